@@ -1,0 +1,16 @@
+"""Physiological and biomechanical models of the athlete twin.
+
+Each model's equations are written once, as scalar Python, and compiled twice (Numba
+and JAX; see :mod:`physiology._compile`). Subpackages:
+
+- :mod:`physiology.load`: training-load metrics (session-RPE, TRIMP, PMC, ACWR,
+  monotony and strain);
+- :mod:`physiology.fitness_fatigue`: impulse-response performance models (Banister,
+  Busso, Calvert, PerPot).
+
+Parameter records (:mod:`physiology.params`) carry units, defaults, bounds and sources.
+"""
+
+from physiology.params import Interval, Param, ParamRecord, param
+
+__all__ = ["Interval", "Param", "ParamRecord", "param"]

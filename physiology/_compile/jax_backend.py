@@ -1,0 +1,72 @@
+"""JAX backend: the kernel's own code objects under ``lax.scan``, batch as array lanes.
+
+The scalar code is run unchanged with its ``ops`` global bound to
+:mod:`physiology._compile.jax_ops`; every state, input and constant is a ``(batch,)``
+array, so one traced step advances the whole batch. Float64 is enabled only inside the
+backend's calls (``jax.enable_x64`` as a context manager): importing this package never
+changes global JAX settings.
+
+:func:`jax_function` returns the pure, traceable function (for ``grad``, ``vmap`` and
+``jit`` in calibration and planning); :func:`run_jax` is what :func:`kernel.run` calls.
+"""
+
+from __future__ import annotations
+
+import functools
+import types
+from collections.abc import Callable
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from physiology._compile import jax_ops
+from physiology._compile.kernel import Kernel
+
+
+def _rebind(fn: types.FunctionType) -> types.FunctionType:
+    """The same code object, with its ``ops`` global bound to the JAX ops."""
+    scope = {**fn.__globals__, "ops": jax_ops}
+    return types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
+
+
+def _lanes(values, n_b: int) -> tuple:
+    return tuple(jnp.broadcast_to(jnp.asarray(v, dtype=jnp.float64), (n_b,)) for v in values)
+
+
+@functools.cache
+def jax_function(kernel: Kernel) -> Callable:
+    """Pure function ``f(u, p, s0) -> (outputs, final_state)`` of JAX arrays.
+
+    Shapes: ``u`` (n_inputs, B, T), ``p`` (n_params, B), ``s0`` (n_state, B); returns
+    outputs (n_outputs, B, T) and final state (n_state, B). Call it under
+    ``jax.enable_x64(True)`` for float64.
+    """
+    prepare = _rebind(kernel.prepare)
+    step = _rebind(kernel.step)
+
+    def f(u, p, s0):
+        n_b = u.shape[1]
+        c, s = prepare(tuple(p), tuple(s0))
+        c = _lanes(c, n_b)
+
+        def body(s, u_t):
+            s, y = step(s, tuple(u_t), c)
+            return _lanes(s, n_b), jnp.stack(_lanes(y, n_b))
+
+        s_end, ys = jax.lax.scan(body, _lanes(s, n_b), jnp.moveaxis(u, 2, 0))
+        return jnp.moveaxis(ys, 0, 2), jnp.stack(s_end)
+
+    return f
+
+
+@functools.cache
+def _jitted(kernel: Kernel) -> Callable:
+    return jax.jit(jax_function(kernel))
+
+
+def run_jax(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray):
+    """Run on flattened arrays: u (n_in, B, T), p (n_p, B), s0 (n_s, B)."""
+    with jax.enable_x64(True):
+        out, s_end = _jitted(kernel)(jnp.asarray(u), jnp.asarray(p), jnp.asarray(s0))
+        return np.asarray(out), np.asarray(s_end)

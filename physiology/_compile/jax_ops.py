@@ -1,0 +1,14 @@
+"""The scalar math of :mod:`physiology._compile.scalar_ops`, over ``jax.numpy``.
+
+Same names, same meaning; the JAX backend binds kernel code's ``ops`` global here.
+"""
+
+import jax.numpy as jnp
+
+exp = jnp.exp
+expm1 = jnp.expm1
+log = jnp.log
+sqrt = jnp.sqrt
+where = jnp.where
+minimum = jnp.minimum
+maximum = jnp.maximum

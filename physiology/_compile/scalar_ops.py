@@ -1,0 +1,33 @@
+"""The scalar math that model kernels may use, as seen by the Numba backend.
+
+Kernel code (a model's ``prepare`` and ``step``) reaches math only through the module
+global ``ops`` bound to this module, for example ``ops.exp(-1.0 / tau)`` or
+``ops.where(x > 0, a, b)``. Numba compiles those calls as they stand; the JAX backend
+runs the same code objects with ``ops`` bound to :mod:`physiology._compile.jax_ops`,
+which has the same names over ``jax.numpy``. ``where`` selects without branching, so the
+same code traces under JAX and vectorises under Numba.
+"""
+
+import math
+
+from numba import njit
+
+exp = math.exp
+expm1 = math.expm1
+log = math.log
+sqrt = math.sqrt
+
+
+@njit(inline="always")
+def where(cond, a, b):  # pragma: no cover - compiled
+    return a if cond else b
+
+
+@njit(inline="always")
+def minimum(a, b):  # pragma: no cover - compiled
+    return a if a < b else b
+
+
+@njit(inline="always")
+def maximum(a, b):  # pragma: no cover - compiled
+    return a if a > b else b

@@ -1,0 +1,116 @@
+r"""Banister two-component impulse-response (fitness-fatigue) model.
+
+.. math::
+
+    p(t) = p_0 + k_1 \sum_{i \le t - \ell} w_i\, e^{-(t-i)/\tau_1}
+               - k_2 \sum_{i \le t - \ell} w_i\, e^{-(t-i)/\tau_2}
+
+with daily load :math:`w_i`, and :math:`\ell = 0` (same-day convention: day t's load
+counts in day t's performance, fitness and fatigue are 0 before day 0; the default, as in
+Clarke & Skiba 2013) or :math:`\ell = 1` (next-day convention, as in Busso 2003 and
+GoldenCheetah's Banister chart). Evaluated exactly by the recursion
+:math:`g_t = g_{t-1} e^{-1/\tau_1} + w_t`, :math:`h_t = h_{t-1} e^{-1/\tau_2} + w_t`,
+fitness :math:`k_1 (g_t - \ell w_t)`, fatigue :math:`k_2 (h_t - \ell w_t)`.
+
+The impulse response :math:`k_1 e^{-t/\tau_1} - k_2 e^{-t/\tau_2}` turns positive after
+:math:`t_n = \frac{\tau_1\tau_2}{\tau_1-\tau_2}\ln\frac{k_2}{k_1}` and peaks at
+:math:`t_g = \frac{\tau_1\tau_2}{\tau_1-\tau_2}\ln\frac{k_2\tau_1}{k_1\tau_2}`
+(:func:`banister_response_times`).
+
+References:
+    Banister EW, Calvert TW, Savage MV, Bach T (1975). A systems model of training for
+    athletic performance. Aust J Sports Med 7:57-61.
+    Clarke DC, Skiba PF (2013). Rationale and resources for teaching the mathematical
+    modeling of athletic training and performance. Adv Physiol Educ 37:134-152,
+    doi:10.1152/advan.00078.2011.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from physiology._compile import scalar_ops as ops
+from physiology._compile.kernel import Kernel
+from physiology.fitness_fatigue._common import FitnessFatigue, simulate
+from physiology.params import ParamRecord, param
+
+_CS13 = "Clarke & Skiba 2013, Fig. 6 (illustrative parameter set)"
+_RANGE = "assumption: spans published individual fits (e.g. Clarke & Skiba 2013 Fig. 8)"
+
+
+@dataclass(frozen=True)
+class BanisterParams(ParamRecord):
+    """Parameters of the Banister model (see the module docstring for the equation)."""
+
+    p0: float = param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
+                      description="baseline performance p0")
+    k1: float = param(1.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
+                      domain="[0, inf)", description="fitness gain k1")
+    k2: float = param(2.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
+                      domain="[0, inf)", description="fatigue gain k2")
+    tau1: float = param(27.0, units="d", bounds=(1.0, 100.0), source=_CS13,
+                        domain="(0, inf)", description="fitness decay time constant")
+    tau2: float = param(10.0, units="d", bounds=(0.5, 60.0), source=_CS13,
+                        domain="(0, inf)", description="fatigue decay time constant")
+
+
+def prepare(p, s0):
+    p0, k1, k2, tau1, tau2, lag = p
+    g, h = s0
+    return (p0, k1, k2, ops.exp(-1.0 / tau1), ops.exp(-1.0 / tau2), lag), (g, h)
+
+
+def step(s, u, c):
+    g, h = s
+    (w,) = u
+    p0, k1, k2, d1, d2, lag = c
+    g = g * d1 + w
+    h = h * d2 + w
+    fitness = k1 * (g - lag * w)
+    fatigue = k2 * (h - lag * w)
+    return (g, h), (p0 + fitness - fatigue, fitness, fatigue)
+
+
+KERNEL = Kernel(name="banister", prepare=prepare, step=step,
+                params=(*BanisterParams.names(), "lag"), state=("g", "h"), inputs=("load",),
+                outputs=("performance", "fitness", "fatigue"))
+
+
+def banister(load, params: BanisterParams | None = None, *, convention: str = "same-day",
+             backend: str = "numba") -> FitnessFatigue:
+    """Banister model response to a daily load.
+
+    Args:
+        load: daily training load (AU), shape ``(*batch, T)``, finite and >= 0.
+        params: a :class:`BanisterParams`; array-valued fields broadcast against the
+            batch dimensions of ``load`` (many parameter sets in one call). Default: the
+            record's defaults.
+        convention: ``"same-day"`` (default) or ``"next-day"``.
+        backend: ``"numba"`` or ``"jax"``.
+
+    Returns:
+        :class:`FitnessFatigue` with arrays of shape ``(*batch, T)``.
+
+    Raises:
+        ValueError: negative or non-finite load (naming the index), unknown convention.
+    """
+    out = simulate(KERNEL, params or BanisterParams(), load, convention, backend)
+    return FitnessFatigue(*out)
+
+
+def banister_response_times(params: BanisterParams) -> tuple[np.ndarray, np.ndarray]:
+    """Days after a single load at which its net effect turns positive and peaks.
+
+    Returns ``(t_n, t_g)`` in days (continuous-time impulse response; see the module
+    docstring). NaN where no crossing exists (``k2 <= k1`` or ``tau1 <= tau2``).
+    """
+    k1, k2, tau1, tau2 = (np.asarray(v, float) for v in
+                          (params.k1, params.k2, params.tau1, params.tau2))
+    ok = (k2 > k1) & (tau1 > tau2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = tau1 * tau2 / (tau1 - tau2)
+        t_n = np.where(ok, scale * np.log(k2 / k1), np.nan)
+        t_g = np.where(ok, scale * np.log(k2 * tau1 / (k1 * tau2)), np.nan)
+    return t_n, t_g

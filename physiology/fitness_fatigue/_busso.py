@@ -1,0 +1,110 @@
+r"""Busso (2003) variable dose-response model: fatigue gain driven by recent load.
+
+.. math::
+
+    p(t) = p_0 + k_1 \sum_{i \le t-\ell} w_i e^{-(t-i)/\tau_1}
+               - \sum_{i \le t-\ell} k_2(i)\, w_i\, e^{-(t-i)/\tau_2},
+    \qquad k_2(i) = k_3 \sum_{j \le i} w_j e^{-(i-j)/\tau_3}
+
+The fatigue gain :math:`k_2(i)` is the output of a third first-order filter of the load
+(gain :math:`k_3`, time constant :math:`\tau_3`), fixed when session i happens and
+including that day's load. With :math:`\ell = 1` (``convention="next-day"``) this is
+Busso's published form (performance on day n sees loads up to n-1); the default
+``"same-day"`` (:math:`\ell = 0`) matches this package's Banister default. Recursion:
+:math:`f_t = f_{t-1} e^{-1/\tau_3} + w_t`, :math:`k_2(t) = k_3 f_t`,
+:math:`g_t = g_{t-1} e^{-1/\tau_1} + w_t`, :math:`h_t = h_{t-1} e^{-1/\tau_2} + k_2(t) w_t`;
+fitness :math:`k_1 (g_t - \ell w_t)`, fatigue :math:`h_t - \ell k_2(t) w_t`.
+
+Reference:
+    Busso T (2003). Variable dose-response relationship between exercise training and
+    performance. Med Sci Sports Exerc 35(7):1188-1195,
+    doi:10.1249/01.MSS.0000074465.13621.37.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from physiology._compile import scalar_ops as ops
+from physiology._compile.kernel import Kernel
+from physiology.fitness_fatigue._common import simulate
+from physiology.params import ParamRecord, param
+
+_CS13 = "Clarke & Skiba 2013, Fig. 6 (as for BanisterParams)"
+_K3 = ("assumption: chosen so that k2(t) reaches the Banister k2 = 2 under a steady "
+       "100 AU/d load with tau3 = 4 d (k3 * 100 / (1 - exp(-1/4)) = 2.000); calibrate per athlete")
+_TAU3 = "assumption: a few days, the order Busso 2003 reports for the k2 filter"
+
+
+@dataclass(frozen=True)
+class BussoParams(ParamRecord):
+    """Parameters of the Busso variable dose-response model (module docstring)."""
+
+    p0: float = param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
+                      description="baseline performance p0")
+    k1: float = param(1.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
+                      domain="[0, inf)", description="fitness gain k1")
+    k3: float = param(0.004424, units="performance units/AU^2", bounds=(1e-8, 1.0),
+                      source=_K3, domain="[0, inf)",
+                      description="gain of the load filter that sets the fatigue gain k2")
+    tau1: float = param(27.0, units="d", bounds=(1.0, 100.0), source=_CS13,
+                        domain="(0, inf)", description="fitness decay time constant")
+    tau2: float = param(10.0, units="d", bounds=(0.5, 60.0), source=_CS13,
+                        domain="(0, inf)", description="fatigue decay time constant")
+    tau3: float = param(4.0, units="d", bounds=(0.2, 30.0), source=_TAU3,
+                        domain="(0, inf)", description="time constant of the k2 filter")
+
+
+class BussoResult(NamedTuple):
+    """Daily response (``(*batch, T)`` each); ``k2`` is the day's fatigue gain."""
+
+    performance: np.ndarray
+    fitness: np.ndarray
+    fatigue: np.ndarray
+    k2: np.ndarray
+
+
+def prepare(p, s0):
+    p0, k1, k3, tau1, tau2, tau3, lag = p
+    g, h, f = s0
+    d1 = ops.exp(-1.0 / tau1)
+    d2 = ops.exp(-1.0 / tau2)
+    d3 = ops.exp(-1.0 / tau3)
+    return (p0, k1, k3, d1, d2, d3, lag), (g, h, f)
+
+
+def step(s, u, c):
+    g, h, f = s
+    (w,) = u
+    p0, k1, k3, d1, d2, d3, lag = c
+    f = f * d3 + w
+    k2 = k3 * f
+    g = g * d1 + w
+    h = h * d2 + k2 * w
+    fitness = k1 * (g - lag * w)
+    fatigue = h - lag * k2 * w
+    return (g, h, f), (p0 + fitness - fatigue, fitness, fatigue, k2)
+
+
+KERNEL = Kernel(name="busso", prepare=prepare, step=step,
+                params=(*BussoParams.names(), "lag"), state=("g", "h", "f"),
+                inputs=("load",), outputs=BussoResult._fields)
+
+
+def busso(load, params: BussoParams | None = None, *, convention: str = "same-day",
+          backend: str = "numba") -> BussoResult:
+    """Busso (2003) variable dose-response model.
+
+    Args:
+        load: daily training load (AU), shape ``(*batch, T)``, finite and >= 0.
+        params: a :class:`BussoParams` (array fields broadcast over the batch).
+        convention: ``"same-day"`` (default) or ``"next-day"`` (Busso's published form).
+        backend: ``"numba"`` or ``"jax"``.
+
+    Returns:
+        :class:`BussoResult`.
+    """
+    return BussoResult(*simulate(KERNEL, params or BussoParams(), load, convention, backend))

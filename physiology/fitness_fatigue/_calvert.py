@@ -1,0 +1,86 @@
+r"""Calvert et al. (1976) fitness-fatigue model with a delayed rise of fitness.
+
+.. math::
+
+    p(t) = p_0 + \sum_{i \le t-\ell} w_i \left[
+        k_1 \left(e^{-(t-i)/\tau_1} - e^{-(t-i)/\tau_3}\right) - k_2 e^{-(t-i)/\tau_2}\right]
+
+The fitness impulse response :math:`k_1(e^{-t/\tau_1} - e^{-t/\tau_3})` is zero at the
+day of the load, rises with time constant :math:`\tau_3` and decays with
+:math:`\tau_1 > \tau_3`; fitness peaks :math:`\frac{\tau_1\tau_3}{\tau_1-\tau_3}
+\ln\frac{\tau_1}{\tau_3}` days after a load. Fatigue is Banister's. Three first-order
+filters (:math:`g_1, g_3, h`), each :math:`x_t = x_{t-1} e^{-1/\tau} + w_t`;
+fitness :math:`k_1 (g_{1,t} - g_{3,t})` (the day's own load cancels, so the day
+convention changes fitness not at all), fatigue :math:`k_2 (h_t - \ell w_t)`.
+
+Naming: this package keeps Banister's numbering (tau1 fitness decay, tau2 fatigue decay)
+and calls the rise constant tau3; Calvert et al. number the rise tau2 and fatigue tau3.
+
+Reference:
+    Calvert TW, Banister EW, Savage MV, Bach T (1976). A systems model of the effects of
+    training on physical performance. IEEE Trans Syst Man Cybern SMC-6(2):94-102,
+    doi:10.1109/TSMC.1976.5409179.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from physiology._compile import scalar_ops as ops
+from physiology._compile.kernel import Kernel
+from physiology.fitness_fatigue._common import FitnessFatigue, simulate
+from physiology.params import ParamRecord, param
+
+_CS13 = "Clarke & Skiba 2013, Fig. 6 (as for BanisterParams)"
+_RISE = "assumption: fitness rises over a few days after a load (Calvert et al. 1976)"
+
+
+@dataclass(frozen=True)
+class CalvertParams(ParamRecord):
+    """Parameters of the Calvert fitness-delay model (module docstring)."""
+
+    p0: float = param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
+                      description="baseline performance p0")
+    k1: float = param(1.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
+                      domain="[0, inf)", description="fitness gain k1")
+    k2: float = param(2.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
+                      domain="[0, inf)", description="fatigue gain k2")
+    tau1: float = param(27.0, units="d", bounds=(1.0, 100.0), source=_CS13,
+                        domain="(0, inf)", description="fitness decay time constant")
+    tau2: float = param(10.0, units="d", bounds=(0.5, 60.0), source=_CS13,
+                        domain="(0, inf)", description="fatigue decay time constant")
+    tau3: float = param(3.0, units="d", bounds=(0.1, 30.0), source=_RISE,
+                        domain="(0, inf)", description="fitness rise (delay) time constant")
+
+
+def prepare(p, s0):
+    p0, k1, k2, tau1, tau2, tau3, lag = p
+    g1, g3, h = s0
+    d1 = ops.exp(-1.0 / tau1)
+    d2 = ops.exp(-1.0 / tau2)
+    d3 = ops.exp(-1.0 / tau3)
+    return (p0, k1, k2, d1, d2, d3, lag), (g1, g3, h)
+
+
+def step(s, u, c):
+    g1, g3, h = s
+    (w,) = u
+    p0, k1, k2, d1, d2, d3, lag = c
+    g1 = g1 * d1 + w
+    g3 = g3 * d3 + w
+    h = h * d2 + w
+    fitness = k1 * (g1 - g3)
+    fatigue = k2 * (h - lag * w)
+    return (g1, g3, h), (p0 + fitness - fatigue, fitness, fatigue)
+
+
+KERNEL = Kernel(name="calvert", prepare=prepare, step=step,
+                params=(*CalvertParams.names(), "lag"), state=("g1", "g3", "h"),
+                inputs=("load",), outputs=FitnessFatigue._fields)
+
+
+def calvert(load, params: CalvertParams | None = None, *, convention: str = "same-day",
+            backend: str = "numba") -> FitnessFatigue:
+    """Calvert et al. (1976) model; arguments and result as :func:`banister`."""
+    out = simulate(KERNEL, params or CalvertParams(), load, convention, backend)
+    return FitnessFatigue(*out)

@@ -1,0 +1,177 @@
+"""Parameter records: immutable, and every field says what it means.
+
+A model's parameters are a frozen dataclass deriving from :class:`ParamRecord`, whose
+fields are declared with :func:`param`. Each field carries its units, default, plausible
+bounds (what calibration searches), hard domain (what the equations accept), a source
+(a citation, or ``"assumption: <reason>"``) and a one-line description. Configs read the
+defaults, calibration reads the bounds, documentation and cube attributes read the rest,
+all from this one record (DESIGN.md principle 2).
+
+A field may hold a scalar or an array: arrays give a batch of parameter sets that
+broadcasts against the leading (batch) dimensions of a model's inputs.
+
+Example
+-------
+>>> from physiology.fitness_fatigue import BanisterParams
+>>> BanisterParams.spec()["tau1"].units
+'d'
+>>> BanisterParams(tau1=35.0).tau1
+35.0
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+import numpy as np
+
+__all__ = ["Interval", "Param", "ParamRecord", "param"]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A real interval such as ``(0, inf)`` or ``[0, 1]``; open or closed at each end."""
+
+    low: float = -math.inf
+    high: float = math.inf
+    low_open: bool = True
+    high_open: bool = True
+
+    @classmethod
+    def parse(cls, text: str) -> Interval:
+        """Read ``"(0, inf)"``, ``"[0, 1]"``, ``"[1, inf)"`` and the like."""
+        text = text.strip()
+        if len(text) < 5 or text[0] not in "([" or text[-1] not in ")]" or "," not in text:
+            raise ValueError(f"interval {text!r}: expected a form like '(0, inf)' or '[0, 1]'")
+        low, high = (float(part) for part in text[1:-1].split(","))
+        if not low <= high:
+            raise ValueError(f"interval {text!r}: lower end above upper end")
+        return cls(low, high, text[0] == "(", text[-1] == ")")
+
+    def contains(self, x: np.ndarray) -> np.ndarray:
+        """Elementwise membership (NaN is never a member)."""
+        x = np.asarray(x, dtype=float)
+        above = x > self.low if self.low_open else x >= self.low
+        below = x < self.high if self.high_open else x <= self.high
+        return above & below
+
+    def __str__(self) -> str:
+        def end(v: float) -> str:
+            return "inf" if v == math.inf else "-inf" if v == -math.inf else f"{v:g}"
+
+        left = "(" if self.low_open else "["
+        right = ")" if self.high_open else "]"
+        return f"{left}{end(self.low)}, {end(self.high)}{right}"
+
+
+@dataclass(frozen=True)
+class Param:
+    """What one parameter means: units, default, bounds, domain, source, description."""
+
+    name: str
+    default: float
+    units: str
+    bounds: tuple[float, float]
+    domain: Interval
+    source: str
+    description: str
+
+
+def param(
+    default: float,
+    *,
+    units: str,
+    bounds: tuple[float, float],
+    source: str,
+    description: str,
+    domain: str = "(-inf, inf)",
+) -> Any:
+    """Declare a parameter field of a :class:`ParamRecord`.
+
+    Args:
+        default: the value used when none is given (units as ``units``).
+        units: UDUNITS-style unit string (``"d"``, ``"W"``, ``"W/AU"``, ``"1"``).
+        bounds: plausible range ``(low, high)``; calibration searches inside it.
+        source: a citation, or ``"assumption: <reason>"``.
+        description: one line saying what the parameter is.
+        domain: the hard domain the equations accept, as an interval string; values
+            outside it raise ``ValueError`` when the record is built.
+    """
+    interval = Interval.parse(domain)
+    low, high = bounds
+    if not (low <= default <= high and interval.contains(default)):
+        raise ValueError(f"default {default} outside bounds {bounds} or domain {domain}")
+    meta = {"units": units, "bounds": (float(low), float(high)), "domain": interval,
+            "source": source, "description": description}
+    return dataclasses.field(default=default, metadata={"param": meta})
+
+
+@dataclass(frozen=True)
+class ParamRecord:
+    """Base class of parameter records (frozen dataclasses of :func:`param` fields).
+
+    Values are validated against each field's domain when the record is built; a value
+    outside it raises ``ValueError`` naming the record, the field, the offending index
+    (for array-valued fields) and the value.
+    """
+
+    _cite: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        cls = type(self).__name__
+        for p in self.spec().values():
+            raw = getattr(self, p.name)
+            try:
+                value = np.asarray(raw, dtype=float)
+            except (TypeError, ValueError):
+                raise ValueError(f"{cls}.{p.name} = {raw!r}: expected a real number "
+                                 f"in {p.units}") from None
+            bad = ~p.domain.contains(value)
+            if bad.any():
+                index = tuple(int(i) for i in np.argwhere(bad)[0])
+                where = f"[{', '.join(map(str, index))}]" if index else ""
+                shown = value[index] if index else value
+                raise ValueError(f"{cls}.{p.name}{where} = {float(shown)!r}: expected a value "
+                                 f"in {p.domain} {p.units} ({p.description})")
+            if value.ndim:
+                object.__setattr__(self, p.name, value)
+
+    @classmethod
+    def spec(cls) -> dict[str, Param]:
+        """The meaning of every field, in declaration order."""
+        out = {}
+        for f in dataclasses.fields(cls):
+            meta = f.metadata.get("param")
+            if meta is not None:
+                out[f.name] = Param(name=f.name, default=f.default, **meta)
+        return out
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        return tuple(cls.spec())
+
+    @classmethod
+    def table(cls) -> str:
+        """A Markdown table of the record's fields (for docs and reports)."""
+        rows = ["| parameter | units | default | bounds | domain | description | source |",
+                "|---|---|---|---|---|---|---|"]
+        for p in cls.spec().values():
+            rows.append(f"| `{p.name}` | {p.units} | {p.default:g} | "
+                        f"[{p.bounds[0]:g}, {p.bounds[1]:g}] | {p.domain} | {p.description} | "
+                        f"{p.source} |")
+        return "\n".join(rows)
+
+    def values(self) -> tuple[Any, ...]:
+        """Field values in declaration order (scalars or arrays)."""
+        return tuple(getattr(self, name) for name in self.names())
+
+    def replace(self, **changes: Any) -> Self:
+        """A copy with some fields changed (validated like a new record)."""
+        return dataclasses.replace(self, **changes)
+
+    def batch_shape(self) -> tuple[int, ...]:
+        """Broadcast shape of the array-valued fields (``()`` for a single set)."""
+        return np.broadcast_shapes(*(np.shape(v) for v in self.values()))
