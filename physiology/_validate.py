@@ -27,11 +27,11 @@ def series(name: str, x, *, units: str = "AU", min_length: int = 1) -> np.ndarra
                          f"got shape {arr.shape}")
     bad = ~np.isfinite(arr)
     if bad.any():
-        raise ValueError(f"{name}{_index(bad)} = {arr[bad][0]!r}: expected a finite {units} "
+        raise ValueError(f"{name}{_index(bad)} = {float(arr[bad][0])!r}: expected a finite {units} "
                          "value (fill gaps explicitly, e.g. with 0 for rest days)")
     bad = arr < 0
     if bad.any():
-        raise ValueError(f"{name}{_index(bad)} = {arr[bad][0]!r}: expected a non-negative "
+        raise ValueError(f"{name}{_index(bad)} = {float(arr[bad][0])!r}: expected a non-negative "
                          f"{units} value")
     return arr
 
@@ -52,7 +52,7 @@ def positive(name: str, value) -> np.ndarray:
     if bad.any():
         shown = arr[bad][0] if arr.ndim else float(arr)
         where = _index(bad) if arr.ndim else ""
-        raise ValueError(f"{name}{where} = {shown!r}: expected a finite value > 0")
+        raise ValueError(f"{name}{where} = {float(shown)!r}: expected a finite value > 0")
     return arr
 
 
@@ -70,5 +70,5 @@ def in_range(name: str, value, low: float, high: float, expected: str) -> np.nda
     if bad.any():
         where = _index(bad) if arr.ndim else ""
         shown = arr[bad][0] if arr.ndim else float(arr)
-        raise ValueError(f"{name}{where} = {shown!r}: expected {expected}")
+        raise ValueError(f"{name}{where} = {float(shown)!r}: expected {expected}")
     return arr

@@ -17,13 +17,17 @@ def window_sum(xp, x, w: int):
 
 
 def window_mean_sd(xp, x, w: int, ddof: int):
-    """Trailing mean and standard deviation (two-pass, divisor ``w - ddof``)."""
+    """Trailing mean and standard deviation (two-pass, divisor ``w - ddof``).
+
+    An SD below 1e-12 of the mean is the rounding of identical loads and returns as 0.
+    """
     n = x.shape[-1] - w + 1
     mean = window_sum(xp, x, w) / w
     dev2 = (x[..., 0:n] - mean) ** 2
     for j in range(1, w):
         dev2 = dev2 + (x[..., j:j + n] - mean) ** 2
-    return mean, xp.sqrt(dev2 / (w - ddof))
+    sd = xp.sqrt(dev2 / (w - ddof))
+    return mean, xp.where(sd > 1e-12 * mean, sd, 0.0)
 
 
 def pad_front(xp, x, n: int):

@@ -1,0 +1,35 @@
+"""Independent references: the impulse-response models as direct double sums.
+
+These evaluate the published summation forms with dense matrices, O(T^2); the package
+evaluates the same models by first-order recursions. Agreement checks the recursions and
+the day conventions, not a copy of the same code.
+"""
+
+import numpy as np
+
+
+def kernel_matrix(n_t: int, tau: float, lag: int) -> np.ndarray:
+    """K[t, i] = exp(-(t - i) / tau) for i <= t - lag, else 0."""
+    t = np.arange(n_t)[:, None]
+    i = np.arange(n_t)[None, :]
+    return np.where(i <= t - lag, np.exp(-(t - i) / tau), 0.0)
+
+
+def banister_sum(load, p0, k1, k2, tau1, tau2, lag=0):
+    n = len(load)
+    return (p0 + k1 * kernel_matrix(n, tau1, lag) @ load
+            - k2 * kernel_matrix(n, tau2, lag) @ load)
+
+
+def busso_sum(load, p0, k1, k3, tau1, tau2, tau3, lag=0):
+    """Busso 2003: k2(i) = k3 sum_{j<=i} w_j e^{-(i-j)/tau3}, fixed at session i."""
+    n = len(load)
+    k2 = k3 * kernel_matrix(n, tau3, 0) @ load
+    fatigue = kernel_matrix(n, tau2, lag) @ (k2 * load)
+    return p0 + k1 * kernel_matrix(n, tau1, lag) @ load - fatigue, k2
+
+
+def calvert_sum(load, p0, k1, k2, tau1, tau2, tau3, lag=0):
+    n = len(load)
+    rise = kernel_matrix(n, tau1, lag) - kernel_matrix(n, tau3, lag)
+    return p0 + k1 * rise @ load - k2 * kernel_matrix(n, tau2, lag) @ load
