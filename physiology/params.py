@@ -164,6 +164,19 @@ class ParamRecord:
                         f"{p.source} |")
         return "\n".join(rows)
 
+    @classmethod
+    def config_schema(cls) -> type:
+        """A mutable dataclass of the same fields and defaults, for Hydra structured configs.
+
+        (Hydra makes frozen dataclasses read-only, so overrides need this twin; build the
+        record from the composed node with ``cls(**node)``, which validates it.)
+        """
+        fields = [(name, float, dataclasses.field(default=p.default))
+                  for name, p in cls.spec().items()]
+        doc = f"Config schema of {cls.__name__}."
+        return dataclasses.make_dataclass(f"{cls.__name__}Config", fields,
+                                          namespace={"__doc__": doc})
+
     def values(self) -> tuple[Any, ...]:
         """Field values in declaration order (scalars or arrays)."""
         return tuple(getattr(self, name) for name in self.names())

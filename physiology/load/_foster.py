@@ -35,7 +35,7 @@ import numpy as np
 
 from physiology import _validate
 from physiology._compile.array_fn import run_array
-from physiology.load._windows import pad_front, safe_ratio, window_mean_sd, window_sum
+from physiology.load._windows import pad_front, safe_ratio, window_mean_cv, window_sum
 
 
 def session_rpe(rpe, duration_min) -> np.ndarray:
@@ -47,8 +47,8 @@ def session_rpe(rpe, duration_min) -> np.ndarray:
 
 
 def _monotony_strain(xp, x, window: int, ddof: int):
-    mean, sd = window_mean_sd(xp, x, window, ddof)
-    mono = safe_ratio(xp, mean, sd)
+    _, cv = window_mean_cv(xp, x, window, ddof)
+    mono = safe_ratio(xp, xp.ones_like(cv), cv)    # mean / SD = 1 / CV
     strain = window_sum(xp, x, window) * mono
     return pad_front(xp, mono, window - 1), pad_front(xp, strain, window - 1)
 

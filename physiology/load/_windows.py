@@ -16,18 +16,21 @@ def window_sum(xp, x, w: int):
     return total
 
 
-def window_mean_sd(xp, x, w: int, ddof: int):
-    """Trailing mean and standard deviation (two-pass, divisor ``w - ddof``).
+def window_mean_cv(xp, x, w: int, ddof: int):
+    """Trailing mean and coefficient of variation (SD / mean; divisor ``w - ddof``).
 
-    An SD below 1e-12 of the mean is the rounding of identical loads and returns as 0.
+    Deviations are taken relative to the window mean before squaring, so tiny loads do
+    not underflow (XLA flushes subnormals to zero, NumPy does not). A CV below 1e-12 is
+    the rounding of identical loads and returns as 0; a window of zeros gives NaN.
     """
     n = x.shape[-1] - w + 1
     mean = window_sum(xp, x, w) / w
-    dev2 = (x[..., 0:n] - mean) ** 2
+    safe = xp.where(mean > 0, mean, 1.0)
+    dev2 = (x[..., 0:n] / safe - 1.0) ** 2
     for j in range(1, w):
-        dev2 = dev2 + (x[..., j:j + n] - mean) ** 2
-    sd = xp.sqrt(dev2 / (w - ddof))
-    return mean, xp.where(sd > 1e-12 * mean, sd, 0.0)
+        dev2 = dev2 + (x[..., j:j + n] / safe - 1.0) ** 2
+    cv = xp.sqrt(dev2 / (w - ddof))
+    return mean, xp.where(mean > 0, xp.where(cv > 1e-12, cv, 0.0), xp.nan)
 
 
 def pad_front(xp, x, n: int):
