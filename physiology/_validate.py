@@ -15,11 +15,7 @@ def _index(mask: np.ndarray) -> str:
 
 
 def series(name: str, x, *, units: str = "AU", min_length: int = 1) -> np.ndarray:
-    """A daily series ``(*batch, T)``: finite, non-negative float64, ``T >= min_length``.
-
-    Subnormal values (below 2.2e-308, no physical load) are flushed to 0, as XLA does on
-    CPU, so both backends see the same input.
-    """
+    """A daily series ``(*batch, T)``: finite, non-negative float64, ``T >= min_length``."""
     try:
         arr = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError):
@@ -37,9 +33,6 @@ def series(name: str, x, *, units: str = "AU", min_length: int = 1) -> np.ndarra
     if bad.any():
         raise ValueError(f"{name}{_index(bad)} = {float(arr[bad][0])!r}: expected a non-negative "
                          f"{units} value")
-    subnormal = (arr > 0) & (arr < np.finfo(np.float64).tiny)
-    if subnormal.any():
-        arr = np.where(subnormal, 0.0, arr)
     return arr
 
 

@@ -6,7 +6,6 @@ of times rather than once per example; Numba's kernels are cached on disk.
 
 import os
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
 
@@ -23,11 +22,3 @@ BACKENDS = ("numba", "jax")
 def backend(request):
     return request.param
 
-
-def clarke_skiba_fig6_load() -> np.ndarray:
-    """Clarke & Skiba 2013 Fig. 6 load (DESIGN.md): 0 on day 0, 100 on days 1-119,
-    then 80, 60, 50, 40, 35, 30, 30 on days 120-126, then 0 to day 200."""
-    load = np.zeros(201)
-    load[1:120] = 100.0
-    load[120:127] = [80, 60, 50, 40, 35, 30, 30]
-    return load

@@ -33,3 +33,12 @@ def calvert_sum(load, p0, k1, k2, tau1, tau2, tau3, lag=0):
     n = len(load)
     rise = kernel_matrix(n, tau1, lag) - kernel_matrix(n, tau3, lag)
     return p0 + k1 * rise @ load - k2 * kernel_matrix(n, tau2, lag) @ load
+
+
+def clarke_skiba_fig6_load() -> np.ndarray:
+    """Clarke & Skiba 2013 Fig. 6 load (DESIGN.md): 0 on day 0, 100 on days 1-119,
+    then 80, 60, 50, 40, 35, 30, 30 on days 120-126, then 0 to day 200."""
+    load = np.zeros(201)
+    load[1:120] = 100.0
+    load[120:127] = [80, 60, 50, 40, 35, 30, 30]
+    return load

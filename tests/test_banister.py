@@ -6,8 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from physiology.fitness_fatigue import BanisterParams, banister, banister_response_times
-from tests.conftest import clarke_skiba_fig6_load
-from tests.oracles import banister_sum
+from tests.oracles import banister_sum, clarke_skiba_fig6_load
 from tests.strategies import loads, records
 from twin.data import example_athlete
 
@@ -77,9 +76,10 @@ def test_matches_direct_double_sum(load, p, lag):
 @given(a=loads(shapes=((50,),)), b=loads(shapes=((50,),)), c=st.floats(0.0, 10.0),
        p=records(BanisterParams))
 def test_linear_in_load(a, b, c, p):
-    """p - p0 is linear in the load: superposition and scaling (linear time-invariant)."""
+    """p - p0 is linear in the load: superposition and scaling (linear time-invariant).
+    Tolerance 1e-12 of the largest term: p0 is added before it is subtracted again."""
     r = lambda w: banister(w, p).performance - p.p0  # noqa: E731
-    scale = (p.k1 + p.k2) * (a.sum() + c * b.sum()) + 1.0
+    scale = p.p0 + (p.k1 + p.k2) * (a.sum() + c * b.sum()) + 1.0
     np.testing.assert_allclose(r(a + c * b), r(a) + c * r(b), rtol=0, atol=1e-12 * scale)
 
 

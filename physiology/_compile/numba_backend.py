@@ -10,7 +10,8 @@ Numba does not notice when a function called from a cached one changes, so the f
 name carries a hash of the kernel module's source, of the scalar ops and of this
 template: editing a model gives a new file and a fresh compile.
 
-The cache directory is ``$TWIN_KERNEL_CACHE`` when set, else ``~/.cache/athlete-twin``.
+The cache directory is ``$TWIN_KERNEL_CACHE`` when set, else ``~/.cache/athlete-twin``
+(or a folder in the temp dir where the home folder is read-only).
 """
 
 from __future__ import annotations
@@ -82,7 +83,11 @@ def _driver(kernel: Kernel):
     digest = hashlib.sha256((text + deps).encode()).hexdigest()[:16]
     mod_name = f"_twin_kernel_{kernel.name}_{digest}"
     directory = cache_dir()
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a read-only home (some containers): fall back to the temp dir
+        directory = Path(tempfile.gettempdir()) / f"athlete-twin-{os.getuid()}"
+        directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{mod_name}.py"
     if not path.exists():
         # Write under a temporary name and move into place, so a concurrent process

@@ -33,27 +33,26 @@ import numpy as np
 
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import Kernel
-from physiology.fitness_fatigue._common import FitnessFatigue, simulate
-from physiology.params import ParamRecord, param
-
-_CS13 = "Clarke & Skiba 2013, Fig. 6 (illustrative parameter set)"
-_RANGE = "assumption: spans published individual fits (e.g. Clarke & Skiba 2013 Fig. 8)"
+from physiology.fitness_fatigue._common import (
+    FitnessFatigue,
+    baseline,
+    fatigue_decay,
+    fitness_decay,
+    gain,
+    simulate,
+)
+from physiology.params import ParamRecord
 
 
 @dataclass(frozen=True)
 class BanisterParams(ParamRecord):
     """Parameters of the Banister model (see the module docstring for the equation)."""
 
-    p0: float = param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
-                      description="baseline performance p0")
-    k1: float = param(1.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
-                      domain="[0, inf)", description="fitness gain k1")
-    k2: float = param(2.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
-                      domain="[0, inf)", description="fatigue gain k2")
-    tau1: float = param(27.0, units="d", bounds=(1.0, 100.0), source=_CS13,
-                        domain="(0, inf)", description="fitness decay time constant")
-    tau2: float = param(10.0, units="d", bounds=(0.5, 60.0), source=_CS13,
-                        domain="(0, inf)", description="fatigue decay time constant")
+    p0: float = baseline()
+    k1: float = gain(1.0, "fitness gain k1")
+    k2: float = gain(2.0, "fatigue gain k2")
+    tau1: float = fitness_decay()
+    tau2: float = fatigue_decay()
 
 
 def prepare(p, s0):

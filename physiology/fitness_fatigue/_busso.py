@@ -30,32 +30,33 @@ import numpy as np
 
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import Kernel
-from physiology.fitness_fatigue._common import simulate
-from physiology.params import ParamRecord, param
+from physiology.fitness_fatigue._common import (
+    baseline,
+    fatigue_decay,
+    fitness_decay,
+    gain,
+    simulate,
+    time_constant,
+)
+from physiology.params import ParamRecord
 
-_CS13 = "Clarke & Skiba 2013, Fig. 6 (as for BanisterParams)"
-_K3 = ("assumption: chosen so that k2(t) reaches the Banister k2 = 2 under a steady "
-       "100 AU/d load with tau3 = 4 d (k3 * 100 / (1 - exp(-1/4)) = 2.000); calibrate per athlete")
-_TAU3 = "assumption: a few days, the order Busso 2003 reports for the k2 filter"
+_K3 = ("assumption: k2(t) reaches the Banister k2 = 2 under a steady 100 AU/d load "
+       "with tau3 = 4 d (k3 * 100 / (1 - exp(-1/4)) = 2.000); calibrate per athlete")
+_TAU3 = "assumption: a few days (illustrative); calibrate per athlete"
 
 
 @dataclass(frozen=True)
 class BussoParams(ParamRecord):
     """Parameters of the Busso variable dose-response model (module docstring)."""
 
-    p0: float = param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
-                      description="baseline performance p0")
-    k1: float = param(1.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
-                      domain="[0, inf)", description="fitness gain k1")
-    k3: float = param(0.004424, units="performance units/AU^2", bounds=(1e-8, 1.0),
-                      source=_K3, domain="[0, inf)",
-                      description="gain of the load filter that sets the fatigue gain k2")
-    tau1: float = param(27.0, units="d", bounds=(1.0, 100.0), source=_CS13,
-                        domain="(0, inf)", description="fitness decay time constant")
-    tau2: float = param(10.0, units="d", bounds=(0.5, 60.0), source=_CS13,
-                        domain="(0, inf)", description="fatigue decay time constant")
-    tau3: float = param(4.0, units="d", bounds=(0.2, 30.0), source=_TAU3,
-                        domain="(0, inf)", description="time constant of the k2 filter")
+    p0: float = baseline()
+    k1: float = gain(1.0, "fitness gain k1")
+    k3: float = gain(0.004424, "gain of the load filter that sets the fatigue gain k2",
+                     units="performance units/AU^2", bounds=(1e-8, 1.0), source=_K3)
+    tau1: float = fitness_decay()
+    tau2: float = fatigue_decay()
+    tau3: float = time_constant(4.0, (0.2, 30.0), "time constant of the k2 filter",
+                                source=_TAU3)
 
 
 class BussoResult(NamedTuple):

@@ -28,10 +28,17 @@ from dataclasses import dataclass
 
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import Kernel
-from physiology.fitness_fatigue._common import FitnessFatigue, simulate
-from physiology.params import ParamRecord, param
+from physiology.fitness_fatigue._common import (
+    FitnessFatigue,
+    baseline,
+    fatigue_decay,
+    fitness_decay,
+    gain,
+    simulate,
+    time_constant,
+)
+from physiology.params import ParamRecord
 
-_CS13 = "Clarke & Skiba 2013, Fig. 6 (as for BanisterParams)"
 _RISE = "assumption: fitness rises over a few days after a load (Calvert et al. 1976)"
 
 
@@ -39,18 +46,13 @@ _RISE = "assumption: fitness rises over a few days after a load (Calvert et al. 
 class CalvertParams(ParamRecord):
     """Parameters of the Calvert fitness-delay model (module docstring)."""
 
-    p0: float = param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
-                      description="baseline performance p0")
-    k1: float = param(1.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
-                      domain="[0, inf)", description="fitness gain k1")
-    k2: float = param(2.0, units="performance units/AU", bounds=(1e-6, 10.0), source=_CS13,
-                      domain="[0, inf)", description="fatigue gain k2")
-    tau1: float = param(27.0, units="d", bounds=(1.0, 100.0), source=_CS13,
-                        domain="(0, inf)", description="fitness decay time constant")
-    tau2: float = param(10.0, units="d", bounds=(0.5, 60.0), source=_CS13,
-                        domain="(0, inf)", description="fatigue decay time constant")
-    tau3: float = param(3.0, units="d", bounds=(0.1, 30.0), source=_RISE,
-                        domain="(0, inf)", description="fitness rise (delay) time constant")
+    p0: float = baseline()
+    k1: float = gain(1.0, "fitness gain k1")
+    k2: float = gain(2.0, "fatigue gain k2")
+    tau1: float = fitness_decay()
+    tau2: float = fatigue_decay()
+    tau3: float = time_constant(3.0, (0.1, 30.0), "fitness rise (delay) time constant",
+                                source=_RISE)
 
 
 def prepare(p, s0):

@@ -8,7 +8,40 @@ import numpy as np
 
 from physiology import _validate
 from physiology._compile.kernel import Kernel, run
-from physiology.params import ParamRecord
+from physiology.params import ParamRecord, param
+
+_CS13 = "Clarke & Skiba 2013, Fig. 6 (illustrative parameter set)"
+
+# The parameters the impulse-response models share, declared once (each call makes a new
+# dataclass field, as every record needs its own).
+
+
+def baseline():
+    """``p0``: performance with no training history."""
+    return param(500.0, units="performance units", bounds=(0.0, 1e4), source=_CS13,
+                 description="baseline performance p0")
+
+
+def gain(default: float, description: str, *, units: str = "performance units/AU",
+         bounds: tuple[float, float] = (1e-6, 10.0), source: str = _CS13):
+    """A non-negative gain (``k1``, ``k2``, ``k3``)."""
+    return param(default, units=units, bounds=bounds, source=source, domain="[0, inf)",
+                 description=description)
+
+
+def time_constant(default: float, bounds: tuple[float, float], description: str, *,
+                  source: str = _CS13):
+    """A positive time constant in days (``tau1``, ``tau2``, ``tau3``)."""
+    return param(default, units="d", bounds=bounds, source=source, domain="(0, inf)",
+                 description=description)
+
+
+def fitness_decay():
+    return time_constant(27.0, (1.0, 100.0), "fitness decay time constant")
+
+
+def fatigue_decay():
+    return time_constant(10.0, (0.5, 60.0), "fatigue decay time constant")
 
 #: Day conventions by name, as the ``lag`` (days) between a load and its first effect.
 #: ``"same-day"``: day t's load counts in day t's performance (Clarke & Skiba 2013).
