@@ -38,7 +38,9 @@ def series(name: str, x, *, units: str = "AU", min_length: int = 1) -> np.ndarra
 
 def window(name: str, value, n_t: int) -> int:
     """A window length in days: an integer in ``[1, n_t]``."""
-    if isinstance(value, bool) or int(value) != value or value < 1:
+    whole = isinstance(value, int | np.integer | float | np.floating) and not isinstance(
+        value, bool) and np.isfinite(value) and int(value) == value
+    if not whole or value < 1:
         raise ValueError(f"{name} = {value!r}: expected a whole number of days >= 1")
     if value > n_t:
         raise ValueError(f"{name} = {value!r} d: longer than the series ({n_t} d)")
@@ -54,6 +56,13 @@ def positive(name: str, value) -> np.ndarray:
         where = _index(bad) if arr.ndim else ""
         raise ValueError(f"{name}{where} = {float(shown)!r}: expected a finite value > 0")
     return arr
+
+
+def flag(name: str, value) -> bool:
+    """A true/false option (Python or NumPy bool only; no truthy strings)."""
+    if not isinstance(value, bool | np.bool_):
+        raise ValueError(f"{name} = {value!r}: expected True or False")
+    return bool(value)
 
 
 def choice(name: str, value: str, options) -> str:

@@ -115,7 +115,8 @@ class ParamRecord:
 
     Values are validated against each field's domain when the record is built; a value
     outside it raises ``ValueError`` naming the record, the field, the offending index
-    (for array-valued fields) and the value.
+    (for array-valued fields) and the value. Array fields are stored as read-only copies.
+    Subclasses add checks across fields in ``_check(values)``.
     """
 
     _cite: ClassVar[str] = ""
@@ -125,7 +126,7 @@ class ParamRecord:
         for p in self.spec().values():
             raw = getattr(self, p.name)
             try:
-                value = np.asarray(raw, dtype=float)
+                value = np.array(raw, dtype=float)  # a copy: later edits to raw can't leak in
             except (TypeError, ValueError):
                 raise ValueError(f"{cls}.{p.name} = {raw!r}: expected a real number "
                                  f"in {p.units}") from None
@@ -137,7 +138,12 @@ class ParamRecord:
                 raise ValueError(f"{cls}.{p.name}{where} = {float(shown)!r}: expected a value "
                                  f"in {p.domain} {p.units} ({p.description})")
             if value.ndim:
+                value.flags.writeable = False
                 object.__setattr__(self, p.name, value)
+        self._check()
+
+    def _check(self) -> None:
+        """Checks across fields (override; raise ``ValueError`` naming the fields)."""
 
     @classmethod
     def spec(cls) -> dict[str, Param]:

@@ -42,3 +42,18 @@ def clarke_skiba_fig6_load() -> np.ndarray:
     load[1:120] = 100.0
     load[120:127] = [80, 60, 50, 40, 35, 30, 30]
     return load
+
+
+def perpot_printed(load_rate, ds, dr, dso, pp0):
+    """PerPot's explicit update as printed (Perl 2001; Pfeiffer 2008): the flows of day i
+    use SP(i), RP(i), PP(i) before that day's load; returns PP(i+1) for each day."""
+    sp = rp = 0.0
+    pp = pp0
+    out = []
+    for lr in load_rate:
+        sr = min(min(1.0, sp), max(0.0, pp)) / ds
+        rr = min(min(1.0, rp), min(1.0, 1.0 - pp)) / dr
+        over = max(0.0, sp - 1.0) / dso
+        sp, rp, pp = sp + lr - sr - over, rp + lr - rr, pp + rr - sr - over
+        out.append(pp)
+    return np.array(out)

@@ -1,6 +1,7 @@
 """Hypothesis strategies for daily loads and parameter records."""
 
 import numpy as np
+from hypothesis import reject
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -33,4 +34,7 @@ def records(draw, record: type[ParamRecord], batch: tuple[int, ...] = ()):
         elems = st.floats(lo, hi, allow_nan=False, allow_infinity=False)
         values[name] = (draw(arrays(np.float64, batch, elements=elems)) if batch
                         else draw(elems))
-    return record(**values)
+    try:
+        return record(**values)
+    except ValueError:          # a cross-field rule (e.g. Calvert's tau3 < tau1)
+        reject()

@@ -63,3 +63,19 @@ def test_monotony_strain_agree(load, window, ddof):
         assert_agree([fn(load, window, ddof=ddof, backend="numba")],
                      [fn(load, window, ddof=ddof, backend="jax")])
 
+
+
+@given(model=st.sampled_from(MODELS), data=st.data())
+def test_parameter_batch_larger_than_load_batch(model, data):
+    """One load, many parameter sets: (3, 40) load against (2, 3) parameters -> (2, 3, 40)."""
+    fn, record = model
+    load = data.draw(loads(shapes=((3, 40),)))
+    p = data.draw(records(record, (2, 3)))
+    a, b = _run_both(fn, load, p)
+    assert a[0].shape == (2, 3, 40)
+    assert_agree(a, b)
+
+
+@given(load=loads(shapes=((3, 40),)))
+def test_pmc_time_constants_per_athlete(load):
+    assert_agree(*_run_both(ld.pmc, load, np.array([28.0, 42.0, 56.0]), np.array([5.0, 7.0, 9.0])))

@@ -81,3 +81,21 @@ def test_numba_machine_code_is_cached_on_disk(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
     assert "data loaded" in second.stdout and "data saved" not in second.stdout
+
+
+def test_guarded_division_and_kernels_keyed_by_identity(backend):
+    """``ops.where`` runs both branches under Numba, so 1/0 must give inf, not an error
+    (error_model="numpy"); and a kernel sharing a name with another gets its own loop."""
+    from tests.kernels_for_tests import GUARDED
+
+    out, state = run(GUARDED, (np.array([2.0, 0.0, 4.0]),), (1.0,), backend=backend)
+    np.testing.assert_array_equal(out[0], [0.5, 0.0, 0.25])
+    assert state[0] == 0.75
+    assert run(BANISTER, (np.ones(3),), (0.0, 1.0, 0.0, 1.0, 1.0, 0.0),
+               backend=backend)[0].shape == (3, 3)
+
+
+def test_shape_mismatch_names_the_arrays():
+    with pytest.raises(ValueError, match=r"batch shapes do not broadcast: load \(batch dims\) "
+                                         r"\(2,\), tau1 \(3,\)"):
+        run(BANISTER, (np.ones((2, 5)),), (500.0, 1.0, 2.0, np.ones(3), 10.0, 0.0))

@@ -100,11 +100,26 @@ def test_acwr_ewma_williams_2017():
     """EWMA with lambda = 2/(N+1), started at 0 (Williams et al. 2017)."""
     load = np.random.default_rng(5).uniform(0, 500, 50)
     ea, ec, la, lc = 0.0, 0.0, 2 / 8, 2 / 29
-    expected = []
+    acute, chronic = [], []
     for w in load:
         ea, ec = w * la + (1 - la) * ea, w * lc + (1 - lc) * ec
-        expected.append(ea / ec)
-    np.testing.assert_allclose(acwr(load, method="ewma")[27:], expected[27:], rtol=1e-12)
+        acute.append(ea)
+        chronic.append(ec)
+    acute, chronic = np.array(acute), np.array(chronic)
+    np.testing.assert_allclose(acwr(load, method="ewma")[27:], acute[27:] / chronic[27:],
+                               rtol=1e-12)
+    # Uncoupled: divide by the chronic EWMA of day t - 7, before the acute week's loads.
+    np.testing.assert_allclose(acwr(load, method="ewma", coupled=False)[27:],
+                               acute[27:] / chronic[20:-7], rtol=1e-12)
+
+
+@given(load=loads(), c=st.floats(1e-3, 1e3))
+def test_acwr_ewma_invariants(load, c):
+    """Scale-free; the coupled EWMA ratio is at most lambda_a / lambda_c = (2/8)/(2/29) =
+    3.625 (term by term, the acute weights decay faster than the chronic ones)."""
+    r = acwr(load, method="ewma")
+    np.testing.assert_allclose(acwr(c * load, method="ewma"), r, rtol=1e-12)
+    assert np.nanmax(r, initial=0.0) <= 3.625 * (1 + 1e-12)
 
 
 @given(load=loads(), c=st.floats(1e-3, 1e3))
@@ -122,12 +137,13 @@ def test_acwr_invariants(load, c):
 
 
 def test_monotony_hand_computed():
-    """Week 300, 0, 400, 0, 500, 300, 0 AU: mean 214.29, sample SD 207.68 -> 1.0318."""
+    """Week 300, 0, 400, 0, 500, 300, 0 AU: mean 214.2857, sample SD 211.5701 -> 1.012836;
+    population SD 195.8758 -> 1.093987 (hand computed; given to 7 digits, hence 1e-6)."""
     week = np.array([300, 0, 400, 0, 500, 300, 0], float)
-    expected = week.mean() / week.std(ddof=1)
-    assert monotony(week)[-1] == pytest.approx(expected, rel=1e-14)
-    assert monotony(week, ddof=0)[-1] == pytest.approx(week.mean() / week.std(), rel=1e-14)
-    assert strain(week)[-1] == pytest.approx(1500 * expected, rel=1e-14)
+    expected = 1.012836
+    assert monotony(week)[-1] == pytest.approx(expected, rel=1e-6)
+    assert monotony(week, ddof=0)[-1] == pytest.approx(1.093987, rel=1e-6)
+    assert strain(week)[-1] == pytest.approx(1500 * expected, rel=1e-6)
     assert np.all(np.isnan(monotony(week)[:6]))
     assert np.isnan(monotony(np.full(7, 100.0))[-1])       # SD 0: undefined
 

@@ -62,3 +62,16 @@ def test_batch_shape_broadcasts_fields():
     p = BanisterParams(tau1=np.ones((3, 1)) * 30, k1=np.ones(4))
     assert p.batch_shape() == (3, 4)
     assert BanisterParams().batch_shape() == ()
+
+
+def test_array_fields_are_read_only_copies():
+    """Editing the caller's array afterwards cannot bypass validation."""
+    tau = np.array([20.0, 30.0])
+    p = BanisterParams(tau1=tau)
+    tau[1] = 0.0
+    assert p.tau1[1] == 30.0 and not p.tau1.flags.writeable
+
+
+def test_cross_field_rule_calvert_rise_below_decay():
+    with pytest.raises(ValueError, match=r"tau3 = 20.0 d must be below tau1 = 5.0 d"):
+        CalvertParams(tau1=5.0, tau3=20.0)

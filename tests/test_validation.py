@@ -72,3 +72,45 @@ def test_session_inputs():
         trimp_banister(60, 200, 60, 190)
     with pytest.raises(ValueError, match=r"hr_max > hr_rest"):
         trimp_banister(60, 100, 190, 60)
+
+
+@pytest.mark.parametrize("fn", [banister, busso, calvert, perpot])
+def test_params_must_be_the_models_record(fn):
+    from physiology.fitness_fatigue import CalvertParams
+
+    other = BanisterParams() if fn is not banister else CalvertParams()
+    with pytest.raises(ValueError, match=r"params: expected a .*Params, got"):
+        fn(np.ones(5), other)
+    with pytest.raises(ValueError, match=r"params: expected a .*Params, got dict"):
+        fn(np.ones(5), {"tau1": 0.0})
+
+
+def test_param_shapes_that_do_not_broadcast():
+    with pytest.raises(ValueError, match=r"load \(batch dims\) \(2,\), tau1 \(3,\)"):
+        banister(np.ones((2, 30)), BanisterParams(tau1=np.array([20.0, 30.0, 40.0])))
+    with pytest.raises(ValueError, match=r"lam_c \(3,\)"):
+        pmc(np.ones((2, 30)), ctl_days=np.array([30.0, 40.0, 50.0]))
+
+
+def test_pmc_weights_and_initial_values():
+    message = (r"ctl_days \(as the weight 1/N\) = 2.0: expected a weight in \(0, 1\]; "
+               r"for decay='1/N' use ctl_days >= 1 d")
+    with pytest.raises(ValueError, match=message):
+        pmc(np.ones(10), ctl_days=0.5, decay="1/N")
+    with pytest.raises(ValueError, match=r"ctl0 = nan: expected a finite load >= 0"):
+        pmc(np.ones(10), ctl0=np.nan)
+    with pytest.raises(ValueError, match=r"atl0 = -5.0"):
+        pmc(np.ones(10), atl0=-5.0)
+
+
+@pytest.mark.parametrize("bad", [None, np.nan, np.inf, "7", True, 0])
+def test_window_values(bad):
+    with pytest.raises(ValueError, match=r"window = .*: expected a whole number of days >= 1"):
+        monotony(np.ones(40), window=bad)
+
+
+def test_flags_and_choices_are_checked():
+    with pytest.raises(ValueError, match="coupled = 'no': expected True or False"):
+        acwr(np.ones(40), coupled="no")
+    with pytest.raises(ValueError, match="sex='other': expected one of"):
+        trimp_banister(60, 150, 60, 190, "other", coefficients=(0.64, 1.92))

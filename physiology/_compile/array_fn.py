@@ -31,8 +31,8 @@ def run_array(fn: Callable, backend: str, *arrays: np.ndarray, **static) -> tupl
         raise ValueError(f"backend={backend!r}: expected one of {BACKENDS}")
     if backend == "numba":
         return tuple(np.asarray(r) for r in fn(np, *arrays, **static))
-    import jax
+    from physiology._compile.jax_backend import x64
 
-    with jax.enable_x64(True):
+    with x64():
         out = _jitted(fn, tuple(sorted(static.items())))(*arrays)
         return tuple(np.asarray(r) for r in out)

@@ -3,7 +3,7 @@
 The scalar code is run unchanged with its ``ops`` global bound to
 :mod:`physiology._compile.jax_ops`; every state, input and constant is a ``(batch,)``
 array, so one traced step advances the whole batch. Float64 is enabled only inside the
-backend's calls (``jax.enable_x64`` as a context manager): importing this package never
+backend's calls (:func:`x64`, a context manager): importing this package never
 changes global JAX settings.
 
 :func:`jax_function` returns the pure, traceable function (for ``grad``, ``vmap`` and
@@ -39,8 +39,8 @@ def jax_function(kernel: Kernel) -> Callable:
     """Pure function ``f(u, p, s0) -> (outputs, final_state)`` of JAX arrays.
 
     Shapes: ``u`` (n_inputs, B, T), ``p`` (n_params, B), ``s0`` (n_state, B); returns
-    outputs (n_outputs, B, T) and final state (n_state, B). Call it under
-    ``jax.enable_x64(True)`` for float64.
+    outputs (n_outputs, B, T) and final state (n_state, B). Call it under :func:`x64`
+    for float64.
     """
     prepare = _rebind(kernel.prepare)
     step = _rebind(kernel.step)
@@ -65,8 +65,21 @@ def _jitted(kernel: Kernel) -> Callable:
     return jax.jit(jax_function(kernel))
 
 
+def x64():
+    """Context manager enabling float64 for the calls inside it only.
+
+    ``jax.enable_x64`` where this JAX has it at top level, else the older
+    ``jax.experimental.enable_x64``.
+    """
+    if hasattr(jax, "enable_x64"):
+        return jax.enable_x64(True)
+    from jax.experimental import enable_x64
+
+    return enable_x64()
+
+
 def run_jax(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray):
     """Run on flattened arrays: u (n_in, B, T), p (n_p, B), s0 (n_s, B)."""
-    with jax.enable_x64(True):
+    with x64():
         out, s_end = _jitted(kernel)(jnp.asarray(u), jnp.asarray(p), jnp.asarray(s0))
         return np.asarray(out), np.asarray(s_end)

@@ -27,6 +27,8 @@ from typing import Literal
 
 import numpy as np
 
+from physiology._compile import scalar_ops
+
 __all__ = ["BACKENDS", "Kernel", "run"]
 
 Backend = Literal["numba", "jax"]
@@ -52,6 +54,11 @@ class Kernel:
                                 "(no closure), so both compilers can take its code")
             if fn.__qualname__ != fn.__name__:
                 raise TypeError(f"kernel {self.name}: {fn.__qualname__} must be module-level")
+            uses_ops = "ops" in fn.__code__.co_names
+            if uses_ops and fn.__globals__.get("ops") is not scalar_ops:
+                raise TypeError(f"kernel {self.name}: the module of {fn.__name__} must import "
+                                "physiology._compile.scalar_ops as ops (the name the JAX "
+                                "backend rebinds)")
 
 
 def run(
@@ -87,9 +94,20 @@ def run(
         raise ValueError(f"kernel {kernel.name}: expected state0 for {kernel.state}")
     arrays = [np.asarray(x, dtype=np.float64) for x in inputs]
     n_t = arrays[0].shape[-1]
-    batch = np.broadcast_shapes(*(a.shape[:-1] for a in arrays),
-                                *(np.shape(p) for p in params),
-                                *(np.shape(s) for s in state0))
+    shapes = {f"{n} (batch dims)": a.shape[:-1]
+              for n, a in zip(kernel.inputs, arrays, strict=True)}
+    shapes.update({n: np.shape(v) for n, v in zip(kernel.params, params, strict=True)})
+    shapes.update({f"state0.{n}": np.shape(v)
+                   for n, v in zip(kernel.state, state0, strict=True)})
+    try:
+        batch = np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        named = ", ".join(f"{n} {s}" for n, s in shapes.items() if s)
+        raise ValueError(f"kernel {kernel.name}: batch shapes do not broadcast: {named}; "
+                         "expected parameter arrays broadcastable against the leading "
+                         "dimensions of the inputs") from None
+    if any(a.shape[-1] != n_t for a in arrays):
+        raise ValueError(f"kernel {kernel.name}: inputs differ in length on the time axis")
     n_b = int(np.prod(batch))
     u = np.stack([np.broadcast_to(a, (*batch, n_t)).reshape(n_b, n_t) for a in arrays])
     p = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)

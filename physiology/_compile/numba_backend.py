@@ -6,6 +6,10 @@ part that depends on the kernel is the names it imports and the input tuple's le
 and imported from the kernel cache directory. ``cache=True`` then lets every later
 process, test worker or Ray worker load the machine code instead of recompiling it.
 
+Compiled with ``error_model="numpy"``: a division by zero gives inf or NaN, as in JAX,
+instead of raising inside the loop (and ``ops.where`` evaluates both branches, so a
+guarded division must not trap).
+
 Numba does not notice when a function called from a cached one changes, so the file
 name carries a hash of the kernel module's source, of the scalar ops and of this
 template: editing a model gives a new file and a fresh compile.
@@ -34,11 +38,11 @@ from numba import njit, prange
 
 from {module} import {prepare} as _prepare_py, {step} as _step_py
 
-_prepare = njit(_prepare_py)
-_step = njit(_step_py)
+_prepare = njit(_prepare_py, error_model="numpy")
+_step = njit(_step_py, error_model="numpy")
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, error_model="numpy")
 def run(u, params, state0, out, state_out):
     n_b = u.shape[1]
     n_t = u.shape[2]
@@ -52,7 +56,7 @@ def run(u, params, state0, out, state_out):
             state_out[k, b] = s[k]
 '''
 
-_loaded: dict[str, object] = {}
+_loaded: dict[Kernel, object] = {}
 
 
 def cache_dir() -> Path:
@@ -73,34 +77,41 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
     return text, inspect.getsource(module) + inspect.getsource(scalar_ops) + numba.__version__
 
 
+def _write_once(directory: Path, mod_name: str, text: str) -> Path:
+    """The generated module's path, writing it first if absent.
+
+    Written under a temporary name and moved into place, so a concurrent process never
+    imports a half-written file.
+    """
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{mod_name}.py"
+    if not path.exists():
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "w") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    return path
+
+
 def _driver(kernel: Kernel):
     """The compiled batch loop of a kernel (generated and imported once per process)."""
-    if kernel.name in _loaded:
-        return _loaded[kernel.name]
+    if kernel in _loaded:
+        return _loaded[kernel]
     if kernel.prepare.__module__ != kernel.step.__module__:
         raise TypeError(f"kernel {kernel.name}: prepare and step must live in one module")
     text, deps = _source_text(kernel)
     digest = hashlib.sha256((text + deps).encode()).hexdigest()[:16]
     mod_name = f"_twin_kernel_{kernel.name}_{digest}"
-    directory = cache_dir()
     try:
-        directory.mkdir(parents=True, exist_ok=True)
+        path = _write_once(cache_dir(), mod_name, text)
     except OSError:  # a read-only home (some containers): fall back to the temp dir
-        directory = Path(tempfile.gettempdir()) / f"athlete-twin-{os.getuid()}"
-        directory.mkdir(parents=True, exist_ok=True)
-    path = directory / f"{mod_name}.py"
-    if not path.exists():
-        # Write under a temporary name and move into place, so a concurrent process
-        # never imports a half-written file.
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
+        path = _write_once(Path(tempfile.gettempdir()) / f"athlete-twin-{os.getuid()}",
+                           mod_name, text)
     spec = importlib.util.spec_from_file_location(mod_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module
     spec.loader.exec_module(module)
-    _loaded[kernel.name] = module.run
+    _loaded[kernel] = module.run
     return module.run
 
 

@@ -18,16 +18,16 @@ log = math.log
 sqrt = math.sqrt
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def where(cond, a, b):  # pragma: no cover - compiled
     return a if cond else b
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def minimum(a, b):  # pragma: no cover - compiled
     return a if a < b else b
 
 
-@njit(inline="always")
+@njit(inline="always", error_model="numpy")
 def maximum(a, b):  # pragma: no cover - compiled
     return a if a > b else b

@@ -95,7 +95,7 @@ def banister(load, params: BanisterParams | None = None, *, convention: str = "s
     Raises:
         ValueError: negative or non-finite load (naming the index), unknown convention.
     """
-    out = simulate(KERNEL, params or BanisterParams(), load, convention, backend)
+    out = simulate(KERNEL, BanisterParams, params, load, convention, backend)
     return FitnessFatigue(*out)
 
 
@@ -103,13 +103,17 @@ def banister_response_times(params: BanisterParams) -> tuple[np.ndarray, np.ndar
     """Days after a single load at which its net effect turns positive and peaks.
 
     Returns ``(t_n, t_g)`` in days (continuous-time impulse response; see the module
-    docstring). NaN where no crossing exists (``k2 <= k1`` or ``tau1 <= tau2``).
+    docstring). NaN where the event does not exist: ``t_n`` needs ``k2 > k1 > 0`` and
+    ``tau1 > tau2`` (otherwise the response never starts negative); ``t_g`` needs
+    ``k2 tau1 > k1 tau2 > 0`` and ``tau1 > tau2`` (the response rises at first, so it has
+    an interior maximum).
     """
     k1, k2, tau1, tau2 = (np.asarray(v, float) for v in
                           (params.k1, params.k2, params.tau1, params.tau2))
-    ok = (k2 > k1) & (tau1 > tau2)
+    slower = (tau1 > tau2) & (k1 > 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = tau1 * tau2 / (tau1 - tau2)
-        t_n = np.where(ok, scale * np.log(k2 / k1), np.nan)
-        t_g = np.where(ok, scale * np.log(k2 * tau1 / (k1 * tau2)), np.nan)
+        t_n = np.where(slower & (k2 > k1), scale * np.log(k2 / k1), np.nan)
+        t_g = np.where(slower & (k2 * tau1 > k1 * tau2),
+                       scale * np.log(k2 * tau1 / (k1 * tau2)), np.nan)
     return t_n, t_g

@@ -108,4 +108,4 @@ def busso(load, params: BussoParams | None = None, *, convention: str = "same-da
     Returns:
         :class:`BussoResult`.
     """
-    return BussoResult(*simulate(KERNEL, params or BussoParams(), load, convention, backend))
+    return BussoResult(*simulate(KERNEL, BussoParams, params, load, convention, backend))

@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import Kernel
 from physiology.fitness_fatigue._common import (
@@ -53,6 +55,13 @@ class CalvertParams(ParamRecord):
     tau2: float = fatigue_decay()
     tau3: float = time_constant(3.0, (0.1, 30.0), "fitness rise (delay) time constant",
                                 source=_RISE)
+
+    def _check(self) -> None:
+        bad = ~(np.asarray(self.tau3) < np.asarray(self.tau1))
+        if bad.any():
+            raise ValueError(f"CalvertParams: tau3 = {np.asarray(self.tau3)[...]!s} d must be "
+                             f"below tau1 = {np.asarray(self.tau1)[...]!s} d (fitness rises "
+                             "faster than it decays; otherwise the fitness term is negative)")
 
 
 def prepare(p, s0):
@@ -84,5 +93,5 @@ KERNEL = Kernel(name="calvert", prepare=prepare, step=step,
 def calvert(load, params: CalvertParams | None = None, *, convention: str = "same-day",
             backend: str = "numba") -> FitnessFatigue:
     """Calvert et al. (1976) model; arguments and result as :func:`banister`."""
-    out = simulate(KERNEL, params or CalvertParams(), load, convention, backend)
+    out = simulate(KERNEL, CalvertParams, params, load, convention, backend)
     return FitnessFatigue(*out)

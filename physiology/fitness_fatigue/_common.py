@@ -62,9 +62,19 @@ class FitnessFatigue(NamedTuple):
     fatigue: np.ndarray
 
 
-def simulate(kernel: Kernel, record: ParamRecord, load, convention: str, backend: str):
-    """Validate and run an impulse-response kernel whose last parameter is the lag."""
+def simulate(kernel: Kernel, record_type: type[ParamRecord], params: ParamRecord | None,
+             load, convention: str, backend: str, state0=None):
+    """Validate and run an impulse-response kernel whose last parameter is the lag.
+
+    ``params`` must be a ``record_type`` (default: its defaults), so a record of another
+    model, a dict or a tuple is refused rather than read in the wrong order.
+    """
+    if params is None:
+        params = record_type()
+    if not isinstance(params, record_type):
+        raise ValueError(f"params: expected a {record_type.__name__}, got "
+                         f"{type(params).__name__}")
     load = _validate.series("load", load)
     lag = CONVENTIONS[_validate.choice("convention", convention, CONVENTIONS)]
-    out, _ = run(kernel, (load,), (*record.values(), lag), backend=backend)
+    out, _ = run(kernel, (load,), (*params.values(), lag), state0, backend=backend)
     return out

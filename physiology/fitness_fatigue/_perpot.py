@@ -88,9 +88,9 @@ class PerPotResult(NamedTuple):
 
 
 def prepare(p, s0):
-    ds, dr, dso, pp0, load_scale, p_max, lag = p
+    ds, dr, dso, _pp0, load_scale, p_max, lag = p  # pp0 enters as the initial state
     sp, rp, pp = s0
-    return (1.0 / ds, 1.0 / dr, 1.0 / dso, load_scale, p_max, 1.0 - lag), (sp, rp, pp + pp0)
+    return (1.0 / ds, 1.0 / dr, 1.0 / dso, load_scale, p_max, 1.0 - lag), (sp, rp, pp)
 
 
 def step(s, u, c):
@@ -127,4 +127,7 @@ def perpot(load, params: PerPotParams | None = None, *, convention: str = "same-
     Returns:
         :class:`PerPotResult`; SP and RP start at 0, PP at ``params.pp0``.
     """
-    return PerPotResult(*simulate(KERNEL, params or PerPotParams(), load, convention, backend))
+    params = PerPotParams() if params is None else params
+    state0 = (0.0, 0.0, getattr(params, "pp0", 0.0))
+    return PerPotResult(*simulate(KERNEL, PerPotParams, params, load, convention, backend,
+                                  state0))

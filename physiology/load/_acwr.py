@@ -85,7 +85,7 @@ def acwr(load, acute: int = 7, chronic: int = 28, method: str = "rolling",
     acute = _validate.window("acute", acute, n_t)
     if acute >= chronic:
         raise ValueError(f"acute = {acute} d: expected shorter than chronic = {chronic} d")
-    coupled = bool(coupled)
+    coupled = _validate.flag("coupled", coupled)
     if method == "rolling":
         (ratio,) = run_array(_rolling, backend, load, acute=acute, chronic=chronic,
                              coupled=coupled)

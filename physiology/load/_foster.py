@@ -14,10 +14,10 @@ on day t:
 
 with :math:`\bar w_t` the window's mean daily load and :math:`s_t` its standard
 deviation. Foster 1998 does not say which standard deviation; the default ``ddof=1``
-(sample SD) matches spreadsheet ``STDEV`` and pandas; ``ddof=0`` gives the population SD
-(monotony smaller by :math:`\sqrt{(w-1)/w}`). For non-negative loads, monotony is at
-least :math:`1/\sqrt{w-1}` (ddof 0) or :math:`1/\sqrt{w}` (ddof 1), reached when all the
-window's load falls on one day.
+(sample SD) matches spreadsheet ``STDEV`` and pandas; ``ddof=0`` gives the population SD,
+which is smaller, so monotony is larger by :math:`\sqrt{w/(w-1)}`. For non-negative
+loads, monotony is at least :math:`1/\sqrt{w-1}` (ddof 0) or :math:`1/\sqrt{w}` (ddof 1),
+reached when all the window's load falls on one day.
 
 Days before the first full window, and windows with zero SD (identical loads, including
 all rest), give NaN: monotony is undefined there.

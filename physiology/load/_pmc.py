@@ -43,9 +43,16 @@ DECAYS = {
 
 
 def decay_rate(days, decay: str, name: str = "days") -> np.ndarray:
-    """The EWMA weight of today's load for time constant ``days`` under a named convention."""
+    """The EWMA weight of today's load for time constant ``days`` under a named convention.
+
+    Raises ``ValueError`` naming ``name`` unless the weight lies in (0, 1]: ``"1/N"``
+    needs N >= 1 d and ``"2/(N+1)"`` N >= 1 d, or the average would overshoot the load.
+    """
     _validate.choice("decay", decay, DECAYS)
-    return DECAYS[decay](_validate.positive(name, days))
+    lam = DECAYS[decay](_validate.positive(name, days))
+    _validate.in_range(f"{name} (as the weight {decay})", lam, 0.0, 1.0,
+                       f"a weight in (0, 1]; for decay={decay!r} use {name} >= 1 d")
+    return lam
 
 
 class PMC(NamedTuple):
@@ -100,4 +107,6 @@ def pmc(load, ctl_days: float = 42, atl_days: float = 7, *, decay: str = "exp",
         :class:`PMC`; ``tsb[..., t] = ctl[..., t-1] - atl[..., t-1]`` (into day t).
     """
     load = _validate.series("load", load)
+    ctl0 = _validate.in_range("ctl0", ctl0, 0.0, np.inf, "a finite load >= 0")
+    atl0 = _validate.in_range("atl0", atl0, 0.0, np.inf, "a finite load >= 0")
     return ewma_pair(load, ctl_days, atl_days, decay, backend, ctl0, atl0)

@@ -44,7 +44,9 @@ def trimp_banister(duration_min, hr_exercise, hr_rest, hr_max, sex: str = "male"
         ValueError: naming the argument and index when a heart rate lies outside
             ``[hr_rest, hr_max]`` or a value is not finite.
     """
-    a, b = coefficients or TRIMP_COEFFICIENTS[_validate.choice("sex", sex, TRIMP_COEFFICIENTS)]
+    a, b = TRIMP_COEFFICIENTS[_validate.choice("sex", sex, TRIMP_COEFFICIENTS)]
+    if coefficients is not None:
+        a, b = (float(c) for c in coefficients)
     duration = _validate.in_range("duration_min", duration_min, 0.0, np.inf, "a duration >= 0 min")
     rest = _validate.in_range("hr_rest", hr_rest, 0.0, np.inf, "a heart rate >= 0 beats/min")
     top = _validate.in_range("hr_max", hr_max, 0.0, np.inf, "a heart rate >= 0 beats/min")
