@@ -13,7 +13,6 @@ from physiology.energetics import (
     intermittent_match_power,
     match_w_prime_features,
     session_d_cp,
-    tau_bartram,
     tau_skiba,
     w_prime_balance,
 )
@@ -98,11 +97,10 @@ def direct_sum(power, cp, w_prime, tau, dt):
     return w_prime - weights @ spent
 
 
-def test_tau_formulas():
-    """Skiba 2012: 546 e^{-0.01 D_CP} + 316; Bartram 2018: 2287.2 D_CP^-0.688."""
+def test_tau_formula():
+    """Skiba 2012: 546 e^{-0.01 D_CP} + 316 s."""
     assert tau_skiba(100.0) == pytest.approx(546 * np.exp(-1) + 316, rel=1e-15)
     assert tau_skiba(0.0) == 862.0
-    assert tau_bartram(100.0) == pytest.approx(2287.2 * 100**-0.688, rel=1e-15)
 
 
 def test_integral_equals_direct_sum_on_a_random_hour(backend):
@@ -110,11 +108,10 @@ def test_integral_equals_direct_sum_on_a_random_hour(backend):
     rng = np.random.default_rng(11)
     power = rng.gamma(2.0, 140.0, 3600)
     cp, wp = 280.0, 18_000.0
-    for method, tau in (("skiba-integral", tau_skiba(session_d_cp(power, cp))),
-                        ("bartram", tau_bartram(session_d_cp(power, cp)))):
-        got = w_prime_balance(power, cp, wp, method, backend=backend)
-        np.testing.assert_allclose(got, direct_sum(power, cp, wp, tau, 1.0), rtol=0,
-                                   atol=1e-9 * wp)
+    tau = tau_skiba(session_d_cp(power, cp))
+    got = w_prime_balance(power, cp, wp, backend=backend)
+    np.testing.assert_allclose(got, direct_sum(power, cp, wp, tau, 1.0), rtol=0,
+                               atol=1e-9 * wp)
 
 
 def test_closed_forms_on_piecewise_constant_power(backend):
@@ -136,6 +133,11 @@ def test_closed_forms_on_piecewise_constant_power(backend):
     t = np.arange(1, 301) * dt
     np.testing.assert_allclose(diff[60:], wp - (wp - diff[59]) * np.exp(-100.0 * t / wp),
                                rtol=1e-13)
+    # Bartram 2018: the same shape with tau = 2287.2 D_CP^-0.688 s (D_CP = 100 W here).
+    bart = w_prime_balance(power, cp, wp, "bartram", backend=backend)
+    np.testing.assert_allclose(bart[:60], diff[:60], rtol=0, atol=0)
+    np.testing.assert_allclose(bart[60:], wp - (wp - bart[59]) * np.exp(
+        -t / (2287.2 * 100.0**-0.688)), rtol=1e-13)
 
 
 @given(power=arrays(np.float64, st.sampled_from([(50,), (3, 50)]),

@@ -14,7 +14,6 @@ from physiology.energetics._power_duration import (
 from physiology.energetics._wbal import (
     METHODS,
     session_d_cp,
-    tau_bartram,
     tau_skiba,
     w_prime_balance,
 )
@@ -29,7 +28,6 @@ __all__ = [
     "intermittent_match_power",
     "match_w_prime_features",
     "session_d_cp",
-    "tau_bartram",
     "tau_skiba",
     "w_prime_balance",
 ]

@@ -2,9 +2,9 @@ r"""Power-duration models fitted to (duration, power) bests: CP, W' and Pmax.
 
 Models, by name (:data:`MODELS`):
 
-``"2p"`` (default), linear in :math:`1/t` (Clarke & Skiba 2013, Fig. 3):
-    :math:`P = CP + W'/t`, ordinary least squares of P on 1/t.
-``"2p-work"``, linear in t (Moritani et al. 1981):
+``"2p"`` (default), linear in :math:`1/t` (Moritani et al. 1981; Clarke & Skiba 2013,
+Fig. 3): :math:`P = CP + W'/t`, ordinary least squares of P on 1/t.
+``"2p-work"``, linear in t (Monod & Scherrer 1965):
     :math:`W = P t = W' + CP\,t`, ordinary least squares of work on time.
 ``"2p-nonlinear"``, the hyperbola with time as the response (Hill 1993):
     :math:`t = W'/(P - CP)`, bounded nonlinear least squares of t.
@@ -12,7 +12,8 @@ Models, by name (:data:`MODELS`):
     :math:`t = W'/(P - CP) + W'/(CP - P_{max})`, bounded nonlinear least squares of t.
 ``"exp"`` (Hopkins et al. 1989), exponential decay to CP:
     :math:`P = CP + (P_{max} - CP)\,e^{-t/\tau}`, bounded least squares of P; its W' is the
-    work above CP it implies, :math:`(P_{max} - CP)\tau`.
+    work above CP it implies, :math:`(P_{max} - CP)\tau`. (Hopkins et al. fitted this
+    form to treadmill inclination; the power form is its usual adaptation.)
 
 Nonlinear fits are bounded so they cannot return non-physical values (CP >= 0, W' >= 0,
 Pmax above the highest power and at most :data:`PMAX_CAP` times it, CP below the lowest),
@@ -23,12 +24,16 @@ data have no degrees of freedom left (as many points as parameters).
 
 References:
     Clarke DC, Skiba PF (2013). Adv Physiol Educ 37:134-152, doi:10.1152/advan.00078.2011.
+    Monod H, Scherrer J (1965). The work capacity of a synergic muscular group.
+    Ergonomics 8(3):329-338.
     Moritani T, Nagata A, deVries HA, Muro M (1981). Critical power as a measure of
-    physical work capacity and anaerobic threshold. Ergonomics 24:339-350.
+    physical work capacity and anaerobic threshold. Ergonomics 24(5):339-350.
     Hill DW (1993). The critical power concept. Sports Med 16:237-254.
-    Morton RH (1996). A 3-parameter critical power model. Ergonomics 39:611-619.
+    Morton RH (1996). A 3-parameter critical power model. Ergonomics 39(4):611-619,
+    doi:10.1080/00140139608964484.
     Hopkins WG, Edmond IM, Hamilton BH, Macfarlane DJ, Ross BH (1989). Relation between
-    power and endurance for treadmill running of short duration. Ergonomics 32:1565-1571.
+    power and endurance for treadmill running of short duration. Ergonomics
+    32(12):1565-1571, doi:10.1080/00140138908966925.
 """
 
 from __future__ import annotations

@@ -15,21 +15,25 @@ where :math:`D_{CP}` is CP minus the mean power of the session's samples below C
 given). The double sum is evaluated in O(n) by the exact recursion
 :math:`S_k = S_{k-1} e^{-dt/\tau} + W'_{exp,k}`, :math:`W'_{bal} = W' - S_k`.
 
-``"bartram"`` (Bartram et al. 2018): the same integral with the time constant refitted
-for elite cyclists, :math:`\tau_{W'} = 2287.2\, D_{CP}^{-0.688}` s.
-
 ``"skiba-differential"`` (Skiba et al. 2015): expended linearly above CP and recovered
-exponentially below it, at a rate that grows with the depth of recovery
+exponentially below it, with a time constant set by the instantaneous recovery depth
 :math:`D_{CP} = CP - P`:
 
 .. math::
 
     \frac{dW'_{bal}}{dt} = -(P - CP) \ (P > CP), \qquad
-    \frac{dW'_{bal}}{dt} = \frac{(W' - W'_{bal})(CP - P)}{W'} \ (P \le CP)
+    \frac{dW'_{bal}}{dt} = \frac{W' - W'_{bal}}{\tau(D_{CP})} \ (P \le CP), \qquad
+    \tau = W' / D_{CP}
 
-integrated exactly over each sample (power is constant within it):
-:math:`W'_{bal} \leftarrow W' - (W' - W'_{bal}) e^{-\max(CP - P, 0)\,dt/W'}
-- \max(P - CP, 0)\,dt`. This form, with no branch, is what the kernel evaluates.
+``"bartram"`` (Bartram et al. 2018): the same differential model with the recovery time
+constant refitted for elite cyclists, :math:`\tau = 2287.2\, D_{CP}^{-0.688}` s (their
+comparison was against the differential form; pypermod uses it the same way).
+
+Both are integrated exactly over each sample (power is constant within it):
+:math:`W'_{bal} \leftarrow W' - (W' - W'_{bal}) e^{-dt/\tau} - \max(P - CP, 0)\,dt`,
+with :math:`1/\tau = 0` above CP; written without a branch, as the kernel evaluates it.
+(GoldenCheetah's "differential" mode takes a forward-Euler step instead, which differs at
+O(dt/tau).)
 
 The balance starts full (:math:`W'_{bal} = W'`) and never exceeds W'; it may fall below
 zero when the power above CP outlasts W' (the model's prediction of task failure).
@@ -55,18 +59,12 @@ from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import Kernel, run
 
 METHODS = ("skiba-integral", "skiba-differential", "bartram")
+_BARTRAM = {"skiba-differential": 0.0, "bartram": 1.0}
 
 
 def tau_skiba(d_cp):
     """Skiba 2012 recovery time constant (s) for a recovery depth D_CP (W)."""
     return 546.0 * np.exp(-0.01 * np.asarray(d_cp, float)) + 316.0
-
-
-def tau_bartram(d_cp):
-    """Bartram 2018 recovery time constant (s) for a recovery depth D_CP (W); inf at 0."""
-    d_cp = np.asarray(d_cp, float)
-    with np.errstate(divide="ignore"):
-        return 2287.2 * d_cp ** -0.688
 
 
 def session_d_cp(power: np.ndarray, cp) -> np.ndarray:
@@ -97,17 +95,19 @@ def step_integral(s, u, c):
 
 
 def prepare_differential(p, s0):
-    cp, w_prime, dt = p
+    cp, w_prime, dt, bartram = p
     (balance,) = s0
-    return (cp, w_prime, dt), (balance,)
+    return (cp, w_prime, dt, bartram), (balance,)
 
 
 def step_differential(s, u, c):
     (balance,) = s
     (power,) = u
-    cp, w_prime, dt = c
-    recovered = w_prime - (w_prime - balance) * ops.exp(-ops.maximum(cp - power, 0.0) * dt
-                                                         / w_prime)
+    cp, w_prime, dt, bartram = c
+    depth = ops.maximum(cp - power, 0.0)
+    # 1/tau: D_CP / W' (Skiba 2015) or D_CP^0.688 / 2287.2 (Bartram 2018); 0 above CP.
+    rate = (1.0 - bartram) * depth / w_prime + bartram * depth**0.688 / 2287.2
+    recovered = w_prime - (w_prime - balance) * ops.exp(-rate * dt)
     balance = recovered - ops.maximum(power - cp, 0.0) * dt
     return (balance,), (balance,)
 
@@ -116,7 +116,7 @@ INTEGRAL = Kernel(name="wbal_integral", prepare=prepare_integral, step=step_inte
                   params=("cp", "w_prime", "tau", "dt"), state=("spent",),
                   inputs=("power",), outputs=("w_prime_balance",))
 DIFFERENTIAL = Kernel(name="wbal_differential", prepare=prepare_differential,
-                      step=step_differential, params=("cp", "w_prime", "dt"),
+                      step=step_differential, params=("cp", "w_prime", "dt", "bartram"),
                       state=("balance",), inputs=("power",), outputs=("w_prime_balance",))
 
 
@@ -130,8 +130,8 @@ def w_prime_balance(power, cp, w_prime, method: str = "skiba-integral", dt: floa
         w_prime: W' (J), > 0; scalar or broadcastable to the batch.
         method: ``"skiba-integral"`` (default), ``"skiba-differential"`` or ``"bartram"``.
         dt: sample interval (s), > 0.
-        d_cp: recovery depth D_CP (W) for the integral methods; default from the session
-            (:func:`session_d_cp`). Ignored by the differential method.
+        d_cp: recovery depth D_CP (W) for ``"skiba-integral"``; default from the session
+            (:func:`session_d_cp`). The differential methods use the instantaneous depth.
         backend: ``"numba"`` or ``"jax"``.
 
     Returns:
@@ -142,12 +142,12 @@ def w_prime_balance(power, cp, w_prime, method: str = "skiba-integral", dt: floa
     cp = _validate.positive("cp", cp)
     w_prime = _validate.positive("w_prime", w_prime)
     dt = float(_validate.positive("dt", dt))
-    if method == "skiba-differential":
-        out, _ = run(DIFFERENTIAL, (power,), (cp, w_prime, dt), (w_prime,), backend=backend)
+    if method != "skiba-integral":
+        out, _ = run(DIFFERENTIAL, (power,), (cp, w_prime, dt, _BARTRAM[method]),
+                     (w_prime,), backend=backend)
         return out[0]
     if d_cp is None:
         d_cp = session_d_cp(power, cp)
     d_cp = _validate.in_range("d_cp", d_cp, 0.0, np.inf, "a recovery depth >= 0 W")
-    tau = tau_skiba(d_cp) if method == "skiba-integral" else tau_bartram(d_cp)
-    out, _ = run(INTEGRAL, (power,), (cp, w_prime, tau, dt), backend=backend)
+    out, _ = run(INTEGRAL, (power,), (cp, w_prime, tau_skiba(d_cp), dt), backend=backend)
     return out[0]
