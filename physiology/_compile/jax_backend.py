@@ -55,7 +55,8 @@ def jax_function(kernel: Kernel) -> Callable:
             return _lanes(s, n_b), jnp.stack(_lanes(y, n_b))
 
         s_end, ys = jax.lax.scan(body, _lanes(s, n_b), jnp.moveaxis(u, 2, 0))
-        return jnp.moveaxis(ys, 0, 2), jnp.stack(s_end)
+        final = jnp.stack(s_end) if s_end else jnp.zeros((0, n_b))
+        return jnp.moveaxis(ys, 0, 2), final
 
     return f
 

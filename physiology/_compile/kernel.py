@@ -113,7 +113,7 @@ def run(
     p = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)
                   for v in params])
     s0 = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)
-                   for v in state0])
+                   for v in state0]) if state0 else np.zeros((0, n_b))
     if backend == "numba":
         from physiology._compile.numba_backend import run_numba
 

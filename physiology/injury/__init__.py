@@ -1,0 +1,30 @@
+"""Injury: a daily hazard from risk features, and Monte-Carlo injuries with time loss.
+
+- :func:`injury_probability` (:class:`HazardParams`): proportional-hazards daily risk;
+- :func:`simulate_injuries`: injury events, days out, and the return-to-play load factor
+  that feeds back into the load an injured athlete can do;
+- :func:`uniforms`: the counter-based random streams they draw from.
+"""
+
+from physiology.injury._events import (
+    DEFAULT_TYPES,
+    HAMSTRING_TYPES,
+    Injuries,
+    InjuryType,
+    simulate_injuries,
+    time_loss_days,
+)
+from physiology.injury._hazard import HazardParams, injury_probability
+from physiology.injury._random import uniforms
+
+__all__ = [
+    "DEFAULT_TYPES",
+    "HAMSTRING_TYPES",
+    "HazardParams",
+    "Injuries",
+    "InjuryType",
+    "injury_probability",
+    "simulate_injuries",
+    "time_loss_days",
+    "uniforms",
+]

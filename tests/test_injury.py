@@ -1,0 +1,144 @@
+"""Injury hazard and Monte-Carlo injuries: bounds, monotonicity, expectations, determinism."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from physiology.injury import (
+    DEFAULT_TYPES,
+    HAMSTRING_TYPES,
+    HazardParams,
+    InjuryType,
+    injury_probability,
+    simulate_injuries,
+    time_loss_days,
+    uniforms,
+)
+from tests.strategies import records
+
+FEATURES = ("damage", "acwr", "fatigue", "sleep_debt_h", "w_prime_depletion")
+feature = st.floats(0.0, 50.0)
+
+
+def test_hazard_closed_form(backend):
+    p = HazardParams()
+    got = injury_probability(0.5, 1.6, 0.2, 1.5, 0.4, p, backend=backend)
+    log_rr = (p.beta_damage * 0.5 + p.beta_acwr * 0.6 + p.beta_fatigue * 0.2
+              + p.beta_sleep * 1.5 + p.beta_w_prime * 0.4)
+    assert got[0] == pytest.approx(1 - np.exp(-p.h0 * np.exp(log_rr)), rel=1e-14)
+    assert injury_probability(backend=backend)[0] == pytest.approx(1 - np.exp(-p.h0), rel=1e-14)
+
+
+@given(values=st.tuples(feature, feature, feature, feature, st.floats(0.0, 1.0)),
+       which=st.sampled_from(FEATURES), bump=st.floats(1e-3, 10.0), data=st.data())
+def test_hazard_bounded_and_monotone(values, which, bump, data):
+    """p in [0, 1] for any input, and non-decreasing in each feature."""
+    p = data.draw(records(HazardParams))
+    base = dict(zip(FEATURES, values, strict=True))
+    more = dict(base)
+    more[which] = min(more[which] + bump, 1.0) if which == "w_prime_depletion" else (
+        more[which] + bump)
+    lo = injury_probability(**base, params=p)
+    hi = injury_probability(**more, params=p)
+    assert 0.0 <= lo[0] <= hi[0] <= 1.0
+    np.testing.assert_allclose(injury_probability(**base, params=p, backend="jax"), lo,
+                               rtol=1e-12)
+
+
+def test_undefined_acwr_adds_nothing():
+    assert injury_probability(acwr=np.nan)[0] == injury_probability(acwr=0.5)[0]
+
+
+def test_hazard_errors():
+    with pytest.raises(ValueError, match=r"sleep_debt_h = -1.0: expected a sleep debt >= 0 h"):
+        injury_probability(sleep_debt_h=-1.0)
+    with pytest.raises(ValueError, match=r"w_prime_depletion\[1\] = 1.5"):
+        injury_probability(w_prime_depletion=np.array([0.2, 1.5]))
+
+# ---------------------------------------------------------------- random streams
+
+
+def test_uniforms_are_uniform_and_independent_of_batching():
+    u = uniforms(3, np.arange(500), 400)
+    assert stats.kstest(u.ravel(), "uniform").pvalue > 1e-3
+    # Lag-1 correlation along days and across streams: |r| < 4 / sqrt(n) (4 sigma).
+    n = u[:, 1:].size
+    assert abs(np.corrcoef(u[:, :-1].ravel(), u[:, 1:].ravel())[0, 1]) < 4 / np.sqrt(n)
+    assert abs(np.corrcoef(u[:-1].ravel(), u[1:].ravel())[0, 1]) < 4 / np.sqrt(n)
+    # The same key gives the same number in any batch or chunk of days.
+    np.testing.assert_array_equal(uniforms(3, np.array([[42]]), 100, start=300)[0, 0],
+                                  u[42, 300:])
+    assert not np.array_equal(uniforms(3, np.arange(5), 10, channel=1),
+                              uniforms(3, np.arange(5), 10, channel=0))
+
+# ---------------------------------------------------------------- Monte Carlo
+
+
+def expected_injuries(p: float, days: int, n_t: int) -> float:
+    """Exact expected count by dynamic programming over days still out (an independent
+    computation from the kernel's per-draw loop)."""
+    dist = np.zeros(days)
+    dist[0] = 1.0          # index k: k days still out at the start of the day
+    total = 0.0
+    for _ in range(n_t):
+        new = np.zeros(days)
+        total += dist[0] * p
+        new[days - 1 if days > 1 else 0] += dist[0] * p
+        new[0] += dist[0] * (1 - p)
+        new[:-1] += dist[1:]
+        dist = new
+    return total
+
+
+def test_monte_carlo_rate_matches_expectation(backend):
+    """Fixed 6-day time loss, p = 0.02 for 200 days, 4 000 series: the mean number of
+    injuries matches the exact expectation within 4 standard errors."""
+    fixed = (InjuryType("fixed", 1.0, 6.0, 0.0, "test"),)
+    r = simulate_injuries(np.full((4000, 200), 0.02), seed=11, types=fixed, backend=backend)
+    counts = r.injured.sum(axis=-1)
+    se = counts.std(ddof=1) / np.sqrt(counts.size)
+    assert abs(counts.mean() - expected_injuries(0.02, 6, 200)) < 4 * se
+    # First injury by day 29: 1 - 0.98^30 (geometric), within 4 binomial SE.
+    first = (r.injured[:, :30].sum(axis=-1) > 0).mean()
+    p30 = 1 - 0.98**30
+    assert abs(first - p30) < 4 * np.sqrt(p30 * (1 - p30) / 4000)
+
+
+def test_time_out_and_return_ramp(backend):
+    """An injury on day 3 with 6 days out: unavailable days 3-8, then load 1/4, 2/4, ...
+    (ramp_days 4); the injury type is reported while out."""
+    p = np.zeros((1, 30))
+    p[0, 3] = 1.0
+    fixed = (InjuryType("fixed", 1.0, 6.0, 0.0, "test"),)
+    r = simulate_injuries(p, seed=1, types=fixed, ramp_days=4.0, backend=backend)
+    np.testing.assert_array_equal(r.injured[0, :5], [0, 0, 0, 1, 0])
+    np.testing.assert_array_equal(r.available[0, :12], [1, 1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 1])
+    np.testing.assert_array_equal(r.load_factor[0, 8:14], [0, 0.25, 0.5, 0.75, 1, 1])
+    np.testing.assert_array_equal(r.injury_type[0, :10], [-1, -1, -1, 0, 0, 0, 0, 0, 0, -1])
+    assert r.injured.sum() == 1               # p = 0 elsewhere
+
+
+def test_draws_do_not_depend_on_the_batch():
+    p = np.full((6, 100), 0.05)
+    whole = simulate_injuries(p, seed=5)
+    part = simulate_injuries(p[2:4], seed=5, stream=np.array([2, 3]))
+    for a, b in zip(whole, part, strict=True):
+        np.testing.assert_array_equal(a[2:4], b)
+
+
+def test_time_loss_distributions():
+    """Default lognormal: 42 % <= 7 d and 98 % <= 28 d (its fit; before rounding to whole
+    days); hamstring grades drawn in their published shares (4 binomial SE)."""
+    t = DEFAULT_TYPES[0]
+    assert stats.lognorm.cdf(7, t.sigma, scale=t.median_days) == pytest.approx(0.42, abs=1e-12)
+    assert stats.lognorm.cdf(28, t.sigma, scale=t.median_days) == pytest.approx(0.98, abs=1e-12)
+    u = uniforms(9, np.arange(2), 50_000)
+    kind, days = time_loss_days(u[0], u[1], HAMSTRING_TYPES)
+    for k, ty in enumerate(HAMSTRING_TYPES):
+        share = np.mean(kind == k)
+        assert abs(share - ty.share) < 4 * np.sqrt(ty.share * (1 - ty.share) / 50_000)
+    assert days.min() >= 1
+    with pytest.raises(ValueError, match="must be >= 0 and sum to 1"):
+        time_loss_days(u[0], u[1], (InjuryType("x", 0.5, 5.0, 0.3, "test"),))
