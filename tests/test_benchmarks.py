@@ -6,10 +6,11 @@ that every case runs on both backends, agrees, and writes its outputs.
 
 import csv
 
-from benchmarks.run import RESULTS, main
+from benchmarks.common import RESULTS
+from benchmarks.run import main
 
 
-def test_quick_benchmark_runs_and_writes_outputs(tmp_path, capsys):
+def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     before = RESULTS.read_text() if RESULTS.exists() else None
     assert main(["--quick", "--out", str(tmp_path)]) == 0
     rows = list(csv.DictReader((tmp_path / "kernels.csv").open()))
@@ -21,5 +22,12 @@ def test_quick_benchmark_runs_and_writes_outputs(tmp_path, capsys):
     # 1e-10 relative agreement of tests/test_backends_agree.py, in absolute terms.
     assert all(float(r["max_abs_numba_minus_jax"]) < 1e-6 for r in compared)
     assert (tmp_path / "kernels.png").stat().st_size > 1000
-    assert "| banister | numba |" in capsys.readouterr().out
+    wbal = list(csv.DictReader((tmp_path / "wbal.csv").open()))
+    assert {r["method"] for r in wbal if r["median_s"]} == {
+        "skiba-integral", "skiba-differential", "bartram"}
+    # W' balance in J with W' = 20 kJ: 1e-10 of W'.
+    assert all(float(r["max_abs_numba_minus_jax_j"]) < 2e-6 for r in wbal if r["median_s"])
+    assert float(next(r for r in wbal if r["max_rel_error"])["max_rel_error"]) < 1e-9
+    out = capsys.readouterr().out
+    assert "| banister | numba |" in out and "## W' balance" in out
     assert (RESULTS.read_text() if RESULTS.exists() else None) == before  # quick never records
