@@ -15,6 +15,7 @@ import numpy as np
 
 from benchmarks.common import time_call
 from physiology.energetics import METHODS, session_d_cp, tau_skiba, w_prime_balance
+from tests.oracles import wbal_direct_sum
 
 CP, W_PRIME = 280.0, 20_000.0
 
@@ -27,12 +28,7 @@ def _rides(batch: int, n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _direct_error(power: np.ndarray) -> float:
-    n = power.shape[-1]
-    tau = tau_skiba(session_d_cp(power, CP))
-    t = np.arange(n, dtype=float)
-    lag = t[:, None] - t[None, :]
-    weights = np.where(lag >= 0, np.exp(-np.maximum(lag, 0) / tau), 0.0)
-    ref = W_PRIME - weights @ (np.maximum(power - CP, 0.0))
+    ref = wbal_direct_sum(power, CP, W_PRIME, tau_skiba(session_d_cp(power, CP)), 1.0)
     return float(np.max(np.abs(w_prime_balance(power, CP, W_PRIME) - ref)) / W_PRIME)
 
 

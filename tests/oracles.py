@@ -57,3 +57,15 @@ def perpot_printed(load_rate, ds, dr, dso, pp0):
         sp, rp, pp = sp + lr - sr - over, rp + lr - rr, pp + rr - sr - over
         out.append(pp)
     return np.array(out)
+
+
+def wbal_direct_sum(power, cp, w_prime, tau, dt):
+    """Skiba 2012 integral W' balance at the end of each sample, O(n^2): each sample's
+    expenditure rate max(P_i - CP, 0), held over [t_i, t_i + dt], integrated against the
+    decay kernel up to t_k + dt: tau (e^{-(t_k - t_i)/tau} - e^{-(t_k + dt - t_i)/tau})."""
+    n = len(power)
+    t = np.arange(n) * dt
+    lag = t[:, None] - t[None, :]                    # t_k - t_i
+    integral = tau * (np.exp(-np.maximum(lag, 0) / tau) - np.exp(-(lag + dt) / tau))
+    weights = np.where(lag >= 0, integral, 0.0)
+    return w_prime - weights @ np.maximum(power - cp, 0.0)

@@ -16,6 +16,7 @@ from physiology.energetics import (
     tau_skiba,
     w_prime_balance,
 )
+from tests.oracles import wbal_direct_sum as direct_sum
 
 # Clarke & Skiba 2013 Fig. 3 (data of Vanhatalo et al. 2007), DESIGN.md.
 FIG3_T = np.array([160.0, 205.0, 260.0, 430.0, 685.0])
@@ -46,7 +47,7 @@ def test_every_model_recovers_exact_data(model):
     assert fit.cp == pytest.approx(cp, rel=1e-6)
     if model == "exp":
         assert (fit.p_max, fit.tau) == pytest.approx((pmax, tau), rel=1e-6)
-        assert fit.w_prime == pytest.approx((pmax - cp) * tau, rel=1e-6)
+        assert fit.w_prime == pytest.approx((pmax - cp) * tau / np.e, rel=1e-6)
     else:
         assert fit.w_prime == pytest.approx(wp, rel=1e-6)
     if model == "3p":
@@ -75,26 +76,35 @@ def test_three_parameter_fit_flags_an_unsupported_pmax():
 def test_fit_errors():
     with pytest.raises(ValueError, match="expected at least 3 efforts, got 2"):
         fit_critical_power([100, 200], [400, 350], "3p")
-    with pytest.raises(ValueError, match="all efforts have the same duration"):
+    with pytest.raises(ValueError, match="1 distinct duration"):
         fit_critical_power([300, 300, 300], [400, 390, 410])
+    with pytest.raises(ValueError, match=r"2 distinct duration.*needs at least 3"):
+        fit_critical_power([100, 100, 300], [400, 410, 350], "3p")
     with pytest.raises(ValueError, match=r"duration_s\[1\] = -5.0: expected a duration > 0 s"):
         fit_critical_power([100, -5, 300], [400, 390, 380])
     with pytest.raises(ValueError, match=r"power_w\[0\] = nan"):
         fit_critical_power([100, 200, 300], [np.nan, 390, 380])
-    with pytest.raises(ValueError, match="expected powers that fall with duration"):
-        fit_critical_power([100, 200, 300], [300, 350, 400])
+    for model in MODELS:
+        with pytest.raises(ValueError, match="expected powers that fall with duration"):
+            fit_critical_power([100, 200, 300, 400], [300, 350, 400, 450], model)
+
+
+def test_standard_errors_match_scipy_curve_fit():
+    """Exponential model on Fig. 3: SEs of CP, Pmax, tau equal scipy's curve_fit, and
+    the delta-method SE of W' = (Pmax - CP) tau / e follows from its covariance (1e-4:
+    the two solvers stop at slightly different points)."""
+    from scipy.optimize import curve_fit
+
+    fit = fit_critical_power(FIG3_T, FIG3_P, "exp")
+    popt, pcov = curve_fit(lambda t, cp, pm, tau: cp + (pm - cp) * np.exp(-t / tau),
+                           FIG3_T, FIG3_P, p0=[300, 600, 200], maxfev=10_000)
+    assert (fit.cp, fit.p_max, fit.tau) == pytest.approx(tuple(popt), rel=1e-6)
+    se = np.sqrt(np.diag(pcov))
+    assert (fit.se_cp, fit.se_p_max, fit.se_tau) == pytest.approx(tuple(se), rel=1e-4)
+    grad = np.array([-popt[2], popt[2], popt[1] - popt[0]]) / np.e
+    assert fit.se_w_prime == pytest.approx(np.sqrt(grad @ pcov @ grad), rel=1e-4)
 
 # ---------------------------------------------------------------- W' balance
-
-
-def direct_sum(power, cp, w_prime, tau, dt):
-    """The integral model's definition, O(n^2)."""
-    n = len(power)
-    t = np.arange(n) * dt
-    spent = np.maximum(power - cp, 0.0) * dt
-    lag = t[:, None] - t[None, :]
-    weights = np.where(lag >= 0, np.exp(-np.maximum(lag, 0) / tau), 0.0)
-    return w_prime - weights @ spent
 
 
 def test_tau_formula():
@@ -103,31 +113,34 @@ def test_tau_formula():
     assert tau_skiba(0.0) == 862.0
 
 
-def test_integral_equals_direct_sum_on_a_random_hour(backend):
-    """O(n) recursion vs the O(n^2) definition on 3600 s at 1 Hz, to 1e-9 of W'."""
+@pytest.mark.parametrize("dt", [1.0, 5.0])
+def test_integral_equals_direct_sum_on_a_random_hour(backend, dt):
+    """O(n) recursion vs the O(n^2) definition on an hour of random power, to 1e-9 of W'."""
     rng = np.random.default_rng(11)
-    power = rng.gamma(2.0, 140.0, 3600)
+    power = rng.gamma(2.0, 140.0, int(3600 / dt))
     cp, wp = 280.0, 18_000.0
     tau = tau_skiba(session_d_cp(power, cp))
-    got = w_prime_balance(power, cp, wp, backend=backend)
-    np.testing.assert_allclose(got, direct_sum(power, cp, wp, tau, 1.0), rtol=0,
+    got = w_prime_balance(power, cp, wp, dt=dt, backend=backend)
+    np.testing.assert_allclose(got, direct_sum(power, cp, wp, tau, dt), rtol=0,
                                atol=1e-9 * wp)
 
 
 def test_closed_forms_on_piecewise_constant_power(backend):
-    """Above CP from full: integral S_k = (P-CP) dt (1 - d^{k+1}) / (1 - d); differential
-    falls linearly. Then below CP the differential recovers as
-    W' - (W' - W0) e^{-(CP - P) t / W'} (Skiba 2015), the integral as W' - S0 e^{-t/tau}."""
+    """Continuous-time closed forms, sampled at the ends of the samples (any dt):
+    integral, 150 W above CP from full: W' - 150 tau (1 - e^{-t/tau}), then below CP
+    W' - S0 e^{-t/tau} (Skiba 2012); differential: linear fall, then
+    W' - (W' - W0) e^{-(CP - P) t / W'} (Skiba 2015)."""
     cp, wp, dt = 300.0, 20_000.0, 1.0
     power = np.r_[np.full(60, 450.0), np.full(300, 200.0)]
     k = np.arange(60)
     tau = tau_skiba(100.0)
-    d = np.exp(-dt / tau)
     integral = w_prime_balance(power, cp, wp, d_cp=100.0, backend=backend)
-    spent = 150.0 * (1 - d ** (k + 1)) / (1 - d)
+    spent = 150.0 * tau * (1 - np.exp(-(k + 1) * dt / tau))
     np.testing.assert_allclose(integral[:60], wp - spent, rtol=1e-13)
-    np.testing.assert_allclose(integral[60:], wp - spent[-1] * d ** np.arange(1, 301),
-                               rtol=1e-13)
+    np.testing.assert_allclose(integral[60:], wp - spent[-1] * np.exp(
+        -np.arange(1, 301) * dt / tau), rtol=1e-13)
+    coarse = w_prime_balance(power[::5], cp, wp, dt=5.0, d_cp=100.0, backend=backend)
+    np.testing.assert_allclose(coarse, integral[4::5], rtol=1e-12)   # exact at any dt
     diff = w_prime_balance(power, cp, wp, "skiba-differential", backend=backend)
     np.testing.assert_allclose(diff[:60], wp - 150.0 * (k + 1), rtol=1e-14)
     t = np.arange(1, 301) * dt
@@ -187,3 +200,39 @@ def test_intermittent_trace_from_a_description():
             > match_w_prime_features(trace, 300.0, 20_000.0).depletion)
     with pytest.raises(ValueError, match="do not fit"):
         intermittent_match_power(1, 10, 300.0, effort_s=10)
+
+
+def test_jax_gradient_of_the_differential_balance_is_finite():
+    """d(sum W'bal)/dCP through the JAX kernel, where samples sit at and above CP (the
+    Bartram power law has an infinite slope at D_CP = 0): finite, and equal to a central
+    difference of the Numba result (1e-6 relative: the difference's truncation error)."""
+    import jax
+    import jax.numpy as jnp
+
+    from physiology._compile.jax_backend import jax_function, x64
+    from physiology.energetics._wbal import DIFFERENTIAL
+
+    power = np.r_[np.full(30, 300.0), np.full(30, 420.0), np.full(60, 150.0)]
+    f = jax_function(DIFFERENTIAL)
+    for bartram in (0.0, 1.0):
+        method = "bartram" if bartram else "skiba-differential"
+        with x64():
+            def total(cp, b=bartram):
+                p = jnp.stack([jnp.reshape(cp, (1,)), jnp.array([20_000.0]),
+                               jnp.array([1.0]), jnp.array([b])])
+                out, _ = f(jnp.asarray(power)[None, None], p, jnp.array([[20_000.0]]))
+                return out.sum()
+
+            grad = float(jax.grad(total)(300.0))
+        h = 1e-3
+        fd = (w_prime_balance(power, 300.0 + h, 20_000.0, method).sum()
+              - w_prime_balance(power, 300.0 - h, 20_000.0, method).sum()) / (2 * h)
+        assert np.isfinite(grad) and grad == pytest.approx(fd, rel=1e-6)
+
+
+@pytest.mark.parametrize("bad", [np.nan, -1.0])
+def test_nan_and_negative_power_are_refused(bad):
+    with pytest.raises(ValueError, match=r"power\[1\]"):
+        w_prime_balance(np.array([100.0, bad, 200.0]), 300.0, 20_000.0)
+    with pytest.raises(ValueError, match="dt: expected one sample interval"):
+        w_prime_balance(np.ones(3), 300.0, 20_000.0, dt=np.ones(3))

@@ -65,10 +65,11 @@ def test_running_loads_counts_strides():
 @given(s=st.floats(0.5, 4.0), k=st.floats(1.0, 100.0))
 def test_damage_per_cycle_follows_s_n_slope(s, k):
     """log-log slope of damage per cycle against load is the exponent b."""
-    d1 = daily_dose(np.array([1.0]), np.array([s]), BONE)
-    d2 = daily_dose(np.array([1.0]), np.array([s * 1.1]), BONE)
+    d1 = daily_dose(np.array([[1.0]]), np.array([s]), BONE)[0]
+    d2 = daily_dose(np.array([[1.0]]), np.array([s * 1.1]), BONE)[0]
     assert np.log(d2 / d1) / np.log(1.1) == pytest.approx(BONE.b, rel=1e-10)
-    assert daily_dose(np.array([k]), np.array([s]), BONE) == pytest.approx(k * d1, rel=1e-12)
+    assert daily_dose(np.array([[k]]), np.array([s]), BONE)[0] == pytest.approx(k * d1,
+                                                                                 rel=1e-12)
 
 
 def test_miner_sum_reaches_one_at_predicted_cycles(backend):
@@ -77,7 +78,7 @@ def test_miner_sum_reaches_one_at_predicted_cycles(backend):
     force = 3.0
     n_fail = p.n_ref * (force / p.f_ref) ** -p.b
     per_day = n_fail / 100.0
-    dose = np.full(120, daily_dose(np.array([per_day]), np.array([force]), p))
+    dose = np.full(120, daily_dose(np.array([[per_day]]), np.array([force]), p)[0])
     d = tissue_damage(dose, p, backend=backend).damage
     assert d[98] < 1.0 <= d[99] * (1 + 1e-9)
     assert d[99] == pytest.approx(1.0, rel=1e-9)       # repair factor e^{-1e-12} per day
@@ -120,7 +121,25 @@ def test_damage_backends_agree_and_stay_non_negative(dose, data):
 
 
 def test_tendon_exponent_from_schechtman_bader():
-    """b = S ln 10 / 14.8 at S = 40 % UTS (local slope of S = 101.3 - 14.8 log10 N)."""
+    """b = S ln 10 / 14.8 at S = 40 % UTS (local slope of S = 101.3 - 14.8 log10 N),
+    and the tendon record cites that source, not bone's."""
     assert TENDON.b == pytest.approx(40 * np.log(10) / 14.8, abs=0.05)
+    assert "Schechtman" in TENDON.spec()["b"].source
+    assert isinstance(TENDON, TissueParams)
     with pytest.raises(ValueError, match="cap_min must not exceed cap_max"):
         TissueParams(cap_min=1.2, cap_max=1.1)
+
+
+def test_daily_dose_batches_tissues_per_athlete():
+    """(athletes, days, bands) with a tissue per athlete: each equals its own call, even
+    when the number of athletes equals the number of days."""
+    rng = np.random.default_rng(4)
+    cycles = rng.uniform(0, 3000, (3, 3, 2))
+    force = np.array([2.0, 3.2])
+    p = TissueParams(b=np.array([8.0, 12.0, 15.0]), n_ref=np.array([1e6, 2e6, 5e5]))
+    got = daily_dose(cycles, force, p)
+    for i in range(3):
+        one = daily_dose(cycles[i], force, TissueParams(b=p.b[i], n_ref=p.n_ref[i]))
+        np.testing.assert_allclose(got[i], one, rtol=1e-14)
+    with pytest.raises(ValueError, match=r"cycles\[0, 1, 0\] = nan"):
+        daily_dose(np.where(cycles == cycles[0, 1, 0], np.nan, cycles), force, p)

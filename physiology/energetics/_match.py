@@ -6,7 +6,8 @@ with critical speed and D' works the same way), :func:`match_w_prime_features` r
 :func:`~physiology.energetics.w_prime_balance` and reports:
 
 - ``min_balance_j``: the lowest W' balance of the match (J);
-- ``depletion``: :math:`1 - \min W'_{bal} / W'`, the deepest fraction of W' used (1);
+- ``depletion``: :math:`1 - \min W'_{bal} / W'`, the deepest fraction of W' used (1;
+  above 1 when the balance went negative, the model's prediction of exhaustion);
 - ``time_below_25pct_s``: time spent with less than 25 % of W' left (s).
 
 Without a trace, :func:`intermittent_match_power` builds one from what match reports

@@ -11,9 +11,11 @@ Fig. 3): :math:`P = CP + W'/t`, ordinary least squares of P on 1/t.
 ``"3p"`` (Morton 1996), with a finite power at zero duration:
     :math:`t = W'/(P - CP) + W'/(CP - P_{max})`, bounded nonlinear least squares of t.
 ``"exp"`` (Hopkins et al. 1989), exponential decay to CP:
-    :math:`P = CP + (P_{max} - CP)\,e^{-t/\tau}`, bounded least squares of P; its W' is the
-    work above CP it implies, :math:`(P_{max} - CP)\tau`. (Hopkins et al. fitted this
-    form to treadmill inclination; the power form is its usual adaptation.)
+    :math:`P = CP + (P_{max} - CP)\,e^{-t/\tau}`, bounded least squares of P. Its W' is
+    the most work above CP that any one maximal effort does under the model,
+    :math:`\max_t (P(t) - CP)\,t = (P_{max} - CP)\tau/e` (at :math:`t = \tau`); the area
+    :math:`(P_{max} - CP)\tau` between the curve and CP is not a work capacity. (Hopkins et
+    al. fitted this form to treadmill inclination; the power form is its usual adaptation.)
 
 Nonlinear fits are bounded so they cannot return non-physical values (CP >= 0, W' >= 0,
 Pmax above the highest power and at most :data:`PMAX_CAP` times it, CP below the lowest),
@@ -96,13 +98,17 @@ def _ols(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
     return coef, _standard_errors(design, resid), float(resid @ resid)
 
 
-def _standard_errors(jac: np.ndarray, resid: np.ndarray) -> np.ndarray:
+def _covariance(jac: np.ndarray, resid: np.ndarray) -> np.ndarray:
+    """Residual variance times (J^T J)^-1; NaN with no residual degrees of freedom."""
     n, k = jac.shape
     if n <= k:
-        return np.full(k, np.nan)
+        return np.full((k, k), np.nan)
     sigma2 = float(resid @ resid) / (n - k)
-    cov = sigma2 * np.linalg.pinv(jac.T @ jac)
-    return np.sqrt(np.clip(np.diag(cov), 0.0, None))
+    return sigma2 * np.linalg.pinv(jac.T @ jac)
+
+
+def _standard_errors(jac: np.ndarray, resid: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.clip(np.diag(_covariance(jac, resid)), 0.0, None))
 
 
 def _nonlinear(fun, jac, x0, lower, upper, names):
@@ -110,7 +116,7 @@ def _nonlinear(fun, jac, x0, lower, upper, names):
                         x_scale="jac", xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=10_000)
     # active_mask: the bounds the trust-region solver holds active at its solution.
     at_bound = tuple(n for n, hit in zip(names, sol.active_mask, strict=True) if hit)
-    return sol.x, _standard_errors(sol.jac, sol.fun), float(sol.fun @ sol.fun), at_bound
+    return sol.x, _covariance(sol.jac, sol.fun), float(sol.fun @ sol.fun), at_bound
 
 
 def fit_critical_power(duration_s, power_w, model: str = "2p") -> CriticalPowerFit:
@@ -139,18 +145,21 @@ def fit_critical_power(duration_s, power_w, model: str = "2p") -> CriticalPowerF
     if t.size < k:
         raise ValueError(f"model={model!r} has {k} parameters: expected at least {k} efforts, "
                          f"got {t.size}")
-    if np.unique(t).size < 2:
-        raise ValueError("duration_s: all efforts have the same duration; a power-duration "
-                         "model needs at least two distinct durations")
+    if np.unique(t).size < max(k, 2):
+        raise ValueError(f"duration_s: {np.unique(t).size} distinct duration(s); model="
+                         f"{model!r} needs at least {max(k, 2)} distinct durations")
     nan = float("nan")
-    if model in ("2p", "2p-work"):
-        if model == "2p":
-            (cp, wp), (se_cp, se_wp), sse = _ols(1.0 / t, p)
-        else:
-            (wp, cp), (se_wp, se_cp), sse = _ols(t, p * t)
-        if cp < 0 or wp < 0:
-            raise ValueError(f"model={model!r}: the least-squares line gives CP = {cp:.4g} W, "
-                             f"W' = {wp:.4g} J; expected powers that fall with duration")
+    lin, lin_se, lin_sse = _ols(1.0 / t, p)
+    if lin[0] < 0 or lin[1] <= 0:
+        raise ValueError(f"power_w: the powers do not fall with duration (P on 1/t gives "
+                         f"CP = {lin[0]:.4g} W, W' = {lin[1]:.4g} J); expected powers that "
+                         "fall with duration, as every power-duration model needs")
+    if model == "2p":
+        (cp, wp), (se_cp, se_wp) = lin, lin_se
+        return CriticalPowerFit(model, cp, wp, nan, nan, se_cp, se_wp, nan, nan, lin_sse,
+                                t.size)
+    if model == "2p-work":
+        (wp, cp), (se_wp, se_cp), sse = _ols(t, p * t)
         return CriticalPowerFit(model, cp, wp, nan, nan, se_cp, se_wp, nan, nan, sse, t.size)
     if model == "exp":
         lo = [0.0, p.max(), 1e-3]
@@ -166,14 +175,16 @@ def fit_critical_power(duration_s, power_w, model: str = "2p") -> CriticalPowerF
             e = np.exp(-t / tau)
             return np.column_stack([1 - e, e, (pmax - cp) * e * t / tau**2])
 
-        (cp, pmax, tau), (se_cp, se_pmax, se_tau), sse, edge = _nonlinear(
-            fun, jac, x0, lo, hi, ("cp", "p_max", "tau"))
-        # W' = (Pmax - CP) tau; its SE by the delta method is omitted (covariances needed).
-        return CriticalPowerFit(model, cp, (pmax - cp) * tau, pmax, tau, se_cp, nan, se_pmax,
-                                se_tau, sse, t.size, edge)
+        (cp, pmax, tau), cov, sse, edge = _nonlinear(fun, jac, x0, lo, hi,
+                                                     ("cp", "p_max", "tau"))
+        # W' = (Pmax - CP) tau / e; its SE by the delta method, gradient (-tau, tau, Pmax - CP)/e.
+        grad = np.array([-tau, tau, pmax - cp]) / np.e
+        se_wp = float(np.sqrt(max(grad @ cov @ grad, 0.0)))
+        se_cp, se_pmax, se_tau = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+        return CriticalPowerFit(model, cp, (pmax - cp) * tau / np.e, pmax, tau, se_cp, se_wp,
+                                se_pmax, se_tau, sse, t.size, edge)
     # Hyperbolic fits with time as the response; CP stays below the lowest power.
     top = np.nextafter(p.min(), 0.0)
-    lin, _, _ = _ols(1.0 / t, p)
     cp0 = float(np.clip(lin[0], 0.0, 0.99 * p.min()))
     wp0 = float(max(lin[1], 1.0))
     if model == "2p-nonlinear":
@@ -184,8 +195,9 @@ def fit_critical_power(duration_s, power_w, model: str = "2p") -> CriticalPowerF
             d = p - x[0]
             return np.column_stack([x[1] / d**2, 1.0 / d])
 
-        (cp, wp), (se_cp, se_wp), sse, edge = _nonlinear(
+        (cp, wp), cov, sse, edge = _nonlinear(
             fun, jac, [cp0, wp0], [0.0, 0.0], [top, np.inf], ("cp", "w_prime"))
+        se_cp, se_wp = np.sqrt(np.clip(np.diag(cov), 0.0, None))
         return CriticalPowerFit(model, cp, wp, nan, nan, se_cp, se_wp, nan, nan, sse, t.size,
                                 edge)
 
@@ -200,8 +212,9 @@ def fit_critical_power(duration_s, power_w, model: str = "2p") -> CriticalPowerF
                                 np.full_like(t, wp / (cp - pmax) ** 2)])
 
     x0 = [cp0, wp0, 2.0 * p.max()]
-    (cp, wp, pmax), (se_cp, se_wp, se_pmax), sse, edge = _nonlinear(
+    (cp, wp, pmax), cov, sse, edge = _nonlinear(
         fun, jac, x0, [0.0, 0.0, np.nextafter(p.max(), np.inf)],
         [top, np.inf, PMAX_CAP * p.max()], ("cp", "w_prime", "p_max"))
+    se_cp, se_wp, se_pmax = np.sqrt(np.clip(np.diag(cov), 0.0, None))
     return CriticalPowerFit(model, cp, wp, pmax, nan, se_cp, se_wp, se_pmax, nan, sse, t.size,
                             edge)

@@ -14,7 +14,7 @@ from physiology.injury._events import (
     simulate_injuries,
     time_loss_days,
 )
-from physiology.injury._hazard import HazardParams, injury_probability
+from physiology.injury._hazard import HazardParams, excess_over_habitual, injury_probability
 from physiology.injury._random import uniforms
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "HazardParams",
     "Injuries",
     "InjuryType",
+    "excess_over_habitual",
     "injury_probability",
     "simulate_injuries",
     "time_loss_days",

@@ -3,7 +3,7 @@ r"""Monte-Carlo injuries with time loss, and the return to play that limits load
 Each day t an available athlete is injured when the day's uniform :math:`U_t < p_t` (the
 daily probability of :func:`~physiology.injury.injury_probability`). An injury of type k
 (chosen with the types' shares) keeps the athlete out for
-:math:`d = \max(1, \operatorname{round}(e^{\mu_k + \sigma_k z}))` days, the injury day
+:math:`d = \lceil e^{\mu_k + \sigma_k z} \rceil` days (at least 1), the injury day
 included, with z a standard-normal quantile of a second uniform (a lognormal time
 loss). Back from an absence, the load the athlete can do ramps linearly from
 :math:`1/r` to 1 over r days (``ramp_days``); the twin multiplies the planned load by
@@ -13,14 +13,14 @@ All random numbers come from :func:`~physiology.injury._random.uniforms` keyed b
 stream, channel, day), so results do not depend on batching. The time-loss quantiles
 are drawn on the host (NumPy and SciPy), the daily loop is a kernel compiled twice.
 
-Default time loss (:data:`DEFAULT_TYPES`): one lognormal fitted to the severity mix of
-the 31 commonest diagnoses in elite football (Ekstrand et al. 2020: 42 % of absences up
-to 7 days, 98 % up to 28 days), giving a median of 7.9 days and sigma 0.61.
+Default time loss (:data:`DEFAULT_TYPES`): one lognormal with the mean absence of first
+injuries in elite football (18 days, Ekstrand et al. 2011) and sigma 1.0 (assumption),
+so a median of 10.9 days and 17 % of injuries over 28 days.
 
 References:
-    Ekstrand J, Krutsch W, Spreco A et al. (2020). Time before return to play for the
-    most common injuries in professional football: a 16-year follow-up of the UEFA Elite
-    Club Injury Study. Br J Sports Med 54(7):421-426, doi:10.1136/bjsports-2019-100666.
+    Ekstrand J, Hagglund M, Walden M (2011). Injury incidence and injury patterns in
+    professional football: the UEFA injury study. Br J Sports Med 45:553-558,
+    doi:10.1136/bjsm.2009.060582.
     Ekstrand J, Healy JC, Walden M et al. (2012). Hamstring muscle injuries in
     professional football: the correlation of MRI findings with return to play. Br J
     Sports Med 46:112-117, doi:10.1136/bjsports-2011-090155.
@@ -50,13 +50,18 @@ class InjuryType:
     sigma: float
     source: str
 
+    def __post_init__(self) -> None:
+        for field, value, low in (("share", self.share, 0.0), ("median_days",
+                                  self.median_days, 1e-9), ("sigma", self.sigma, 0.0)):
+            _validate.in_range(f"InjuryType({self.name!r}).{field}", value, low, np.inf,
+                               f"a finite value >= {low:g}")
 
-_Z42, _Z98 = ndtri(0.42), ndtri(0.98)
-_SIGMA = float(np.log(28 / 7) / (_Z98 - _Z42))
-_MEDIAN = float(7 * np.exp(-_Z42 * _SIGMA))
 
-DEFAULT_TYPES = (InjuryType("time-loss injury", 1.0, _MEDIAN, _SIGMA,
-                            "Ekstrand et al. 2020: 42 % <= 7 d, 98 % <= 28 d (lognormal fit)"),)
+_MEAN_DAYS, _SIGMA = 18.0, 1.0
+DEFAULT_TYPES = (InjuryType(
+    "time-loss injury", 1.0, _MEAN_DAYS / np.exp(_SIGMA**2 / 2), _SIGMA,
+    "Ekstrand et al. 2011: mean absence 18 d for first injuries (lognormal mean); "
+    "assumption: sigma 1.0, the long right tail of time-loss data (17 % over 28 d)"),)
 #: Hamstring strains by MRI grade 0-3 (Ekstrand et al. 2012): shares 13/57/27/3 %, mean
 #: lay-off 8, 17, 22 and 73 days; sigma from the reported SDs (sqrt(ln(1 + (SD/mean)^2))).
 HAMSTRING_TYPES = tuple(
@@ -74,6 +79,8 @@ class Injuries(NamedTuple):
     train; ``load_factor``: fraction of the planned load the athlete can do (0 while out,
     ramping back after return); ``days_out``: days still to miss after this one;
     ``injury_type``: index into the types of the injury in progress (-1 when none).
+    ``state``: the state after the last day, shape ``(3, *batch)``, to pass as
+    ``state0`` when the next chunk of days is simulated.
     """
 
     injured: np.ndarray
@@ -81,17 +88,22 @@ class Injuries(NamedTuple):
     load_factor: np.ndarray
     days_out: np.ndarray
     injury_type: np.ndarray
+    state: np.ndarray
+
+
+#: The state before any injury: not out, long since the last return, no injury type.
+FRESH = (0.0, 1e9, -1.0)
 
 
 def prepare(p, s0):
     (ramp_days,) = p
-    days_out, since_return = s0
-    return (ramp_days,), (days_out, since_return)
+    days_out, since_return, kind = s0
+    return (ramp_days,), (days_out, since_return, kind)
 
 
 def step(s, u, c):
-    days_out, since_return = s
-    probability, draw, duration = u
+    days_out, since_return, kind = s
+    probability, draw, duration, new_kind = u
     (ramp_days,) = c
     free = ops.where(days_out < 0.5, 1.0, 0.0)
     injured = free * ops.where(draw < probability, 1.0, 0.0)
@@ -100,13 +112,14 @@ def step(s, u, c):
     days_out = injured * (duration - 1.0) + (1.0 - injured) * ops.maximum(days_out - 1.0, 0.0)
     since_return = ops.where(available > 0.5, since_return + 1.0, 0.0)
     load_factor = available * ops.minimum(since_return / ramp_days, 1.0)
-    return (days_out, since_return), (injured, available, load_factor, days_out)
+    kind = ops.where(injured > 0.5, new_kind, ops.where(available > 0.5, -1.0, kind))
+    return (days_out, since_return, kind), (injured, available, load_factor, days_out, kind)
 
 
 KERNEL = Kernel(name="injury_events", prepare=prepare, step=step, params=("ramp_days",),
-                state=("days_out", "since_return"),
-                inputs=("probability", "draw", "duration"),
-                outputs=("injured", "available", "load_factor", "days_out"))
+                state=("days_out", "since_return", "injury_type"),
+                inputs=("probability", "draw", "duration", "type"),
+                outputs=("injured", "available", "load_factor", "days_out", "injury_type"))
 
 
 def time_loss_days(u_type, u_days, types=DEFAULT_TYPES) -> tuple[np.ndarray, np.ndarray]:
@@ -118,23 +131,27 @@ def time_loss_days(u_type, u_days, types=DEFAULT_TYPES) -> tuple[np.ndarray, np.
     mu = np.log([t.median_days for t in types])[kind]
     sigma = np.array([t.sigma for t in types])[kind]
     z = ndtri(np.clip(u_days, 1e-16, 1 - 1e-16))
-    return kind, np.maximum(1.0, np.round(np.exp(mu + sigma * z)))
+    # Whole days, rounded up: d <= k exactly when the continuous time loss is <= k.
+    return kind, np.maximum(1.0, np.ceil(np.exp(mu + sigma * z)))
 
 
 def simulate_injuries(probability, seed: int, stream=None, *, types=DEFAULT_TYPES,
-                      ramp_days: float = 14.0, start: int = 0,
+                      ramp_days: float = 14.0, start: int = 0, state0=None,
                       backend: str = "numba") -> Injuries:
     """Monte-Carlo injuries, time loss and return-to-play load factor.
 
     Args:
         probability: daily injury probability, shape ``(*batch, T)``, in [0, 1].
         seed: the run's seed.
-        stream: integer stream id per series, shape ``batch`` (default ``0 .. B-1`` in
-            C order); the same (seed, stream) gives the same draws in any batch.
+        stream: the stream key per series (see :func:`uniforms`): integer ids of shape
+            ``batch``, or a tuple of id arrays broadcasting to it (default ``0 .. B-1``
+            in C order); the same (seed, stream) gives the same draws in any batch.
         types: the :class:`InjuryType` mix (default :data:`DEFAULT_TYPES`).
         ramp_days: days to return from 1/r to full load after an absence (assumption: a
             graded two-week return; > 0).
         start: index of the first day within the stream (to continue a run in chunks).
+        state0: the ``state`` of the previous chunk (default :data:`FRESH`); with ``start``
+            it makes chunked runs identical to one long run.
         backend: ``"numba"`` or ``"jax"``.
     """
     p = _validate.in_range("probability", probability, 0.0, 1.0, "a probability in [0, 1]")
@@ -142,17 +159,15 @@ def simulate_injuries(probability, seed: int, stream=None, *, types=DEFAULT_TYPE
         raise ValueError("probability: expected an array with time as its last axis")
     ramp_days = float(_validate.positive("ramp_days", ramp_days))
     batch, n_t = p.shape[:-1], p.shape[-1]
-    ids = np.arange(int(np.prod(batch))).reshape(batch) if stream is None else np.asarray(stream)
-    if ids.shape != batch:
-        raise ValueError(f"stream: expected shape {batch} (one id per series), got {ids.shape}")
+    ids = np.arange(int(np.prod(batch))).reshape(batch) if stream is None else stream
     draw = uniforms(seed, ids, n_t, channel=0, start=start)
+    if draw.shape[:-1] != batch:
+        raise ValueError(f"stream: expected keys of shape {batch} (one per series), got "
+                         f"{draw.shape[:-1]}")
     kind, days = time_loss_days(uniforms(seed, ids, n_t, channel=1, start=start),
                                 uniforms(seed, ids, n_t, channel=2, start=start), types)
-    out, _ = run(KERNEL, (p, draw, days), (ramp_days,), (0.0, 1e9), backend=backend)
-    injured, available, load_factor, days_out = out
-    # The type of the injury in progress: carry the type of each new injury forward.
-    started = np.where(injured > 0, np.arange(n_t), -1)
-    last = np.maximum.accumulate(started, axis=-1)
-    current = np.take_along_axis(kind, np.maximum(last, 0), axis=-1)
-    injury_type = np.where((last >= 0) & (available < 0.5), current, -1)
-    return Injuries(injured, available, load_factor, days_out, injury_type)
+    state0 = FRESH if state0 is None else tuple(np.asarray(state0, dtype=float))
+    out, state = run(KERNEL, (p, draw, days, kind.astype(float)), (ramp_days,), state0,
+                     backend=backend)
+    injured, available, load_factor, days_out, injury_type = out
+    return Injuries(injured, available, load_factor, days_out, injury_type.astype(int), state)

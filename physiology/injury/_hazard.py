@@ -90,6 +90,18 @@ KERNEL = Kernel(name="injury_hazard", prepare=prepare, step=step,
                 outputs=("probability",))
 
 
+def excess_over_habitual(value, habitual) -> np.ndarray:
+    """A risk feature as the hazard wants it: ``max(value / habitual - 1, 0)``.
+
+    For the fatigue feature, ``value`` is the day's fatigue from the fitness-fatigue model
+    and ``habitual`` the athlete's usual level (for example its mean over the previous
+    six weeks, or the steady state of the planned microcycle); both in the model's units.
+    """
+    value = _validate.in_range("value", value, 0.0, np.inf, "a value >= 0")
+    habitual = _validate.in_range("habitual", habitual, 1e-300, np.inf, "a habitual level > 0")
+    return np.maximum(value / habitual - 1.0, 0.0)
+
+
 def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
                        w_prime_depletion=0.0, params: HazardParams | None = None, *,
                        backend: str = "numba") -> np.ndarray:
@@ -100,7 +112,8 @@ def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
         acwr: acute:chronic workload ratio (>= 0; NaN where undefined).
         fatigue: fatigue above habitual as a fraction of it (>= 0).
         sleep_debt_h: sleep debt (h, >= 0).
-        w_prime_depletion: fraction of W' used in the day's match (in [0, 1]).
+        w_prime_depletion: fraction of W' used in the day's match (>= 0; above 1 when
+            the balance went negative, the model's prediction of exhaustion).
         params: a :class:`HazardParams`.
         backend: ``"numba"`` or ``"jax"``.
 
@@ -118,8 +131,8 @@ def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
         acwr,
         _validate.in_range("fatigue", fatigue, 0.0, np.inf, "an excess fatigue >= 0"),
         _validate.in_range("sleep_debt_h", sleep_debt_h, 0.0, np.inf, "a sleep debt >= 0 h"),
-        _validate.in_range("w_prime_depletion", w_prime_depletion, 0.0, 1.0, "a fraction in "
-                           "[0, 1]"),
+        _validate.in_range("w_prime_depletion", w_prime_depletion, 0.0, np.inf,
+                           "a fraction >= 0 (above 1: the match outlasted W')"),
     ]
     shape = np.broadcast_shapes(*(f.shape for f in features))
     shape = shape if shape else (1,)

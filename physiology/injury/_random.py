@@ -29,27 +29,44 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
+def _word(name: str, value) -> np.uint64:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or not (
+            0 <= int(value) < 2**64):
+        raise ValueError(f"{name} = {value!r}: expected an integer in [0, 2**64)")
+    return np.uint64(int(value))
+
+
+def _ids(name: str, part) -> np.ndarray:
+    ids = np.asarray(part)
+    if ids.dtype.kind not in "iu" or np.any(ids < 0):
+        raise ValueError(f"{name}: expected non-negative integer ids")
+    return ids.astype(np.uint64)
+
+
 def uniforms(seed: int, stream, n: int, channel: int = 0, start: int = 0) -> np.ndarray:
     """Uniform [0, 1) draws for days ``start .. start + n - 1`` of each stream.
 
     Args:
-        seed: the run's seed (a non-negative integer).
-        stream: integer stream ids, any shape (for example athlete x scenario x draw
-            flattened to one id each); the result has shape ``(*stream.shape, n)``.
+        seed: the run's seed (an integer in [0, 2**64)).
+        stream: the stream key: an array of non-negative integer ids, or a tuple of such
+            arrays (for example ``(athlete, scenario, draw)``) that broadcast together and
+            are mixed in order, so adding a scenario to a sweep does not change the numbers
+            of the others; the result has shape ``(*broadcast shape, n)``.
         n: number of days.
         channel: which use of the stream (injury event, time loss, ...), so uses never
             share numbers.
         start: first day (a later chunk of days continues the same stream).
     """
-    if seed < 0 or channel < 0 or start < 0 or n < 0:
-        raise ValueError("seed, channel, start and n must be >= 0")
-    ids = np.asarray(stream)
-    if ids.dtype.kind not in "iu" or np.any(ids < 0):
-        raise ValueError("stream: expected non-negative integer ids")
+    seed, channel, start = _word("seed", seed), _word("channel", channel), _word("start", start)
+    n = int(_word("n", n))
+    parts = stream if isinstance(stream, tuple) else (stream,)
+    ids = [_ids(f"stream[{i}]", part) for i, part in enumerate(parts)]
+    shape = np.broadcast_shapes(*(i.shape for i in ids))
     with np.errstate(over="ignore"):
-        key = _mix(np.full(ids.shape, seed, dtype=np.uint64))
-        key = _mix(key ^ ids.astype(np.uint64))
-        key = _mix(key ^ np.uint64(channel))
-        days = np.arange(start, start + n, dtype=np.uint64)
+        key = _mix(np.full(shape, seed, dtype=np.uint64))
+        for part in ids:
+            key = _mix(key ^ part)
+        key = _mix(key ^ channel)
+        days = start + np.arange(n, dtype=np.uint64)
         bits = _mix(key[..., None] ^ days)
     return (bits >> np.uint64(11)).astype(np.float64) * 2.0**-53

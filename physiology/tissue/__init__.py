@@ -9,6 +9,7 @@
 from physiology.tissue._damage import (
     BONE,
     TENDON,
+    TendonParams,
     TissueDamage,
     TissueParams,
     daily_dose,
@@ -30,6 +31,7 @@ __all__ = [
     "GaitParams",
     "RunningLoads",
     "SpringMass",
+    "TendonParams",
     "TissueDamage",
     "TissueParams",
     "daily_dose",

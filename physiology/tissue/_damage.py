@@ -95,12 +95,34 @@ class TissueParams(ParamRecord):
             raise ValueError("TissueParams: cap_min must not exceed cap_max")
 
 
-#: Achilles tendon: exponent from the local slope of Schechtman & Bader's semi-log S-N
-#: fit (S = 101.3 - 14.8 log10 N, S in % of UTS): b = S ln10 / 14.8 = 6.2 at 40 % UTS
-#: (1.6 at 10 %, 7.8 at 50 %). Slower repair and adaptation than bone (assumptions).
-TENDON = TissueParams(b=6.2, n_ref=2.1e6, tau_repair=60.0, tau_adapt=180.0,
-                      u_ref=3500 / 2.1e6)
+_TENDON_B = ("Schechtman & Bader 1997: local slope of S = 101.3 - 14.8 log10 N (S in % "
+             "UTS), b = S ln10 / 14.8 = 6.2 at 40 % UTS (1.6 at 10 %, 7.8 at 50 %)")
+
+
+@dataclass(frozen=True)
+class TendonParams(TissueParams):
+    """The same model with tendon defaults and their sources."""
+
+    b: float = param(6.2, units="1", bounds=(1.5, 10.0), domain="(0, inf)", source=_TENDON_B,
+                     description="S-N exponent b")
+    n_ref: float = param(2.1e6, units="cycles", bounds=(1e3, 1e9), domain="(0, inf)",
+                         source=_N_REF.replace("default repair", "60 d repair"),
+                         description="cycles to failure at F_ref, no repair")
+    tau_repair: float = param(60.0, units="d", bounds=(10.0, 365.0), domain="(0, inf)",
+                              source="assumption: tendon matrix turns over more slowly than "
+                                     "bone's; range 20-180 d",
+                              description="repair time constant tau_r")
+    tau_adapt: float = param(180.0, units="d", bounds=(30.0, 730.0), domain="(0, inf)",
+                             source="assumption: tendon stiffness adapts over months; "
+                                    "range 60-365 d",
+                             description="adaptation time constant tau_a")
+    u_ref: float = param(3500 / 2.1e6, units="1/d", bounds=(1e-6, 1.0), domain="(0, inf)",
+                         source="assumption: 3 500 cycles/d at F_ref with the default n_ref",
+                         description="habitual daily dose the baseline tissue is adapted to")
+
+
 BONE = TissueParams()
+TENDON = TendonParams()
 
 
 class TissueDamage(NamedTuple):
@@ -116,14 +138,24 @@ def daily_dose(cycles, peak_force, params: TissueParams) -> np.ndarray:
     """Unadapted daily dose u = sum_j n_j (F_j / F_ref)^b / N_ref (1/d).
 
     Args:
-        cycles: loading cycles per band, shape ``(..., K)`` (for example per day).
-        peak_force: peak load per band in the units of ``f_ref`` (BW), broadcastable.
-        params: the tissue.
+        cycles: loading cycles per day and band, shape ``(*batch, T, K)``.
+        peak_force: peak load per band in the units of ``f_ref`` (BW), broadcastable to
+            ``cycles`` (for example ``(K,)`` per band, or per athlete and band).
+        params: the tissue; array fields broadcast against ``batch`` (one tissue per
+            athlete), like every model's parameters.
+
+    Returns:
+        Daily dose, shape ``(*batch, T)``.
     """
     n = _validate.in_range("cycles", cycles, 0.0, np.inf, "a cycle count >= 0")
+    if n.ndim < 2:
+        raise ValueError(f"cycles: expected shape (*batch, days, bands), got {n.shape}")
     f = _validate.in_range("peak_force", peak_force, 0.0, np.inf, "a load >= 0")
-    b = np.asarray(params.b)[..., None]
-    return np.sum(n * (f / np.asarray(params.f_ref)[..., None]) ** b, axis=-1) / params.n_ref
+    if not isinstance(params, TissueParams):
+        raise ValueError(f"params: expected a TissueParams, got {type(params).__name__}")
+    b, f_ref, n_ref = (np.asarray(v, float)[..., None, None]
+                       for v in (params.b, params.f_ref, params.n_ref))
+    return np.sum(n * (f / f_ref) ** b / n_ref, axis=-1)
 
 
 def prepare(p, s0):
@@ -160,7 +192,7 @@ def tissue_damage(dose, params: TissueParams | None = None, *, damage0=0.0,
         backend: ``"numba"`` or ``"jax"``.
     """
     params = BONE if params is None else params
-    if not isinstance(params, TissueParams):
+    if not isinstance(params, TissueParams):  # TendonParams is one
         raise ValueError(f"params: expected a TissueParams, got {type(params).__name__}")
     dose = _validate.series("dose", dose, units="1/d")
     damage0 = _validate.in_range("damage0", damage0, 0.0, np.inf, "a damage >= 0")
