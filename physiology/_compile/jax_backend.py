@@ -20,7 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from physiology._compile import jax_ops
+from physiology._compile import jax_ops, ode
 from physiology._compile.kernel import Kernel
 
 
@@ -43,7 +43,12 @@ def jax_function(kernel: Kernel) -> Callable:
     for float64.
     """
     prepare = _rebind(kernel.prepare)
-    step = _rebind(kernel.step)
+    if kernel.step is not None:
+        step = _rebind(kernel.step)
+    else:  # the RK4 step of an ODE kernel, from the same source Numba compiles
+        scope = {"_drive": _rebind(kernel.drive), "_rhs": _rebind(kernel.rhs)}
+        exec(ode.rk4_source(len(kernel.state)), scope)
+        step = scope["_ode_step"]
 
     def f(u, p, s0):
         n_b = u.shape[1]

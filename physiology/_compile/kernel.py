@@ -29,7 +29,7 @@ import numpy as np
 
 from physiology._compile import scalar_ops
 
-__all__ = ["BACKENDS", "Kernel", "run"]
+__all__ = ["BACKENDS", "Kernel", "ode_kernel", "run"]
 
 Backend = Literal["numba", "jax"]
 BACKENDS: tuple[str, ...] = ("numba", "jax")
@@ -37,18 +37,29 @@ BACKENDS: tuple[str, ...] = ("numba", "jax")
 
 @dataclass(frozen=True)
 class Kernel:
-    """A step model: its two scalar functions and the names of what flows through them."""
+    """A step model: its scalar functions and the names of what flows through them.
+
+    Either ``step`` is given, or ``drive`` and ``rhs`` are (an ODE model, whose step is
+    the RK4 scheme of :mod:`physiology._compile.ode`; its outputs are its state).
+    """
 
     name: str
     prepare: Callable
-    step: Callable
+    step: Callable | None
     params: tuple[str, ...]
     state: tuple[str, ...]
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    drive: Callable | None = None
+    rhs: Callable | None = None
 
     def __post_init__(self) -> None:
-        for fn in (self.prepare, self.step):
+        ode = self.drive is not None and self.rhs is not None
+        if (self.step is None) != ode:
+            raise TypeError(f"kernel {self.name}: give either step, or drive and rhs")
+        if ode and self.outputs != self.state:
+            raise TypeError(f"kernel {self.name}: an ODE kernel's outputs are its state")
+        for fn in (f for f in (self.prepare, self.step, self.drive, self.rhs) if f):
             if not isinstance(fn, types.FunctionType) or fn.__closure__:
                 raise TypeError(f"kernel {self.name}: {fn!r} must be a module-level function "
                                 "(no closure), so both compilers can take its code")
@@ -59,6 +70,14 @@ class Kernel:
                 raise TypeError(f"kernel {self.name}: the module of {fn.__name__} must import "
                                 "physiology._compile.scalar_ops as ops (the name the JAX "
                                 "backend rebinds)")
+
+
+def ode_kernel(name: str, prepare: Callable, drive: Callable, rhs: Callable,
+               params: tuple[str, ...], state: tuple[str, ...],
+               inputs: tuple[str, ...]) -> Kernel:
+    """A :class:`Kernel` stepping ``ds/dt = rhs(s, d, k)`` by RK4 (:mod:`.ode`)."""
+    return Kernel(name=name, prepare=prepare, step=None, params=params, state=state,
+                  inputs=inputs, outputs=state, drive=drive, rhs=rhs)
 
 
 def run(

@@ -16,6 +16,10 @@ exp = math.exp
 expm1 = math.expm1
 log = math.log
 sqrt = math.sqrt
+sin = math.sin
+cos = math.cos
+atan2 = math.atan2
+pi = math.pi
 
 
 @njit(inline="always", error_model="numpy")

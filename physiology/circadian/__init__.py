@@ -1,0 +1,1 @@
+"""Circadian pacemaker models driven by light (work in progress)."""
