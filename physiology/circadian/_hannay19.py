@@ -1,0 +1,98 @@
+r"""Hannay, Booth & Forger (2019) single-population macroscopic circadian model.
+
+A mean-field (Kuramoto-type) reduction of a population of coupled clock cells: state
+:math:`(R, \Psi, n)`, the collective amplitude, the collective phase (rad) and Process L
+photoreceptor activation; time in hours, light L in lux.
+
+.. math::
+
+    \alpha(L) &= \alpha_0 \frac{L^p}{L^p + I_0}, \qquad
+    \hat B = G (1 - n)\, \alpha(L), \qquad
+    \frac{dn}{dt} = 60\,[\alpha(L)(1 - n) - \delta n] \\
+    \frac{dR}{dt} &= -\gamma R + \frac{K}{2}\cos\beta_1\, R (1 - R^4)
+        + \frac{A_1}{2}\hat B (1 - R^4)\cos(\Psi + \beta_{L1})
+        + \frac{A_2}{2}\hat B R (1 - R^8)\cos(2\Psi + \beta_{L2}) \\
+    \frac{d\Psi}{dt} &= \frac{2\pi}{\tau} + \frac{K}{2}\sin\beta_1 (1 + R^4) + \sigma \hat B
+        - \frac{A_1}{2}\hat B\left(\frac{1}{R} + R^3\right)\sin(\Psi + \beta_{L1})
+        - \frac{A_2}{2}\hat B (1 + R^8)\sin(2\Psi + \beta_{L2})
+
+(:math:`I_0` is compared with :math:`L^p`.) Phase :math:`\Psi` wrapped to
+:math:`(-\pi, \pi]`, amplitude R; CBTmin where :math:`\Psi \equiv \pi`, DLMO 7 h before it
+(:math:`\Psi \equiv 5\pi/12`), the conventions of the model's authors' code.
+
+Reference:
+    Hannay KM, Booth V, Forger DB (2019). Macroscopic models for human circadian rhythms.
+    J Biol Rhythms 34(6):658-671, doi:10.1177/0748730419878298.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from physiology._compile import scalar_ops as ops
+from physiology._compile.kernel import ode_kernel
+from physiology.params import ParamRecord, param
+
+_H19 = "Hannay et al. 2019 (single-population fit)"
+
+
+def _p(default, units, bounds, description, domain="(-inf, inf)"):
+    return param(default, units=units, bounds=bounds, source=_H19, domain=domain,
+                 description=description)
+
+
+@dataclass(frozen=True)
+class Hannay19Params(ParamRecord):
+    """Parameters of the Hannay 2019 single-population model (module docstring)."""
+
+    tau: float = _p(23.84, "h", (23.0, 25.0), "intrinsic period tau", "(0, inf)")
+    k_coupling: float = _p(0.06358, "1/h", (0.0, 0.5), "coupling strength K", "[0, inf)")
+    gamma: float = _p(0.024, "1/h", (0.0, 0.2), "spread of cell frequencies gamma", "[0, inf)")
+    beta1: float = _p(-0.09318, "rad", (-3.15, 3.15), "coupling phase offset beta_1")
+    a1: float = _p(0.3855, "1/h", (0.0, 2.0), "first-harmonic light response A_1", "[0, inf)")
+    beta_l1: float = _p(-0.0026, "rad", (-3.15, 3.15), "first-harmonic phase beta_L1")
+    a2: float = _p(0.1977, "1/h", (0.0, 2.0), "second-harmonic light response A_2", "[0, inf)")
+    beta_l2: float = _p(-0.957756, "rad", (-3.15, 3.15), "second-harmonic phase beta_L2")
+    sigma: float = _p(0.0400692, "rad/h", (0.0, 0.5), "light effect on frequency sigma")
+    g: float = _p(33.75, "1", (5.0, 60.0), "light drive gain G", "[0, inf)")
+    alpha0: float = _p(0.05, "1/min", (0.01, 0.5), "photoreceptor activation rate alpha0",
+                       "(0, inf)")
+    delta: float = _p(0.0075, "1/min", (0.001, 0.05), "photoreceptor recovery rate delta",
+                      "(0, inf)")
+    p: float = _p(1.5, "1", (0.5, 3.0), "light sensitivity exponent p", "(0, inf)")
+    i0: float = _p(9325.0, "lux^p", (100.0, 1e5), "half-saturation constant I0", "(0, inf)")
+
+
+def prepare(p, s0):
+    tau, kc, gamma, beta1, a1, bl1, a2, bl2, sigma, g, alpha0, delta, p_exp, i0, dt = p
+    r, psi, n = s0
+    omega = 2.0 * ops.pi / tau
+    consts = (omega, 0.5 * kc * ops.cos(beta1), 0.5 * kc * ops.sin(beta1), gamma,
+              0.5 * a1, bl1, 0.5 * a2, bl2, sigma, g, delta, alpha0, p_exp, i0, dt)
+    return consts, (r, psi, n)
+
+
+def drive(u, c):
+    (light,) = u
+    alpha0, p_exp, i0, dt = c[11], c[12], c[13], c[14]
+    lp = light**p_exp
+    return alpha0 * lp / (lp + i0), c[:11], dt
+
+
+def rhs(s, alpha, c):
+    r, psi, n = s
+    omega, kcos, ksin, gamma, a1, bl1, a2, bl2, sigma, g, delta = c
+    bhat = g * (1.0 - n) * alpha
+    r4 = r**4
+    r8 = r4 * r4
+    dr = (-gamma * r + kcos * r * (1.0 - r4) + a1 * bhat * (1.0 - r4) * ops.cos(psi + bl1)
+          + a2 * bhat * r * (1.0 - r8) * ops.cos(2.0 * psi + bl2))
+    dpsi = (omega + ksin * (1.0 + r4) + sigma * bhat
+            - a1 * bhat * (1.0 / r + r**3) * ops.sin(psi + bl1)
+            - a2 * bhat * (1.0 + r8) * ops.sin(2.0 * psi + bl2))
+    dn = 60.0 * (alpha * (1.0 - n) - delta * n)
+    return (dr, dpsi, dn)
+
+
+KERNEL = ode_kernel("hannay19", prepare, drive, rhs, params=(*Hannay19Params.names(), "dt"),
+                    state=("r", "psi", "n"), inputs=("light",))

@@ -1,0 +1,90 @@
+r"""Jewett, Forger & Kronauer (1999) revised Kronauer model, with its non-cubic term.
+
+State :math:`(x, x_c, n)`, time in hours, light I in lux; Process L as Kronauer et al.
+(1999), Process P a van der Pol oscillator with the higher-order term in x:
+
+.. math::
+
+    \alpha(I) &= \alpha_0 (I / I_0)^p, \qquad
+    \frac{dn}{dt} = 60\,[\alpha(I)(1 - n) - \beta n] \\
+    B &= G\,\alpha(I)\,(1 - n)\,(1 - 0.4 x)(1 - 0.4 x_c) \\
+    \frac{dx}{dt} &= \frac{\pi}{12}\left[x_c + \mu\left(\tfrac{1}{3}x + \tfrac{4}{3}x^3
+        - \tfrac{256}{105}x^7\right) + B\right] \\
+    \frac{dx_c}{dt} &= \frac{\pi}{12}\left[q B x_c
+        - x\left(\left(\frac{24}{0.99729\,\tau_x}\right)^2 + k B\right)\right]
+
+Phase :math:`\operatorname{atan2}(-x_c, x)`, amplitude :math:`\sqrt{x^2 + x_c^2}`; CBTmin
+0.8 h after the minimum of x (Jewett et al. 1999), DLMO 7 h before CBTmin.
+
+References:
+    Jewett ME, Forger DB, Kronauer RE (1999). Revised limit cycle oscillator model of
+    human circadian pacemaker. J Biol Rhythms 14(6):493-499,
+    doi:10.1177/074873049901400608.
+    Kronauer RE, Forger DB, Jewett ME (1999). Quantifying human circadian pacemaker
+    response to brief, extended, and repeated light stimuli over the phototopic range.
+    J Biol Rhythms 14(6):500-515, doi:10.1177/074873099129001073.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from physiology._compile import scalar_ops as ops
+from physiology._compile.kernel import ode_kernel
+from physiology.params import ParamRecord, param
+
+_J99 = "Jewett et al. 1999"
+_K99 = "Kronauer et al. 1999 (Process L)"
+_POS = "(0, inf)"
+
+
+@dataclass(frozen=True)
+class Jewett99Params(ParamRecord):
+    """Parameters of the Jewett 1999 model (module docstring)."""
+
+    taux: float = param(24.2, units="h", bounds=(23.5, 25.0), domain=_POS, source=_J99,
+                        description="intrinsic period tau_x")
+    mu: float = param(0.13, units="1", bounds=(0.02, 0.5), domain=_POS, source=_J99,
+                      description="oscillator stiffness mu")
+    q: float = param(1.0 / 3.0, units="1", bounds=(0.0, 1.0), domain="[0, inf)", source=_J99,
+                     description="light effect on the amplitude q")
+    k: float = param(0.55, units="1", bounds=(0.1, 1.0), domain="[0, inf)", source=_J99,
+                     description="light modulation of the period k")
+    g: float = param(19.875, units="1", bounds=(5.0, 60.0), domain="[0, inf)", source=_K99,
+                     description="light drive gain G")
+    alpha0: float = param(0.16, units="1/min", bounds=(0.01, 0.5), domain=_POS, source=_K99,
+                          description="photoreceptor activation rate alpha0")
+    beta: float = param(0.013, units="1/min", bounds=(0.001, 0.05), domain=_POS, source=_K99,
+                        description="photoreceptor recovery rate beta")
+    p: float = param(0.6, units="1", bounds=(0.2, 1.0), domain=_POS, source=_K99,
+                     description="light sensitivity exponent p")
+    i0: float = param(9500.0, units="lux", bounds=(1000.0, 20000.0), domain=_POS,
+                      source=_K99, description="reference illuminance I0")
+
+
+def prepare(p, s0):
+    taux, mu, q, k, g, alpha0, beta, p_exp, i0, dt = p
+    x, xc, n = s0
+    omega2 = (24.0 / (0.99729 * taux)) ** 2
+    return (mu, q, k, g, beta, omega2, alpha0, p_exp, i0, dt), (x, xc, n)
+
+
+def drive(u, c):
+    (light,) = u
+    mu, q, k, g, beta, omega2, alpha0, p_exp, i0, dt = c
+    return alpha0 * (light / i0) ** p_exp, (mu, q, k, g, beta, omega2), dt
+
+
+def rhs(s, alpha, c):
+    x, xc, n = s
+    mu, q, k, g, beta, omega2 = c
+    b = g * alpha * (1.0 - n) * (1.0 - 0.4 * x) * (1.0 - 0.4 * xc)
+    stiffness = mu * (x / 3.0 + 4.0 / 3.0 * x**3 - 256.0 / 105.0 * x**7)
+    dx = (ops.pi / 12.0) * (xc + stiffness + b)
+    dxc = (ops.pi / 12.0) * (q * b * xc - x * (omega2 + k * b))
+    dn = 60.0 * (alpha * (1.0 - n) - beta * n)
+    return (dx, dxc, dn)
+
+
+KERNEL = ode_kernel("jewett99", prepare, drive, rhs, params=(*Jewett99Params.names(), "dt"),
+                    state=("x", "xc", "n"), inputs=("light",))

@@ -1,0 +1,120 @@
+"""Phase markers: phase, amplitude, CBTmin and DLMO times, and misalignment to a local clock.
+
+Each model's own marker convention (see :class:`~physiology.circadian.CircadianModel`):
+van der Pol models (Forger 1999, Jewett 1999) put the core-body-temperature minimum
+(CBTmin) at the minimum of x plus a model offset (0 h and 0.8 h), found on the grid and
+refined by the parabola through the three samples around it; the Hannay 2019 model puts
+it where the collective phase :math:`\\Psi \\equiv \\pi`, found by linear interpolation of
+the unwrapped phase. DLMO (dim-light melatonin onset) is 7 h before CBTmin.
+
+Misalignment at a local clock time compares the body's phase with the phase the same
+body has at that clock time when entrained at home (:func:`home_clock`): the difference,
+in hours of the home day, wrapped to (-12, 12]. Positive means the body clock runs ahead
+of the local clock (its "internal time" is later, as after flying west); negative means
+it lags (as after flying east).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from physiology import _validate
+from physiology.circadian._simulate import (
+    DLMO_BEFORE_CBT_H,
+    _steps_per_day,
+    equilibrate,
+    get_model,
+    simulate,
+)
+
+
+def phase(states, model="forger99") -> np.ndarray:
+    """Phase (rad, in (-pi, pi]) of states ``(..., 3)``; increases with time."""
+    spec = get_model(model)
+    s = np.asarray(states, dtype=float)
+    raw = np.arctan2(-s[..., 1], s[..., 0]) if spec.kind == "vdp" else s[..., 1]
+    return np.angle(np.exp(1j * raw))
+
+
+def amplitude(states, model="forger99") -> np.ndarray:
+    """Oscillator amplitude: sqrt(x^2 + xc^2), or R for the Hannay model."""
+    spec = get_model(model)
+    s = np.asarray(states, dtype=float)
+    return np.hypot(s[..., 0], s[..., 1]) if spec.kind == "vdp" else s[..., 0]
+
+
+def cbtmin_times(states, dt: float, model="forger99", t0: float = 0.0) -> np.ndarray:
+    """Times (h since the first state, plus ``t0``) of every CBTmin in one trajectory.
+
+    Args:
+        states: one trajectory ``(T + 1, 3)`` from :func:`simulate`.
+        dt: its grid step (h).
+    """
+    spec = get_model(model)
+    s = np.asarray(states, dtype=float)
+    if s.ndim != 2 or s.shape[-1] != 3:
+        raise ValueError(f"states: expected one trajectory of shape (T + 1, 3), got {s.shape}")
+    if spec.kind == "vdp":
+        x = s[:, 0]
+        i = np.flatnonzero((x[1:-1] < x[:-2]) & (x[1:-1] <= x[2:])) + 1
+        curvature = x[i - 1] - 2 * x[i] + x[i + 1]
+        shift = np.where(curvature > 0, 0.5 * (x[i - 1] - x[i + 1]) / np.where(
+            curvature > 0, curvature, 1.0), 0.0)
+        times = (i + shift) * dt + spec.cbt_offset_h
+    else:
+        psi = np.unwrap(s[:, 1]) - np.pi          # zero where Psi = pi (mod 2 pi)
+        turns = np.floor(psi / (2 * np.pi))
+        i = np.flatnonzero(turns[1:] > turns[:-1])
+        level = (turns[i] + 1) * 2 * np.pi
+        times = (i + (level - psi[i]) / (psi[i + 1] - psi[i])) * dt
+    return times + t0
+
+
+def dlmo_times(states, dt: float, model="forger99", t0: float = 0.0) -> np.ndarray:
+    """DLMO times (h): 7 h before each CBTmin (the models' convention)."""
+    return cbtmin_times(states, dt, model, t0) - DLMO_BEFORE_CBT_H
+
+
+class HomeClock(NamedTuple):
+    """The body's phase at each clock hour of the home day, when entrained at home."""
+
+    hours: np.ndarray
+    phases: np.ndarray
+    model: str
+
+    def hour_of(self, phase_rad) -> np.ndarray:
+        """Home clock hour (in [0, 24)) at which the entrained body has this phase."""
+        unwrapped = np.unwrap(self.phases)
+        grid = np.r_[unwrapped, unwrapped[0] + 2 * np.pi]
+        hours = np.r_[self.hours, 24.0]
+        p = (np.asarray(phase_rad, float) - unwrapped[0]) % (2 * np.pi) + unwrapped[0]
+        return np.interp(p, grid, hours) % 24.0
+
+
+def home_clock(home_light, dt: float = 0.1, model="forger99", params=None) -> HomeClock:
+    """The entrained phase at each grid time of one home day (starting at local midnight)."""
+    spec = get_model(model)
+    light = np.asarray(home_light, dtype=float)
+    if light.ndim != 1 or light.shape[0] != _steps_per_day(dt):
+        raise ValueError(f"home_light: expected one day of {_steps_per_day(dt)} steps")
+    state0 = equilibrate(light, dt, spec, params)
+    states = simulate(light, dt, spec, params, state0)[:-1]
+    ph = phase(states, spec)
+    if np.any(np.diff(np.unwrap(ph)) <= 0):
+        raise ValueError("home_light: the entrained phase does not advance through the day")
+    return HomeClock(np.arange(light.shape[0]) * dt, ph, spec.name)
+
+
+def misalignment(phase_rad, local_hour, home: HomeClock) -> np.ndarray:
+    """Signed misalignment (h, in (-12, 12]) of the body clock against the local clock.
+
+    Args:
+        phase_rad: the body's phase (from :func:`phase`), any shape.
+        local_hour: local clock time (h) of the same instants, broadcastable.
+        home: the home-entrained clock (:func:`home_clock`) of the same model.
+    """
+    local = _validate.in_range("local_hour", local_hour, -np.inf, np.inf, "a finite hour")
+    diff = home.hour_of(phase_rad) - local % 24.0
+    return -((-diff + 12.0) % 24.0 - 12.0)

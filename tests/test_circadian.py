@@ -1,0 +1,132 @@
+"""Circadian models: published right-hand side, limit cycle, RK4 order, backends, markers."""
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from physiology.circadian import (
+    MODELS,
+    Forger99Params,
+    _forger99,
+    amplitude,
+    cbtmin_times,
+    dlmo_times,
+    equilibrate,
+    home_clock,
+    jet_lag,
+    misalignment,
+    phase,
+    simulate,
+    trip,
+)
+
+DT = 0.1
+# A home day on the 0.1 h grid: dark to 07:00, 300 lux to 23:00, 50 lux to midnight.
+DAY = np.r_[np.full(70, 0.0), np.full(160, 300.0), np.full(10, 50.0)]
+
+
+def test_forger99_right_hand_side_reference():
+    """DESIGN.md: Serkh & Forger 2014 parameters at (x, xc, n) = (-0.3, -1.13, 0) and
+    1 lux give (-0.28846216, 0.1267787, 0.03077935) per hour (to 1e-8, the digits given)."""
+    c, _ = _forger99.prepare((*Forger99Params().values(), DT), (-0.3, -1.13, 0.0))
+    alpha, k, _ = _forger99.drive((1.0,), c)
+    got = _forger99.rhs((-0.3, -1.13, 0.0), alpha, k)
+    np.testing.assert_allclose(got, (-0.28846216, 0.1267787, 0.03077935), rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_initial_conditions_converge_to_one_limit_cycle(model):
+    """Five different starts, 60 days of the same schedule: one entrained state (1e-6)."""
+    starts = {"vdp": [(1.0, 0.0, 0.0), (-0.5, 0.8, 0.3), (0.2, -1.4, 0.9), (1.3, 1.0, 0.1),
+                      (-1.0, -0.2, 0.5)],
+              "phase": [(0.5, 0.0, 0.0), (0.9, 2.0, 0.3), (0.3, -2.5, 0.9), (0.7, 1.0, 0.1),
+                        (0.95, -1.0, 0.5)]}[MODELS[model].kind]
+    states = simulate(np.tile(DAY, 60), DT, model, state0=np.array(starts))
+    final = states[:, -1]
+    if MODELS[model].kind == "phase":
+        final[:, 1] = np.angle(np.exp(1j * final[:, 1]))
+    np.testing.assert_allclose(final, np.broadcast_to(final[0], final.shape), atol=1e-6)
+    np.testing.assert_allclose(final[0], equilibrate(DAY, DT, model), atol=1e-6)
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_rk4_is_fourth_order(model):
+    """Error at 48 h against scipy DOP853 at rtol = atol = 1e-12 (integrated piece by
+    piece over the constant-light hours): halving dt divides it by about 16. The order
+    fitted on the finest pair lies within 3.8-4.2 and no pair is below 3.7 (the stiff x^7
+    term of Jewett 1999 is still pre-asymptotic at 0.25 h, above 4 there); DOP853's error
+    at 1e-12 is far below the smallest RK4 error."""
+    spec = MODELS[model]
+    hours = np.tile(np.r_[np.zeros(6), np.full(12, 500.0), np.full(6, 20.0)], 2)
+    s0 = np.array(spec.start)
+    c, _ = spec.kernel.prepare((*spec.params().values(), 1.0), tuple(s0))
+    ref = s0.copy()
+    for lux in hours:                          # exact integration, one light level an hour
+        d, k, _ = spec.kernel.drive((lux,), c)
+        sol = solve_ivp(lambda t, y, d=d, k=k: spec.kernel.rhs(tuple(y), d, k), (0.0, 1.0),
+                        ref, method="DOP853", rtol=1e-12, atol=1e-12)
+        ref = sol.y[:, -1]
+    errors = []
+    for dt in (0.25, 0.125, 0.0625, 0.03125):
+        light = np.repeat(hours, round(1.0 / dt))
+        errors.append(np.max(np.abs(simulate(light, dt, model, state0=s0)[-1] - ref)))
+    order = np.log2(np.array(errors[:-1]) / np.array(errors[1:]))
+    assert 3.8 < order[-1] < 4.2 and np.all(order > 3.7), order
+
+
+def test_backends_agree_over_a_sixty_day_jet_lag_batch():
+    """Numba vs JAX, batched over schedules and parameter sets, 60 days: 1e-9."""
+    days = [trip(DAY, DT, shift, 5, 55).light for shift in (-9.0, 0.0, 6.0, 9.0)]
+    light = np.stack(days)
+    for model, params in (("forger99", Forger99Params(taux=np.array([[24.0], [24.2],
+                                                                     [24.4], [24.6]]))),
+                          ("jewett99", None), ("hannay19", None)):
+        a = simulate(light, DT, model, params)
+        b = simulate(light, DT, model, params, backend="jax")
+        assert a.shape[-2:] == (light.shape[-1] + 1, 3)
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_markers_on_the_entrained_cycle(model):
+    """Entrained: CBTmin every 24 h (to 1e-6 h), DLMO 7 h before it, no misalignment at
+    home (1e-6 h), phase advancing by 2 pi a day, amplitude periodic."""
+    states = simulate(np.tile(DAY, 4), DT, model)
+    cbt = cbtmin_times(states, DT, model)
+    np.testing.assert_allclose(np.diff(cbt), 24.0, atol=1e-6)
+    np.testing.assert_allclose(dlmo_times(states, DT, model), cbt - 7.0)
+    assert 2.0 < cbt[0] % 24 < 7.0                     # early morning, before 07:00 light
+    home = home_clock(DAY, DT, model)
+    hours = (np.arange(states.shape[0]) * DT) % 24
+    assert np.max(np.abs(misalignment(phase(states, model), hours, home))) < 1e-6
+    np.testing.assert_allclose(amplitude(states[-241:], model)[[0, -1]][0],
+                               amplitude(states[-241:], model)[-1], rtol=1e-8)
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_jet_lag_misalignment_starts_at_the_shift_and_resolves(model):
+    """On arrival the body keeps home time: misalignment equals the shift (east negative,
+    within the 0.05 h the first step of phase moves), then the body re-entrains."""
+    for shift in (6.0, -6.0):
+        r = jet_lag(DAY, shift, model=model, days_away=25)
+        arrival = 3 * 240 + 1
+        assert r.misalignment_h[arrival] == pytest.approx(-shift, abs=0.05)
+        assert 0 < r.reentrainment_days < 25
+        assert np.all(np.abs(r.misalignment_h[-240:]) < 1.0)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"light\[5\] = -1.0: expected a non-negative lux"):
+        simulate(np.r_[np.zeros(5), -1.0, np.zeros(300)], DT)
+    with pytest.raises(ValueError, match=r"light\[2\] = nan"):
+        simulate(np.r_[np.zeros(2), np.nan, np.zeros(300)], DT)
+    with pytest.raises(ValueError, match=r"dt = 0.7 h: expected a step that divides"):
+        simulate(np.zeros(400), 0.7)
+    with pytest.raises(ValueError, match="model='kronauer': expected one of"):
+        simulate(np.zeros(240), DT, "kronauer")
+    with pytest.raises(ValueError, match="less than one day"):
+        simulate(np.zeros(100), DT)
+    with pytest.raises(ValueError, match="expected a Forger99Params"):
+        simulate(np.zeros(240), DT, "forger99", params=MODELS["hannay19"].params())
+    with pytest.raises(ValueError, match=r"shift_h = 13.0"):
+        trip(DAY, DT, 13.0, 1, 1)
