@@ -6,8 +6,9 @@ Usage::
     python -m benchmarks.run --quick          # small sizes, a few repeats (run by the tests)
     python -m benchmarks.run --only wbal      # one section
 
-Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kernels`) and
-``wbal`` (W' balance, :mod:`benchmarks.wbal`). Outputs go to ``--out`` (default
+Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kernels`),
+``wbal`` (W' balance, :mod:`benchmarks.wbal`) and ``circadian`` (the circadian models
+beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`). Outputs go to ``--out`` (default
 ``benchmarks/out``); ``--quick`` never touches RESULTS.md.
 """
 
@@ -17,10 +18,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import kernels, wbal
+from benchmarks import circadian, kernels, wbal
 from benchmarks.common import HERE, environment, update_results
 
-SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal)}
+SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal),
+            "circadian": ("Circadian models", circadian)}
 
 
 def main(argv: list[str] | None = None) -> int:

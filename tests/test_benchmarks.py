@@ -28,6 +28,10 @@ def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     # W' balance in J with W' = 20 kJ: 1e-10 of W'.
     assert all(float(r["max_abs_numba_minus_jax_j"]) < 2e-6 for r in wbal if r["median_s"])
     assert float(next(r for r in wbal if r["max_rel_error"])["max_rel_error"]) < 1e-9
+    circ = list(csv.DictReader((tmp_path / "circadian.csv").open()))
+    assert {r["model"] for r in circ} == {"forger99", "jewett99", "hannay19"}
+    # RK4 at 0.1 h against DOP853 after 2 days: fourth-order small (states are O(1)).
+    assert all(float(r["rk4_error_dt0.1"]) < 1e-5 for r in circ if r["rk4_error_dt0.1"])
     out = capsys.readouterr().out
     assert "| banister | numba |" in out and "## W' balance" in out
     assert (RESULTS.read_text() if RESULTS.exists() else None) == before  # quick never records

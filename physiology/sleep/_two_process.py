@@ -1,0 +1,168 @@
+r"""The two-process model of sleep regulation (Daan, Beersma & Borbely 1984).
+
+Homeostatic Process S rises during wake and falls during sleep, exponentially:
+
+.. math::
+
+    \text{wake: } \frac{dS}{dt} = \frac{1 - S}{\tau_r}, \qquad
+    \text{sleep: } \frac{dS}{dt} = -\frac{S}{\tau_d}
+
+(integrated exactly over each grid step). Sleep starts when S reaches the upper threshold
+:math:`H(t) = H_0 + a\,C(t)` and ends when it falls to the lower threshold
+:math:`L(t) = L_0 + a\,C(t)`, where Process C is the skewed circadian wave
+
+.. math::
+
+    C = 0.97 \sin\omega t' + 0.22 \sin 2\omega t' + 0.07 \sin 3\omega t'
+        + 0.03 \sin 4\omega t' + 0.001 \sin 5\omega t', \quad
+    \omega = 2\pi / 24\ \text{h}, \quad t' = t_{body} - t_0
+
+Here :math:`t_{body}` is the body's circadian time in hours (the home clock hour at which
+the entrained body has its current phase, :meth:`~physiology.circadian.HomeClock.hour_of`),
+so Process C follows the pacemaker across time zones instead of the wall clock.
+
+Sleep is either spontaneous (at the thresholds, within the sleep opportunity) or forced
+by the schedule (asleep exactly when the opportunity says so: bedtimes, flights).
+
+Reference:
+    Daan S, Beersma DG, Borbely AA (1984). Timing of human sleep: recovery process gated
+    by a circadian pacemaker. Am J Physiol 246(2):R161-R183,
+    doi:10.1152/ajpregu.1984.246.2.R161.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from physiology import _validate
+from physiology._compile import scalar_ops as ops
+from physiology._compile.kernel import Kernel, run
+from physiology.params import ParamRecord, param
+
+_DBB = "Daan, Beersma & Borbely 1984"
+#: Harmonic amplitudes of Process C (Daan et al. 1984).
+C_HARMONICS = (0.97, 0.22, 0.07, 0.03, 0.001)
+
+
+@dataclass(frozen=True)
+class TwoProcessParams(ParamRecord):
+    """Parameters of the two-process model (module docstring)."""
+
+    tau_r: float = param(18.2, units="h", bounds=(10.0, 30.0), domain="(0, inf)",
+                         source=_DBB, description="rise time constant of S in wake")
+    tau_d: float = param(4.2, units="h", bounds=(2.0, 8.0), domain="(0, inf)", source=_DBB,
+                         description="decay time constant of S in sleep")
+    h0: float = param(0.67, units="1", bounds=(0.4, 0.9), domain="(-inf, inf)", source=_DBB,
+                      description="mean upper threshold H0")
+    l0: float = param(0.17, units="1", bounds=(0.0, 0.4), domain="(-inf, inf)", source=_DBB,
+                      description="mean lower threshold L0")
+    a: float = param(0.12, units="1", bounds=(0.0, 0.3), domain="[0, inf)", source=_DBB,
+                     description="amplitude of the circadian modulation a")
+    t0: float = param(8.6, units="h", bounds=(0.0, 24.0), domain="(-inf, inf)", source=_DBB,
+                      description="phase of Process C t0 (body clock hours)")
+
+
+def process_c(body_hour, t0: float = 8.6) -> np.ndarray:
+    """Process C at body clock hours (the skewed sine of the module docstring)."""
+    w = 2 * np.pi / 24.0 * (np.asarray(body_hour, float) - t0)
+    return sum(amp * np.sin((k + 1) * w) for k, amp in enumerate(C_HARMONICS))
+
+
+class SleepResult(NamedTuple):
+    """At the end of each grid step, each ``(*batch, T)``: Process S, asleep (0/1), and
+    the thresholds H and L in force."""
+
+    s: np.ndarray
+    asleep: np.ndarray
+    upper: np.ndarray
+    lower: np.ndarray
+
+
+def prepare(p, s0):
+    tau_r, tau_d, h0, l0, a, _t0, dt, forced = p  # t0 enters through Process C
+    s, asleep = s0
+    consts = (ops.exp(-dt / tau_r), ops.exp(-dt / tau_d), h0, l0, a, forced)
+    return consts, (s, asleep)
+
+
+def step(s, u, c):
+    level, asleep = s
+    proc_c, opportunity = u
+    rise, decay, h0, l0, a, forced = c
+    upper = h0 + a * proc_c
+    lower = l0 + a * proc_c
+    # Spontaneous: fall asleep at H, wake at L; never outside the opportunity.
+    wants = ops.where(asleep > 0.5, ops.where(level > lower, 1.0, 0.0),
+                      ops.where(level >= upper, 1.0, 0.0))
+    asleep = forced * opportunity + (1.0 - forced) * opportunity * wants
+    level = asleep * level * decay + (1.0 - asleep) * (1.0 - (1.0 - level) * rise)
+    return (level, asleep), (level, asleep, upper, lower)
+
+
+KERNEL = Kernel(name="two_process", prepare=prepare, step=step,
+                params=(*TwoProcessParams.names(), "dt", "forced"), state=("s", "asleep"),
+                inputs=("process_c", "opportunity"), outputs=SleepResult._fields)
+
+
+def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
+                params: TwoProcessParams | None = None, s0: float = 0.5,
+                asleep0: bool = False, backend: str = "numba") -> SleepResult:
+    """Simulate Process S and sleep/wake on a grid of step ``dt`` (h).
+
+    Args:
+        body_hour: the body's circadian time (h) at each step, shape ``(*batch, T)``; at
+            home and entrained it is the local clock hour.
+        dt: grid step (h).
+        opportunity: 1 where sleep is allowed (spontaneous) or imposed (forced), else 0;
+            broadcastable to ``body_hour``. Default 1 (free-running sleep).
+        forced: whether sleep follows ``opportunity`` exactly (a schedule) or the
+            thresholds within it.
+        params: a :class:`TwoProcessParams`.
+        s0, asleep0: Process S and the sleep state before the first step.
+        backend: ``"numba"`` or ``"jax"``.
+    """
+    params = TwoProcessParams() if params is None else params
+    if not isinstance(params, TwoProcessParams):
+        raise ValueError(f"params: expected a TwoProcessParams, got {type(params).__name__}")
+    hour = _validate.in_range("body_hour", body_hour, -np.inf, np.inf, "a finite hour")
+    if hour.ndim == 0:
+        raise ValueError("body_hour: expected an array with time as its last axis")
+    opp = np.broadcast_to(_validate.in_range("opportunity", opportunity, 0.0, 1.0,
+                                             "0 (no sleep) or 1 (sleep allowed)"), hour.shape)
+    if np.any((opp != 0) & (opp != 1)):
+        raise ValueError("opportunity: expected 0 or 1 at every step")
+    dt = float(_validate.positive("dt", dt))
+    s0 = float(_validate.in_range("s0", s0, 0.0, 1.0, "a level in [0, 1]"))
+    out, _ = run(KERNEL, (process_c(hour, params.t0), opp),
+                 (*params.values(), dt, float(bool(forced))), (s0, float(bool(asleep0))),
+                 backend=backend)
+    return SleepResult(*out)
+
+
+def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0) -> np.ndarray:
+    """Sleep debt (h) at the end of each 24-h day of an ``asleep`` series.
+
+    Each day adds ``need_h`` minus the hours slept, and the debt never goes below 0
+    (sleep beyond the need repays debt hour for hour; assumption: no banking of sleep).
+
+    Args:
+        asleep: 0/1 per grid step, ``(*batch, T)`` with T a whole number of days.
+        dt: grid step (h).
+        need_h: the athlete's sleep need (h per day).
+    """
+    per_day = round(24.0 / dt)
+    a = np.asarray(asleep, dtype=float)
+    if a.shape[-1] % per_day:
+        raise ValueError(f"asleep: {a.shape[-1]} steps is not a whole number of "
+                         f"{per_day}-step days")
+    need = float(_validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"))
+    slept = a.reshape(*a.shape[:-1], -1, per_day).sum(axis=-1) * dt
+    debt = np.empty_like(slept)
+    level = np.full(slept.shape[:-1], float(debt0_h))
+    for d in range(slept.shape[-1]):
+        level = np.maximum(level + need - slept[..., d], 0.0)
+        debt[..., d] = level
+    return debt
