@@ -130,3 +130,15 @@ def test_bad_input():
         simulate(np.zeros(240), DT, "forger99", params=MODELS["hannay19"].params())
     with pytest.raises(ValueError, match=r"shift_h = 13.0"):
         trip(DAY, DT, 13.0, 1, 1)
+
+
+def test_light_from_day():
+    """Asleep: 0; awake after dark: indoor; awake in daylight: indoor + f (outdoor - indoor)."""
+    from physiology.circadian import LightParams, light_from_day
+
+    hours = np.array([3.0, 7.0, 12.0, 21.0, 23.5])
+    asleep = np.array([1, 0, 0, 0, 1])
+    lux = light_from_day(asleep, hours, 6.0, 20.0, LightParams())
+    np.testing.assert_allclose(lux, [0.0, 150 + 0.15 * 9850, 150 + 0.15 * 9850, 150.0, 0.0])
+    with pytest.raises(ValueError, match="sunrise_h must be before sunset_h"):
+        light_from_day(asleep, hours, 21.0, 20.0)

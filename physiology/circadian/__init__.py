@@ -7,6 +7,7 @@
   schedules) and :func:`equilibrate` (the entrained state on a home day);
 - markers: :func:`phase`, :func:`amplitude`, :func:`cbtmin_times`, :func:`dlmo_times`,
   :func:`home_clock` and :func:`misalignment`;
+- light: :func:`light_from_day` (lux from sleep/wake and daylight, :class:`LightParams`);
 - jet lag: :func:`trip` (light and local clock around a time-zone shift) and
   :func:`jet_lag` (misalignment and re-entrainment days).
 """
@@ -15,6 +16,7 @@ from physiology.circadian._forger99 import FORGER99_ORIGINAL, Forger99Params
 from physiology.circadian._hannay19 import Hannay19Params
 from physiology.circadian._jetlag import JetLag, Trip, jet_lag, trip
 from physiology.circadian._jewett99 import Jewett99Params
+from physiology.circadian._light import LightParams, light_from_day
 from physiology.circadian._markers import (
     HomeClock,
     amplitude,
@@ -42,6 +44,7 @@ __all__ = [
     "HomeClock",
     "JetLag",
     "Jewett99Params",
+    "LightParams",
     "Trip",
     "amplitude",
     "cbtmin_times",
@@ -49,6 +52,7 @@ __all__ = [
     "equilibrate",
     "home_clock",
     "jet_lag",
+    "light_from_day",
     "misalignment",
     "phase",
     "simulate",

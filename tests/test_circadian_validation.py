@@ -1,0 +1,65 @@
+"""Validation against published human data (written up in docs/validation.md).
+
+Khalsa et al. (2003), J Physiol 549:945-952: phase shifts of the melatonin rhythm after a
+single 6.7-h bright-light stimulus (~10 000 lux) given at different circadian phases,
+against a dim background. Published: a type 1 phase-response curve, delays when the
+stimulus is centred before CBTmin and advances after it, no shift at a critical phase
+near CBTmin, no dead zone in the subjective day, and a peak-to-trough amplitude of
+5.02 h.
+
+Protocol simulated here: entrained to 16 h of 150 lux and 8 h of darkness (sleep
+23:00-07:00), then dim light (10 lux) from the second day, the 6.7-h 10 000-lux pulse on
+the third day centred at each whole hour, and the shift read from the last CBTmin
+against a control without the pulse. Differences from the experiment: a fixed dim level
+instead of the laboratory's constant routines and sleep episodes, and CBTmin instead of
+the melatonin midpoint, so agreement to within about an hour of amplitude is what the
+models can be asked for.
+"""
+
+import numpy as np
+import pytest
+
+from physiology.circadian import MODELS, cbtmin_times, equilibrate, simulate
+
+DT = 0.1
+PER_DAY = 240
+HOME = np.r_[np.full(70, 0.0), np.full(160, 150.0), np.full(10, 0.0)]
+KHALSA_AMPLITUDE_H = 5.02
+#: Per-model bands on the amplitude: the macroscopic model reproduces it, the van der Pol
+#: models underestimate it by about a third (see docs/validation.md).
+AMPLITUDE_BAND = {"hannay19": (4.2, 5.8), "forger99": (3.0, 4.0), "jewett99": (3.0, 4.0)}
+
+
+def phase_response(model):
+    centres = np.arange(0.0, 24.0, 1.0)
+    light = np.tile(HOME, 6).astype(float)
+    light[PER_DAY:] = 10.0
+    runs = [light]
+    half = round(6.7 / 2 / DT)
+    for c in centres:
+        pulsed = light.copy()
+        mid = 2 * PER_DAY + round(c / DT)
+        pulsed[mid - half:mid + half] = 10_000.0
+        runs.append(pulsed)
+    states = simulate(np.stack(runs), DT, model, state0=equilibrate(HOME, DT, model))
+    control = cbtmin_times(states[0], DT, model)
+    shifts = np.array([control[-1] - cbtmin_times(s, DT, model)[-1] for s in states[1:]])
+    return centres, shifts, control[1] % 24
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_khalsa_2003_phase_response(model):
+    centres, shifts, cbt = phase_response(model)
+    amplitude = shifts.max() - shifts.min()
+    lo, hi = AMPLITUDE_BAND[model]
+    assert lo < amplitude < hi, (model, amplitude, KHALSA_AMPLITUDE_H)
+    # Type 1, crossing from delay to advance within 2 h of CBTmin.
+    rel = (centres - cbt + 12) % 24 - 12            # pulse centre relative to CBTmin (h)
+    order = np.argsort(rel)
+    rel, shifts = rel[order], shifts[order]
+    crossing = rel[np.flatnonzero((shifts[:-1] < 0) & (shifts[1:] >= 0))]
+    assert crossing.size == 1 and abs(crossing[0]) < 2.0
+    assert np.all(shifts[(rel > -8) & (rel < -2)] < 0)       # delays before CBTmin
+    assert np.all(shifts[(rel > 2) & (rel < 8)] > 0)         # advances after
+    # No dead zone: the subjective day (8-14 h after CBTmin) still shifts by > 0.2 h.
+    assert np.all(np.abs(shifts[(rel >= 8) & (rel <= 14)]) > 0.2)
