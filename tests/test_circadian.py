@@ -142,3 +142,14 @@ def test_light_from_day():
     np.testing.assert_allclose(lux, [0.0, 150 + 0.15 * 9850, 150 + 0.15 * 9850, 150.0, 0.0])
     with pytest.raises(ValueError, match="sunrise_h must be before sunset_h"):
         light_from_day(asleep, hours, 21.0, 20.0)
+
+
+def test_sleep_lost_after_a_trip():
+    """No shift, no loss; after 8 h either way the nights away are shorter than at home,
+    and the loss shrinks as the body re-entrains (within 0.5 h by the twelfth night)."""
+    assert np.all(jet_lag(DAY, 0.0, days_away=6).sleep_lost_h == 0.0)
+    for shift in (8.0, -8.0):
+        r = jet_lag(DAY, shift, days_away=14)
+        assert r.sleep_lost_h.max() > 2.0
+        assert np.all(r.sleep_lost_h >= -1e-9) and r.sleep_lost_h[-1] < 0.5
+        assert r.sleep_h.shape == r.sleep_lost_h.shape == (13,)

@@ -52,18 +52,29 @@ def trip(home_day, dt: float, shift_h: float, days_home: int, days_away: int) ->
 
 class JetLag(NamedTuple):
     """Outcome of a trip: states ``(T + 1, 3)``, misalignment (h) at each grid time,
-    and days after arrival until the body stays within ``tol_h`` of the local clock
-    (NaN if it never does within the simulation)."""
+    days after arrival until the body stays within ``tol_h`` of the local clock (NaN if
+    it never does within the simulation), and per night away the sleep (h) in the local
+    sleep window and the sleep lost against the last home night (h)."""
 
     states: np.ndarray
     misalignment_h: np.ndarray
     reentrainment_days: float
+    sleep_h: np.ndarray
+    sleep_lost_h: np.ndarray
 
 
 def jet_lag(home_day, shift_h: float, *, dt: float = 0.1, days_home: int = 3,
             days_away: int = 20, model="forger99", params=None, tol_h: float = 1.0,
-            backend: str = "numba") -> JetLag:
-    """Simulate a trip and measure misalignment and re-entrainment (module docstring)."""
+            sleep_window=(23.0, 7.0), backend: str = "numba") -> JetLag:
+    """Simulate a trip and measure misalignment, re-entrainment and sleep lost.
+
+    Sleep: the two-process model (:mod:`physiology.sleep`) with Process C on the body
+    clock (the home hour of the body's phase), sleeping spontaneously within the local
+    ``sleep_window`` (bedtime, rise time in local hours). Nights are counted from local
+    noon to local noon; the first night away is the one after arrival.
+    """
+    from physiology.sleep import two_process
+
     spec = get_model(model)
     journey = trip(home_day, dt, shift_h, days_home, days_away)
     home = home_clock(np.asarray(home_day, float), dt, spec, params)
@@ -76,4 +87,17 @@ def jet_lag(home_day, shift_h: float, *, dt: float = 0.1, days_home: int = 3,
     else:
         last_out = np.flatnonzero(away)
         days = (last_out[-1] + 1) * dt / 24.0 if last_out.size else 0.0
-    return JetLag(states, mis, days)
+    # Sleep on the body clock within the local window.
+    bed, rise = sleep_window
+    hour = journey.local_hour
+    window = (hour >= bed) | (hour < rise) if bed > rise else (hour >= bed) & (hour < rise)
+    body_hour = home.hour_of(phase(states[:-1], spec))
+    asleep = two_process(body_hour, dt, window.astype(float), backend=backend).asleep
+    shift = np.where(np.arange(hour.size) < journey.arrival, 0.0, float(shift_h))
+    night = np.floor((np.arange(hour.size) * dt + shift - 12.0) / 24.0).astype(int)
+    night -= night.min()
+    slept = np.bincount(night, weights=asleep * dt)
+    first_away = night[journey.arrival] + 1
+    home_night = slept[first_away - 2]
+    away_nights = slept[first_away:-1]            # whole nights only
+    return JetLag(states, mis, days, away_nights, home_night - away_nights)
