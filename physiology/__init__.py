@@ -6,7 +6,12 @@ and JAX; see :mod:`physiology._compile`). Subpackages:
 - :mod:`physiology.load`: training-load metrics (session-RPE, TRIMP, PMC, ACWR,
   monotony and strain);
 - :mod:`physiology.fitness_fatigue`: impulse-response performance models (Banister,
-  Busso, Calvert, PerPot).
+  Busso, Calvert, PerPot);
+- :mod:`physiology.energetics`: critical power, W' balance, match W' features;
+- :mod:`physiology.tissue`: spring-mass running loads, tissue fatigue damage;
+- :mod:`physiology.injury`: injury hazard, Monte-Carlo injuries, random streams;
+- :mod:`physiology.circadian`: light-driven pacemakers, markers, jet lag;
+- :mod:`physiology.sleep`: the two-process model and sleep debt.
 
 Parameter records (:mod:`physiology.params`) carry units, defaults, bounds and sources.
 """

@@ -99,3 +99,18 @@ def test_shape_mismatch_names_the_arrays():
     with pytest.raises(ValueError, match=r"batch shapes do not broadcast: load \(batch dims\) "
                                          r"\(2,\), tau1 \(3,\)"):
         run(BANISTER, (np.ones((2, 5)),), (500.0, 1.0, 2.0, np.ones(3), 10.0, 0.0))
+
+
+def test_ode_kernels_compile_their_generated_rk4_step(tmp_path):
+    """An ODE kernel's Numba module carries the RK4 step from the one template, and a
+    second process loads it from the cache."""
+    code = ("import numpy as np; from physiology.circadian import simulate; "
+            "simulate(np.zeros(24), 0.1, state0=np.array([1.0, 0.0, 0.0]))")
+    env = {**os.environ, "TWIN_KERNEL_CACHE": str(tmp_path), "NUMBA_DEBUG_CACHE": "1"}
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                   check=True)
+    (generated,) = tmp_path.glob("_twin_kernel_forger99_*.py")
+    assert "def _ode_step(s, u, c):" in generated.read_text()
+    second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, check=True)
+    assert "data loaded" in second.stdout and "data saved" not in second.stdout
