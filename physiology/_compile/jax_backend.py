@@ -20,13 +20,17 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from physiology._compile import jax_ops, ode
+from physiology._compile import jax_ops, ode, scalar_ops
 from physiology._compile.kernel import Kernel
 
 
+@functools.cache
 def _rebind(fn: types.FunctionType) -> types.FunctionType:
-    """The same code object, with its ``ops`` global bound to the JAX ops."""
+    """The same code object, with its ``ops`` global bound to the JAX ops and every
+    helper it calls replaced by that helper's own rebound Python code."""
     scope = {**fn.__globals__, "ops": jax_ops}
+    for name, original in scalar_ops.helpers_named(fn).items():
+        scope[name] = _rebind(original)
     return types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
 
 

@@ -6,11 +6,52 @@ global ``ops`` bound to this module, for example ``ops.exp(-1.0 / tau)`` or
 runs the same code objects with ``ops`` bound to :mod:`physiology._compile.jax_ops`,
 which has the same names over ``jax.numpy``. ``where`` selects without branching, so the
 same code traces under JAX and vectorises under Numba.
+
+Equations that several models share (Process L of the circadian models, say) are written
+once as module-level functions decorated with :func:`helper`; kernel code calls them by
+name. Numba compiles them like the kernel; the JAX backend runs their original Python code
+with the same ``ops`` rebinding (and so on for helpers that call helpers).
 """
 
 import math
 
 from numba import njit
+
+#: Compiled helpers -> the Python functions they came from (read by the JAX backend).
+HELPERS: dict = {}
+
+
+def helper(fn):
+    """Declare a scalar function that kernel code may call (compiled twice, like a step)."""
+    compiled = njit(fn, error_model="numpy")
+    HELPERS[compiled] = fn
+    return compiled
+
+
+def helpers_named(fn) -> dict:
+    """The helpers a function's code names, as ``{global name: Python function}``."""
+    found = {}
+    for name in fn.__code__.co_names:
+        value = fn.__globals__.get(name)
+        try:
+            original = HELPERS.get(value)
+        except TypeError:  # an unhashable global
+            original = None
+        if original is not None:
+            found[name] = original
+    return found
+
+
+def helper_closure(*fns) -> list:
+    """Every helper reachable from these functions (helpers may call helpers)."""
+    seen, todo = {}, list(fns)
+    while todo:
+        for original in helpers_named(todo.pop()).values():
+            if original not in seen:
+                seen[original] = None
+                todo.append(original)
+    return list(seen)
+
 
 exp = math.exp
 expm1 = math.expm1

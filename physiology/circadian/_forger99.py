@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import ode_kernel
+from physiology.circadian._process_l import dn_dt, kronauer_alpha, photic_drive, vdp_sensitivity
 from physiology.params import ParamRecord, param
 
 _SF14 = "Serkh & Forger 2014 (refit of Forger et al. 1999)"
@@ -76,18 +77,16 @@ def prepare(p, s0):
 def drive(u, c):
     (light,) = u
     mu, k, g, beta, omega2, alpha0, p_exp, i0, dt = c
-    alpha = alpha0 * (light / i0) ** p_exp
-    return alpha, (mu, k, g, beta, omega2), dt
+    return kronauer_alpha(light, alpha0, i0, p_exp), (mu, k, g, beta, omega2), dt
 
 
 def rhs(s, alpha, c):
     x, xc, n = s
     mu, k, g, beta, omega2 = c
-    b = g * alpha * (1.0 - n) * (1.0 - 0.4 * x) * (1.0 - 0.4 * xc)
+    b = photic_drive(alpha, n, g) * vdp_sensitivity(x, xc)
     dx = (ops.pi / 12.0) * (xc + b)
     dxc = (ops.pi / 12.0) * (mu * (xc - 4.0 / 3.0 * xc**3) - x * (omega2 + k * b))
-    dn = 60.0 * (alpha * (1.0 - n) - beta * n)
-    return (dx, dxc, dn)
+    return (dx, dxc, dn_dt(alpha, n, beta))
 
 
 KERNEL = ode_kernel("forger99", prepare, drive, rhs, params=(*Forger99Params.names(), "dt"),

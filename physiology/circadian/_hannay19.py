@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import ode_kernel
+from physiology.circadian._process_l import dn_dt, photic_drive
 from physiology.params import ParamRecord, param
 
 _H19 = "Hannay et al. 2019 (single-population fit)"
@@ -82,7 +83,7 @@ def drive(u, c):
 def rhs(s, alpha, c):
     r, psi, n = s
     omega, kcos, ksin, gamma, a1, bl1, a2, bl2, sigma, g, delta = c
-    bhat = g * (1.0 - n) * alpha
+    bhat = photic_drive(alpha, n, g)
     r4 = r**4
     r8 = r4 * r4
     dr = (-gamma * r + kcos * r * (1.0 - r4) + a1 * bhat * (1.0 - r4) * ops.cos(psi + bl1)
@@ -90,8 +91,7 @@ def rhs(s, alpha, c):
     dpsi = (omega + ksin * (1.0 + r4) + sigma * bhat
             - a1 * bhat * (1.0 / r + r**3) * ops.sin(psi + bl1)
             - a2 * bhat * (1.0 + r8) * ops.sin(2.0 * psi + bl2))
-    dn = 60.0 * (alpha * (1.0 - n) - delta * n)
-    return (dr, dpsi, dn)
+    return (dr, dpsi, dn_dt(alpha, n, delta))
 
 
 KERNEL = ode_kernel("hannay19", prepare, drive, rhs, params=(*Hannay19Params.names(), "dt"),
