@@ -67,3 +67,46 @@ def test_bad_input():
     with pytest.raises(ValueError, match="expected a TwoProcessParams"):
         two_process(HOURS[:10], DT, params={"tau_r": 1.0})
     assert TwoProcessParams().tau_d == 4.2
+
+
+def test_three_process_recovery_and_wake_closed_forms(backend):
+    """8 h of sleep from S = 7.96: linear at g (bl - ha) until 12.2 at 5.29 h, then
+    14.3 - 2.1 e^{g (t - 5.29)}, 13.55 at 8 h (FIPS's worked value); then 16 h awake:
+    2.4 + (S - 2.4) e^{-0.0353 t}. Exact at any step, so dt 0.1 and 0.25 agree to 1e-12."""
+    from physiology.sleep import ThreeProcessParams, alertness
+
+    p = ThreeProcessParams()
+    g = np.log((14.3 - 14.0) / (14.3 - 7.96)) / 8.0
+    slope = g * (12.2 - 14.3)
+    t_break = (12.2 - 7.96) / slope
+    assert t_break == pytest.approx(5.29, abs=0.005)
+    for dt in (0.1, 0.25):
+        n_sleep, n_wake = round(8 / dt), round(16 / dt)
+        asleep = np.r_[np.ones(n_sleep), np.zeros(n_wake)]
+        hours = (23.0 + np.arange(asleep.size) * dt) % 24
+        r = alertness(hours, asleep, dt, params=p, backend=backend)
+        t = np.arange(1, n_sleep + 1) * dt
+        expected = np.where(t <= t_break, 7.96 + slope * t,
+                            14.3 - 2.1 * np.exp(g * (t - t_break)))
+        np.testing.assert_allclose(r.s[:n_sleep], expected, rtol=1e-12)
+        assert r.s[n_sleep - 1] == pytest.approx(13.55, abs=0.005)   # given to 2 decimals
+        tw = np.arange(1, n_wake + 1) * dt
+        np.testing.assert_allclose(r.s[n_sleep:], 2.4 + (r.s[n_sleep - 1] - 2.4)
+                                   * np.exp(-0.0353 * tw), rtol=1e-12)
+        np.testing.assert_allclose(r.w[n_sleep:], -5.72 * np.exp(-1.51 * tw), rtol=1e-12)
+        assert np.all(r.w[:n_sleep] == 0)
+        np.testing.assert_allclose(r.kss, 10.6 - 0.6 * (r.s + r.c + r.u + r.w), rtol=1e-12)
+
+
+def test_three_process_circadian_components():
+    """C peaks at 16.8 h with amplitude 2.5; U = -0.5 + 0.5 cos(2 pi (t - 19.8)/12)."""
+    from physiology.sleep import alertness
+
+    hours = np.arange(0, 24, 0.1)
+    r = alertness(hours, 0.0, 0.1)
+    assert hours[np.argmax(r.c)] == pytest.approx(16.8, abs=1e-9)
+    assert r.c.max() == pytest.approx(2.5, rel=1e-9)
+    np.testing.assert_allclose(r.u, -0.5 + 0.5 * np.cos(2 * np.pi * (hours - 19.8) / 12),
+                               atol=1e-12)
+    with pytest.raises(ValueError, match="asleep: expected 0 or 1"):
+        alertness(hours, 0.5, 0.1)

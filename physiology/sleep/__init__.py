@@ -1,5 +1,13 @@
-"""Sleep: the two-process model, sleep debt (work in progress: alertness readout)."""
+"""Sleep and alertness.
 
+- :func:`two_process` (:class:`TwoProcessParams`): Daan, Beersma & Borbely's two-process
+  model on the body clock, sleep forced by a schedule or spontaneous at the thresholds;
+- :func:`sleep_debt`: hours owed against the athlete's need;
+- :func:`alertness` (:class:`ThreeProcessParams`): Akerstedt & Folkard's three-process
+  alertness and KSS sleepiness.
+"""
+
+from physiology.sleep._three_process import Alertness, ThreeProcessParams, alertness
 from physiology.sleep._two_process import (
     C_HARMONICS,
     SleepResult,
@@ -9,5 +17,5 @@ from physiology.sleep._two_process import (
     two_process,
 )
 
-__all__ = ["C_HARMONICS", "SleepResult", "TwoProcessParams", "process_c", "sleep_debt",
-           "two_process"]
+__all__ = ["C_HARMONICS", "Alertness", "SleepResult", "ThreeProcessParams", "TwoProcessParams",
+           "alertness", "process_c", "sleep_debt", "two_process"]
