@@ -146,10 +146,26 @@ def test_light_from_day():
 
 def test_sleep_lost_after_a_trip():
     """No shift, no loss; after 8 h either way the nights away are shorter than at home,
-    and the loss shrinks as the body re-entrains (within 0.5 h by the twelfth night)."""
-    assert np.all(jet_lag(DAY, 0.0, days_away=6).sleep_lost_h == 0.0)
+    and the loss shrinks as the body re-entrains (within 0.5 h by the last night). Only
+    whole sleep windows count: leaving at home midnight cuts the first window for a
+    zero shift (13 nights of 14 days), not after 8 h east (arrival 08:00) or west
+    (arrival 16:00), whose first night away is the first counted."""
+    still = jet_lag(DAY, 0.0, days_away=14)
+    assert still.sleep_h.shape == (13,) and np.all(still.sleep_lost_h == 0.0)
     for shift in (8.0, -8.0):
         r = jet_lag(DAY, shift, days_away=14)
+        assert r.sleep_h.shape == r.sleep_lost_h.shape == (14,)
         assert r.sleep_lost_h.max() > 2.0
         assert np.all(r.sleep_lost_h >= -1e-9) and r.sleep_lost_h[-1] < 0.5
-        assert r.sleep_h.shape == r.sleep_lost_h.shape == (13,)
+    assert jet_lag(DAY, -8.0, days_away=3).sleep_lost_h[0] > 2.0   # west: the first night
+    with pytest.raises(ValueError, match="days_home = 1: expected at least 2"):
+        jet_lag(DAY, 8.0, days_home=1)
+
+
+def test_one_cbtmin_per_cycle_when_light_splits_the_trough():
+    """After 8 h west, morning light can split the x trough in two (Forger): one CBTmin a
+    cycle is kept, the lower."""
+    r = jet_lag(DAY, -8.0, days_away=10)
+    cbt = cbtmin_times(r.states, DT)
+    assert np.all(np.diff(cbt) > 12.0)
+    assert cbt.size in (12, 13, 14)

@@ -38,8 +38,7 @@ def test_spontaneous_switching_at_the_thresholds(backend):
 def test_no_sleep_outside_the_opportunity():
     window = ((HOURS >= 0) & (HOURS < 6)).astype(float)         # only 00:00-06:00
     r = two_process(HOURS, DT, window)
-    assert np.all(r.asleep <= window)
-    assert r.asleep.sum() * DT / 12 < 6.0 + 1e-9
+    assert np.all(r.asleep <= window) and r.asleep.sum() > 0
 
 
 def test_process_c_shape():

@@ -29,8 +29,17 @@ def _rebind(fn: types.FunctionType) -> types.FunctionType:
     """The same code object, with its ``ops`` global bound to the JAX ops and every
     helper it calls replaced by that helper's own rebound Python code."""
     scope = {**fn.__globals__, "ops": jax_ops}
-    for name, original in scalar_ops.helpers_named(fn).items():
-        scope[name] = _rebind(original)
+    helpers = scalar_ops.helpers_named(fn)
+    for name in fn.__code__.co_names:
+        value = fn.__globals__.get(name)
+        if name in helpers:
+            scope[name] = _rebind(helpers[name])
+        elif isinstance(value, types.ModuleType) and value is not scalar_ops:
+            raise TypeError(f"{fn.__qualname__}: kernel code reaches module {name!r}; use "
+                            "ops for math and import helpers by name")
+        elif hasattr(value, "py_func"):
+            raise TypeError(f"{fn.__qualname__}: {name!r} is compiled by Numba but not a "
+                            "declared helper (decorate it with ops.helper)")
     return types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
 
 

@@ -80,11 +80,9 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
         lines += ["", "", ode.rk4_source(len(kernel.state)),
                   '_step = njit(_ode_step, error_model="numpy")']
     text = _TEMPLATE.format(name=kernel.name, imports="\n".join(lines), inputs=inputs)
-    # Helpers the kernel reaches may live in other modules: their sources are dependencies.
-    reached = scalar_ops.helper_closure(*compiled.values())
-    deps = [module.__name__, *sorted({f.__module__ for f in reached} - {module.__name__})]
-    sources = "".join(inspect.getsource(sys.modules[m]) for m in deps)
-    return text, sources + inspect.getsource(scalar_ops) + numba.__version__
+    # Numba freezes what the code reaches: functions, helpers and constants in any module.
+    deps = scalar_ops.dependencies(*compiled.values())
+    return text, deps + inspect.getsource(scalar_ops) + numba.__version__
 
 
 def _write_once(directory: Path, mod_name: str, text: str) -> Path:

@@ -13,7 +13,9 @@ name. Numba compiles them like the kernel; the JAX backend runs their original P
 with the same ``ops`` rebinding (and so on for helpers that call helpers).
 """
 
+import inspect
 import math
+import sys
 
 from numba import njit
 
@@ -22,7 +24,13 @@ HELPERS: dict = {}
 
 
 def helper(fn):
-    """Declare a scalar function that kernel code may call (compiled twice, like a step)."""
+    """Declare a scalar function that kernel code may call (compiled twice, like a step).
+
+    Like kernel code, it reaches math only through the ``ops`` global bound to this module.
+    """
+    if "ops" in fn.__code__.co_names and fn.__globals__.get("ops") is not sys.modules[__name__]:
+        raise TypeError(f"helper {fn.__qualname__}: its module must import "
+                        "physiology._compile.scalar_ops as ops")
     compiled = njit(fn, error_model="numpy")
     HELPERS[compiled] = fn
     return compiled
@@ -40,6 +48,37 @@ def helpers_named(fn) -> dict:
         if original is not None:
             found[name] = original
     return found
+
+
+def dependencies(*fns) -> str:
+    """Everything compiled code freezes from its globals, as text for a cache key: the
+    source of each module whose functions or helpers it calls (transitively) and the
+    repr of each constant it reads. A change to any of them must change the key."""
+    seen, todo, parts = set(), list(fns), []
+    while todo:
+        fn = todo.pop()
+        if fn in seen:
+            continue
+        seen.add(fn)
+        for name in fn.__code__.co_names:
+            value = fn.__globals__.get(name)
+            target = HELPERS.get(value) if _hashable(value) else None
+            target = target or getattr(value, "py_func", None) or (
+                value if callable(value) and hasattr(value, "__code__") else None)
+            if target is not None:
+                todo.append(target)
+            elif isinstance(value, int | float | complex | str | bytes | tuple):
+                parts.append(f"{fn.__module__}.{name}={value!r}")
+    modules = sorted({f.__module__ for f in seen})
+    return "".join(inspect.getsource(sys.modules[m]) for m in modules) + "".join(sorted(parts))
+
+
+def _hashable(value) -> bool:
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 def helper_closure(*fns) -> list:

@@ -70,14 +70,17 @@ def jet_lag(home_day, shift_h: float, *, dt: float = 0.1, days_home: int = 3,
 
     Sleep: the two-process model (:mod:`physiology.sleep`) with Process C on the body
     clock (the home hour of the body's phase), sleeping spontaneously within the local
-    ``sleep_window`` (bedtime, rise time in local hours). Nights are counted from local
-    noon to local noon; the first night away is the one after arrival.
+    ``sleep_window`` (bedtime, rise time in local hours). A night is one whole sleep
+    window, at home or away (a window the arrival cuts is counted on neither side); the
+    baseline is the last whole night at home, so ``days_home`` must be at least 2.
     """
-    from physiology.sleep import two_process
 
+    if int(days_home) < 2:
+        raise ValueError(f"days_home = {days_home!r}: expected at least 2 (a whole home "
+                         "night is the baseline for sleep lost)")
     spec = get_model(model)
     journey = trip(home_day, dt, shift_h, days_home, days_away)
-    home = home_clock(np.asarray(home_day, float), dt, spec, params)
+    home = home_clock(np.asarray(home_day, float), dt, spec, params, backend=backend)
     states = simulate(journey.light, dt, spec, params, backend=backend)
     local = np.r_[journey.local_hour, (journey.local_hour[-1] + dt) % 24.0]
     mis = misalignment(phase(states, spec), local, home)
@@ -87,17 +90,32 @@ def jet_lag(home_day, shift_h: float, *, dt: float = 0.1, days_home: int = 3,
     else:
         last_out = np.flatnonzero(away)
         days = (last_out[-1] + 1) * dt / 24.0 if last_out.size else 0.0
-    # Sleep on the body clock within the local window.
+    slept, side = _sleep_per_night(journey, states, home, spec, dt, sleep_window, shift_h,
+                                   backend)
+    away_nights = slept[side == 1]
+    return JetLag(states, mis, days, away_nights, slept[side == 0][-1] - away_nights)
+
+
+def _sleep_per_night(journey, states, home, spec, dt, sleep_window, shift_h, backend):
+    """Hours slept in each whole local sleep window, and whether it was away (1) or home."""
+    from physiology.sleep import two_process
+
     bed, rise = sleep_window
     hour = journey.local_hour
     window = (hour >= bed) | (hour < rise) if bed > rise else (hour >= bed) & (hour < rise)
     body_hour = home.hour_of(phase(states[:-1], spec))
     asleep = two_process(body_hour, dt, window.astype(float), backend=backend).asleep
-    shift = np.where(np.arange(hour.size) < journey.arrival, 0.0, float(shift_h))
-    night = np.floor((np.arange(hour.size) * dt + shift - 12.0) / 24.0).astype(int)
-    night -= night.min()
-    slept = np.bincount(night, weights=asleep * dt)
-    first_away = night[journey.arrival] + 1
-    home_night = slept[first_away - 2]
-    away_nights = slept[first_away:-1]            # whole nights only
-    return JetLag(states, mis, days, away_nights, home_night - away_nights)
+    steps = np.arange(hour.size)
+    away = steps >= journey.arrival
+    # Continuous local time (h); a night is a run of window steps on one side of arrival.
+    local = steps * dt + np.where(away, float(shift_h), 0.0)
+    night = np.floor((local - bed) / 24.0).astype(int)
+    key = night * 2 + away
+    keys, first = np.unique(key[window], return_index=True)
+    order = np.argsort(first)
+    keys = keys[order]
+    length = ((rise - bed) % 24.0) / dt
+    counts = np.array([np.sum(window & (key == k)) for k in keys])
+    whole = np.abs(counts - length) < 0.5
+    slept = np.array([np.sum(asleep[window & (key == k)]) * dt for k in keys])
+    return slept[whole], (keys[whole] % 2)

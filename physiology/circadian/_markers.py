@@ -2,8 +2,10 @@
 
 Each model's own marker convention (see :class:`~physiology.circadian.CircadianModel`):
 van der Pol models (Forger 1999, Jewett 1999) put the core-body-temperature minimum
-(CBTmin) at the minimum of x plus a model offset (0 h and 0.8 h), found on the grid and
-refined by the parabola through the three samples around it; the Hannay 2019 model puts
+(CBTmin) at the minimum of x plus a model offset (0 h and 0.8 h), found on the grid (one
+per cycle: the lowest of any minima within 12 h of each other, as light switching on
+near the trough can split it) and refined by the parabola through the three samples
+around it; the Hannay 2019 model puts
 it where the collective phase :math:`\\Psi \\equiv \\pi`, found by linear interpolation of
 the unwrapped phase. DLMO (dim-light melatonin onset) is 7 h before CBTmin.
 
@@ -59,6 +61,7 @@ def cbtmin_times(states, dt: float, model="forger99", t0: float = 0.0) -> np.nda
     if spec.kind == "vdp":
         x = s[:, 0]
         i = np.flatnonzero((x[1:-1] < x[:-2]) & (x[1:-1] <= x[2:])) + 1
+        i = _one_per_cycle(i, x, round(MIN_CYCLE_H / dt))
         curvature = x[i - 1] - 2 * x[i] + x[i + 1]
         shift = np.where(curvature > 0, 0.5 * (x[i - 1] - x[i + 1]) / np.where(
             curvature > 0, curvature, 1.0), 0.0)
@@ -70,6 +73,24 @@ def cbtmin_times(states, dt: float, model="forger99", t0: float = 0.0) -> np.nda
         level = (turns[i] + 1) * 2 * np.pi
         times = (i + (level - psi[i]) / (psi[i + 1] - psi[i])) * dt
     return times + t0
+
+
+#: Local minima of x closer than this are one trough (light switching on near the
+#: minimum can split it in two); the lowest is kept.
+MIN_CYCLE_H = 12.0
+
+
+def _one_per_cycle(index: np.ndarray, x: np.ndarray, gap: int) -> np.ndarray:
+    """The lowest minimum of each cluster of minima within ``gap`` steps of its first."""
+    kept: list[int] = []
+    start = None
+    for i in index:
+        if start is None or i - start >= gap:
+            kept.append(i)
+            start = i
+        elif x[i] < x[kept[-1]]:
+            kept[-1] = i
+    return np.array(kept, dtype=int)
 
 
 def dlmo_times(states, dt: float, model="forger99", t0: float = 0.0) -> np.ndarray:
@@ -93,14 +114,15 @@ class HomeClock(NamedTuple):
         return np.interp(p, grid, hours) % 24.0
 
 
-def home_clock(home_light, dt: float = 0.1, model="forger99", params=None) -> HomeClock:
+def home_clock(home_light, dt: float = 0.1, model="forger99", params=None, *,
+               backend: str = "numba") -> HomeClock:
     """The entrained phase at each grid time of one home day (starting at local midnight)."""
     spec = get_model(model)
     light = np.asarray(home_light, dtype=float)
     if light.ndim != 1 or light.shape[0] != _steps_per_day(dt):
         raise ValueError(f"home_light: expected one day of {_steps_per_day(dt)} steps")
-    state0 = equilibrate(light, dt, spec, params)
-    states = simulate(light, dt, spec, params, state0)[:-1]
+    state0 = equilibrate(light, dt, spec, params, backend=backend)
+    states = simulate(light, dt, spec, params, state0, backend=backend)[:-1]
     ph = phase(states, spec)
     if np.any(np.diff(np.unwrap(ph)) <= 0):
         raise ValueError("home_light: the entrained phase does not advance through the day")

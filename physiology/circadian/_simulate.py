@@ -115,7 +115,7 @@ def equilibrate(home_light, dt: float = 0.1, model="forger99", params=None, *,
         day_starts = out[..., light.shape[-1] - 1::light.shape[-1]]  # ends of days
         new = _wrap_state(spec, day_starts[..., -1])
         prev = _wrap_state(spec, day_starts[..., -2])
-        change = float(np.max(np.abs(new - prev)))
+        change = float(np.max(np.abs(_wrap_state(spec, new - prev))))
         state = tuple(new)
         if change < tol:
             return np.moveaxis(new, 0, -1)
@@ -124,7 +124,8 @@ def equilibrate(home_light, dt: float = 0.1, model="forger99", params=None, *,
 
 
 def _wrap_state(spec: CircadianModel, state: np.ndarray) -> np.ndarray:
-    """Phase-type states carry an unwrapped angle: wrap it to (-pi, pi] to compare days."""
+    """Phase-type states carry an unwrapped angle: wrap it (or a difference of two) to
+    (-pi, pi], so days compare across the branch cut."""
     if spec.kind == "phase":
         state = state.copy()
         state[1] = np.angle(np.exp(1j * state[1]))
