@@ -10,11 +10,15 @@ def prepare(p, s0):
     return (scale,), (total,)
 
 
+#: A module constant the compiled step reads (Numba freezes it into the machine code).
+OFFSET = 0.0
+
+
 def step(s, u, c):
     (total,) = s
     (w,) = u
     (scale,) = c
-    inverse = ops.where(w > 0.0, scale / w, 0.0)   # both branches run: 1/0 must not trap
+    inverse = ops.where(w > 0.0, scale / w, 0.0) + OFFSET   # 1/0 must not trap
     total = total + inverse
     return (total,), (inverse, total)
 

@@ -114,3 +114,36 @@ def test_ode_kernels_compile_their_generated_rk4_step(tmp_path):
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, check=True)
     assert "data loaded" in second.stdout and "data saved" not in second.stdout
+
+
+def test_cache_key_covers_constants_and_called_functions(monkeypatch):
+    """Numba freezes globals into cached code: the key must change with a constant the
+    kernel reads, and include the source of the helpers it calls (else a stale cache
+    would silently disagree with JAX)."""
+    import tests.kernels_for_tests as k
+    from physiology._compile.scalar_ops import dependencies
+    from physiology.circadian import _forger99
+
+    assert "def kronauer_alpha" in dependencies(_forger99.drive)      # a helper's module
+    before = dependencies(k.step)
+    assert "OFFSET=0.0" in before
+    monkeypatch.setattr(k, "OFFSET", 1.0)
+    assert dependencies(k.step) != before
+
+
+def test_helpers_must_use_ops_and_kernels_only_call_helpers():
+    import types
+
+    from physiology._compile import scalar_ops
+    from physiology._compile.jax_backend import _rebind
+
+    scope = {"ops": types.SimpleNamespace(exp=lambda x: x)}
+    exec("def f(x):\n    return ops.exp(x)\n", scope)
+    with pytest.raises(TypeError, match=r"must import physiology\._compile\.scalar_ops as ops"):
+        scalar_ops.helper(scope["f"])
+    from numba import njit
+
+    scope = {"ops": scalar_ops, "g": njit(lambda x: x)}
+    exec("def f(x):\n    return g(x)\n", scope)
+    with pytest.raises(TypeError, match="not a declared helper"):
+        _rebind(scope["f"])
