@@ -65,3 +65,23 @@ def test_khalsa_2003_phase_response(model):
     assert np.all(shifts[(rel > 2) & (rel < 8)] > 0)         # advances after
     # No dead zone: the subjective day (8-14 h after CBTmin) still shifts by > 0.3 h.
     assert np.all(np.abs(shifts[(rel >= 8) & (rel <= 14)]) > 0.3)
+
+
+CZEISLER_PERIOD_H = 24.18
+
+
+@pytest.mark.parametrize("model", list(MODELS))
+def test_intrinsic_period_under_forced_desynchrony(model):
+    """Czeisler et al. (1999), Science 284:2177-2181: in forced desynchrony (28-h days,
+    dim light while awake, darkness while asleep) the intrinsic period averaged 24.18 h.
+    Simulated: 3 entrained days, then 30 forced-desynchrony days of 18.67 h awake at
+    1.5 lux and 9.33 h of darkness; the period is the slope of CBTmin times after two
+    settling days. Tolerance 0.05 h, a quarter of the 0.2-h spread of individual periods
+    in the same protocol (Duffy et al. 2011, PNAS 108:15602)."""
+    wake = round(18.67 / DT)
+    fd_day = np.r_[np.full(wake, 1.5), np.zeros(round(28 / DT) - wake)]
+    light = np.r_[np.tile(HOME, 3), np.tile(fd_day, 30)]
+    cbt = cbtmin_times(simulate(light, DT, model), DT, model)
+    cbt = cbt[cbt > 3 * 24 + 48]
+    period = np.polyfit(np.arange(cbt.size), cbt, 1)[0]
+    assert period == pytest.approx(CZEISLER_PERIOD_H, abs=0.05)
