@@ -169,3 +169,28 @@ def test_one_cbtmin_per_cycle_when_light_splits_the_trough():
     cbt = cbtmin_times(r.states, DT)
     assert np.all(np.diff(cbt) > 12.0)
     assert cbt.size in (12, 13, 14)
+
+
+def test_time_zone_shift_follows_daylight_saving():
+    """London to Tokyo: +8 h in July (BST, UTC+1), +9 h in January (GMT); Japan keeps no
+    daylight-saving time (IANA tz database)."""
+    from physiology.circadian import time_zone_shift
+
+    assert time_zone_shift("Europe/London", "Asia/Tokyo", "2026-07-01T12:00") == 8.0
+    assert time_zone_shift("Europe/London", "Asia/Tokyo", "2026-01-01T12:00") == 9.0
+    assert time_zone_shift("Asia/Tokyo", "Europe/London", "2026-01-01T12:00") == -9.0
+    with pytest.raises(ValueError, match="time zone 'Mars/Olympus': not a known IANA"):
+        time_zone_shift("Europe/London", "Mars/Olympus", "2026-01-01")
+
+
+def test_trip_with_a_flight():
+    """Depart 20:00 home time, land 16:00 local after an 8 h eastward shift: a 12 h flight
+    in cabin light, the clock jumping by the shift at departure."""
+    t = trip(DAY, DT, 8.0, 2, 3, depart_h=20.0, arrive_h=16.0, cabin_lux=40.0)
+    assert t.departure == 2 * 240 + 200 and t.arrival - t.departure == 120
+    np.testing.assert_array_equal(t.light[t.departure:t.arrival], 40.0)
+    assert t.local_hour[t.departure] == pytest.approx(4.0)
+    assert t.local_hour[t.arrival] == pytest.approx(16.0)
+    np.testing.assert_array_equal(t.light[t.arrival:t.arrival + 10], DAY[160:170])
+    with pytest.raises(ValueError, match=r"depart_h = 20.05 h: expected a multiple of dt"):
+        trip(DAY, DT, 8.0, 2, 3, depart_h=20.05)

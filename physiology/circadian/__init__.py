@@ -8,13 +8,14 @@
 - markers: :func:`phase`, :func:`amplitude`, :func:`cbtmin_times`, :func:`dlmo_times`,
   :func:`home_clock` and :func:`misalignment`;
 - light: :func:`light_from_day` (lux from sleep/wake and daylight, :class:`LightParams`);
-- jet lag: :func:`trip` (light and local clock around a time-zone shift) and
-  :func:`jet_lag` (misalignment and re-entrainment days).
+- jet lag: :func:`trip` (light and local clock around a flight across time zones),
+  :func:`time_zone_shift` (from IANA names, daylight-saving aware) and :func:`jet_lag`
+  (misalignment, re-entrainment days, sleep lost per night).
 """
 
 from physiology.circadian._forger99 import FORGER99_ORIGINAL, Forger99Params
 from physiology.circadian._hannay19 import Hannay19Params
-from physiology.circadian._jetlag import JetLag, Trip, jet_lag, trip
+from physiology.circadian._jetlag import JetLag, Trip, jet_lag, time_zone_shift, trip
 from physiology.circadian._jewett99 import Jewett99Params
 from physiology.circadian._light import LightParams, light_from_day
 from physiology.circadian._markers import (
@@ -56,5 +57,6 @@ __all__ = [
     "misalignment",
     "phase",
     "simulate",
+    "time_zone_shift",
     "trip",
 ]
