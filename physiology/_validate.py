@@ -81,3 +81,29 @@ def in_range(name: str, value, low: float, high: float, expected: str) -> np.nda
         shown = arr[bad][0] if arr.ndim else float(arr)
         raise ValueError(f"{name}{where} = {float(shown)!r}: expected {expected}")
     return arr
+
+
+def record(name: str, value, cls):
+    """A parameter record of type ``cls`` (its defaults when ``value`` is None)."""
+    if value is None:
+        return cls()
+    if not isinstance(value, cls):
+        raise ValueError(f"{name}: expected a {cls.__name__}, got {type(value).__name__}")
+    return value
+
+
+def binary(name: str, value, shape: tuple[int, ...], meaning: str = "0 or 1") -> np.ndarray:
+    """A 0/1 series broadcast to ``shape`` (sleep state, opportunity, ...)."""
+    arr = np.broadcast_to(in_range(name, value, 0.0, 1.0, meaning), shape)
+    bad = (arr != 0) & (arr != 1)
+    if bad.any():
+        raise ValueError(f"{name}{_index(bad)} = {float(arr[bad][0])!r}: expected {meaning}")
+    return arr
+
+
+def clock_hours(name: str, value) -> np.ndarray:
+    """A series of clock or body-clock hours: finite, with time as the last axis."""
+    arr = in_range(name, value, -np.inf, np.inf, "a finite hour")
+    if arr.ndim == 0:
+        raise ValueError(f"{name}: expected an array with time as its last axis")
+    return arr

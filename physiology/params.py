@@ -28,7 +28,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 
-__all__ = ["Interval", "Param", "ParamRecord", "param"]
+__all__ = ["Interval", "Param", "ParamRecord", "param", "params_from"]
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,18 @@ def param(
     meta = {"units": units, "bounds": (float(low), float(high)), "domain": interval,
             "source": source, "description": description}
     return dataclasses.field(default=default, metadata={"param": meta})
+
+
+def params_from(source: str):
+    """A :func:`param` declarer with a fixed source, for records whose fields share one:
+    ``declare(default, units, bounds, description, domain="(-inf, inf)")``."""
+
+    def declare(default: float, units: str, bounds: tuple[float, float], description: str,
+                domain: str = "(-inf, inf)") -> Any:
+        return param(default, units=units, bounds=bounds, source=source,
+                     description=description, domain=domain)
+
+    return declare
 
 
 @dataclass(frozen=True)

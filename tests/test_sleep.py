@@ -57,7 +57,7 @@ def test_sleep_debt_hand_computed():
 
 
 def test_bad_input():
-    with pytest.raises(ValueError, match="opportunity: expected 0 or 1"):
+    with pytest.raises(ValueError, match=r"opportunity\[0\] = 0.5: expected 0 \(no sleep\)"):
         two_process(HOURS[:10], DT, np.full(10, 0.5))
     with pytest.raises(ValueError, match=r"body_hour\[1\] = nan"):
         two_process(np.array([1.0, np.nan]), DT)
@@ -107,5 +107,5 @@ def test_three_process_circadian_components():
     assert r.c.max() == pytest.approx(2.5, rel=1e-9)
     np.testing.assert_allclose(r.u, -0.5 + 0.5 * np.cos(2 * np.pi * (hours - 19.8) / 12),
                                atol=1e-12)
-    with pytest.raises(ValueError, match="asleep: expected 0 or 1"):
+    with pytest.raises(ValueError, match=r"asleep\[0\] = 0.5: expected 0 or 1"):
         alertness(hours, 0.5, 0.1)

@@ -32,14 +32,12 @@ from dataclasses import dataclass
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import ode_kernel
 from physiology.circadian._process_l import dn_dt, photic_drive
-from physiology.params import ParamRecord, param
+from physiology.params import ParamRecord, params_from
 
 _H19 = "Hannay et al. 2019 (single-population fit)"
 
 
-def _p(default, units, bounds, description, domain="(-inf, inf)"):
-    return param(default, units=units, bounds=bounds, source=_H19, domain=domain,
-                 description=description)
+_p = params_from(_H19)
 
 
 @dataclass(frozen=True)

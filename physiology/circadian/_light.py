@@ -51,9 +51,7 @@ def light_from_day(asleep, local_hour, sunrise_h=6.0, sunset_h=20.0,
         sunrise_h, sunset_h: local times of sunrise and sunset (h, sunrise < sunset).
         params: a :class:`LightParams`.
     """
-    params = LightParams() if params is None else params
-    if not isinstance(params, LightParams):
-        raise ValueError(f"params: expected a LightParams, got {type(params).__name__}")
+    params = _validate.record("params", params, LightParams)
     sleep = _validate.in_range("asleep", asleep, 0.0, 1.0, "0 (awake) or 1 (asleep)")
     hour = _validate.in_range("local_hour", local_hour, -np.inf, np.inf, "a finite hour") % 24
     rise = _validate.in_range("sunrise_h", sunrise_h, 0.0, 24.0, "an hour in [0, 24]")

@@ -67,11 +67,7 @@ def _light(light) -> np.ndarray:
 
 
 def _params(spec: CircadianModel, params) -> ParamRecord:
-    params = spec.params() if params is None else params
-    if not isinstance(params, spec.params):
-        raise ValueError(f"params: expected a {spec.params.__name__} for model "
-                         f"{spec.name!r}, got {type(params).__name__}")
-    return params
+    return _validate.record("params", params, spec.params)
 
 
 def _integrate(spec, light, params, dt, state0, backend):

@@ -69,11 +69,7 @@ def simulate(kernel: Kernel, record_type: type[ParamRecord], params: ParamRecord
     ``params`` must be a ``record_type`` (default: its defaults), so a record of another
     model, a dict or a tuple is refused rather than read in the wrong order.
     """
-    if params is None:
-        params = record_type()
-    if not isinstance(params, record_type):
-        raise ValueError(f"params: expected a {record_type.__name__}, got "
-                         f"{type(params).__name__}")
+    params = _validate.record("params", params, record_type)
     load = _validate.series("load", load)
     lag = CONVENTIONS[_validate.choice("convention", convention, CONVENTIONS)]
     out, _ = run(kernel, (load,), (*params.values(), lag), state0, backend=backend)

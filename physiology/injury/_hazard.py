@@ -120,9 +120,7 @@ def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
     Returns:
         Probabilities in [0, 1), of the broadcast shape of the features (at least 1-D).
     """
-    params = HazardParams() if params is None else params
-    if not isinstance(params, HazardParams):
-        raise ValueError(f"params: expected a HazardParams, got {type(params).__name__}")
+    params = _validate.record("params", params, HazardParams)
     acwr = np.asarray(acwr, dtype=float)
     acwr = _validate.in_range("acwr", np.where(np.isnan(acwr), 0.0, acwr), 0.0, np.inf,
                               "a ratio >= 0 or NaN")   # undefined (NaN) adds nothing

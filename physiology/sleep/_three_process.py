@@ -48,14 +48,12 @@ import numpy as np
 from physiology import _validate
 from physiology._compile import scalar_ops as ops
 from physiology._compile.kernel import Kernel, run
-from physiology.params import ParamRecord, param
+from physiology.params import ParamRecord, params_from
 
 _SRC = "Ingre et al. 2014, as the defaults of the FIPS implementation"
 
 
-def _p(default, units, bounds, description, domain="(-inf, inf)"):
-    return param(default, units=units, bounds=bounds, source=_SRC, domain=domain,
-                 description=description)
+_p = params_from(_SRC)
 
 
 @dataclass(frozen=True)
@@ -133,16 +131,9 @@ def alertness(body_hour, asleep, dt: float, *, params: ThreeProcessParams | None
         awake0_h: hours awake before the first step (for the inertia).
         backend: ``"numba"`` or ``"jax"``.
     """
-    params = ThreeProcessParams() if params is None else params
-    if not isinstance(params, ThreeProcessParams):
-        raise ValueError(f"params: expected a ThreeProcessParams, got {type(params).__name__}")
-    hour = _validate.in_range("body_hour", body_hour, -np.inf, np.inf, "a finite hour")
-    if hour.ndim == 0:
-        raise ValueError("body_hour: expected an array with time as its last axis")
-    sleep = np.broadcast_to(_validate.in_range("asleep", asleep, 0.0, 1.0, "0 or 1"),
-                            hour.shape)
-    if np.any((sleep != 0) & (sleep != 1)):
-        raise ValueError("asleep: expected 0 or 1 at every step")
+    params = _validate.record("params", params, ThreeProcessParams)
+    hour = _validate.clock_hours("body_hour", body_hour)
+    sleep = _validate.binary("asleep", asleep, hour.shape)
     dt = float(_validate.positive("dt", dt))
     out, _ = run(KERNEL, (hour, sleep), (*params.values(), dt), (float(s0), float(awake0_h)),
                  backend=backend)

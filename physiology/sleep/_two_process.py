@@ -124,16 +124,10 @@ def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
         s0, asleep0: Process S and the sleep state before the first step.
         backend: ``"numba"`` or ``"jax"``.
     """
-    params = TwoProcessParams() if params is None else params
-    if not isinstance(params, TwoProcessParams):
-        raise ValueError(f"params: expected a TwoProcessParams, got {type(params).__name__}")
-    hour = _validate.in_range("body_hour", body_hour, -np.inf, np.inf, "a finite hour")
-    if hour.ndim == 0:
-        raise ValueError("body_hour: expected an array with time as its last axis")
-    opp = np.broadcast_to(_validate.in_range("opportunity", opportunity, 0.0, 1.0,
-                                             "0 (no sleep) or 1 (sleep allowed)"), hour.shape)
-    if np.any((opp != 0) & (opp != 1)):
-        raise ValueError("opportunity: expected 0 or 1 at every step")
+    params = _validate.record("params", params, TwoProcessParams)
+    hour = _validate.clock_hours("body_hour", body_hour)
+    opp = _validate.binary("opportunity", opportunity, hour.shape,
+                           "0 (no sleep) or 1 (sleep allowed)")
     dt = float(_validate.positive("dt", dt))
     s0 = float(_validate.in_range("s0", s0, 0.0, 1.0, "a level in [0, 1]"))
     out, _ = run(KERNEL, (process_c(hour, params.t0), opp),

@@ -151,8 +151,7 @@ def daily_dose(cycles, peak_force, params: TissueParams) -> np.ndarray:
     if n.ndim < 2:
         raise ValueError(f"cycles: expected shape (*batch, days, bands), got {n.shape}")
     f = _validate.in_range("peak_force", peak_force, 0.0, np.inf, "a load >= 0")
-    if not isinstance(params, TissueParams):
-        raise ValueError(f"params: expected a TissueParams, got {type(params).__name__}")
+    params = _validate.record("params", params, TissueParams)
     b, f_ref, n_ref = (np.asarray(v, float)[..., None, None]
                        for v in (params.b, params.f_ref, params.n_ref))
     return np.sum(n * (f / f_ref) ** b / n_ref, axis=-1)
@@ -191,9 +190,7 @@ def tissue_damage(dose, params: TissueParams | None = None, *, damage0=0.0,
         damage0: damage before day 0 (default 0).
         backend: ``"numba"`` or ``"jax"``.
     """
-    params = BONE if params is None else params
-    if not isinstance(params, TissueParams):  # TendonParams is one
-        raise ValueError(f"params: expected a TissueParams, got {type(params).__name__}")
+    params = _validate.record("params", BONE if params is None else params, TissueParams)
     dose = _validate.series("dose", dose, units="1/d")
     damage0 = _validate.in_range("damage0", damage0, 0.0, np.inf, "a damage >= 0")
     out, _ = run(KERNEL, (dose,), params.values(), (damage0, params.u_ref), backend=backend)

@@ -115,9 +115,7 @@ def running_loads(distance_m, band_speed_m_s, leg_length_m: float,
         :class:`RunningLoads`: cycles per leg ``(..., K)`` and peak force ``(K,)`` in body
         weights (the spring-mass F_max divided by m g, so body mass cancels).
     """
-    gait = gait or GaitParams()
-    if not isinstance(gait, GaitParams):
-        raise ValueError(f"gait: expected a GaitParams, got {type(gait).__name__}")
+    gait = _validate.record("gait", gait, GaitParams)
     distance = _validate.in_range("distance_m", distance_m, 0.0, np.inf, "a distance >= 0 m")
     v = _validate.in_range("band_speed_m_s", band_speed_m_s, 1e-9, np.inf, "a speed > 0 m/s")
     freq = gait.step_freq0 + gait.step_freq_slope * v
