@@ -11,11 +11,11 @@ and JAX; see :mod:`physiology._compile`). Subpackages:
 - :mod:`physiology.tissue`: spring-mass running loads, tissue fatigue damage;
 - :mod:`physiology.injury`: injury hazard, Monte-Carlo injuries, random streams;
 - :mod:`physiology.circadian`: light-driven pacemakers, markers, jet lag;
-- :mod:`physiology.sleep`: the two-process model and sleep debt.
+- :mod:`physiology.sleep`: the two-process model, sleep debt, three-process alertness.
 
 Parameter records (:mod:`physiology.params`) carry units, defaults, bounds and sources.
 """
 
-from physiology.params import Interval, Param, ParamRecord, param
+from physiology.params import Interval, Param, ParamRecord, param, params_from
 
-__all__ = ["Interval", "Param", "ParamRecord", "param"]
+__all__ = ["Interval", "Param", "ParamRecord", "param", "params_from"]

@@ -52,11 +52,11 @@ def test_jax_function_is_differentiable():
     import jax
     import jax.numpy as jnp
 
-    from physiology._compile.jax_backend import jax_function
+    from physiology._compile.jax_backend import jax_function, x64
 
     f = jax_function(BANISTER)
     load = np.random.default_rng(4).uniform(0, 100, (1, 1, 50))
-    with jax.enable_x64(True):
+    with x64():
         def total(k1):
             p = jnp.stack([jnp.array([500.0]), jnp.reshape(k1, (1,)), jnp.array([2.0]),
                            jnp.array([27.0]), jnp.array([10.0]), jnp.array([0.0])])
@@ -123,8 +123,10 @@ def test_cache_key_covers_constants_and_called_functions(monkeypatch):
     import tests.kernels_for_tests as k
     from physiology._compile.scalar_ops import dependencies
     from physiology.circadian import _forger99
+    from physiology.circadian._process_l import kronauer_alpha
 
-    assert "def kronauer_alpha" in dependencies(_forger99.drive)      # a helper's module
+    assert "_process_l.kronauer_alpha:" in dependencies(_forger99.drive)   # a helper
+    assert kronauer_alpha.py_func.__code__.co_code.hex() in dependencies(_forger99.drive)
     before = dependencies(k.step)
     assert "OFFSET=0.0" in before
     monkeypatch.setattr(k, "OFFSET", 1.0)
@@ -147,3 +149,18 @@ def test_helpers_must_use_ops_and_kernels_only_call_helpers():
     exec("def f(x):\n    return g(x)\n", scope)
     with pytest.raises(TypeError, match="not a declared helper"):
         _rebind(scope["f"])
+
+
+def test_cache_key_follows_the_live_code_not_the_file(monkeypatch):
+    """Numba compiles the code as imported: the key is taken from the live code objects,
+    so editing a file after import cannot store old machine code under a new key."""
+    import types
+
+    from physiology._compile.scalar_ops import dependencies
+    from physiology.fitness_fatigue import _banister
+
+    before = dependencies(_banister.step)
+    scope = dict(_banister.step.__globals__)
+    exec("def step(s, u, c):\n    return s, (0.0,)\n", scope)
+    edited = types.FunctionType(scope["step"].__code__, _banister.step.__globals__, "step")
+    assert dependencies(edited) != before

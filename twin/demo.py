@@ -49,15 +49,21 @@ class ACWRConfig:
 
 BanisterConfig = BanisterParams.config_schema()
 
+#: The published Banister fit to the example athlete (Clarke & Skiba 2013, Fig. 8;
+#: same-day convention), the demo's default.
+PUBLISHED_FIT = {"p0": 261.927, "k1": 0.182582, "k2": 0.230163, "tau1": 35.821,
+                 "tau2": 21.340}
+
 
 @dataclass
 class DemoConfig:
-    """Schema of ``conf/demo.yaml``; Hydra validates overrides against it."""
+    """Schema and defaults of the demo (``conf/demo.yaml`` overrides them); Hydra
+    validates overrides against it."""
 
     backend: str = "numba"
     pmc: PMCConfig = field(default_factory=PMCConfig)
     acwr: ACWRConfig = field(default_factory=ACWRConfig)
-    banister: BanisterConfig = field(default_factory=BanisterConfig)
+    banister: BanisterConfig = field(default_factory=lambda: BanisterConfig(**PUBLISHED_FIT))
     convention: str = "same-day"
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import inspect
 import os
 import sys
 import tempfile
@@ -80,25 +79,40 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
         lines += ["", "", ode.rk4_source(len(kernel.state)),
                   '_step = njit(_ode_step, error_model="numpy")']
     text = _TEMPLATE.format(name=kernel.name, imports="\n".join(lines), inputs=inputs)
-    # Numba freezes what the code reaches: functions, helpers and constants in any module.
-    deps = scalar_ops.dependencies(*compiled.values())
-    return text, deps + inspect.getsource(scalar_ops) + numba.__version__
+    # Numba freezes what the code reaches: functions, helpers and constants in any module,
+    # as imported in this process (the live code, not the file on disk).
+    return text, scalar_ops.dependencies(*compiled.values()) + numba.__version__
 
 
 def _write_once(directory: Path, mod_name: str, text: str) -> Path:
     """The generated module's path, writing it first if absent.
 
     Written under a temporary name and moved into place, so a concurrent process never
-    imports a half-written file.
+    imports a half-written file; readable by all (a cache shared by Ray workers).
+    Raises ``OSError`` when the directory is not writable (Numba must write beside it).
     """
     directory.mkdir(parents=True, exist_ok=True)
+    if not os.access(directory, os.W_OK):
+        raise PermissionError(f"{directory} is not writable")
     path = directory / f"{mod_name}.py"
     if not path.exists():
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     return path
+
+
+def _private_temp_dir() -> Path:
+    """A per-user cache under the temp dir, refused if someone else owns it."""
+    directory = Path(tempfile.gettempdir()) / f"athlete-twin-{os.getuid()}"
+    directory.mkdir(mode=0o700, exist_ok=True)
+    info = directory.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise PermissionError(f"{directory}: owned by another user or writable by others; "
+                              "set TWIN_KERNEL_CACHE to a directory of your own")
+    return directory
 
 
 def _driver(kernel: Kernel):
@@ -114,9 +128,8 @@ def _driver(kernel: Kernel):
     mod_name = f"_twin_kernel_{kernel.name}_{digest}"
     try:
         path = _write_once(cache_dir(), mod_name, text)
-    except OSError:  # a read-only home (some containers): fall back to the temp dir
-        path = _write_once(Path(tempfile.gettempdir()) / f"athlete-twin-{os.getuid()}",
-                           mod_name, text)
+    except OSError:  # a read-only home or cache (some containers): a private temp dir
+        path = _write_once(_private_temp_dir(), mod_name, text)
     spec = importlib.util.spec_from_file_location(mod_name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[mod_name] = module

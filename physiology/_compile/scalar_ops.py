@@ -13,7 +13,6 @@ name. Numba compiles them like the kernel; the JAX backend runs their original P
 with the same ``ops`` rebinding (and so on for helpers that call helpers).
 """
 
-import inspect
 import math
 import sys
 
@@ -50,10 +49,17 @@ def helpers_named(fn) -> dict:
     return found
 
 
+def fingerprint(code) -> str:
+    """The live bytecode, constants and names of a code object (nested ones included):
+    what Numba compiles, as imported in this process, whatever the file now says."""
+    consts = [fingerprint(c) if hasattr(c, "co_code") else repr(c) for c in code.co_consts]
+    return f"{code.co_code.hex()}|{consts}|{code.co_names}"
+
+
 def dependencies(*fns) -> str:
-    """Everything compiled code freezes from its globals, as text for a cache key: the
-    source of each module whose functions or helpers it calls (transitively) and the
-    repr of each constant it reads. A change to any of them must change the key."""
+    """Everything compiled code freezes, as text for a cache key: the live code of every
+    function and helper it calls (transitively), the repr of each constant it reads, and
+    this module's ops. A change to any of them must change the key."""
     seen, todo, parts = set(), list(fns), []
     while todo:
         fn = todo.pop()
@@ -69,8 +75,20 @@ def dependencies(*fns) -> str:
                 todo.append(target)
             elif isinstance(value, int | float | complex | str | bytes | tuple):
                 parts.append(f"{fn.__module__}.{name}={value!r}")
-    modules = sorted({f.__module__ for f in seen})
-    return "".join(inspect.getsource(sys.modules[m]) for m in modules) + "".join(sorted(parts))
+    codes = sorted(f"{f.__module__}.{f.__qualname__}:{fingerprint(f.__code__)}" for f in seen)
+    return "".join(codes) + "".join(sorted(parts)) + _ops_fingerprint()
+
+
+def _ops_fingerprint() -> str:
+    """The ops themselves: names bound to which math functions, and compiled ops' code."""
+    items = []
+    for name, value in sorted(vars(sys.modules[__name__]).items()):
+        if name.startswith("_") or name in ("HELPERS",) or isinstance(value, type(sys)):
+            continue
+        func = getattr(value, "py_func", None)
+        what = fingerprint(func.__code__) if func else getattr(value, "__name__", repr(value))
+        items.append(f"{name}={what}")
+    return ";".join(items)
 
 
 def _hashable(value) -> bool:

@@ -167,9 +167,12 @@ def time_zone_shift(home_tz: str, destination_tz: str, when) -> float:
         home_tz, destination_tz: IANA names such as ``"Europe/London"``.
         when: a ``datetime.datetime`` or ISO date-time string (naive: taken as UTC).
 
+    Returns:
+        The shift in [-12, 12] h: a larger difference (across the date line) is taken
+        the short way round, as the body experiences it.
+
     Raises:
-        ValueError: naming an unknown time zone, or a shift outside [-12, 12] h (cross
-            the date line the other way).
+        ValueError: naming an unknown time zone.
     """
     import datetime as dt_
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
