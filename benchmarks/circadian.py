@@ -23,6 +23,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from benchmarks.common import time_call
+from physiology._compile.scalar_ops import python_version
 from physiology.circadian import MODELS, simulate
 
 DT = 0.1
@@ -32,15 +33,16 @@ DAY = np.r_[np.full(70, 0.0), np.full(160, 300.0), np.full(10, 50.0)]
 def _python_rk4_step_s(model: str, steps: int) -> float:
     """Seconds per step of a plain Python RK4 loop over the model's own right-hand side."""
     spec = MODELS[model]
+    drive, rhs = python_version(spec.kernel.drive), python_version(spec.kernel.rhs)
     c, s = spec.kernel.prepare((*spec.params().values(), DT), spec.start)
     light = np.tile(DAY, math.ceil(steps / DAY.size))[:steps]
     t0 = time.perf_counter()
     for lux in light:
-        d, k, dt = spec.kernel.drive((float(lux),), c)
-        k1 = spec.kernel.rhs(s, d, k)
-        k2 = spec.kernel.rhs(tuple(a + 0.5 * dt * b for a, b in zip(s, k1, strict=True)), d, k)
-        k3 = spec.kernel.rhs(tuple(a + 0.5 * dt * b for a, b in zip(s, k2, strict=True)), d, k)
-        k4 = spec.kernel.rhs(tuple(a + dt * b for a, b in zip(s, k3, strict=True)), d, k)
+        d, k, dt = drive((float(lux),), c)
+        k1 = rhs(s, d, k)
+        k2 = rhs(tuple(a + 0.5 * dt * b for a, b in zip(s, k1, strict=True)), d, k)
+        k3 = rhs(tuple(a + 0.5 * dt * b for a, b in zip(s, k2, strict=True)), d, k)
+        k4 = rhs(tuple(a + dt * b for a, b in zip(s, k3, strict=True)), d, k)
         s = tuple(a + dt / 6 * (p + 2 * q + 2 * r + w)
                   for a, p, q, r, w in zip(s, k1, k2, k3, k4, strict=True))
     return (time.perf_counter() - t0) / steps
@@ -57,9 +59,10 @@ def _solve_ivp(model: str, days: int, rtol: float,
     edges = np.r_[0, change, light.size]
     y = np.array(spec.start, dtype=float)
     t0 = time.perf_counter()
+    drive, rhs = python_version(spec.kernel.drive), python_version(spec.kernel.rhs)
     for a, b in itertools.pairwise(edges):
-        d, k, _ = spec.kernel.drive((float(light[a]),), c)
-        sol = solve_ivp(lambda t, s, d=d, k=k: spec.kernel.rhs(tuple(s), d, k),
+        d, k, _ = drive((float(light[a]),), c)
+        sol = solve_ivp(lambda t, s, d=d, k=k: rhs(tuple(s), d, k),
                         (a * DT, b * DT), y, method=method, rtol=rtol, atol=rtol)
         y = sol.y[:, -1]
     return time.perf_counter() - t0, y

@@ -49,6 +49,18 @@ def helpers_named(fn) -> dict:
     return found
 
 
+def python_version(fn):
+    """The same code with every helper it calls replaced by its plain Python original
+    (recursively): the kernel code as an interpreted Python function, for baselines and
+    debugging. The ``ops`` stay the math module's."""
+    import types
+
+    scope = dict(fn.__globals__)
+    for name, original in helpers_named(fn).items():
+        scope[name] = python_version(original)
+    return types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
+
+
 def fingerprint(code) -> str:
     """The live bytecode, constants and names of a code object (nested ones included):
     what Numba compiles, as imported in this process, whatever the file now says."""
