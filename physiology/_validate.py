@@ -107,3 +107,12 @@ def clock_hours(name: str, value) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{name}: expected an array with time as its last axis")
     return arr
+
+
+def steps_per_day(dt: float) -> int:
+    """Grid steps in a 24-h day; ``dt`` (h) must divide the day."""
+    per_day = 24.0 / dt
+    if abs(per_day - round(per_day)) > 1e-9 * per_day:
+        raise ValueError(f"dt = {dt!r} h: expected a step that divides the 24 h day "
+                         "(0.1, 0.05, 0.25, ...)")
+    return round(per_day)

@@ -111,17 +111,6 @@ def _hashable(value) -> bool:
     return True
 
 
-def helper_closure(*fns) -> list:
-    """Every helper reachable from these functions (helpers may call helpers)."""
-    seen, todo = {}, list(fns)
-    while todo:
-        for original in helpers_named(todo.pop()).values():
-            if original not in seen:
-                seen[original] = None
-                todo.append(original)
-    return list(seen)
-
-
 exp = math.exp
 expm1 = math.expm1
 log = math.log

@@ -18,7 +18,7 @@ import numpy as np
 
 from physiology import _validate
 from physiology.circadian._markers import home_clock, misalignment, phase
-from physiology.circadian._simulate import _steps_per_day, get_model, simulate
+from physiology.circadian._simulate import get_model, simulate
 
 
 class Trip(NamedTuple):
@@ -62,7 +62,7 @@ def trip(home_day, dt: float, shift_h: float, days_home: int, days_away: int, *,
     The clock in force is the home clock before departure and the destination clock from
     departure on (watches set on boarding). All times must be multiples of ``dt``.
     """
-    per_day = _steps_per_day(dt)
+    per_day = _validate.steps_per_day(dt)
     day = _validate.series("home_day", home_day, units="lux")
     if day.ndim != 1 or day.shape[0] != per_day:
         raise ValueError(f"home_day: expected one day of {per_day} steps of {dt} h")

@@ -25,7 +25,6 @@ import numpy as np
 from physiology import _validate
 from physiology.circadian._simulate import (
     DLMO_BEFORE_CBT_H,
-    _steps_per_day,
     equilibrate,
     get_model,
     simulate,
@@ -119,8 +118,8 @@ def home_clock(home_light, dt: float = 0.1, model="forger99", params=None, *,
     """The entrained phase at each grid time of one home day (starting at local midnight)."""
     spec = get_model(model)
     light = np.asarray(home_light, dtype=float)
-    if light.ndim != 1 or light.shape[0] != _steps_per_day(dt):
-        raise ValueError(f"home_light: expected one day of {_steps_per_day(dt)} steps")
+    if light.ndim != 1 or light.shape[0] != _validate.steps_per_day(dt):
+        raise ValueError(f"home_light: expected one day of {_validate.steps_per_day(dt)} steps")
     state0 = equilibrate(light, dt, spec, params, backend=backend)
     states = simulate(light, dt, spec, params, state0, backend=backend)[:-1]
     ph = phase(states, spec)

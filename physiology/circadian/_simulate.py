@@ -54,14 +54,6 @@ def get_model(model: str | CircadianModel) -> CircadianModel:
     return MODELS[_validate.choice("model", model, MODELS)]
 
 
-def _steps_per_day(dt: float) -> int:
-    per_day = 24.0 / dt
-    if abs(per_day - round(per_day)) > 1e-9 * per_day:
-        raise ValueError(f"dt = {dt!r} h: expected a step that divides the 24 h day "
-                         "(0.1, 0.05, 0.25, ...)")
-    return round(per_day)
-
-
 def _light(light) -> np.ndarray:
     return _validate.series("light", light, units="lux")
 
@@ -98,8 +90,8 @@ def equilibrate(home_light, dt: float = 0.1, model="forger99", params=None, *,
     params = _params(spec, params)
     dt = float(_validate.positive("dt", dt))
     light = _light(home_light)
-    if light.shape[-1] != _steps_per_day(dt):
-        raise ValueError(f"home_light: expected one day of {_steps_per_day(dt)} steps of "
+    if light.shape[-1] != _validate.steps_per_day(dt):
+        raise ValueError(f"home_light: expected one day of {_validate.steps_per_day(dt)} steps of "
                          f"{dt} h, got {light.shape[-1]}")
     batch = np.broadcast_shapes(light.shape[:-1], params.batch_shape())
     state = tuple(np.full(batch, v) for v in spec.start)
@@ -151,7 +143,7 @@ def simulate(light, dt: float = 0.1, model="forger99", params=None, state0=None,
     dt = float(_validate.positive("dt", dt))
     light = _light(light)
     if state0 is None:
-        per_day = _steps_per_day(dt)
+        per_day = _validate.steps_per_day(dt)
         if light.shape[-1] < per_day:
             raise ValueError(f"light: {light.shape[-1]} steps are less than one day of "
                              f"{per_day}; give state0 or at least a day of light")

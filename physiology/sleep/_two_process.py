@@ -147,10 +147,7 @@ def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0) 
         dt: grid step (h).
         need_h: the athlete's sleep need (h per day).
     """
-    dt = float(_validate.positive("dt", dt))
-    per_day = round(24.0 / dt)
-    if abs(per_day * dt - 24.0) > 1e-9:
-        raise ValueError(f"dt = {dt!r} h: expected a step that divides the 24 h day")
+    per_day = _validate.steps_per_day(float(_validate.positive("dt", dt)))
     a = np.asarray(asleep, dtype=float)
     if a.shape[-1] % per_day:
         raise ValueError(f"asleep: {a.shape[-1]} steps is not a whole number of "
