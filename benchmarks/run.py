@@ -7,9 +7,10 @@ Usage::
     python -m benchmarks.run --only wbal      # one section
 
 Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kernels`),
-``wbal`` (W' balance, :mod:`benchmarks.wbal`) and ``circadian`` (the circadian models
-beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`). Outputs go to ``--out`` (default
-``benchmarks/out``); ``--quick`` never touches RESULTS.md.
+``wbal`` (W' balance, :mod:`benchmarks.wbal`), ``circadian`` (the circadian models
+beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`) and ``scenarios``
+(compiling sweep points into the twin's inputs, :mod:`benchmarks.scenarios`). Outputs go
+to ``--out`` (default ``benchmarks/out``); ``--quick`` never touches RESULTS.md.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import circadian, kernels, wbal
+from benchmarks import circadian, kernels, scenarios, wbal
 from benchmarks.common import HERE, environment, update_results
 
 SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal),
-            "circadian": ("Circadian models", circadian)}
+            "circadian": ("Circadian models", circadian),
+            "scenarios": ("Scenario compilation", scenarios)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,48 @@
-"""What an athlete lives through: calendars, sessions, matches, travel, sweep axes.
+"""What an athlete lives through: seasons, sessions, matches, travel, and sweep axes.
 
-Empty until the scenarios issue lands; installed now so the layout is fixed.
+- configs: the structured schemas in :mod:`scenarios.schema` (Hydra groups
+  ``conf/athletes``, ``conf/scenario``, ``conf/sweep``), checked and resolved by
+  :func:`build_squad`, :func:`build_season` and :func:`build_sweep` (errors are
+  :class:`ConfigError` naming the key and value);
+- venues: :data:`VENUES` (real cities and stadiums with IANA time zones), extensible
+  under ``scenario.venues``; :func:`utc_offset_h` and :func:`sun_times`;
+- itineraries: :func:`resolve_itinerary` (trips chained from home, or an ``east_<h>`` /
+  ``west_<h>`` shift);
+- compilation: :func:`compile_days` (daily load per load kind, running per speed band,
+  matches, rest, vectorised over sweep points) and :func:`compile_clock` (local clock,
+  sleep opportunity and light on the sub-daily grid, per itinerary).
 """
+
+from scenarios._compile import ClockInputs, DailyInputs, compile_clock, compile_days
+from scenarios._itinerary import Itinerary, resolve_itinerary
+from scenarios._parse import ConfigError
+from scenarios._season import BANDS, LOAD_KINDS, SPEED_BANDS, Leg, Match, Season, build_season
+from scenarios._squad import Squad, build_squad
+from scenarios._sweep import AXES, Sweep, build_sweep
+from scenarios._venues import VENUES, Venue, sun_times, utc_offset_h
+
+__all__ = [
+    "AXES",
+    "BANDS",
+    "LOAD_KINDS",
+    "SPEED_BANDS",
+    "VENUES",
+    "ClockInputs",
+    "ConfigError",
+    "DailyInputs",
+    "Itinerary",
+    "Leg",
+    "Match",
+    "Season",
+    "Squad",
+    "Sweep",
+    "Venue",
+    "build_season",
+    "build_squad",
+    "build_sweep",
+    "compile_clock",
+    "compile_days",
+    "resolve_itinerary",
+    "sun_times",
+    "utc_offset_h",
+]

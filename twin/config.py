@@ -1,0 +1,78 @@
+"""The twin's root config schema, registered in Hydra's ConfigStore as ``twin_schema``.
+
+``conf/config.yaml`` composes it with one option from each group: ``athletes``,
+``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner`` and
+``backend``. Keys and types are checked by OmegaConf when the YAML files and command-line
+overrides are merged; values by :func:`scenarios.build_squad` and friends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+from scenarios.schema import ScenarioConf, SquadConf, SweepConf
+
+CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+
+class RunnerKind(Enum):
+    local = "local"  # in-process, for notebooks and tests
+    ray = "ray"  # Ray tasks (a local instance when no address is given)
+
+
+class BackendName(Enum):
+    numba = "numba"
+    jax = "jax"
+
+
+class StoreFormat(Enum):
+    zarr = "zarr"
+    netcdf = "netcdf"
+
+
+@dataclass
+class RunnerConf:
+    kind: RunnerKind = RunnerKind.local
+    address: str | None = None  # Ray: none starts a local instance; "auto", "host:port"
+    num_cpus: int | None = None  # Ray local instance size (default: the machine's)
+    chunk_athletes: int = 0  # 0: chosen so a task does at least ~100 ms of work
+    chunk_points: int = 0
+
+
+@dataclass
+class BackendConf:
+    name: BackendName = BackendName.numba
+
+
+@dataclass
+class OutputConf:
+    format: StoreFormat = StoreFormat.zarr
+    keep_draws: bool = False
+    quantiles: list[float] = field(default_factory=lambda: [0.05, 0.5, 0.95])
+    plots: bool = True
+
+
+@dataclass
+class TwinConfig:
+    athletes: SquadConf = MISSING
+    scenario: ScenarioConf = MISSING
+    sweep: SweepConf = MISSING
+    runner: RunnerConf = MISSING
+    backend: BackendConf = MISSING
+    draws: int = 100  # Monte-Carlo draws (parameter uncertainty x process noise)
+    seed: int = 0
+    output: OutputConf = field(default_factory=OutputConf)
+
+
+def register() -> None:
+    """Register the schemas (idempotent); the app calls it before Hydra composes."""
+    cs = ConfigStore.instance()
+    cs.store(name="twin_schema", node=TwinConfig)
+
+
+register()
