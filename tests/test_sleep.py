@@ -54,6 +54,14 @@ def test_sleep_debt_hand_computed():
     asleep = np.concatenate([np.r_[np.ones(10 * h), np.zeros(240 - 10 * h)] for h in nights])
     np.testing.assert_allclose(sleep_debt(asleep, DT), [2, 4, 6, 4], atol=1e-12)
     np.testing.assert_allclose(sleep_debt(asleep, DT, need_h=6), [0, 0, 0, 0])
+    # Fading debt: B_d = max(B_{d-1} e^{-1/tau} + n - s_d, 0), by hand with tau = 2 d.
+    k = np.exp(-0.5)
+    b1 = 2.0
+    b2 = b1 * k + 2
+    b3 = b2 * k + 2
+    b4 = max(b3 * k - 2, 0.0)
+    np.testing.assert_allclose(sleep_debt(asleep, DT, recovery_days=2.0), [b1, b2, b3, b4],
+                               atol=1e-12)
 
 
 def test_bad_input():

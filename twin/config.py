@@ -30,6 +30,17 @@ class BackendName(Enum):
     jax = "jax"
 
 
+class FitnessFatigue(Enum):
+    banister = "banister"
+    busso = "busso"
+
+
+class Circadian(Enum):
+    forger99 = "forger99"
+    jewett99 = "jewett99"
+    hannay19 = "hannay19"
+
+
 class StoreFormat(Enum):
     zarr = "zarr"
     netcdf = "netcdf"
@@ -50,6 +61,12 @@ class BackendConf:
 
 
 @dataclass
+class ModelConf:
+    fitness_fatigue: FitnessFatigue = FitnessFatigue.banister
+    circadian: Circadian = Circadian.forger99
+
+
+@dataclass
 class OutputConf:
     format: StoreFormat = StoreFormat.zarr
     keep_draws: bool = False
@@ -66,6 +83,7 @@ class TwinConfig:
     backend: BackendConf = MISSING
     draws: int = 100  # Monte-Carlo draws (parameter uncertainty x process noise)
     seed: int = 0
+    model: ModelConf = field(default_factory=ModelConf)
     output: OutputConf = field(default_factory=OutputConf)
 
 

@@ -114,13 +114,18 @@ class HomeClock(NamedTuple):
 
 
 def home_clock(home_light, dt: float = 0.1, model="forger99", params=None, *,
-               backend: str = "numba") -> HomeClock:
-    """The entrained phase at each grid time of one home day (starting at local midnight)."""
+               state0=None, backend: str = "numba") -> HomeClock:
+    """The entrained phase at each grid time of one home day (starting at local midnight).
+
+    ``state0``: the entrained state at the start of that day, when already known (from a
+    batched :func:`equilibrate`); by default it is computed here.
+    """
     spec = get_model(model)
     light = np.asarray(home_light, dtype=float)
     if light.ndim != 1 or light.shape[0] != _validate.steps_per_day(dt):
         raise ValueError(f"home_light: expected one day of {_validate.steps_per_day(dt)} steps")
-    state0 = equilibrate(light, dt, spec, params, backend=backend)
+    if state0 is None:
+        state0 = equilibrate(light, dt, spec, params, backend=backend)
     states = simulate(light, dt, spec, params, state0, backend=backend)[:-1]
     ph = phase(states, spec)
     if np.any(np.diff(np.unwrap(ph)) <= 0):

@@ -136,16 +136,25 @@ def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
     return SleepResult(*out)
 
 
-def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0) -> np.ndarray:
-    """Sleep debt (h) at the end of each 24-h day of an ``asleep`` series.
+def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0,
+               recovery_days: float | None = None) -> np.ndarray:
+    r"""Sleep debt (h) at the end of each 24-h day of an ``asleep`` series.
 
     Each day adds ``need_h`` minus the hours slept, and the debt never goes below 0
-    (sleep beyond the need repays debt hour for hour; assumption: no banking of sleep).
+    (sleep beyond the need repays debt hour for hour; assumption: no banking of sleep):
+    :math:`B_d = \max(B_{d-1} e^{-1/\tau} + n - s_d, 0)`. With ``recovery_days`` tau
+    the debt also fades on nights of habitual sleep (deficits after restriction recover
+    over several nights of normal sleep: Banks et al. 2010, Sleep 33:1013; Kitamura et
+    al. 2016, Sci Rep 6:35812); without it (default) only extra sleep repays it, and a
+    steady shortfall of x h a night grows without bound rather than to
+    :math:`x / (1 - e^{-1/\tau})`.
 
     Args:
         asleep: 0/1 per grid step, ``(*batch, T)`` with T a whole number of days.
         dt: grid step (h).
         need_h: the athlete's sleep need (h per day).
+        debt0_h: debt before the first day (h).
+        recovery_days: time constant tau of the fading (d, > 0), or None.
     """
     per_day = _validate.steps_per_day(float(_validate.positive("dt", dt)))
     a = np.asarray(asleep, dtype=float)
@@ -154,9 +163,11 @@ def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0) 
                          f"{per_day}-step days")
     need = float(_validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"))
     slept = a.reshape(*a.shape[:-1], -1, per_day).sum(axis=-1) * dt
+    keep = 1.0 if recovery_days is None else float(
+        np.exp(-1.0 / _validate.positive("recovery_days", recovery_days)))
     debt = np.empty_like(slept)
     level = np.full(slept.shape[:-1], float(debt0_h))
     for d in range(slept.shape[-1]):
-        level = np.maximum(level + need - slept[..., d], 0.0)
+        level = np.maximum(level * keep + need - slept[..., d], 0.0)
         debt[..., d] = level
     return debt

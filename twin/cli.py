@@ -1,0 +1,116 @@
+"""``twin-run``: every athlete of a squad through every point of a sweep and every draw.
+
+A Hydra app (``conf/config.yaml``; groups ``athletes``, ``scenario``, ``sweep``,
+``runner``, ``backend``; overrides and ``-m`` multirun as usual). With no arguments it runs
+the demo squad through the demo sweep and writes into Hydra's run directory:
+
+- ``cube.zarr`` (or ``cube.nc`` with ``output.format=netcdf``): the daily outcome cube,
+  and its ``summary`` group (:mod:`twin.cube`);
+- ``season.png``, ``jetlag.png``, ``heatmap.png`` (when the sweep has two axes or more),
+  ``fan.png`` (:mod:`twin.sweep_plots`);
+
+then prints the best and worst scenario for each summary outcome, and the paths.
+
+    twin-run sweep=standard backend=jax draws=200
+    twin-run -m scenario=demo_season,congested_fixtures
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+import numpy as np
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from scenarios import ConfigError
+from twin import sweep_plots
+from twin.config import CONF_DIR, register
+from twin.cube import open_cube
+from twin.runner import run_sweep
+from twin.summary import SUMMARY
+
+#: For each summary outcome, whether more is better (None: no better direction).
+BETTER = {"match_performance": True, "injury_risk": False, "days_lost": False,
+          "matches_played": True, "worst_misalignment": False, "kickoff_sleep_debt": False,
+          "peak_acwr": False, "peak_tissue_damage": False}
+
+
+def summary_table(summary, sweep_dims) -> str:
+    """Best and worst scenario per outcome, squad mean (median over draws)."""
+    lines = [f"{'outcome':<20} {'units':<5} {'best':>9}  scenario{'':<30} {'worst':>9}  scenario",
+             "-" * 110]
+    for name in SUMMARY:
+        da = summary[name]
+        if "quantile" in da.dims:
+            da = da.sel(quantile=0.5, method="nearest")
+        mean = da.mean("athlete").load()
+        values = np.atleast_1d(mean.values)
+        if not np.isfinite(values).any():
+            continue
+        flat = mean.stack(point=sweep_dims) if sweep_dims else mean.expand_dims("point")
+        order = np.argsort(np.where(np.isfinite(flat.values), flat.values, np.nan))
+        finite = [i for i in order if np.isfinite(flat.values[i])]
+        lo, hi = finite[0], finite[-1]
+        best, worst = (hi, lo) if BETTER[name] else (lo, hi)
+        lines.append(f"{name:<20} {SUMMARY[name][0]:<5} {flat.values[best]:>9.3g}  "
+                     f"{_point(flat, best, sweep_dims):<38} {flat.values[worst]:>9.3g}  "
+                     f"{_point(flat, worst, sweep_dims)}")
+    return "\n".join(lines)
+
+
+def _point(flat, i, dims) -> str:
+    if not dims:
+        return "(the season as planned)"
+    return ", ".join(f"{d}={flat[d].values[i]}" for d in dims)
+
+
+def make_plots(result, out_dir: Path) -> list[Path]:
+    cube, summary = open_cube(result.store)
+    dims = result.plan.sweep.dims
+    sel = sweep_plots.pick_point(cube, dims)
+    paths = [sweep_plots.save(sweep_plots.season_chart(cube, 0, sel), out_dir / "season.png"),
+             sweep_plots.save(sweep_plots.fan_chart(cube, 0, sel), out_dir / "fan.png")]
+    days = result.plan.days
+    flat = int(np.ravel_multi_index(tuple(sel.values()), result.plan.sweep.shape)) \
+        if dims else 0
+    paths.append(sweep_plots.save(
+        sweep_plots.jetlag_chart(result.plan, 0, int(days.itinerary[flat])),
+        out_dir / "jetlag.png"))
+    if len(dims) >= 2:
+        paths.append(sweep_plots.save(
+            sweep_plots.heatmap(summary, "match_performance", dims[0], dims[-1]),
+            out_dir / "heatmap.png"))
+    return paths
+
+
+def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
+    """Run the sweep of ``cfg`` into ``out_dir``; returns the text printed by the app."""
+    result = run_sweep(cfg, out_dir, progress=progress, command="twin-run " + " ".join(
+        sys.argv[1:]))
+    plots = make_plots(result, out_dir) if cfg.output.plots else []
+    _, summary = open_cube(result.store)
+    plan = result.plan
+    head = (f"{plan.squad.size} athletes x {plan.sweep.size} scenario points x "
+            f"{plan.draws} draws x {plan.season.days} days "
+            f"({plan.squad.size * plan.sweep.size * plan.draws * plan.season.days:,} "
+            "athlete-days)")
+    return "\n".join([head, "", summary_table(summary, plan.sweep.dims), "",
+                      f"cube: {result.store}", *(f"plot: {p}" for p in plots)])
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
+def _app(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        print(run(cfg, out_dir))
+    except ConfigError as exc:
+        print(f"twin-run: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main() -> None:
+    register()
+    _app()

@@ -1,0 +1,262 @@
+"""Outcome cubes: xarray datasets with CF metadata, written chunk by chunk to Zarr.
+
+Layout (DESIGN.md principle 6). The daily cube has dims ``athlete``, the sweep's dims (one
+per axis of a grid, or ``scenario`` for a sampled sweep, with each axis's values as a
+coordinate), ``quantile`` (or ``draw`` with ``keep_draws``) and ``date``. The summary
+(:mod:`twin.summary`) is the group ``summary`` of the same store, without ``date``.
+
+A Zarr store is created with every variable's metadata first (``twin_complete = 0``),
+then each chunk (a block of athletes x a block along the first sweep dim) is written into
+its region and marked done by a file in ``<store>.chunks/``; only when every chunk is
+in does the store get ``twin_complete = 1`` (Zarr format 2, read by every Zarr
+library). A rerun of the same config on the same store skips the chunks already
+marked (the store records a hash of the config and refuses a different one). netCDF
+(``output.format=netcdf``) is written whole, to a temporary name moved into place at the
+end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import dask.array as da
+import numpy as np
+import xarray as xr
+import zarr
+
+from twin._day_kernel import OUTPUTS
+from twin.engine import QUANTILE_VARS, Plan
+from twin.summary import SUMMARY
+
+VARIABLES = {
+    "performance": ("%", "expected performance, % of the athlete's habitual level, with "
+                         "circadian and sleep modifiers"),
+    "fitness": ("%", "fitness (positive fitness-fatigue component), % of habitual level"),
+    "fatigue": ("%", "fatigue (negative fitness-fatigue component), % of habitual level"),
+    "acwr": ("1", "acute:chronic workload ratio (coupled EWMA, 7 d / 28 d)"),
+    "w_prime_depletion": ("1", "fraction of D' (W') used in the day's match"),
+    "tissue_damage": ("1", "bone fatigue damage (Miner units, 1 = failure without repair)"),
+    "injury_probability": ("1", "daily probability of a new injury, mean over draws"),
+    "available": ("1", "share of draws in which the athlete is available"),
+    "minutes_played": ("min", "match minutes played"),
+    "load": ("AU", "session-RPE load done"),
+    "circadian_misalignment": ("h", "body clock minus local clock at kickoff on match "
+                                    "days, at 12:00 local otherwise"),
+    "sleep_debt": ("h", "sleep debt carried into the day"),
+}
+assert set(OUTPUTS) | {"circadian_misalignment", "sleep_debt"} == set(VARIABLES)
+
+
+def config_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class Layout:
+    """Dims, coords and chunk blocks of a plan's cube."""
+
+    def __init__(self, plan: Plan, chunk_athletes: int, chunk_points: int):
+        self.plan = plan
+        sw = plan.sweep
+        self.sweep_dims = sw.dims
+        self.inner = int(np.prod(sw.shape[1:])) if sw.dims else 1
+        lead = sw.shape[0] if sw.dims else 1
+        self.ca = max(1, min(chunk_athletes, plan.squad.size))
+        self.cp = max(1, min(chunk_points, lead))
+        self.blocks = [(a, p) for a in range(0, plan.squad.size, self.ca)
+                       for p in range(0, lead, self.cp)]
+        self.lead = lead
+
+    def slices(self, block):
+        a, p = block
+        a_sl = slice(a, min(a + self.ca, self.plan.squad.size))
+        p_end = min(p + self.cp, self.lead)
+        return a_sl, slice(p, p_end), slice(p * self.inner, p_end * self.inner)
+
+    def coords(self) -> dict:
+        plan = self.plan
+        c = {"athlete": ("athlete", list(plan.squad.ids), {"long_name": "athlete id"}),
+             "date": ("date", plan.season.dates.astype("datetime64[ns]"),
+                      {"long_name": "date", "standard_name": "time"})}
+        for dim, values in plan.sweep.coords.items():
+            target = dim if plan.sweep.mode == "grid" else "scenario"
+            c[dim] = (target, values, {"long_name": dim.replace("_", " "),
+                                       "units": _axis_units(dim)})
+        if plan.sweep.mode != "grid":
+            c["scenario"] = ("scenario", np.arange(plan.sweep.size),
+                             {"long_name": "scenario point"})
+        if plan.keep_draws:
+            c["draw"] = ("draw", np.arange(plan.draws), {"long_name": "Monte-Carlo draw"})
+        else:
+            c["quantile"] = ("quantile", plan.quantiles, {"long_name": "quantile over draws"})
+        return c
+
+    def dims(self, name: str) -> tuple[str, ...]:
+        lead = ("athlete", *self.sweep_dims)
+        if name in QUANTILE_VARS:
+            return (*lead, "draw" if self.plan.keep_draws else "quantile", "date")
+        return (*lead, "date")
+
+    def shape(self, dims) -> tuple[int, ...]:
+        sizes = {"athlete": self.plan.squad.size, "date": self.plan.season.days,
+                 "quantile": self.plan.quantiles.size, "draw": self.plan.draws}
+        sizes.update(dict(zip(self.sweep_dims, self.plan.sweep.shape, strict=True)))
+        return tuple(sizes[d] for d in dims)
+
+    def chunks(self, dims) -> tuple[int, ...]:
+        lead = {"athlete": self.ca}
+        if self.sweep_dims:
+            lead[self.sweep_dims[0]] = self.cp
+        return tuple(lead.get(d, s) for d, s in zip(dims, self.shape(dims), strict=True))
+
+
+def _axis_units(dim: str) -> str:
+    from scenarios._sweep import UNITS
+
+    return UNITS.get(dim, "")
+
+
+def _attrs(plan: Plan, config_text: str, command: str) -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver = version("athlete-twin")
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        ver = "unknown"
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"Conventions": "CF-1.10",
+            "title": f"athlete-twin outcomes: {plan.squad.name} x {plan.season.name} x "
+                     f"{plan.sweep.name}",
+            "source": f"athlete-twin {ver} ({plan.model} fitness-fatigue, {plan.backend})",
+            "history": f"{now}: {command}", "config": config_text,
+            "twin_config_hash": config_hash(config_text), "twin_complete": 0,
+            "draws": plan.draws, "seed": plan.seed}
+
+
+def _dataset(layout: Layout, arrays: dict, attrs: dict | None = None) -> tuple:
+    coords = layout.coords()
+    cube = xr.Dataset({n: (layout.dims(n), arrays[n], {"units": VARIABLES[n][0],
+                                                        "long_name": VARIABLES[n][1]})
+                       for n in VARIABLES}, coords=coords, attrs=attrs or {})
+    lead = ("athlete", *layout.sweep_dims)
+    summ_coords = {k: v for k, v in coords.items() if v[0] in lead}
+    summ_coords["quantile"] = ("quantile", layout.plan.quantiles,
+                               {"long_name": "quantile over draws"})
+    summ = {n: (_summary_dims(layout, n), arrays[f"summary/{n}"],
+                {"units": units, "long_name": long_name})
+            for n, (units, long_name) in SUMMARY.items()}
+    return cube, xr.Dataset(summ, coords=summ_coords, attrs=attrs or {})
+
+
+def _summary_dims(layout: Layout, name: str) -> tuple[str, ...]:
+    lead = ("athlete", *layout.sweep_dims)
+    return (*lead, "quantile") if name == "match_performance" else lead
+
+
+def _empty(layout: Layout) -> dict:
+    out = {n: da.full(layout.shape(layout.dims(n)), np.nan,
+                      chunks=layout.chunks(layout.dims(n))) for n in VARIABLES}
+    for n in SUMMARY:
+        dims = _summary_dims(layout, n)
+        out[f"summary/{n}"] = da.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
+    return out
+
+
+def reshape_chunk(layout: Layout, result: dict, a_sl: slice, p_sl: slice) -> dict:
+    """Chunk arrays with the flat point axis unfolded into the sweep dims."""
+    n_lead = p_sl.stop - p_sl.start
+    trailing = layout.plan.sweep.shape[1:] if layout.sweep_dims else ()
+    out = {}
+    for k, v in result.items():
+        point_shape = (n_lead, *trailing) if layout.sweep_dims else ()
+        out[k] = v.reshape(v.shape[0], *point_shape, *v.shape[2:])
+    return out
+
+
+class ZarrStore:
+    """A Zarr outcome store written chunk by chunk (module docstring)."""
+
+    def __init__(self, path: Path, layout: Layout, config_text: str, command: str):
+        self.path, self.layout = Path(path), layout
+        self.marks = self.path.with_name(self.path.name + ".chunks")
+        attrs = _attrs(layout.plan, config_text, command)
+        if self.path.exists():
+            have = zarr.open_group(str(self.path), mode="r").attrs.get("twin_config_hash")
+            if have != attrs["twin_config_hash"]:
+                raise FileExistsError(f"{self.path}: holds a cube of another config "
+                                      f"(hash {have}); expected {attrs['twin_config_hash']} "
+                                      "or a new output path")
+            return
+        tmp = self.path.with_name(self.path.name + ".init")
+        shutil.rmtree(tmp, ignore_errors=True)
+        cube, summ = _dataset(layout, _empty(layout), attrs)
+        cube.to_zarr(tmp, mode="w", compute=False, consolidated=False, zarr_format=2)
+        summ.to_zarr(tmp, group="summary", mode="a", compute=False, consolidated=False,
+                     zarr_format=2)
+        shutil.rmtree(self.marks, ignore_errors=True)
+        self.marks.mkdir()
+        os.replace(tmp, self.path)
+
+    def _mark(self, block) -> Path:
+        return self.marks / f"{block[0]}_{block[1]}.done"
+
+    def done(self, block) -> bool:
+        return self._mark(block).exists()
+
+    def write(self, block, result: dict) -> None:
+        a_sl, p_sl, _ = self.layout.slices(block)
+        arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
+        cube, summ = _chunk_datasets(self.layout, arrays)
+        region = {"athlete": a_sl}
+        if self.layout.sweep_dims:
+            region[self.layout.sweep_dims[0]] = p_sl
+        for ds, group in ((cube, None), (summ, "summary")):
+            ds.to_zarr(self.path, group=group, region=region, mode="r+", consolidated=False,
+                       zarr_format=2)
+        self._mark(block).touch()
+
+    def finish(self) -> None:
+        missing = [b for b in self.layout.blocks if not self.done(b)]
+        if missing:
+            raise RuntimeError(f"{self.path}: chunks {missing} are not written")
+        root = zarr.open_group(str(self.path), mode="r+")
+        root.attrs["twin_complete"] = 1
+        root["summary"].attrs["twin_complete"] = 1
+
+
+def _chunk_datasets(layout: Layout, arrays: dict):
+    cube = xr.Dataset({n: (layout.dims(n), arrays[n]) for n in VARIABLES})
+    summ = xr.Dataset({n: (_summary_dims(layout, n), arrays[f"summary/{n}"])
+                       for n in SUMMARY})
+    return cube, summ
+
+
+def write_netcdf(path: Path, layout: Layout, arrays: dict, config_text: str,
+                 command: str) -> None:
+    """The whole cube (and ``<name>.summary.nc``) to netCDF, moved into place at the end."""
+    attrs = _attrs(layout.plan, config_text, command)
+    attrs["twin_complete"] = 1
+    cube, summ = _dataset(layout, arrays, attrs)
+    for ds, target in ((summ, path.with_suffix(".summary.nc")), (cube, path)):
+        tmp = target.with_name(target.name + ".tmp")
+        ds.to_netcdf(tmp)
+        os.replace(tmp, target)
+
+
+def open_cube(path) -> tuple[xr.Dataset, xr.Dataset]:
+    """The daily cube and the summary of a finished store (Zarr or netCDF).
+
+    Raises:
+        RuntimeError: for a Zarr store whose chunks are not all in.
+    """
+    path = Path(path)
+    if path.suffix == ".nc":
+        return xr.open_dataset(path), xr.open_dataset(path.with_suffix(".summary.nc"))
+    cube = xr.open_zarr(path, consolidated=False)
+    if int(cube.attrs.get("twin_complete", 0)) != 1:
+        raise RuntimeError(f"{path}: incomplete cube (a run stopped before every chunk "
+                           "was written); rerun the same command to resume")
+    return cube, xr.open_zarr(path, group="summary", consolidated=False)

@@ -1,0 +1,66 @@
+"""Season outcomes per athlete and scenario point, from every draw of a chunk.
+
+=========================  =====  =========================================================
+variable                   units  meaning
+=========================  =====  =========================================================
+``match_performance``      %      quantiles over draws of the mean match-day performance
+                                  over the matches the athlete was available for
+``injury_risk``            1      share of draws with at least one injury in the season
+``days_lost``              d      mean over draws of the days unavailable
+``matches_played``         1      mean over draws of the matches available for
+``worst_misalignment``     h      largest absolute circadian misalignment at a kickoff
+``kickoff_sleep_debt``     h      mean sleep debt carried into match days
+``peak_acwr``              1      median over draws of the season's highest ACWR
+``peak_tissue_damage``     1      median over draws of the season's highest tissue damage
+=========================  =====  =========================================================
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from twin._day_kernel import OUTPUTS
+
+SUMMARY = {
+    "match_performance": ("%", "match-day performance, mean over matches played"),
+    "injury_risk": ("1", "probability of at least one injury in the season"),
+    "days_lost": ("d", "expected days unavailable"),
+    "matches_played": ("1", "expected matches available for"),
+    "worst_misalignment": ("h", "largest absolute circadian misalignment at a kickoff"),
+    "kickoff_sleep_debt": ("h", "mean sleep debt carried into match days"),
+    "peak_acwr": ("1", "median over draws of the season's highest ACWR"),
+    "peak_tissue_damage": ("1", "median over draws of the season's highest tissue damage"),
+}
+
+
+def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str, np.ndarray]:
+    """Summary arrays ``summary/<name>`` of a chunk; ``out`` is ``(outputs, a, p, N, D)``."""
+    get = {name: out[k] for k, name in enumerate(OUTPUTS)}
+    match = plan.days.match[points][None, :, None, :]  # (1, p, 1, D)
+    played = (get["available"] > 0.5) & match
+    n_played = played.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_draw = np.where(played, get["performance"], 0.0).sum(axis=-1) / n_played
+    match_perf = np.moveaxis(np.nanquantile(np.where(n_played > 0, per_draw, np.nan),
+                                            plan.quantiles, axis=2), 0, 2) \
+        if np.any(n_played > 0) else np.full((*per_draw.shape[:2], plan.quantiles.size),
+                                             np.nan)
+    unavailable = get["available"] < 0.5
+    mis = np.abs(plan.misalignment[athletes, points])  # (a, p, D)
+    on = plan.days.match[points][None]
+    kick_mis = np.where(on, mis, -np.inf).max(axis=-1)
+    debt = plan.sleep_debt[athletes, points]
+    n_match = on.sum(axis=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kick_debt = np.where(on, debt, 0.0).sum(axis=-1) / n_match
+    acwr = np.where(np.isfinite(get["acwr"]), get["acwr"], -np.inf).max(axis=-1)
+    return {
+        "summary/match_performance": match_perf,
+        "summary/injury_risk": unavailable.any(axis=-1).mean(axis=2),
+        "summary/days_lost": unavailable.sum(axis=-1).mean(axis=2),
+        "summary/matches_played": n_played.mean(axis=2),
+        "summary/worst_misalignment": np.where(np.isfinite(kick_mis), kick_mis, np.nan),
+        "summary/kickoff_sleep_debt": np.where(n_match > 0, kick_debt, np.nan),
+        "summary/peak_acwr": np.median(np.where(np.isfinite(acwr), acwr, np.nan), axis=2),
+        "summary/peak_tissue_damage": np.median(get["tissue_damage"].max(axis=-1), axis=2),
+    }

@@ -1,0 +1,161 @@
+"""Figures of a sweep's cube: season chart, jet lag, heatmap over two axes, fan chart."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import xarray as xr
+
+
+def pick_point(ds: xr.Dataset, sweep_dims) -> dict:
+    """A scenario worth showing: the middle of each numeric axis, the first trip away."""
+    sel = {}
+    for dim in sweep_dims:
+        values = ds[dim].values
+        if dim == "itinerary":
+            away = [i for i, v in enumerate(values) if str(v) != "home"]
+            sel[dim] = away[0] if away else 0
+        else:
+            sel[dim] = len(values) // 2
+    return sel
+
+
+def _label(ds, sel) -> str:
+    return ", ".join(f"{d}={ds[d].values[i]}" for d, i in sel.items())
+
+
+def season_chart(cube: xr.Dataset, athlete: int, sel: dict):
+    """PMC-style season: load, fitness and fatigue, performance band, ACWR, availability."""
+    one = cube.isel(athlete=athlete, **sel).load()
+    q = "quantile" in one.dims
+    med = one.sel(quantile=0.5, method="nearest") if q else one.median("draw")
+    dates = one["date"].values
+    fig, axes = plt.subplots(4, 1, figsize=(11, 9), sharex=True,
+                             gridspec_kw={"height_ratios": [1.3, 2, 1.2, 1]})
+    axes[0].bar(dates, med["load"], width=1.0, color="0.75", label="load done (AU, median)")
+    match = med["minutes_played"] > 0
+    axes[0].plot(dates[match], med["load"].values[match], "v", color="tab:red", ms=4,
+                 label="match")
+    axes[0].set_ylabel("session-RPE (AU)")
+    axes[0].legend(loc="upper left", fontsize=8)
+    axes[0].set_title(f"athlete {one['athlete'].values}: {_label(cube, sel)}")
+    _band(axes[1], one, "performance", dates, "performance (% habitual)", "tab:blue")
+    axes[1].plot(dates, 100 + med["fitness"] - med["fitness"].values[0], color="tab:green",
+                 lw=1, label="fitness, shifted to 100 at the start (%)")
+    axes[1].plot(dates, 100 - med["fatigue"] + med["fatigue"].values[0], color="tab:purple",
+                 lw=1, label="100 minus fatigue change (%)")
+    axes[1].set_ylabel("% of habitual")
+    axes[1].legend(loc="lower left", fontsize=8)
+    axes[2].axhspan(0.8, 1.3, color="tab:green", alpha=0.12, label="0.8-1.3 (Gabbett 2016)")
+    axes[2].plot(dates, med["acwr"], color="k", lw=1, label="ACWR (median)")
+    axes[2].set_ylabel("ACWR (1)")
+    axes[2].legend(loc="upper left", fontsize=8)
+    axes[3].fill_between(dates, one["available"], color="tab:olive", alpha=0.6, step="mid",
+                         label="share of draws available")
+    axes[3].plot(dates, 10 * one["injury_probability"], color="tab:red", lw=0.8,
+                 label="daily injury probability x 10")
+    axes[3].set_ylim(0, 1.05)
+    axes[3].set_ylabel("(1)")
+    axes[3].legend(loc="lower left", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def _band(ax, one, name, dates, label, color):
+    x = one[name]
+    if "quantile" in x.dims:
+        lo, mid, hi = (x.sel(quantile=v, method="nearest") for v in (0.05, 0.5, 0.95))
+    else:
+        lo, mid, hi = (x.quantile(v, dim="draw") for v in (0.05, 0.5, 0.95))
+    ax.fill_between(dates, lo, hi, color=color, alpha=0.25, label=f"{label}, 5-95 %")
+    ax.plot(dates, mid, color=color, lw=1.5, label=f"{label}, median")
+
+
+def jetlag_chart(plan, athlete: int, itinerary: int, *, days_around: int = 12):
+    """Circadian misalignment (hourly) and sleep debt around an itinerary's legs."""
+    itin = plan.days.itineraries[itinerary]
+    clock = plan.clock
+    t = clock.t0_h + clock.dt_h * np.arange(clock.mis.shape[-1])
+    legs = itin.legs or ()
+    first = legs[0].depart_h if legs else 24.0 * plan.season.days / 2
+    last = legs[-1].arrive_h if legs else first
+    window = (t >= first - 24 * 3) & (t <= min(last, first + 24 * 40) + 24 * days_around)
+    days = t[window] / 24.0
+    fig, (ax, ax_d) = plt.subplots(2, 1, figsize=(11, 6), sharex=True)
+    ax.plot(days, clock.mis[athlete, itinerary, window], color="tab:blue", lw=1.2)
+    for leg in legs:
+        if first - 72 <= leg.depart_h <= days[-1] * 24:
+            ax.axvspan(leg.depart_h / 24, leg.arrive_h / 24, color="tab:orange", alpha=0.3)
+            ax.annotate(f"{leg.origin}->{leg.destination}", (leg.depart_h / 24, 0),
+                        fontsize=7, rotation=90, va="bottom")
+    ax.axhline(0, color="k", lw=0.5)
+    ax.set_ylabel("misalignment (h)\nbody minus local clock")
+    ax.set_title(f"athlete {plan.squad.ids[athlete]}, itinerary {itin.name}: jet lag "
+                 "(flights shaded)")
+    d_idx = np.arange(plan.season.days)
+    shown = (d_idx >= days[0]) & (d_idx <= days[-1])
+    ax_d.bar(d_idx[shown] + 0.5, clock.debt[athlete, itinerary, shown], width=0.9,
+             color="tab:purple", alpha=0.7, label="sleep debt carried into the day (h)")
+    ax_d.set_ylabel("sleep debt (h)")
+    ax_d.set_xlabel("days since the season start")
+    ax_d.legend(loc="upper right", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def heatmap(summary: xr.Dataset, name: str, x: str, y: str):
+    """A summary outcome, mean over athletes (and any other axis), over two sweep axes."""
+    da = summary[name]
+    if "quantile" in da.dims:
+        da = da.sel(quantile=0.5, method="nearest")
+    da = da.mean([d for d in da.dims if d not in (x, y)]).transpose(y, x).load()
+    fig, ax = plt.subplots(figsize=(1.2 * da.sizes[x] + 3, 0.8 * da.sizes[y] + 2))
+    im = ax.pcolormesh(np.arange(da.sizes[x] + 1), np.arange(da.sizes[y] + 1), da.values,
+                       cmap="viridis")
+    for i in range(da.sizes[y]):
+        for j in range(da.sizes[x]):
+            ax.text(j + 0.5, i + 0.5, f"{da.values[i, j]:.3g}", ha="center", va="center",
+                    color="w", fontsize=8)
+    ax.set_xticks(np.arange(da.sizes[x]) + 0.5, [str(v) for v in da[x].values])
+    ax.set_yticks(np.arange(da.sizes[y]) + 0.5, [str(v) for v in da[y].values])
+    ax.set_xlabel(x)
+    ax.set_ylabel(y)
+    units = summary[name].attrs.get("units", "")
+    fig.colorbar(im, ax=ax, label=f"{name} ({units}), squad mean")
+    ax.set_title(summary[name].attrs.get("long_name", name), fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def fan_chart(cube: xr.Dataset, athlete: int, sel: dict):
+    """Performance over draws: the 5-95 % band and median (every draw with keep_draws)."""
+    one = cube.isel(athlete=athlete, **sel).load()
+    dates = one["date"].values
+    fig, ax = plt.subplots(figsize=(11, 4))
+    if "draw" in one.dims:
+        for d in range(min(one.sizes["draw"], 30)):
+            ax.plot(dates, one["performance"].isel(draw=d), color="0.6", lw=0.4, alpha=0.5)
+    _band(ax, one, "performance", dates, "performance (% habitual)", "tab:blue")
+    ax.set_ylabel("% of habitual")
+    ax.set_title(f"athlete {one['athlete'].values}: performance over Monte-Carlo draws "
+                 f"({_label(cube, sel)})")
+    ax.legend(loc="lower left", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def save(fig, path: Path) -> Path:
+    """Write a figure under a temporary name and move it into place."""
+    tmp = path.with_name(path.stem + ".tmp.png")
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
