@@ -13,6 +13,7 @@ it the same way, and the result does not depend on how the cube was split.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -116,7 +117,8 @@ def plan(cfg) -> Plan:
 
     base = _habitual(season)
     w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
-    draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model)
+    draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
+                                  athlete_keys(squad.ids))
     if squad.parameters != "defaults":
         draws = _athletes.calibrated_draws(squad.parameters, squad.ids, n_draws, model, draws)
     ff_names = [n for n in KERNELS[model].params[:KERNELS[model].params.index("lag")]]
@@ -181,20 +183,30 @@ def _incidence_scale(kernel, params, state0, base, base_w, backend) -> float:
     return float(-np.expm1(-h0.mean()) / mean_p)
 
 
-def stream_keys(plan: Plan, athletes: slice, points: slice):
-    """Counter-based stream keys (athlete, scenario point, draw) of a block."""
-    a = np.arange(plan.squad.size)[athletes]
-    p = np.arange(plan.sweep.size)[points]
-    n = np.arange(plan.draws)
-    return a[:, None, None], p[None, :, None], n[None, None, :]
+def athlete_keys(ids) -> np.ndarray:
+    """A stable 64-bit stream key per athlete id (SHA-256 of the id), so an athlete draws
+    the same numbers whatever squad it is run in and in whatever order."""
+    return np.array([int.from_bytes(hashlib.sha256(str(i).encode()).digest()[:8], "little")
+                     for i in ids], dtype=np.uint64)
+
+
+def stream_keys(plan: Plan, athletes: slice):
+    """Counter-based stream keys (athlete, draw) of a block, shape ``(a, 1, N)``.
+
+    The scenario point is deliberately not part of the key: every point of a sweep sees
+    the same random numbers for the same athlete and draw (common random numbers), so the
+    difference between two scenarios is the scenario's effect, not sampling noise.
+    """
+    return athlete_keys(plan.squad.ids[athletes])[:, None, None], \
+        np.arange(plan.draws)[None, None, :]
 
 
 def simulate_block(plan: Plan, athletes: slice, points: slice) -> np.ndarray:
     """Every draw of a block: kernel outputs ``(len(OUTPUTS), a, p, N, D)``."""
     d = plan.days
     n_d = plan.season.days
-    keys = stream_keys(plan, athletes, points)
-    event = uniforms(plan.seed, keys, n_d, channel=0)
+    keys = stream_keys(plan, athletes)
+    event = uniforms(plan.seed, keys, n_d, channel=0)  # (a, 1, N, D): same for every point
     kind, days_out = time_loss_days(uniforms(plan.seed, keys, n_d, channel=1),
                                      uniforms(plan.seed, keys, n_d, channel=2))
     per_point = lambda x: x[None, points, None]  # noqa: E731 - (1, p, 1, D)

@@ -1,0 +1,194 @@
+"""The twin end to end: cube layout, directions of effect, determinism, dependency-aware runs."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+from hydra import compose, initialize_config_dir
+
+import twin
+from physiology._compile import numba_backend
+from scenarios import ConfigError
+from twin import cli, engine, runner
+from twin.config import CONF_DIR
+from twin.cube import Layout, ZarrStore
+
+TINY = ["athletes=mini_squad", "draws=8", "scenario.days=100", "scenario.rest_days=[]",
+        "scenario.shift_trip.depart=2026-09-08T11:00",
+        "sweep.axes.training_volume=[0.8,1.0,1.2]",
+        "sweep.axes.itinerary=[home,east_3,east_6,east_9]"]
+
+
+def tiny_cfg(*extra):
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
+        return compose("config", overrides=[*TINY, *extra])
+
+
+@pytest.fixture(scope="module")
+def tiny_plan():
+    return engine.plan(tiny_cfg())
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory, tiny_plan):
+    out = tmp_path_factory.mktemp("run")
+    text = cli.run(tiny_cfg(), out, progress=False)
+    return out, text
+
+
+def test_cube_dims_coords_attributes_and_ranges(tiny_run):
+    out, text = tiny_run
+    cube, summary = twin.open_cube(out / "cube.zarr")
+    assert dict(cube.sizes) == {"athlete": 3, "training_volume": 3, "itinerary": 4,
+                                "quantile": 3, "date": 100}
+    assert list(cube["itinerary"].values) == ["home", "east_3", "east_6", "east_9"]
+    np.testing.assert_array_equal(cube["quantile"], [0.05, 0.5, 0.95])
+    assert str(cube["date"].values[0])[:10] == "2026-08-01"
+    for key in ("Conventions", "title", "source", "history", "config"):
+        assert cube.attrs[key]
+    assert cube.attrs["Conventions"].startswith("CF-") and cube.attrs["twin_complete"] == 1
+    for name in twin.VARIABLES:
+        assert cube[name].attrs["units"] and cube[name].attrs["long_name"]
+    for name in twin.SUMMARY:
+        assert summary[name].attrs["units"] and summary[name].attrs["long_name"]
+    c = cube.load()
+    assert float(c.injury_probability.min()) >= 0 and float(c.injury_probability.max()) <= 1
+    assert float(c.available.min()) >= 0 and float(c.available.max()) <= 1
+    assert float(c.performance.min()) > 50 and float(c.performance.max()) < 150
+    assert float(c.tissue_damage.min()) >= 0 and float(c.minutes_played.max()) <= 90
+    assert np.all(np.abs(c.circadian_misalignment) <= 12)
+    s = summary.load()
+    assert np.all((s.injury_risk >= 0) & (s.injury_risk <= 1))
+    assert np.all((s.days_lost >= 0) & (s.days_lost <= 100))
+    for name in ("season.png", "fan.png", "jetlag.png", "heatmap.png"):
+        assert (out / name).stat().st_size > 10_000
+    assert "match_performance" in text and "cube:" in text
+
+
+def test_reopened_cube_holds_what_the_engine_computed(tiny_run, tiny_plan):
+    out, _ = tiny_run
+    cube, summary = twin.open_cube(out / "cube.zarr")
+    direct = engine.run_chunk(tiny_plan, slice(None), slice(None))
+    shape = (3, 3, 4)
+    for name in twin.VARIABLES:
+        want = direct[name].reshape(*shape, *direct[name].shape[2:])
+        np.testing.assert_array_equal(cube[name].values, want)  # same floats, bit for bit
+    want = direct["summary/injury_risk"].reshape(shape)
+    np.testing.assert_array_equal(summary["injury_risk"].values, want)
+
+
+def test_more_training_volume_raises_fitness(tiny_run):
+    cube, _ = twin.open_cube(tiny_run[0] / "cube.zarr")
+    fitness = cube["fitness"].sel(quantile=0.5).mean("date").values  # (athlete, vol, itin)
+    assert np.all(np.diff(fitness, axis=1) > 0)
+
+
+def test_more_zones_east_raise_misalignment_at_the_next_kickoff(tiny_plan):
+    p = tiny_plan
+    east = {n: i for i, n in enumerate(p.sweep.coords["itinerary"])}
+    arrive_day = None
+    worst = []
+    for name in ("east_3", "east_6", "east_9"):
+        point = int(np.ravel_multi_index((1, east[name]), p.sweep.shape))
+        itin = p.days.itineraries[p.days.itinerary[point]]
+        arrive_day = int(itin.legs[0].arrive_h // 24) + 1
+        next_match = arrive_day + int(np.argmax(p.days.match[point, arrive_day:]))
+        worst.append(np.abs(p.misalignment[:, point, next_match]))
+    worst = np.array(worst)  # (zones, athletes)
+    assert np.all(np.diff(worst, axis=0) > 0), worst
+
+
+def test_unavailable_athletes_play_no_minutes_and_load_nothing(tiny_plan):
+    out = engine.simulate_block(tiny_plan, slice(None), slice(0, 4))
+    get = dict(zip(twin.engine.OUTPUTS, out, strict=True))
+    out_days = get["available"] < 0.5
+    assert out_days.any()  # the draws include injuries
+    assert np.all(get["minutes_played"][out_days] == 0)
+    assert np.all(get["load"][out_days] == 0)
+    assert np.all((get["injury_probability"] >= 0) & (get["injury_probability"] < 1))
+
+
+def test_the_same_config_gives_the_same_cube_on_both_backends(tiny_plan):
+    jax_plan = engine.plan(tiny_cfg("backend=jax"))
+    a = engine.run_chunk(tiny_plan, slice(None), slice(None))
+    b = engine.run_chunk(jax_plan, slice(None), slice(None))
+    for name in a:
+        # 1e-9 relative: the same float64 arithmetic in a different order (Numba loops,
+        # XLA); near-zero values (fatigue fractions, ACWR noise) get a matching floor.
+        np.testing.assert_allclose(a[name], b[name], rtol=1e-9, atol=1e-9, err_msg=name)
+    again = engine.run_chunk(tiny_plan, slice(None), slice(None))
+    for name in a:
+        np.testing.assert_array_equal(a[name], again[name])
+
+
+def test_chunking_does_not_change_the_cube(tmp_path):
+    whole = runner.run_sweep(tiny_cfg(), tmp_path / "whole", progress=False)
+    parts = runner.run_sweep(tiny_cfg("runner.chunk_athletes=1", "runner.chunk_points=1"),
+                             tmp_path / "parts", progress=False)
+    assert len(parts.layout.blocks) == 9 and len(whole.layout.blocks) < 9
+    a, _ = twin.open_cube(whole.store)
+    b, _ = twin.open_cube(parts.store)
+    xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+
+
+def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
+    calls = []
+    original = numba_backend.run_numba
+
+    def spy(kernel, u, p, s0):
+        calls.append((kernel.name, u.shape[1], u.shape[2]))
+        return original(kernel, u, p, s0)
+
+    monkeypatch.setattr(numba_backend, "run_numba", spy)
+    p = engine.plan(tiny_cfg())
+    engine.run_chunk(p, slice(None), slice(None))
+    steps = 100 * 240
+    season_runs = [c for c in calls if c[2] == steps]
+    circadian = sum(b for name, b, _ in season_runs if name == "forger99")
+    sleep = sum(b for name, b, _ in season_runs if name == "two_process")
+    assert circadian == 3 * 4 and sleep == 3 * 4  # athletes x itineraries, not x points x draws
+    day = sum(b for name, b, t in calls if name == "twin_day_banister" and t == 100)
+    assert day == 3 * 12 * 8 + 3 * 8  # the cube, and the incidence calibration
+
+
+def test_an_unfinished_store_is_refused(tmp_path, tiny_plan):
+    layout = Layout(tiny_plan, 1, 1)
+    store = ZarrStore(tmp_path / "cube.zarr", layout, "config", "test")
+    a_sl, _, flat = layout.slices(layout.blocks[0])
+    store.write(layout.blocks[0], engine.run_chunk(tiny_plan, a_sl, flat))
+    with pytest.raises(RuntimeError, match="incomplete cube"):
+        twin.open_cube(tmp_path / "cube.zarr")
+    with pytest.raises(RuntimeError, match="are not written"):
+        store.finish()
+    with pytest.raises(FileExistsError, match="another config"):
+        ZarrStore(tmp_path / "cube.zarr", layout, "other config", "test")
+
+
+def test_netcdf_output_matches_zarr(tmp_path, tiny_run):
+    res = runner.run_sweep(tiny_cfg("output.format=netcdf"), tmp_path, progress=False)
+    a, sa = twin.open_cube(res.store)
+    b, sb = twin.open_cube(tiny_run[0] / "cube.zarr")
+    xr.testing.assert_allclose(a.drop_attrs().load(), b.drop_attrs().load(), rtol=0, atol=0)
+    xr.testing.assert_allclose(sa.drop_attrs().load(), sb.drop_attrs().load(), rtol=0, atol=0)
+
+
+def test_a_bad_value_names_the_key():
+    with pytest.raises(ConfigError, match="draws = 0: expected a number in"):
+        engine.plan(tiny_cfg("draws=0"))
+
+
+def test_docs_model_md_is_generated_from_the_code():
+    from twin import docs
+
+    assert docs.PATH.read_text() == docs.render(), "run python -m twin.docs"
+
+
+def test_twin_run_cli(tmp_path):
+    run = subprocess.run([sys.executable, "-c", "from twin.cli import main; main()", *TINY,
+                          "draws=2", "sweep.axes.itinerary=[home]", "output.plots=false",
+                          f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0, run.stderr
+    assert "athlete-days" in run.stdout and (tmp_path / "cube.zarr").exists()
