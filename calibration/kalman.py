@@ -82,7 +82,7 @@ def state_space(params: BanisterParams, convention: str = "same-day") -> StateSp
     if params.batch_shape():
         raise ValueError("params: expected one parameter set (scalar fields)")
     # Scale of the state: the same-day outputs (fitness, fatigue) per unit of kernel state.
-    d_out_s0, d_out_w0, _, d_s_w0, _ = _one_day(params, 0.0)
+    _, d_out_w0, _, d_s_w0, _ = _one_day(params, 0.0)
     scale = d_out_w0[1:3] / d_s_w0
     d_out_s, d_out_w, d_s_s, d_s_w, out0 = _one_day(params, lag_of(convention))
     S, S_inv = np.diag(scale), np.diag(1.0 / scale)
