@@ -81,6 +81,7 @@ __all__ = [
     "param_spec",
     "policy_for",
     "power_duration_prior",
+    "profile_likelihood",
     "read_inputs",
     "read_squad_calibration",
     "read_table",

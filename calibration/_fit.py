@@ -127,7 +127,9 @@ def least_squares_fit(spec: ModelSpec, problem: Problem, weights: np.ndarray,
     def full(zf):
         z = to_z(fixed_theta)
         z[free] = zf
-        return to_theta(z)
+        theta = to_theta(z)
+        theta[~free] = fixed_theta[~free]  # exactly as given, not through exp(log(.))
+        return theta
 
     def evaluate(zf):
         key = zf.tobytes()

@@ -31,7 +31,7 @@ class AthleteSeries:
 
 
 def daily_series(daily: pd.DataFrame, tests: pd.DataFrame, athlete_id: str, *,
-                 performance_test: str = "power_5min", policy: DataPolicy = DataPolicy(),
+                 performance_test: str = "power_5min", policy: DataPolicy | None = None,
                  file: str = "daily", tests_file: str = "tests") -> AthleteSeries:
     """Aligned daily arrays of one athlete (module docstring).
 
@@ -39,6 +39,7 @@ def daily_series(daily: pd.DataFrame, tests: pd.DataFrame, athlete_id: str, *,
         DataError: duplicates or gaps under the ``"error"`` policy, mixed load kinds, or
             a test outside the daily record (naming the file, row and column).
     """
+    policy = policy or DataPolicy()
     rows = daily.index[daily["athlete_id"] == athlete_id]
     if len(rows) == 0:
         raise DataError(file, None, "athlete_id", f"no daily rows for athlete {athlete_id!r}")

@@ -68,10 +68,11 @@ def read_inputs(paths: dict[str, str | None]) -> dict:
 def calibrate_squad(tables: dict, governance_dir, *, model: str = "banister",
                     convention: str = "same-day", fixed=None, n_draws: int = 200,
                     seed: int = 0, performance_test: str = "power_5min",
-                    policy: DataPolicy = DataPolicy(), out_of_sample: bool = False,
+                    policy: DataPolicy | None = None, out_of_sample: bool = False,
                     profiles: bool = False, pd_model: str = "2p", history: str = "",
                     ) -> tuple[xr.Dataset, list[AthleteResult]]:
     """Calibrate every athlete of ``tables`` (module docstring)."""
+    policy = policy or DataPolicy()
     policies = load_policies(governance_dir)
     athletes = tables["athletes"]
     afile = athletes.attrs.get("file", "athletes")
