@@ -45,10 +45,23 @@ class DataConfig:
 
 
 @dataclass
+class FixedConfig:
+    """Fields held fixed in the fit (null: fitted); Banister and Busso field names."""
+
+    p0: float | None = None
+    k1: float | None = None
+    k2: float | None = None
+    k3: float | None = None
+    tau1: float | None = None
+    tau2: float | None = None
+    tau3: float | None = None
+
+
+@dataclass
 class FitConfig:
     model: str = "banister"
     convention: str = "same-day"
-    fixed: dict = field(default_factory=dict)
+    fixed: FixedConfig = field(default_factory=FixedConfig)
     n_draws: int = 200
     seed: int = 0
     performance_test: str = "power_5min"
@@ -81,7 +94,8 @@ def run_calibration(cfg, out_dir) -> Path:
                f"n_draws={cfg.fit.n_draws} seed={cfg.fit.seed}")
     ds, results = calibrate_squad(
         tables, cfg.governance_dir, model=cfg.fit.model, convention=cfg.fit.convention,
-        fixed=OmegaConf.to_container(cfg.fit.fixed), n_draws=cfg.fit.n_draws,
+        fixed={k: v for k, v in OmegaConf.to_container(cfg.fit.fixed).items()
+               if v is not None}, n_draws=cfg.fit.n_draws,
         seed=cfg.fit.seed, performance_test=cfg.fit.performance_test,
         policy=DataPolicy(**OmegaConf.to_container(cfg.data)),
         out_of_sample=cfg.fit.out_of_sample, profiles=cfg.fit.profiles,

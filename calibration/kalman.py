@@ -33,6 +33,7 @@ References:
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import jax
@@ -59,21 +60,29 @@ class StateSpace(NamedTuple):
     scale: np.ndarray
 
 
-def _one_day(params: BanisterParams, lag: float):
-    """Jacobians of one kernel day: (outputs, final state) w.r.t. (state0, load)."""
+@functools.cache
+def _one_day_jacobians():
+    """Jitted: kernel parameters p (6,) -> Jacobians of one day at zero state and load."""
     f = jax_function(KERNEL)
-    p = np.array([*map(float, params.values()), lag])[:, None]
 
-    def day(s0, w):
-        out, s1 = f(w.reshape(1, 1, 1), jnp.asarray(p), s0[:, None])
+    def day(s0, w, p):
+        out, s1 = f(w.reshape(1, 1, 1), p[:, None], s0[:, None])
         return out[:, 0, 0], s1[:, 0]
 
+    def jacobians(p):
+        zs, zw = jnp.zeros(2, p.dtype), jnp.zeros(1, p.dtype)
+        (d_out_s, d_out_w), (d_s_s, d_s_w) = jax.jacfwd(day, argnums=(0, 1))(zs, zw, p)
+        out0, _ = day(zs, zw, p)
+        return d_out_s, d_out_w[:, 0], d_s_s, d_s_w[:, 0], out0
+
+    return jax.jit(jacobians)
+
+
+def _one_day(params: BanisterParams, lag: float):
+    """Jacobians of one kernel day: (outputs, final state) w.r.t. (state0, load)."""
+    p = np.array([*map(float, params.values()), lag])
     with x64():
-        zs, zw = jnp.zeros(2), jnp.zeros(1)
-        (d_out_s, d_out_w), (d_s_s, d_s_w) = jax.jacfwd(day, argnums=(0, 1))(zs, zw)
-        out0, _ = day(zs, zw)
-        return (np.asarray(d_out_s), np.asarray(d_out_w)[:, 0], np.asarray(d_s_s),
-                np.asarray(d_s_w)[:, 0], np.asarray(out0))
+        return tuple(np.asarray(a) for a in _one_day_jacobians()(p))
 
 
 def state_space(params: BanisterParams, convention: str = "same-day") -> StateSpace:
