@@ -146,9 +146,9 @@ def fit(model: str, load, performance, fixed=None, *, weights=None,
         extra += ("no start converged within max_nfev: the SSE falls slowly along a ridge",)
     diag = diagnose(names_free, theta[free], cov, hess, pd, free_draws, extra)
     sigma = float(np.sqrt(sse / (n - k))) if n > k else float("nan")
-    return FitResult(model, spec.record(**{n: float(v) for n, v in zip(spec.names, theta, strict=True)}), sse,
-                     draws, spec.names, names_free, n, sigma, problem.predict(theta),
-                     converged, diag, convention)
+    record = spec.record(**{n: float(v) for n, v in zip(spec.names, theta, strict=True)})
+    return FitResult(model, record, sse, draws, spec.names, names_free, n, sigma,
+                     problem.predict(theta), converged, diag, convention)
 
 
 def fit_banister(load, performance, fixed=None, *, weights=None,

@@ -165,10 +165,10 @@ def test_squad_file_round_trip_and_atomic_write(tmp_path):
     np.testing.assert_array_equal(back["value"].values, ds["value"].values)
     assert np.isnan(back["point"].sel(athlete="a", parameter="circadian.taux"))
     assert list(tmp_path.iterdir()) == [path]  # no temporary left behind
-    with pytest.raises(ValueError, match="'banister.tau9'"):
+    with pytest.raises(ValueError, match=r"'banister\.tau9'"):
         squad_dataset({"a": {"banister.tau9": (1.0, np.ones(3))}}, 3)
     bad = ds.assign_coords(units=("parameter", ["h", "h"]))
-    with pytest.raises(ValueError, match="banister.tau1.*units"):
+    with pytest.raises(ValueError, match=r"banister\.tau1.*units"):
         write_squad_calibration(bad, tmp_path / "bad.nc")
     assert not (tmp_path / "bad.nc").exists()
 
