@@ -8,7 +8,8 @@ Usage::
 
 Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kernels`),
 ``wbal`` (W' balance, :mod:`benchmarks.wbal`) and ``circadian`` (the circadian models
-beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`). Outputs go to ``--out`` (default
+beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`) and ``calibration``
+(fits, squad, coverage, :mod:`benchmarks.calibration`). Outputs go to ``--out`` (default
 ``benchmarks/out``); ``--quick`` never touches RESULTS.md.
 """
 
@@ -18,11 +19,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import circadian, kernels, wbal
+from benchmarks import calibration, circadian, kernels, wbal
 from benchmarks.common import HERE, environment, update_results
 
 SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal),
-            "circadian": ("Circadian models", circadian)}
+            "circadian": ("Circadian models", circadian),
+            "calibration": ("Calibration", calibration)}
 
 
 def main(argv: list[str] | None = None) -> int:
