@@ -188,3 +188,9 @@ class Problem:
         out, _ = run(self.spec.kernel, (self.load[None, : self.n_t],),
                      (*theta, self.lag), backend="numba")
         return out[0, 0]
+
+    def predict_batch(self, thetas: np.ndarray) -> np.ndarray:
+        """Model performance for many parameter sets ``(B, n_p)`` -> ``(B, T)`` (Numba)."""
+        out, _ = run(self.spec.kernel, (self.load[None, : self.n_t],),
+                     (*thetas.T, self.lag), backend="numba")
+        return out[0]

@@ -47,7 +47,8 @@ def expanding_window(load, performance, *, model: str = "banister", fixed=None,
     for j in range(start, len(days)):
         d = days[j]
         past = np.where(np.arange(d + 1) < d, perf[: d + 1], np.nan)
-        res = fit(model, load[: d + 1], past, fixed, convention=convention, n_draws=2,
+        res = fit(model, load[: d + 1], past, fixed, convention=convention, n_draws=1,
+                  uncertainty="none",
                   **fit_kwargs)
         out_days.append(d)
         fc.append(res.predicted[d])

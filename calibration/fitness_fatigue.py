@@ -4,8 +4,10 @@ Each returns a :class:`FitResult`: the best parameters as the model's own record
 Laplace posterior draws (draws x parameters) and identifiability diagnostics. Method:
 :mod:`calibration._fit` (multi-start, bounded trust-region least squares with exact JAX
 Jacobians) and :mod:`calibration._laplace` (Student-t Laplace draws from the exact JAX
-Hessian). :func:`profile_likelihood` profiles one parameter, the check where Laplace is
-poor (the Clarke & Skiba 2013 cyclist's time constants).
+Hessian; the importance ESS against the exact posterior says whether they can be
+trusted, and where Laplace is poor a parametric bootstrap gives the draws).
+:func:`profile_likelihood` profiles one parameter, the other check where Laplace is poor
+(the Clarke & Skiba 2013 cyclist's time constants).
 
 Example
 -------
@@ -25,7 +27,14 @@ import numpy as np
 from scipy.stats import chi2
 
 from calibration._fit import _transform, least_squares_fit
-from calibration._laplace import Diagnostics, diagnose, laplace_draws, stream
+from calibration._laplace import (
+    ESS_FLAG,
+    Diagnostics,
+    diagnose,
+    importance_resample,
+    laplace_draws,
+    stream,
+)
 from calibration._models import ModelSpec, Problem, lag_of, model_spec
 from physiology import _validate
 from physiology.params import ParamRecord
@@ -101,10 +110,41 @@ def _check_fixed(spec: ModelSpec, fixed) -> dict[str, float]:
     return fixed
 
 
+#: Refits of the parametric bootstrap where Laplace is poor (draws resample them).
+N_BOOT = 40
+
+
+def _bootstrap(model, load, perf, w, fixed, theta, sse, n, k, convention, problem,
+               n_draws, rng):
+    """Parametric bootstrap (Efron & Tibshirani 1993, ch. 6): refit :data:`N_BOOT` sets
+    of tests simulated from the fit plus Gaussian noise of the residual SD, and resample
+    ``n_draws`` from the refits. For fits where the Laplace form is poor (ridges)."""
+    sd = np.sqrt(sse / (n - k)) / np.sqrt(np.where(w > 0, w, 1.0))
+    fitted = problem.predict(theta)
+    tests = np.isfinite(perf)
+    refits = []
+    for _ in range(N_BOOT):
+        sim = np.where(tests, fitted + sd * rng.standard_normal(len(perf)), np.nan)
+        r = fit(model, load, sim, fixed, weights=w, convention=convention, n_draws=1,
+                n_starts=2, max_nfev=30, uncertainty="none")
+        refits.append([float(getattr(r.params, nm)) for nm in r.names])
+    refits = np.array(refits)
+    return refits[rng.integers(0, N_BOOT, n_draws)]
+
+
 def fit(model: str, load, performance, fixed=None, *, weights=None,
         convention: str = "same-day", n_draws: int = 200, seed: int = 0,
-        key: str = "athlete", n_starts: int = 3, max_nfev: int = 50) -> FitResult:
-    """Fit ``model`` (``"banister"`` or ``"busso"``); see :func:`fit_banister`."""
+        key: str = "athlete", n_starts: int = 3, max_nfev: int = 50,
+        uncertainty: str = "auto") -> FitResult:
+    """Fit ``model`` (``"banister"`` or ``"busso"``); see :func:`fit_banister`.
+
+    ``uncertainty``: ``"auto"`` (Laplace; a parametric bootstrap where Laplace is poor),
+    ``"laplace"``, ``"bootstrap"`` or ``"none"`` (draws repeat the estimate; for inner
+    refits such as profiles and out-of-sample windows).
+    """
+    if uncertainty not in ("auto", "laplace", "bootstrap", "none"):
+        raise ValueError(f"uncertainty={uncertainty!r}: expected auto, laplace, bootstrap "
+                         "or none")
     spec = model_spec(model)
     load, perf, w = _inputs(load, performance, weights)
     fixed = _check_fixed(spec, fixed)
@@ -132,11 +172,29 @@ def fit(model: str, load, performance, fixed=None, *, weights=None,
         return to_theta(z)[..., free]
 
     rng = stream(seed, f"{model}:{key}")
-    free_draws, cov, pd, _ = laplace_draws(to_z(theta)[free], hess, 2.0 * jz.T @ jz, sse, n,
-                                           free_to_theta, low[free], high[free], n_draws,
-                                           rng)
-    draws = np.tile(theta, (n_draws, 1))
-    draws[:, free] = free_draws
+    pool, log_q, cov, pd = laplace_draws(to_z(theta)[free], hess, 2.0 * jz.T @ jz, sse, n,
+                                         free_to_theta, low[free], high[free], n_draws, rng)
+    proposals = np.tile(theta, (len(pool), 1))
+    proposals[:, free] = pool
+    ess = float("nan")
+    if np.all(np.isfinite(pool)):
+        # exact log posterior: -(n/2) log SSE, plus log |d theta / d z| of the log fields
+        resid = problem.predict_batch(proposals)[:, problem.tests] - problem.y[problem.tests]
+        sse_pool = np.sum(w[problem.tests] * resid**2, axis=1)
+        log_target = -0.5 * n * np.log(sse_pool) + np.sum(
+            np.log(pool[:, is_log[free]]), axis=1)
+        ess = importance_resample(log_target, log_q, n_draws, rng)[1]
+    draws = proposals[:n_draws]
+    poor = not pd or converged == 0 or ess < ESS_FLAG
+    method = "laplace"
+    if uncertainty == "none":
+        draws = np.tile(theta, (n_draws, 1))
+        method = "none"
+    elif uncertainty == "bootstrap" or (uncertainty == "auto" and poor and n > k):
+        draws = _bootstrap(model, load, perf, w, fixed, theta, sse, n, k, convention,
+                           problem, n_draws, rng)
+        method = "bootstrap"
+    free_draws = draws[:, free]
     names_free = tuple(np.array(spec.names)[free])
     at_bound = [nm for nm, t, lo, hi in zip(spec.names, theta, low, high, strict=True)
                 if nm not in fixed and (np.isclose(t, lo, rtol=1e-6) or
@@ -144,7 +202,9 @@ def fit(model: str, load, performance, fixed=None, *, weights=None,
     extra = tuple(f"{nm} at its plausible bound" for nm in at_bound)
     if converged == 0:
         extra += ("no start converged within max_nfev: the SSE falls slowly along a ridge",)
-    diag = diagnose(names_free, theta[free], cov, hess, pd, free_draws, extra)
+    if method == "bootstrap":
+        extra += ("draws from a parametric bootstrap (Laplace poor)",)
+    diag = diagnose(names_free, theta[free], cov, hess, pd, free_draws, extra, ess)
     sigma = float(np.sqrt(sse / (n - k))) if n > k else float("nan")
     record = spec.record(**{n: float(v) for n, v in zip(spec.names, theta, strict=True)})
     return FitResult(model, record, sse, draws, spec.names, names_free, n, sigma,
@@ -153,7 +213,8 @@ def fit(model: str, load, performance, fixed=None, *, weights=None,
 
 def fit_banister(load, performance, fixed=None, *, weights=None,
                  convention: str = "same-day", n_draws: int = 200, seed: int = 0,
-                 key: str = "athlete", n_starts: int = 3, max_nfev: int = 50) -> FitResult:
+                 key: str = "athlete", n_starts: int = 3, max_nfev: int = 50,
+                 uncertainty: str = "auto") -> FitResult:
     """Fit the Banister model to one athlete's load and tests.
 
     Args:
@@ -168,6 +229,8 @@ def fit_banister(load, performance, fixed=None, *, weights=None,
         n_draws: posterior draws to return; seed, key: key of the counter-based stream
             (the same (seed, key) gives the same draws).
         n_starts, max_nfev: refinements started, and residual evaluations each may use.
+        uncertainty: ``"auto"`` (Laplace draws; a parametric bootstrap of 40 refits where
+            Laplace is flagged poor), ``"laplace"``, ``"bootstrap"`` or ``"none"``.
 
     Returns:
         :class:`FitResult` with ``.params`` a :class:`BanisterParams`, ``.sse``, ``.draws``.
@@ -177,7 +240,8 @@ def fit_banister(load, performance, fixed=None, *, weights=None,
             parameters.
     """
     return fit("banister", load, performance, fixed, weights=weights, convention=convention,
-               n_draws=n_draws, seed=seed, key=key, n_starts=n_starts, max_nfev=max_nfev)
+               n_draws=n_draws, seed=seed, key=key, n_starts=n_starts, max_nfev=max_nfev,
+               uncertainty=uncertainty)
 
 
 def fit_busso(load, performance, fixed=None, **kwargs) -> FitResult:
@@ -208,7 +272,8 @@ def profile_likelihood(result: FitResult, load, performance, name: str, *, n_gri
     base = {n: float(getattr(result.params, n)) for n in result.names
             if n not in result.free}
     sse = np.array([fit(result.model, load, performance, {**base, name: float(g)},
-                        weights=weights, convention=result.convention, n_draws=2).sse
+                        weights=weights, convention=result.convention, n_draws=1,
+                        uncertainty="none").sse
                     for g in grid])
     best = min(float(np.min(sse)), result.sse)
     inside = result.n_tests * np.log(sse / best) <= chi2.ppf(level, 1)

@@ -58,8 +58,13 @@ def test_clarke_skiba_uncertainty_flags_poor_identifiability(free_fit, cyclist):
     diag = free_fit.diagnostics
     assert diag.condition_number > 1e6
     assert any("corr(k1, k2)" in f for f in diag.flags)
-    lo, hi = free_fit.interval("k1")
-    assert hi / lo > 5  # 90 % interval spans more than a factor of five
+    # Laplace is poor on this ridge (importance ESS far below 1), so the draws come from
+    # the parametric bootstrap; the time constants come out poorly identified: their
+    # 90 % intervals span more than a factor of two (an assertion of "wide", not a value).
+    assert diag.ess < 0.02 and any("bootstrap" in f for f in diag.flags)
+    for name in ("tau1", "tau2", "k1"):
+        lo, hi = free_fit.interval(name)
+        assert hi / lo > 2, name
     prof = profile_likelihood(free_fit, cyclist["load_au"], cyclist["test_power_w"], "tau2",
                               n_grid=9)
     lo, hi = prof["interval"]
