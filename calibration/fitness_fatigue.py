@@ -28,7 +28,6 @@ from scipy.stats import chi2
 
 from calibration._fit import _transform, least_squares_fit
 from calibration._laplace import (
-    ESS_FLAG,
     Diagnostics,
     diagnose,
     importance_resample,
@@ -185,7 +184,7 @@ def fit(model: str, load, performance, fixed=None, *, weights=None,
             np.log(pool[:, is_log[free]]), axis=1)
         ess = importance_resample(log_target, log_q, n_draws, rng)[1]
     draws = proposals[:n_draws]
-    poor = not pd or converged == 0 or ess < ESS_FLAG
+    poor = not pd or converged == 0  # structural: a ridge or no curvature
     method = "laplace"
     if uncertainty == "none":
         draws = np.tile(theta, (n_draws, 1))
@@ -230,7 +229,9 @@ def fit_banister(load, performance, fixed=None, *, weights=None,
             (the same (seed, key) gives the same draws).
         n_starts, max_nfev: refinements started, and residual evaluations each may use.
         uncertainty: ``"auto"`` (Laplace draws; a parametric bootstrap of 40 refits where
-            Laplace is flagged poor), ``"laplace"``, ``"bootstrap"`` or ``"none"``.
+            Laplace is structurally poor: Hessian not positive definite, or the fit on a
+            ridge where no refinement converged), ``"laplace"``, ``"bootstrap"`` or
+            ``"none"``. A low importance ESS is flagged in the diagnostics either way.
 
     Returns:
         :class:`FitResult` with ``.params`` a :class:`BanisterParams`, ``.sse``, ``.draws``.
