@@ -48,7 +48,7 @@ def _squad(n: int, n_draws: int, seed: int = 1) -> float:
 
 
 def run(quick: bool) -> list[dict]:
-    repeats = 3 if quick else 7
+    repeats = 1 if quick else 7
     d = example_athlete()
     rows = []
     fit = fit_banister(d["load_au"], d["test_power_w"])
@@ -76,7 +76,7 @@ def run(quick: bool) -> list[dict]:
     times = [_squad(n_squad, 200, seed) for seed in range(1 if quick else 3)]
     rows.append({"case": f"squad_{n_squad}", "athletes": n_squad,
                  "median_s": float(np.median(times)), "min_s": float(np.min(times))})
-    n_cov = 20 if quick else 200
+    n_cov = 10 if quick else 200
     rng = np.random.default_rng(2026)
     hits = {nm: 0 for nm in NAMES}
     widths = {nm: [] for nm in NAMES}
