@@ -1,4 +1,94 @@
-"""From an athlete's data to that athlete's parameters, with uncertainty.
+"""From an athlete's data to that athlete's parameters, with uncertainty, kept current.
 
-Empty until the calibration issue lands; installed now so the layout is fixed.
+Public surface (everything else is private):
+
+- fitting: :func:`fit_banister`, :func:`fit_busso` -> :class:`FitResult` (``.params``,
+  ``.sse``, ``.draws``, ``.diagnostics``); :func:`profile_likelihood`;
+  :func:`expanding_window` (out-of-sample next-test forecasts);
+  :func:`fit_power_duration`, :func:`fit_circadian` (with :func:`msf_sc`),
+  :func:`record_prior`, :func:`power_duration_prior`;
+- data assimilation: :func:`kalman_filter` -> :class:`Filtered` (fitness and fatigue
+  today, with covariance), :func:`rts_smoother`, :func:`forecast`, :func:`state_space`;
+- data: :func:`read_table` (schema :data:`SCHEMAS`, errors :class:`DataError` naming
+  file, row and column), :class:`DataPolicy`, :func:`daily_series`,
+  :func:`example_athlete` (Clarke & Skiba 2013, Fig. 8);
+- governance: :class:`Policy`, :func:`load_policies`, :func:`policy_for`;
+- squad file: :func:`squad_dataset`, :func:`write_squad_calibration`,
+  :func:`read_squad_calibration`, :func:`calibrate_squad`, :func:`write_outputs`;
+  parameter records :data:`RECORDS` (``"<model>.<field>"`` names).
 """
+
+from calibration._laplace import Diagnostics
+from calibration.athlete_data import AthleteSeries, daily_series
+from calibration.circadian import CircadianFit, fit_circadian, msf_sc
+from calibration.data import CLARKE_SKIBA_2013_FIT, example_athlete
+from calibration.evaluation import OutOfSample, expanding_window
+from calibration.fitness_fatigue import FitResult, fit_banister, fit_busso, profile_likelihood
+from calibration.governance import Policy, load_policies, load_policy, policy_for
+from calibration.kalman import (
+    Filtered,
+    Forecast,
+    StateSpace,
+    forecast,
+    kalman_filter,
+    rts_smoother,
+    state_space,
+)
+from calibration.pipeline import calibrate_squad, read_inputs, write_outputs
+from calibration.power_duration import PowerDurationFit, fit_power_duration
+from calibration.priors import power_duration_prior, record_prior
+from calibration.records import (
+    RECORDS,
+    CircadianPhaseParams,
+    PowerDurationParams,
+    param_spec,
+)
+from calibration.schema import SCHEMAS, TEST_UNITS, DataError, DataPolicy, read_table
+from calibration.squad import read_squad_calibration, squad_dataset, write_squad_calibration
+
+__all__ = [
+    "CLARKE_SKIBA_2013_FIT",
+    "RECORDS",
+    "SCHEMAS",
+    "TEST_UNITS",
+    "AthleteSeries",
+    "CircadianFit",
+    "CircadianPhaseParams",
+    "DataError",
+    "DataPolicy",
+    "Diagnostics",
+    "Filtered",
+    "FitResult",
+    "Forecast",
+    "OutOfSample",
+    "Policy",
+    "PowerDurationFit",
+    "PowerDurationParams",
+    "StateSpace",
+    "calibrate_squad",
+    "daily_series",
+    "example_athlete",
+    "expanding_window",
+    "fit_banister",
+    "fit_busso",
+    "fit_circadian",
+    "fit_power_duration",
+    "forecast",
+    "kalman_filter",
+    "load_policies",
+    "load_policy",
+    "msf_sc",
+    "param_spec",
+    "policy_for",
+    "power_duration_prior",
+    "profile_likelihood",
+    "read_inputs",
+    "read_squad_calibration",
+    "read_table",
+    "record_prior",
+    "rts_smoother",
+    "squad_dataset",
+    "state_space",
+    "write_outputs",
+    "write_squad_calibration",
+]
