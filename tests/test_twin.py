@@ -192,3 +192,49 @@ def test_twin_run_cli(tmp_path):
                          timeout=300)
     assert run.returncode == 0, run.stderr
     assert "athlete-days" in run.stdout and (tmp_path / "cube.zarr").exists()
+
+
+def eu_cfg():
+    cfg = tiny_cfg("draws=2", "sweep.axes.itinerary=[home]", "output.plots=false")
+    for athlete in cfg.athletes.athletes:
+        athlete.jurisdiction = "EU"
+    return cfg
+
+
+def test_a_cube_of_eu_athletes_holds_no_raw_id_or_name(tmp_path, monkeypatch):
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
+    cfg = eu_cfg()
+    res = runner.run_sweep(cfg, tmp_path, progress=False)
+    cube, _ = twin.open_cube(res.store)
+    raw = [a.id for a in cfg.athletes.athletes] + [a.name for a in cfg.athletes.athletes]
+    assert all(str(v).startswith("anon-") for v in cube["athlete"].values)
+    text = "".join(p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file())
+    for value in [*raw, "a-secret-kept-elsewhere"]:
+        assert value not in text, value
+    assert "a-secret" not in str(cube.attrs) and "Harper" not in cube.attrs["config"]
+
+
+def test_eu_athletes_without_a_key_stop_the_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("TWIN_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no key file either
+    with pytest.raises(ValueError, match="TWIN_PSEUDONYM_KEY"):
+        runner.run_sweep(eu_cfg(), tmp_path / "out", progress=False)
+    assert not (tmp_path / "out" / "cube.zarr").exists()
+
+
+def test_a_squad_calibration_file_supplies_the_draws(tmp_path):
+    from calibration import squad_dataset, write_squad_calibration
+
+    rng = np.random.default_rng(1)
+    fitted = {"banister.p0": (300.0, rng.normal(300, 5, 4)),
+              "banister.k1": (0.2, rng.uniform(0.1, 0.3, 4)),
+              "banister.k2": (0.25, rng.uniform(0.2, 0.4, 4)),
+              "banister.tau1": (40.0, rng.uniform(30, 50, 4)),
+              "banister.tau2": (12.0, rng.uniform(8, 15, 4))}
+    path = write_squad_calibration(squad_dataset({"m01": fitted}, 4), tmp_path / "squad.nc")
+    p = engine.plan(tiny_cfg(f"athletes.parameters={path}"))
+    take = np.arange(8) % 4  # 8 twin draws cycle through the file's 4
+    for field in ("p0", "k1", "k2", "tau1", "tau2"):
+        np.testing.assert_array_equal(p.param_draws[field][0], fitted[f"banister.{field}"][1][take])
+    prior = engine.plan(tiny_cfg())
+    np.testing.assert_array_equal(p.param_draws["tau1"][1:], prior.param_draws["tau1"][1:])

@@ -78,7 +78,8 @@ class Layout:
 
     def coords(self) -> dict:
         plan = self.plan
-        c = {"athlete": ("athlete", list(plan.squad.ids), {"long_name": "athlete id"}),
+        c = {"athlete": ("athlete", list(plan.public_ids),
+                         {"long_name": "athlete id (as the governance policy lets it out)"}),
              "date": ("date", plan.season.dates.astype("datetime64[ns]"),
                       {"long_name": "date", "standard_name": "time"})}
         for dim, values in plan.sweep.coords.items():

@@ -28,6 +28,7 @@ from scenarios.schema import SweepConf
 from twin import _athletes, _clock, _match
 from twin._day_kernel import KERNELS, OUTPUTS
 from twin._reduce import quantiles_over_draws
+from twin.governance import public_ids
 from twin.params import AthletePriors, CouplingParams
 
 WARMUP_DAYS = 3 * 365
@@ -61,6 +62,7 @@ class Plan:
     sleep_debt: np.ndarray  # (A, P, D) h
     w_prime_plan: np.ndarray  # (A, P, D)
     param_draws: dict = field(default_factory=dict)  # name -> (A, N)
+    public_ids: tuple[str, ...] = ()  # athlete ids as governance lets them out
 
     @property
     def kernel(self):
@@ -119,8 +121,9 @@ def plan(cfg) -> Plan:
     w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
     draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
                                   athlete_keys(squad.ids))
+    ids = public_ids(squad)
     if squad.parameters != "defaults":
-        draws = _athletes.calibrated_draws(squad.parameters, squad.ids, n_draws, model, draws)
+        draws = _athletes.calibrated_draws(squad.parameters, ids, n_draws, model, draws)
     ff_names = [n for n in KERNELS[model].params[:KERNELS[model].params.index("lag")]]
     ff = [draws[n] for n in ff_names] + [np.zeros((squad.size, n_draws))]  # lag 0: same-day
     dose = _dose_per_metre(squad)
@@ -142,7 +145,7 @@ def plan(cfg) -> Plan:
     out = cfg.output
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
                 np.asarray(out.quantiles, float), bool(out.keep_draws), params, state0,
-                misalign, debt, w_plan, draws)
+                misalign, debt, w_plan, draws, ids)
 
 
 def _steady_state(kernel, params, w_bar, run_bar, backend):

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
 from twin import engine
 from twin.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
+from twin.governance import public_config
 
 TARGET_ATHLETE_DAYS = 3_000_000
 
@@ -55,7 +55,7 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
     """
     plan = engine.plan(cfg)
     layout = layout_for(plan, cfg.runner)
-    config_text = OmegaConf.to_yaml(cfg, resolve=True)
+    config_text = public_config(cfg, plan.squad, plan.public_ids)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     execute = execute or _in_process

@@ -97,7 +97,7 @@ def jetlag_chart(plan, athlete: int, itinerary: int, *, days_around: int = 12):
                         fontsize=7, rotation=90, va="bottom")
     ax.axhline(0, color="k", lw=0.5)
     ax.set_ylabel("misalignment (h)\nbody minus local clock")
-    ax.set_title(f"athlete {plan.squad.ids[athlete]}, itinerary {itin.name}: jet lag "
+    ax.set_title(f"athlete {plan.public_ids[athlete]}, itinerary {itin.name}: jet lag "
                  "(flights shaded)")
     d_idx = np.arange(plan.season.days)
     shown = (d_idx >= days[0]) & (d_idx <= days[-1])

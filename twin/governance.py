@@ -1,0 +1,41 @@
+"""What of a squad may appear in a cube: each athlete's governance policy applied.
+
+The policies are those of calibration (``conf/governance/*.yaml``,
+:mod:`calibration.governance`), chosen by each athlete's ``jurisdiction``. In the cube the
+athlete coordinate is the policy's public id (a keyed HMAC pseudonym under an EU policy,
+the id itself under an open one), and the resolved config recorded in the cube's
+attributes carries public ids and none of the fields the policy drops (``name``,
+``date_of_birth``). Stream keys inside the engine still use the raw id, which never
+leaves the process. A squad calibration file is keyed by the same public ids.
+"""
+
+from __future__ import annotations
+
+from omegaconf import OmegaConf
+
+from calibration import load_policies, policy_for
+from twin.config import CONF_DIR
+
+GOVERNANCE_DIR = CONF_DIR / "governance"
+
+
+def public_ids(squad, directory=GOVERNANCE_DIR) -> tuple[str, ...]:
+    """Each athlete's id as its policy lets it out (errors name the athlete's key)."""
+    policies = load_policies(directory)
+    out = []
+    for i, (aid, where) in enumerate(zip(squad.ids, squad.jurisdiction, strict=True)):
+        policy = policy_for(where, policies, where=f"athletes.athletes[{i}].jurisdiction: ")
+        out.append(policy.public_id(aid))
+    return tuple(out)
+
+
+def public_config(cfg, squad, ids, directory=GOVERNANCE_DIR) -> str:
+    """The resolved config as YAML, with public ids and without dropped fields."""
+    policies = load_policies(directory)
+    data = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    for i, athlete in enumerate(data["athletes"]["athletes"]):
+        policy = policy_for(squad.jurisdiction[i], policies)
+        athlete["id"] = ids[i]
+        for field in policy.drop:
+            athlete.pop(field, None)
+    return OmegaConf.to_yaml(data)
