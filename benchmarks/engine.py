@@ -51,9 +51,10 @@ def _one(overrides: list[str]) -> dict:
 
 
 def run(quick: bool) -> list[dict]:
-    base = ["sweep=standard", "output.plots=false"]
+    base = ["runner=local", "sweep=standard", "output.plots=false"]
     if quick:
-        base = ["athletes=mini_squad", "draws=10", "sweep=demo", "output.plots=false"]
+        base = ["runner=local", "athletes=mini_squad", "draws=10", "sweep=demo",
+                "output.plots=false"]
     rows = []
     for backend in ("numba", "jax"):
         r = _one([*base, f"backend={backend}"])

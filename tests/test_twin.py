@@ -15,8 +15,8 @@ from twin import cli, engine, runner
 from twin.config import CONF_DIR
 from twin.cube import Layout, ZarrStore
 
-TINY = ["athletes=mini_squad", "draws=8", "scenario.days=100", "scenario.rest_days=[]",
-        "scenario.shift_trip.depart=2026-09-08T11:00",
+TINY = ["runner=local", "athletes=mini_squad", "draws=8", "scenario.days=100",
+        "scenario.rest_days=[]", "scenario.shift_trip.depart=2026-09-08T11:00",
         "sweep.axes.training_volume=[0.8,1.0,1.2]",
         "sweep.axes.itinerary=[home,east_3,east_6,east_9]"]
 

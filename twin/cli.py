@@ -114,3 +114,7 @@ def _app(cfg: DictConfig) -> None:
 def main() -> None:
     register()
     _app()
+
+
+if __name__ == "__main__":
+    main()

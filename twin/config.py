@@ -51,6 +51,8 @@ class RunnerConf:
     kind: RunnerKind = RunnerKind.local
     address: str | None = None  # Ray: none starts a local instance; "auto", "host:port"
     num_cpus: int | None = None  # Ray local instance size (default: the machine's)
+    cpus_per_task: int = 1  # Ray: CPUs (and Numba threads) per chunk task
+    max_retries: int = 3  # Ray: retries of a task whose worker died
     chunk_athletes: int = 0  # 0: chosen so a task does at least ~100 ms of work
     chunk_points: int = 0
 

@@ -1,7 +1,8 @@
 """Run a sweep: plan it, execute its chunks, write the cube.
 
 The in-process runner (``runner=local``) executes the chunks one after another; each
-chunk is already parallel inside (Numba ``prange`` over its series, or JAX). Chunks are
+chunk is already parallel inside (Numba ``prange`` over its series, or JAX). The Ray
+runner (``runner=ray``, :mod:`twin.ray_runner`) runs the same chunks as Ray tasks. Chunks are
 blocks of athletes x a block along the first sweep dimension, sized so each does about
 ``TARGET_ATHLETE_DAYS`` athlete-days (well over 100 ms of work) unless the config fixes
 ``runner.chunk_athletes`` / ``runner.chunk_points``. A progress bar shows chunks done and
@@ -10,6 +11,7 @@ the time left when the sweep has more than a few chunks.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from twin import engine
+from twin._chaos import CHAOS, inject
 from twin.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
 from twin.governance import public_config
 
@@ -58,7 +61,7 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
     config_text = public_config(cfg, plan.squad, plan.public_ids)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    execute = execute or _in_process
+    execute = execute or executor(cfg.runner)
     fmt = cfg.output.format.name
     if fmt == "netcdf":
         path = out_dir / "cube.nc"
@@ -79,8 +82,25 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
     return RunResult(plan, path, layout, len(todo))
 
 
+def executor(runner_cfg):
+    """The chunk executor of ``runner.kind``: in process, or Ray tasks."""
+    if runner_cfg.kind.name == "local":
+        return _in_process
+    from twin.ray_runner import execute_ray
+
+    def execute(plan, layout, blocks):
+        return execute_ray(plan, layout, blocks, address=runner_cfg.address,
+                           num_cpus=runner_cfg.num_cpus,
+                           cpus_per_task=int(runner_cfg.cpus_per_task),
+                           max_retries=int(runner_cfg.max_retries))
+
+    return execute
+
+
 def _in_process(plan, layout, blocks):
+    chaos = os.environ.get(CHAOS)
     for block in blocks:
+        inject(chaos, block)
         a_sl, _, flat = layout.slices(block)
         yield block, engine.run_chunk(plan, a_sl, flat)
 

@@ -1,0 +1,126 @@
+"""The Ray runner on a local Ray instance: identical cubes, warm workers, faults."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+import xarray as xr
+
+import twin
+from tests.test_twin import TINY, tiny_cfg
+from twin import engine, runner
+from twin._chaos import CHAOS
+from twin.cube import Layout, ZarrStore
+from twin.ray_runner import ChunkError, execute_ray
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module")
+def local_ray():
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,
+             configure_logging=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def local_cube(tmp_path_factory):
+    res = runner.run_sweep(tiny_cfg(), tmp_path_factory.mktemp("local"), progress=False)
+    return twin.open_cube(res.store)[0]
+
+
+def ray_cfg(*extra):
+    return tiny_cfg("runner=ray", *extra)
+
+
+@pytest.mark.parametrize("chunking", [
+    ("runner.chunk_athletes=1", "runner.chunk_points=1", "runner.cpus_per_task=1"),
+    ("runner.chunk_athletes=2", "runner.chunk_points=2", "runner.cpus_per_task=2"),
+])
+def test_ray_gives_the_local_cube_bit_for_bit(local_ray, local_cube, tmp_path, chunking):
+    res = runner.run_sweep(ray_cfg(*chunking), tmp_path, progress=False)
+    cube, _ = twin.open_cube(res.store)
+    xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
+
+
+def test_warm_workers_do_not_reload_kernels_and_use_their_cpus(local_ray):
+    plan = engine.plan(ray_cfg())
+    layout = Layout(plan, 1, 1)
+    stats = []
+    for _ in execute_ray(plan, layout, layout.blocks, stats=stats):
+        pass
+    assert len(stats) == len(layout.blocks) == 9
+    assert all(s["threads"] == 1 for s in stats)
+    by_worker = {}
+    for s in stats:
+        by_worker.setdefault(s["pid"], []).append(s["kernels_loaded"])
+    for loads in by_worker.values():
+        assert sum(loads[1:]) == 0  # only a worker's first task loads kernels
+
+
+def test_a_killed_worker_is_retried_and_the_cube_is_complete(local_ray, local_cube, tmp_path,
+                                                              monkeypatch):
+    marker = tmp_path / "killed"
+    monkeypatch.setenv(CHAOS, f"kill:1_1:{marker}")
+    res = runner.run_sweep(ray_cfg("runner.chunk_athletes=1", "runner.chunk_points=1"),
+                           tmp_path / "out", progress=False)
+    assert marker.exists()  # the worker running chunk (1, 1) did die
+    cube, _ = twin.open_cube(res.store)
+    xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
+
+
+def test_a_raising_task_fails_the_run_naming_its_chunk(local_ray, tmp_path, monkeypatch):
+    monkeypatch.setenv(CHAOS, "raise:2_0")
+    with pytest.raises(ChunkError, match=r"chunk \(2, 0\) \(athletes 2:3, training_volume 0:1\)"):
+        runner.run_sweep(ray_cfg("runner.chunk_athletes=1", "runner.chunk_points=1"),
+                         tmp_path, progress=False)
+    with pytest.raises(RuntimeError, match="incomplete cube"):
+        twin.open_cube(tmp_path / "cube.zarr")
+
+
+def test_an_interrupted_ray_sweep_resumes_without_recomputing(local_ray, local_cube, tmp_path):
+    cfg = ray_cfg("runner.chunk_athletes=1", "runner.chunk_points=1")
+    plan = engine.plan(cfg)
+    layout = runner.layout_for(plan, cfg.runner)
+    text = twin.governance.public_config(cfg, plan.squad, plan.public_ids)
+    store = ZarrStore(tmp_path / "cube.zarr", layout, text, "twin-run")
+    for i, (block, result) in enumerate(execute_ray(plan, layout, layout.blocks)):
+        store.write(block, result)
+        if i == 3:
+            break  # the driver stops after four chunks
+    res = runner.run_sweep(cfg, tmp_path, progress=False)
+    assert res.chunks_run == len(layout.blocks) - 4
+    cube, _ = twin.open_cube(res.store)
+    xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
+
+
+def test_a_killed_driver_is_resumed_by_rerunning_the_command(tmp_path, local_cube):
+    """SIGKILL the twin-run process mid-sweep (a chunk made slow), rerun the same command:
+    the chunks already marked are kept and the cube ends identical. In-process runner, so
+    that no orphaned Ray processes outlive the test."""
+    args = [sys.executable, "-c", "from twin.cli import main; main()", *TINY,
+            "runner.chunk_athletes=1", "runner.chunk_points=1", "output.plots=false",
+            f"hydra.run.dir={tmp_path}"]
+    env = dict(os.environ, TWIN_CHAOS="sleep:1_1:120")
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    marks = tmp_path / "cube.zarr.chunks"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(marks.glob("*.done"))) < 4:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    done_before = {p.name: p.stat().st_mtime_ns for p in marks.glob("*.done")}
+    assert 4 <= len(done_before) < 9
+    rerun = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stderr
+    for name, stamp in done_before.items():
+        assert (marks / name).stat().st_mtime_ns == stamp  # not recomputed
+    cube, _ = twin.open_cube(tmp_path / "cube.zarr")
+    xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
+    assert np.all(np.isfinite(cube["performance"].values))

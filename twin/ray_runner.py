@@ -1,0 +1,110 @@
+"""The Ray runner: the same chunks as the in-process runner, as Ray tasks.
+
+- Connection: with ``runner.address`` unset, a local Ray instance starts, sized to the
+  machine (``runner.num_cpus`` to cap it); ``auto``, ``host:port`` or ``ray://host:port``
+  connect to an existing cluster (inside a Ray job, ``auto`` finds it).
+- Data: the plan's shared arrays go into the object store once (``ray.put``); each task
+  gets a reference and its block, runs :func:`twin.engine.run_chunk`, and returns the
+  reduced arrays. The driver keeps at most ``2 x`` (cluster CPUs / CPUs per task) tasks in
+  flight, collects results with ``ray.wait`` as they finish and writes each into its region
+  of the store, so its memory is bounded by the chunks in flight, not by the cube.
+- Threads: a task asks for ``runner.cpus_per_task`` CPUs and sets Numba's threads to
+  them (XLA's CPU threads likewise, through the worker environment), so tasks do not
+  oversubscribe the cores. Workers are reused: kernels load from the on-disk cache once
+  per worker process and stay loaded.
+- Faults: a task whose worker dies is retried by Ray (``max_retries``); a task that raises
+  fails the run with its chunk named, and the store stays unfinished; a rerun on the same
+  store resumes from the chunks already marked done (:mod:`twin.cube`).
+
+Results do not depend on the number of workers or the chunking: a chunk is a pure
+function of (plan, block) and random numbers are counter-based (DESIGN.md principle 5).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+
+from twin import engine
+from twin._chaos import CHAOS, inject
+
+#: Environment of worker processes: no nested thread pools beyond the task's CPUs.
+WORKER_ENV = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
+              "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+class ChunkError(RuntimeError):
+    """A chunk's task raised; the message names the chunk."""
+
+
+def connect(address: str | None = None, num_cpus: int | None = None) -> None:
+    """Start or join Ray (module docstring); a no-op when already connected."""
+    import ray
+
+    if ray.is_initialized():
+        return
+    kwargs = {"runtime_env": {"env_vars": dict(WORKER_ENV)}, "log_to_driver": False,
+              "configure_logging": False}
+    if address:
+        ray.init(address=address, **kwargs)
+    else:
+        ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+
+
+def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None):
+    import numba
+
+    from physiology._compile import numba_backend
+
+    numba.set_num_threads(max(1, min(int(cpus), numba.config.NUMBA_NUM_THREADS)))
+    inject(chaos, block)
+    loaded = len(numba_backend._loaded)
+    a_sl, _, flat = slices
+    result = engine.run_chunk(plan, a_sl, flat)
+    stats = {"pid": os.getpid(), "threads": numba.get_num_threads(),
+             "kernels_loaded": len(numba_backend._loaded) - loaded}
+    return result, stats
+
+
+def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None,
+                num_cpus: int | None = None, cpus_per_task: int = 1, max_retries: int = 3,
+                stats: list | None = None):
+    """Run ``blocks`` as Ray tasks; yield ``(block, result)`` as they finish.
+
+    ``stats``: a list that receives, per task, the worker's pid, its Numba threads and
+    how many kernels it had to load (0 on a warm worker).
+    """
+    import ray
+
+    connect(address, num_cpus)
+    chaos = os.environ.get(CHAOS)
+    remote = ray.remote(_task).options(num_cpus=cpus_per_task, max_retries=max_retries,
+                                       retry_exceptions=False)
+    slim = dataclasses.replace(plan, clock=None)  # the sub-daily series stay with the driver
+    plan_ref = ray.put(slim)
+    capacity = max(1, int(ray.cluster_resources().get("CPU", 1) // cpus_per_task))
+    todo = list(blocks)
+    pending: dict = {}
+    try:
+        while todo or pending:
+            while todo and len(pending) < 2 * capacity:
+                block = todo.pop(0)
+                ref = remote.remote(plan_ref, block, layout.slices(block), cpus_per_task, chaos)
+                pending[ref] = block
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                block = pending.pop(ref)
+                try:
+                    result, task_stats = ray.get(ref)
+                except ray.exceptions.RayTaskError as exc:
+                    a_sl, p_sl, _ = layout.slices(block)
+                    raise ChunkError(
+                        f"chunk {block} (athletes {a_sl.start}:{a_sl.stop}, "
+                        f"{layout.sweep_dims[0] if layout.sweep_dims else 'points'} "
+                        f"{p_sl.start}:{p_sl.stop}) failed: {exc.cause!r}") from exc
+                if stats is not None:
+                    stats.append({"block": block, **task_stats})
+                yield block, result
+    finally:
+        for ref in pending:
+            ray.cancel(ref)
