@@ -14,7 +14,7 @@
 """
 
 from scenarios._compile import ClockInputs, DailyInputs, compile_clock, compile_days
-from scenarios._itinerary import Itinerary, resolve_itinerary
+from scenarios._itinerary import Itinerary, at_home, resolve_itinerary
 from scenarios._parse import ConfigError
 from scenarios._season import BANDS, LOAD_KINDS, SPEED_BANDS, Leg, Match, Season, build_season
 from scenarios._squad import Squad, build_squad
@@ -37,6 +37,7 @@ __all__ = [
     "Squad",
     "Sweep",
     "Venue",
+    "at_home",
     "build_season",
     "build_squad",
     "build_sweep",

@@ -7,8 +7,8 @@ Day grid (:func:`compile_days`, vectorised over sweep points ``P`` and days ``D`
   ``scenario.rest_days`` and from the recovery policy after long-haul arrivals);
 - generated fixtures: with density ``rho`` matches per week, week ``w`` (counted from
   ``fixtures.first``) holds ``floor((w + 1) rho) - floor(w rho)`` matches, on the first
-  of ``fixtures.weekdays``; played where the athlete is at noon (home or away), at the
-  fixture kickoff on the local clock. Explicit ``scenario.matches`` take their day;
+  of ``fixtures.weekdays``; played where the athlete is at 12:00 on the home clock (home
+  or away), at the fixture kickoff on the local clock. Explicit ``scenario.matches`` take their day;
 - match load: with multiplier ``m`` and expected minutes ``M``, minutes played are
   ``min(m M, length)`` and the intensity ``demand * m M / minutes`` (per minute, 1 = a
   standard match), so the match's session-RPE load ``rpe * M * demand * m`` and its
@@ -126,7 +126,7 @@ def compile_days(season: Season, sweep: Sweep) -> DailyInputs:
     order = list(venues)
     vindex = {v: i for i, v in enumerate(order)}
     offsets = _day_offsets(season, [venues[v] for v in order])
-    noon_h = 24.0 * np.arange(n_d) + 12.0
+    noon_h = 24.0 * np.arange(n_d) + 12.0 - offsets[vindex[season.home.name]]  # home noon
     where = np.stack([[vindex[it.venues[k].name] for k in it.where(noon_h)[0]]
                       for it in itins])  # (I, D) global venue index at noon
     gidx = [np.array([vindex[v.name] for v in it.venues]) for it in itins]

@@ -91,6 +91,13 @@ def _shift_legs(season: Season, name: str, key: str) -> tuple[tuple[Leg, ...], V
     return legs, away
 
 
+def at_home(season: Season) -> Itinerary:
+    """The whole season at home, no trip at all (not even the season's own): the
+    reference a twin measures travel against."""
+    return Itinerary(name="at home", legs=(), venues=(season.home,), dest=np.zeros(0, int),
+                     depart_h=np.zeros(0), arrive_h=np.zeros(0), awake=np.zeros(0, bool))
+
+
 def is_trip_name(season: Season, name: str) -> bool:
     return name == "home" or name in season.trips or bool(_SHIFT.match(name))
 
@@ -118,9 +125,12 @@ def resolve_itinerary(season: Season, name: str, key: str = "sweep.axes.itinerar
         if leg.depart_h < landed:
             raise _parse.fail(f"{leg.key}.depart", leg.depart_h,
                               "departs before the previous leg has landed")
-        if leg.depart_h < 0 or leg.arrive_h > end:
-            raise _parse.fail(f"{leg.key}.depart", leg.depart_h,
-                              "expected a leg within the season")
+        if leg.depart_h < 0:
+            raise _parse.fail(f"{leg.key}.depart", f"season hour {leg.depart_h:g}",
+                              "expected a departure within the season")
+        if leg.arrive_h > end:
+            raise _parse.fail(f"{leg.key}.arrive", f"season hour {leg.arrive_h:g}",
+                              "expected an arrival within the season")
         here, landed = leg.destination, leg.arrive_h
     order = [season.home.name, *sorted({leg.destination for leg in legs} - {season.home.name})]
     index = {v: i for i, v in enumerate(order)}

@@ -57,8 +57,13 @@ def test_cube_dims_coords_attributes_and_ranges(tiny_run):
     assert float(c.injury_probability.min()) >= 0 and float(c.injury_probability.max()) <= 1
     assert float(c.available.min()) >= 0 and float(c.available.max()) <= 1
     assert float(c.performance.min()) > 50 and float(c.performance.max()) < 150
-    assert float(c.tissue_damage.min()) >= 0 and float(c.minutes_played.max()) <= 90
-    assert np.all(np.abs(c.circadian_misalignment) <= 12)
+    assert float(c.tissue_damage.min()) >= 0
+    home = c.sel(itinerary="home")
+    # At home only changing daylight and the October clock change (1 h) move the clock.
+    assert float(np.abs(home.circadian_misalignment).max()) < 1.5
+    assert float(np.abs(c.sel(itinerary="east_9").circadian_misalignment).max()) > 5.0
+    assert float(home.sleep_debt.max()) == 0.0  # debt is sleep lost against staying home
+    assert float(c.sel(itinerary="east_9").sleep_debt.max()) > 2.0
     s = summary.load()
     assert np.all((s.injury_risk >= 0) & (s.injury_risk <= 1))
     assert np.all((s.days_lost >= 0) & (s.days_lost <= 100))
@@ -123,14 +128,17 @@ def test_the_same_config_gives_the_same_cube_on_both_backends(tiny_plan):
         np.testing.assert_array_equal(a[name], again[name])
 
 
-def test_chunking_does_not_change_the_cube(tmp_path):
-    whole = runner.run_sweep(tiny_cfg(), tmp_path / "whole", progress=False)
-    parts = runner.run_sweep(tiny_cfg("runner.chunk_athletes=1", "runner.chunk_points=1"),
-                             tmp_path / "parts", progress=False)
-    assert len(parts.layout.blocks) == 9 and len(whole.layout.blocks) < 9
-    a, _ = twin.open_cube(whole.store)
-    b, _ = twin.open_cube(parts.store)
+@pytest.mark.parametrize("athletes, points, blocks", [(1, 1, 9), (2, 2, 4)])
+def test_chunking_does_not_change_the_cube(tmp_path, tiny_run, athletes, points, blocks):
+    """Blocks of 1 x 1, and of 2 x 2 (partial blocks at both edges: 3 = 2 + 1)."""
+    parts = runner.run_sweep(tiny_cfg(f"runner.chunk_athletes={athletes}",
+                                      f"runner.chunk_points={points}"),
+                             tmp_path, progress=False)
+    assert len(parts.layout.blocks) == blocks
+    a, sa = twin.open_cube(tiny_run[0] / "cube.zarr")
+    b, sb = twin.open_cube(parts.store)
     xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
+    xr.testing.assert_identical(sa.drop_attrs(), sb.drop_attrs())
 
 
 def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
@@ -148,7 +156,8 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
     season_runs = [c for c in calls if c[2] == steps]
     circadian = sum(b for name, b, _ in season_runs if name == "forger99")
     sleep = sum(b for name, b, _ in season_runs if name == "two_process")
-    assert circadian == 3 * 4 and sleep == 3 * 4  # athletes x itineraries, not x points x draws
+    # athletes x (itineraries + the stay-at-home reference), not x points x draws
+    assert circadian == 3 * (4 + 1) and sleep == 3 * (4 + 1)
     day = sum(b for name, b, t in calls if name == "twin_day_banister" and t == 100)
     assert day == 3 * 12 * 8 + 3 * 8  # the cube, and the incidence calibration
 
@@ -212,6 +221,23 @@ def test_a_cube_of_eu_athletes_holds_no_raw_id_or_name(tmp_path, monkeypatch):
     for value in [*raw, "a-secret-kept-elsewhere"]:
         assert value not in text, value
     assert "a-secret" not in str(cube.attrs) and "Harper" not in cube.attrs["config"]
+
+
+def test_twin_run_leaves_no_raw_id_or_name_in_its_run_directory(tmp_path):
+    """The whole run directory (cube, plots, Hydra's files, log) of EU athletes."""
+    env = dict(__import__("os").environ, TWIN_PSEUDONYM_KEY="a-secret-kept-elsewhere")
+    eu = [f"athletes.athletes.{i}.jurisdiction=EU" for i in range(3)]
+    run = subprocess.run([sys.executable, "-c", "from twin.cli import main; main()", *TINY,
+                          *eu, "draws=2", "sweep.axes.itinerary=[home,east_6]",
+                          f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
+                         timeout=300, env=env)
+    assert run.returncode == 0, run.stderr
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".png" for p in files)
+    text = "".join(p.read_bytes().decode("latin-1") for p in files) + run.stdout
+    for value in ("m01", "m02", "m03", "Lee Harper", "Ana Reyes", "Dev Patel",
+                  "a-secret-kept-elsewhere"):
+        assert value not in text, value
 
 
 def test_eu_athletes_without_a_key_stop_the_run(tmp_path, monkeypatch):

@@ -3,19 +3,25 @@
 Runs once per (athlete, itinerary) (DESIGN.md principle 4): nothing here depends on
 training volume, match load or the Monte-Carlo draw. For each itinerary the scenario
 compiler gives the local clock, sleep opportunity and light on the 0.1 h grid
-(:func:`scenarios.compile_clock`); each athlete starts entrained to the first home day
-(:func:`physiology.circadian.equilibrate`); the pacemaker is integrated over the season
-(:func:`physiology.circadian.simulate`); misalignment is the body clock against the
-local clock (:func:`physiology.circadian.misalignment`, against the athlete's own home
-clock); sleep follows the two-process model with Process C on the body clock inside the
-sleep opportunity (:func:`physiology.sleep.two_process`), and the daily sleep debt
-(:func:`physiology.sleep.sleep_debt`) carried into day t is the debt at the end of the
-grid day before it, against the athlete's own habitual sleep (what the two-process model
-sleeps on the home day when entrained), so a habitual night owes nothing, fading with
-``recovery_days`` (:class:`twin.CouplingParams`).
+(:func:`scenarios.compile_clock`). Each athlete starts entrained to a home day
+(:func:`physiology.circadian.equilibrate`) and with Process S where a fortnight of home
+days leaves it; the pacemaker is integrated over the season
+(:func:`physiology.circadian.simulate`); misalignment is the body clock against the local
+clock (:func:`physiology.circadian.misalignment`, against the athlete's own home clock);
+sleep follows the two-process model with Process C on the body clock inside the sleep
+opportunity (:func:`physiology.sleep.two_process`).
+
+Sleep debt is sleep lost against staying at home: the same athlete is also simulated
+through the season with no trip at all (:func:`scenarios.at_home`), and each night's
+need is what that reference sleeps on the same date. The night before day t is the
+sleep between 12:00 local on day t-1 and 12:00 local on day t (local at wherever the
+athlete is, so a westward trip's long day counts in the right night); the debt follows
+:func:`physiology.sleep.night_debt`, fading with ``sleep_recovery_days``
+(:class:`twin.CouplingParams`). At home the debt is exactly 0.
 
 Daily features: misalignment (h) at the day's reference time (kickoff on match days,
-12:00 local otherwise) and the sleep debt (h) carried into the day.
+12:00 local otherwise) and the sleep debt (h) carried into the day. Kickoffs outside the
+simulated grid (a match on the last day after the grid ends) take the nearest grid time.
 """
 
 from __future__ import annotations
@@ -25,8 +31,8 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology.circadian import equilibrate, home_clock, misalignment, phase, simulate
-from physiology.sleep import sleep_debt, two_process
-from scenarios import compile_clock
+from physiology.sleep import night_debt, two_process
+from scenarios import at_home, compile_clock
 
 
 class ClockFeatures(NamedTuple):
@@ -49,39 +55,45 @@ def clock_features(season, squad, itineraries, *, model: str = "forger99",
     n_a, n_i, n_d = squad.size, len(itineraries), season.days
     dt = season.dt_h
     per_day = round(24.0 / dt)
-    first = compile_clock(season, itineraries[0], squad.bed_h, squad.wake_h)
-    home_day = first.light_lux[:, :per_day]  # the first day starts at local midnight at home
+    ref_clock = compile_clock(season, at_home(season), squad.bed_h, squad.wake_h)
+    home_day = ref_clock.light_lux[:, :per_day]  # the first day, from local midnight at home
     state0 = equilibrate(home_day, dt, model, backend=backend)
     homes = [home_clock(home_day[a], dt, model, state0=state0[a], backend=backend)
              for a in range(n_a)]
-    need = _habitual_sleep(first.sleep[:, :per_day], dt, backend)
-    mis = np.empty((n_a, n_i, n_d * per_day))
-    noon = np.empty((n_a, n_i, n_d))
-    debt = np.empty((n_a, n_i, n_d))
-    for i, itin in enumerate(itineraries):
-        clock = first if i == 0 else compile_clock(season, itin, squad.bed_h, squad.wake_h)
+    s0, asleep0 = _habitual_sleep_state(ref_clock.sleep[:, :per_day], dt, backend)
+
+    def run(clock):
         states = simulate(clock.light_lux, dt, model, state0=state0, backend=backend)[:, :-1]
         ph = phase(states, model)
         body = np.stack([homes[a].hour_of(ph[a]) for a in range(n_a)])
-        mis[:, i] = np.stack([misalignment(ph[a], clock.local_hour, homes[a])
-                              for a in range(n_a)])
-        asleep = two_process(body, dt, clock.sleep.astype(float), backend=backend).asleep
-        end_of_day = np.stack([sleep_debt(asleep[a], dt, need[a],
-                                          recovery_days=recovery_days) for a in range(n_a)])
-        debt[:, i, 0] = 0.0
-        debt[:, i, 1:] = end_of_day[:, :-1]
-        noon[:, i] = mis[:, i, _noon_steps(clock, n_d)]
-    return ClockFeatures(noon, debt, mis, float(first.t_h[0]), dt, n_a * n_i)
+        mis = np.stack([misalignment(ph[a], clock.local_hour, homes[a]) for a in range(n_a)])
+        asleep = two_process(body, dt, clock.sleep.astype(float), s0=s0, asleep0=asleep0,
+                             backend=backend).asleep
+        noon = _noon_steps(clock, n_d)
+        slept = np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt  # nights 1..D-1
+        return mis, noon, slept
+
+    _, _, need = run(ref_clock)
+    mis = np.empty((n_a, n_i, n_d * per_day))
+    noon_mis = np.empty((n_a, n_i, n_d))
+    debt = np.zeros((n_a, n_i, n_d))
+    for i, itin in enumerate(itineraries):
+        clock = compile_clock(season, itin, squad.bed_h, squad.wake_h)
+        mis[:, i], noon, slept = run(clock)
+        noon_mis[:, i] = mis[:, i][:, noon]
+        debt[:, i, 1:] = night_debt(np.minimum(slept, 24.0), need,
+                                    recovery_days=recovery_days)
+    return ClockFeatures(noon_mis, debt, mis, float(ref_clock.t_h[0]), dt, n_a * (n_i + 1))
 
 
-def _habitual_sleep(opportunity_day, dt: float, backend: str, days: int = 14) -> np.ndarray:
-    """Hours slept per day at home, entrained (body hour = local hour), after ``days``
-    days of the home day: the athlete's own need, so the habitual night owes nothing."""
+def _habitual_sleep_state(opportunity_day, dt: float, backend: str, days: int = 14):
+    """Process S and the sleep state at home midnight after ``days`` entrained home days
+    (body hour = local hour), per athlete: where the season starts."""
     per_day = opportunity_day.shape[-1]
     hours = np.tile(np.arange(per_day) * dt, days)
-    asleep = two_process(np.broadcast_to(hours, (opportunity_day.shape[0], hours.size)), dt,
-                         np.tile(opportunity_day.astype(float), days), backend=backend).asleep
-    return asleep[:, -per_day:].sum(axis=-1) * dt
+    out = two_process(np.broadcast_to(hours, (opportunity_day.shape[0], hours.size)), dt,
+                      np.tile(opportunity_day.astype(float), days), backend=backend)
+    return out.s[:, -1], out.asleep[:, -1]
 
 
 def _noon_steps(clock, n_d: int) -> np.ndarray:
@@ -95,8 +107,7 @@ def _noon_steps(clock, n_d: int) -> np.ndarray:
     keep = (dates >= 0) & (dates < n_d)
     out = np.full(n_d, -1)
     out[dates[keep]] = after_noon[first[keep]]
-    out = np.maximum.accumulate(np.where(out < 0, 0, out))
-    return out
+    return np.maximum.accumulate(np.where(out < 0, 0, out))
 
 
 def kickoff_misalignment(features: ClockFeatures, kickoff_h: np.ndarray,

@@ -14,9 +14,13 @@ couplings. One day :math:`t` of one series (athlete, scenario point, draw):
    :math:`u_t = \ell_t \sum_b c_b r_{t,b}` (running metres per speed band times the
    athlete's dose per metre, :func:`physiology.tissue.daily_dose`), minutes played
    :math:`\ell_t M_t`, W' depletion :math:`a_t W_t` (0 unless available).
-3. **Responses**: fitness-fatigue (Banister or Busso) on :math:`w_t`; the coupled EWMA
+3. **Responses**: fitness-fatigue (Banister or Busso, next-day convention: the day's
+   performance, fitness and fatigue are those the athlete brings into the day, before its
+   own load, so a match is played on the fatigue of the days before it) on :math:`w_t`;
+   the coupled EWMA
    ACWR :math:`A_t = ATL_t / CTL_t` (acute 7 d, chronic 28 d, Williams et al. 2017;
-   NaN while CTL is 0); tissue damage on :math:`u_t`.
+   NaN while CTL is 0); tissue damage on :math:`u_t`. The injury probability reported
+   is :math:`p_t` on days a new injury was possible, 0 while the athlete is already out.
 4. **Performance** (% of the athlete's habitual level :math:`P_{hab}`):
 
    .. math::
@@ -102,9 +106,10 @@ def _respond(s, u, c, ev_s, prob, ev_y, perf, fitness, fatigue, w):
     perf_hab, amp, per_h = c[21], c[22], c[23]
     clock = 1.0 - 0.5 * amp * (1.0 - ops.cos(2.0 * ops.pi * u[7] / 24.0))
     rested = ops.maximum(1.0 - per_h * u[8], 0.0)
+    free = ev_y[0] + available  # not already out: a new injury was possible today
     y = (100.0 * perf / perf_hab * clock * rested, 100.0 * fitness / perf_hab,
-         100.0 * fatigue / perf_hab, atl / ctl, available * u[6], ti_y[0], prob, available,
-         factor * u[5], w)
+         100.0 * fatigue / perf_hab, atl / ctl, available * u[6], ti_y[0], free * prob,
+         available, factor * u[5], w)
     return (ctl, atl, damage, chronic) + ev_s + (fatigue,), y  # noqa: RUF005 - Numba-safe
 
 

@@ -33,14 +33,17 @@ from twin.engine import QUANTILE_VARS, Plan
 from twin.summary import SUMMARY
 
 VARIABLES = {
-    "performance": ("%", "expected performance, % of the athlete's habitual level, with "
-                         "circadian and sleep modifiers"),
-    "fitness": ("%", "fitness (positive fitness-fatigue component), % of habitual level"),
-    "fatigue": ("%", "fatigue (negative fitness-fatigue component), % of habitual level"),
+    "performance": ("%", "expected performance brought into the day, % of the athlete's "
+                         "habitual level, with circadian and sleep modifiers"),
+    "fitness": ("%", "fitness (positive fitness-fatigue component) brought into the day, "
+                     "% of habitual level"),
+    "fatigue": ("%", "fatigue (negative fitness-fatigue component) brought into the day, "
+                     "% of habitual level"),
     "acwr": ("1", "acute:chronic workload ratio (coupled EWMA, 7 d / 28 d)"),
     "w_prime_depletion": ("1", "fraction of D' (W') used in the day's match"),
     "tissue_damage": ("1", "bone fatigue damage (Miner units, 1 = failure without repair)"),
-    "injury_probability": ("1", "daily probability of a new injury, mean over draws"),
+    "injury_probability": ("1", "daily probability of a new injury (0 while already "
+                                "out), mean over draws"),
     "available": ("1", "share of draws in which the athlete is available"),
     "minutes_played": ("min", "match minutes played"),
     "load": ("AU", "session-RPE load done"),
@@ -51,8 +54,17 @@ VARIABLES = {
 assert set(OUTPUTS) | {"circadian_misalignment", "sleep_debt"} == set(VARIABLES)
 
 
+_PACKAGES = ("physiology", "scenarios", "calibration", "twin")
+
+
 def config_hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    """What a cube depends on: the config ``text`` and the code (every module of the
+    packages, so a store written by other code is never resumed)."""
+    root = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(text.encode())
+    for path in sorted(p for pkg in _PACKAGES for p in (root / pkg).rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 class Layout:
@@ -120,7 +132,7 @@ def _axis_units(dim: str) -> str:
     return UNITS.get(dim, "")
 
 
-def _attrs(plan: Plan, config_text: str, command: str) -> dict:
+def _attrs(plan: Plan, config_text: str, command: str, key_text: str | None = None) -> dict:
     from importlib.metadata import PackageNotFoundError, version
 
     try:
@@ -133,7 +145,7 @@ def _attrs(plan: Plan, config_text: str, command: str) -> dict:
                      f"{plan.sweep.name}",
             "source": f"athlete-twin {ver} ({plan.model} fitness-fatigue, {plan.backend})",
             "history": f"{now}: {command}", "config": config_text,
-            "twin_config_hash": config_hash(config_text), "twin_complete": 0,
+            "twin_config_hash": config_hash(key_text or config_text), "twin_complete": 0,
             "draws": plan.draws, "seed": plan.seed}
 
 
@@ -180,10 +192,12 @@ def reshape_chunk(layout: Layout, result: dict, a_sl: slice, p_sl: slice) -> dic
 class ZarrStore:
     """A Zarr outcome store written chunk by chunk (module docstring)."""
 
-    def __init__(self, path: Path, layout: Layout, config_text: str, command: str):
+    def __init__(self, path: Path, layout: Layout, config_text: str, command: str,
+                 key_text: str | None = None):
+        """``key_text``: what must match for a rerun to resume (default the config)."""
         self.path, self.layout = Path(path), layout
         self.marks = self.path.with_name(self.path.name + ".chunks")
-        attrs = _attrs(layout.plan, config_text, command)
+        attrs = _attrs(layout.plan, config_text, command, key_text)
         if self.path.exists():
             have = zarr.open_group(str(self.path), mode="r").attrs.get("twin_config_hash")
             if have != attrs["twin_config_hash"]:

@@ -125,7 +125,8 @@ def plan(cfg) -> Plan:
     if squad.parameters != "defaults":
         draws = _athletes.calibrated_draws(squad.parameters, ids, n_draws, model, draws)
     ff_names = [n for n in KERNELS[model].params[:KERNELS[model].params.index("lag")]]
-    ff = [draws[n] for n in ff_names] + [np.zeros((squad.size, n_draws))]  # lag 0: same-day
+    # lag 1, the next-day convention: performance before the day's own load
+    ff = [draws[n] for n in ff_names] + [np.ones((squad.size, n_draws))]
     dose = _dose_per_metre(squad)
     shared = [decay_rate(coupling.acwr_chronic_days, "2/(N+1)"),
               decay_rate(coupling.acwr_acute_days, "2/(N+1)"), *BONE.values(),

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from omegaconf import OmegaConf
 from tqdm.auto import tqdm
 
 from twin import engine
@@ -70,7 +71,7 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
         write_netcdf(path, layout, arrays, config_text, command)
         return RunResult(plan, path, layout, len(parts))
     path = out_dir / "cube.zarr"
-    store = ZarrStore(path, layout, config_text, command)
+    store = ZarrStore(path, layout, config_text, command, key_text=_resume_key(cfg, layout))
     todo = [b for b in layout.blocks if not store.done(b)]
     bar = tqdm(total=len(layout.blocks), initial=len(layout.blocks) - len(todo),
                unit="chunk", desc="sweep", disable=not progress or len(layout.blocks) <= 3)
@@ -80,6 +81,15 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
             bar.update()
     store.finish()
     return RunResult(plan, path, layout, len(todo))
+
+
+def _resume_key(cfg, layout: Layout) -> str:
+    """What must match for a rerun to resume a store: the config without the runner (local
+    or Ray, any address, give the same cube) and without output.plots, plus the chunking."""
+    data = OmegaConf.to_container(cfg, resolve=True, enum_to_str=True)
+    data.pop("runner", None)
+    data.get("output", {}).pop("plots", None)
+    return OmegaConf.to_yaml(data) + f"chunks: {layout.ca} x {layout.cp}\n"
 
 
 def executor(runner_cfg):

@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 
 import hydra
-import numpy as np
 from omegaconf import DictConfig
 
 import scenarios as sc
@@ -27,7 +26,7 @@ def describe(cfg: DictConfig) -> str:
     season = sc.build_season(cfg.scenario, home=squad.home)
     sweep = sc.build_sweep(cfg.sweep, season)
     days = sc.compile_days(season, sweep)
-    base = int(np.argmax(days.itinerary == days.itinerary[0]))
+    base = 0  # the first sweep point
     srpe = days.load[base, :, sc.LOAD_KINDS.index("srpe")]
     lines = [
         f"squad {squad.name}: {squad.size} athletes, home {season.home.label}",

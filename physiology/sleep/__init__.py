@@ -12,10 +12,11 @@ from physiology.sleep._two_process import (
     C_HARMONICS,
     SleepResult,
     TwoProcessParams,
+    night_debt,
     process_c,
     sleep_debt,
     two_process,
 )
 
 __all__ = ["C_HARMONICS", "Alertness", "SleepResult", "ThreeProcessParams", "TwoProcessParams",
-           "alertness", "process_c", "sleep_debt", "two_process"]
+           "alertness", "night_debt", "process_c", "sleep_debt", "two_process"]

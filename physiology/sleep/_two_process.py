@@ -108,8 +108,8 @@ KERNEL = Kernel(name="two_process", prepare=prepare, step=step,
 
 
 def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
-                params: TwoProcessParams | None = None, s0: float = 0.5,
-                asleep0: bool = False, backend: str = "numba") -> SleepResult:
+                params: TwoProcessParams | None = None, s0=0.5, asleep0=False,
+                backend: str = "numba") -> SleepResult:
     """Simulate Process S and sleep/wake on a grid of step ``dt`` (h).
 
     Args:
@@ -121,7 +121,8 @@ def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
         forced: whether sleep follows ``opportunity`` exactly (a schedule) or the
             thresholds within it.
         params: a :class:`TwoProcessParams`.
-        s0, asleep0: Process S and the sleep state before the first step.
+        s0, asleep0: Process S and the sleep state (0/1) before the first step; scalars
+            or arrays over the batch (to continue from an earlier run's last step).
         backend: ``"numba"`` or ``"jax"``.
     """
     params = _validate.record("params", params, TwoProcessParams)
@@ -129,10 +130,10 @@ def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
     opp = _validate.binary("opportunity", opportunity, hour.shape,
                            "0 (no sleep) or 1 (sleep allowed)")
     dt = float(_validate.positive("dt", dt))
-    s0 = float(_validate.in_range("s0", s0, 0.0, 1.0, "a level in [0, 1]"))
+    s0 = _validate.in_range("s0", s0, 0.0, 1.0, "a level in [0, 1]")
+    asleep0 = _validate.in_range("asleep0", asleep0, 0.0, 1.0, "0 (awake) or 1 (asleep)")
     out, _ = run(KERNEL, (process_c(hour, params.t0), opp),
-                 (*params.values(), dt, float(bool(forced))), (s0, float(bool(asleep0))),
-                 backend=backend)
+                 (*params.values(), dt, float(bool(forced))), (s0, asleep0), backend=backend)
     return SleepResult(*out)
 
 
@@ -140,9 +141,29 @@ def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0,
                recovery_days: float | None = None) -> np.ndarray:
     r"""Sleep debt (h) at the end of each 24-h day of an ``asleep`` series.
 
-    Each day adds ``need_h`` minus the hours slept, and the debt never goes below 0
+    The hours slept in each whole 24-h block of the grid go through :func:`night_debt`.
+
+    Args:
+        asleep: 0/1 per grid step, ``(*batch, T)`` with T a whole number of days.
+        dt: grid step (h).
+        need_h, debt0_h, recovery_days: as :func:`night_debt`.
+    """
+    per_day = _validate.steps_per_day(float(_validate.positive("dt", dt)))
+    a = np.asarray(asleep, dtype=float)
+    if a.shape[-1] % per_day:
+        raise ValueError(f"asleep: {a.shape[-1]} steps is not a whole number of "
+                         f"{per_day}-step days")
+    slept = a.reshape(*a.shape[:-1], -1, per_day).sum(axis=-1) * dt
+    return night_debt(slept, need_h, debt0_h=debt0_h, recovery_days=recovery_days)
+
+
+def night_debt(slept_h, need_h=8.0, *, debt0_h=0.0, recovery_days: float | None = None
+               ) -> np.ndarray:
+    r"""Sleep debt (h) after each night, from the hours slept per night.
+
+    Each night adds the need minus the hours slept, and the debt never goes below 0
     (sleep beyond the need repays debt hour for hour; assumption: no banking of sleep):
-    :math:`B_d = \max(B_{d-1} e^{-1/\tau} + n - s_d, 0)`. With ``recovery_days`` tau
+    :math:`B_d = \max(B_{d-1} e^{-1/\tau} + n_d - s_d, 0)`. With ``recovery_days`` tau
     the debt also fades on nights of habitual sleep (deficits after restriction recover
     over several nights of normal sleep: Banks et al. 2010, Sleep 33:1013; Kitamura et
     al. 2016, Sci Rep 6:35812); without it (default) only extra sleep repays it, and a
@@ -150,24 +171,20 @@ def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0,
     :math:`x / (1 - e^{-1/\tau})`.
 
     Args:
-        asleep: 0/1 per grid step, ``(*batch, T)`` with T a whole number of days.
-        dt: grid step (h).
-        need_h: the athlete's sleep need (h per day).
-        debt0_h: debt before the first day (h).
+        slept_h: hours slept per night, ``(*batch, nights)``.
+        need_h: the sleep need per night (h); scalar or broadcastable to ``slept_h`` (one
+            per night, for example what the athlete sleeps at home on that date).
+        debt0_h: debt before the first night (h).
         recovery_days: time constant tau of the fading (d, > 0), or None.
     """
-    per_day = _validate.steps_per_day(float(_validate.positive("dt", dt)))
-    a = np.asarray(asleep, dtype=float)
-    if a.shape[-1] % per_day:
-        raise ValueError(f"asleep: {a.shape[-1]} steps is not a whole number of "
-                         f"{per_day}-step days")
-    need = float(_validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"))
-    slept = a.reshape(*a.shape[:-1], -1, per_day).sum(axis=-1) * dt
+    slept = _validate.in_range("slept_h", slept_h, 0.0, 24.0, "hours in [0, 24]")
+    need = np.broadcast_to(_validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"),
+                           slept.shape)
     keep = 1.0 if recovery_days is None else float(
         np.exp(-1.0 / _validate.positive("recovery_days", recovery_days)))
-    debt = np.empty_like(slept)
+    debt = np.empty(slept.shape)
     level = np.full(slept.shape[:-1], float(debt0_h))
     for d in range(slept.shape[-1]):
-        level = np.maximum(level * keep + need - slept[..., d], 0.0)
+        level = np.maximum(level * keep + need[..., d] - slept[..., d], 0.0)
         debt[..., d] = level
     return debt
