@@ -88,7 +88,8 @@ def test_an_interrupted_ray_sweep_resumes_without_recomputing(local_ray, local_c
     plan = engine.plan(cfg)
     layout = runner.layout_for(plan, cfg.runner)
     text = twin.governance.public_config(cfg, plan.squad, plan.public_ids)
-    store = ZarrStore(tmp_path / "cube.zarr", layout, text, "twin-run")
+    store = ZarrStore(tmp_path / "cube.zarr", layout, text, "twin-run",
+                      key_text=runner._resume_key(cfg, layout))
     for i, (block, result) in enumerate(execute_ray(plan, layout, layout.blocks)):
         store.write(block, result)
         if i == 3:
