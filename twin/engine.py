@@ -151,18 +151,21 @@ def plan(cfg) -> Plan:
 
 def _steady_state(kernel, params, w_bar, run_bar, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
-    lag), and the habitual fatigue and performance there."""
-    t = WARMUP_DAYS
+    lag), and the habitual fatigue and performance there (run a season at a time, to keep
+    memory to one season's arrays)."""
     const = [w_bar, *run_bar, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0]  # u_injury 1: never injured
-    inputs = [np.full((1, 1, t), v) for v in const]
-    state0 = [0.0] * (len(kernel.state) - 4) + [0.0, 1e9, -1.0, 0.0]
-    state0[len(kernel.state) - 8] = w_bar  # CTL and ATL start at the habitual load
-    state0[len(kernel.state) - 7] = w_bar
-    state0[len(kernel.state) - 5] = BONE.u_ref  # chronic dose: the baseline tissue's
-    out, final = run(kernel, inputs, list(params), state0, backend=backend)
+    n_s = len(kernel.state)
+    state = [0.0] * (n_s - 4) + [0.0, 1e9, -1.0, 0.0]
+    state[n_s - 8] = w_bar  # CTL and ATL start at the habitual load
+    state[n_s - 7] = w_bar
+    state[n_s - 5] = BONE.u_ref  # chronic dose: the baseline tissue's
+    for _ in range(WARMUP_DAYS // 365):
+        out, final = run(kernel, [np.full((1, 1, 365), v) for v in const], list(params),
+                         state, backend=backend)
+        state = list(final)
     fatigue = out[OUTPUTS.index("fatigue"), ..., -1] / 100.0  # perf_habitual was 1
     perf = out[OUTPUTS.index("performance"), ..., -1] / 100.0
-    return final, fatigue, perf
+    return np.stack(state), fatigue, perf
 
 
 def _incidence_scale(kernel, params, state0, base, base_w, backend) -> float:

@@ -25,6 +25,9 @@ from twin.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
 from twin.governance import public_config
 
 TARGET_ATHLETE_DAYS = 3_000_000
+#: With ``keep_draws`` a chunk's result is 64 bytes per athlete-day (not ~2): smaller
+#: chunks, so the results in flight to the driver stay near 64 MB each.
+TARGET_KEEP_DRAWS = 1_000_000
 
 
 @dataclass
@@ -41,7 +44,8 @@ def layout_for(plan: engine.Plan, runner_cfg) -> Layout:
     inner = int(np.prod(sw.shape[1:])) if sw.dims else 1
     per_lead = inner * plan.draws * plan.season.days  # athlete-days per athlete and lead index
     ca = int(runner_cfg.chunk_athletes) or 1
-    cp = int(runner_cfg.chunk_points) or max(1, TARGET_ATHLETE_DAYS // (ca * per_lead))
+    target = TARGET_KEEP_DRAWS if plan.keep_draws else TARGET_ATHLETE_DAYS
+    cp = int(runner_cfg.chunk_points) or max(1, target // (ca * per_lead))
     return Layout(plan, ca, cp)
 
 
