@@ -13,7 +13,9 @@ includes loading the cached kernels and starting Ray, as a user's run does):
 - the per-task overhead of the Ray runner: 200 tasks that take the plan from the object
   store and return at once, wall time per task;
 - a cube bigger than the driver's memory: the standard sweep with ``keep_draws=true``
-  (every draw kept, 3.7 GB of float64) through Ray, with the driver's peak RSS.
+  (every draw kept, 3.7 GB of float64) through Ray, with the driver's peak RSS and its
+  peak private memory (RSS counts the pages of Ray's shared-memory object store the
+  driver reads results from; private memory is the driver's own).
 
 ``--quick`` runs 3 athletes, 9 points and 10 draws instead, in process only.
 """
@@ -27,8 +29,19 @@ import tempfile
 from pathlib import Path
 
 _CHILD = r"""
-import json, resource, sys, time
+import json, resource, sys, threading, time
 t0 = time.perf_counter()
+
+def private_mib():  # unique (non-shared) memory: Private_Clean + Private_Dirty
+    with open("/proc/self/smaps_rollup") as fh:
+        return sum(int(l.split()[1]) for l in fh if l.startswith("Private_")) / 1024
+
+peak_private, stop = [0.0], threading.Event()
+def watch():
+    while not stop.is_set():
+        peak_private[0] = max(peak_private[0], private_mib())
+        time.sleep(0.05)
+threading.Thread(target=watch, daemon=True).start()
 from hydra import compose, initialize_config_dir
 from twin.config import CONF_DIR
 from twin import engine, runner
@@ -42,6 +55,7 @@ def timed_plan(c):
 runner.engine.plan = timed_plan
 res = runner.run_sweep(cfg, out, progress=False)
 end = time.perf_counter()
+stop.set()
 p = res.plan
 store_bytes = sum(f.stat().st_size for f in __import__("pathlib").Path(res.store).rglob("*")
                   if f.is_file())
@@ -49,7 +63,8 @@ print(json.dumps({"total_s": end - t0, "plan_s": stamps["plan_s"],
                   "chunks_s": end - stamps["plan_end"],
                   "athlete_days": p.squad.size * p.sweep.size * p.draws * p.season.days,
                   "chunks": len(res.layout.blocks), "store_mib": store_bytes / 2**20,
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "peak_private_mib": peak_private[0]}))
 """
 
 _OVERHEAD = r"""
@@ -114,8 +129,8 @@ def run(quick: bool) -> list[dict]:
 
 def table(rows: list[dict]) -> str:
     lines = ["| runner | backend | athlete-days | chunks | plan (s) | chunk phase (s) | "
-             "total (s) | athlete-days/s | store (MiB) | driver peak RSS (MiB) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "total (s) | athlete-days/s | store (MiB) | driver peak RSS (MiB) | "
+             "driver peak private (MiB) |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     tail = []
     for r in rows:
         if r["runner"] == "efficiency":
@@ -127,7 +142,8 @@ def table(rows: list[dict]) -> str:
         lines.append(f"| {r['runner']} | {r['backend']} | {r['athlete_days']:,} | "
                      f"{r['chunks']} | {r['plan_s']:.1f} | {r['chunks_s']:.1f} | "
                      f"{r['total_s']:.1f} | {r['athlete_days_per_s']:.3g} | "
-                     f"{r['store_mib']:.0f} | {r['peak_rss_mib']:.0f} |")
+                     f"{r['store_mib']:.0f} | {r['peak_rss_mib']:.0f} | "
+                     f"{r['peak_private_mib']:.0f} |")
     return "\n".join(lines + (["", *tail] if tail else []))
 
 

@@ -34,6 +34,8 @@ from physiology.circadian import equilibrate, home_clock, misalignment, phase, s
 from physiology.sleep import night_debt, two_process
 from scenarios import at_home, compile_clock
 
+BLOCK = 8  # athletes integrated together
+
 
 class ClockFeatures(NamedTuple):
     """Per athlete and itinerary: ``noon_mis`` (h, at 12:00 local of each day),
@@ -63,14 +65,21 @@ def clock_features(season, squad, itineraries, *, model: str = "forger99",
     s0, asleep0 = _habitual_sleep_state(ref_clock.sleep[:, :per_day], dt, backend)
 
     def run(clock):
-        states = simulate(clock.light_lux, dt, model, state0=state0, backend=backend)[:, :-1]
-        ph = phase(states, model)
-        body = np.stack([homes[a].hour_of(ph[a]) for a in range(n_a)])
-        mis = np.stack([misalignment(ph[a], clock.local_hour, homes[a]) for a in range(n_a)])
-        asleep = two_process(body, dt, clock.sleep.astype(float), s0=s0, asleep0=asleep0,
-                             backend=backend).asleep
         noon = _noon_steps(clock, n_d)
-        slept = np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt  # nights 1..D-1
+        mis = np.empty((n_a, clock.t_h.size))
+        slept = np.empty((n_a, n_d - 1))
+        for lo in range(0, n_a, BLOCK):  # a few athletes at a time: bounded memory
+            a = slice(lo, min(lo + BLOCK, n_a))
+            states = simulate(clock.light_lux[a], dt, model, state0=state0[a],
+                              backend=backend)[:, :-1]
+            ph = phase(states, model)
+            del states
+            body = np.stack([homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)])
+            mis[a] = [misalignment(ph[k - lo], clock.local_hour, homes[k])
+                      for k in range(a.start, a.stop)]
+            asleep = two_process(body, dt, clock.sleep[a].astype(float), s0=s0[a],
+                                 asleep0=asleep0[a], backend=backend).asleep
+            slept[a] = np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt
         return mis, noon, slept
 
     _, _, need = run(ref_clock)

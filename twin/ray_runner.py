@@ -5,9 +5,10 @@
   connect to an existing cluster (inside a Ray job, ``auto`` finds it).
 - Data: the plan's shared arrays go into the object store once (``ray.put``); each task
   gets a reference and its block, runs :func:`twin.engine.run_chunk`, and returns the
-  reduced arrays. The driver keeps at most ``2 x`` (cluster CPUs / CPUs per task) tasks in
-  flight, collects results with ``ray.wait`` as they finish and writes each into its region
-  of the store, so its memory is bounded by the chunks in flight, not by the cube.
+  reduced arrays. The driver keeps one task more in flight than the cluster runs at once
+  (CPUs / CPUs per task), collects results with ``ray.wait`` as they finish and writes
+  each into its region of the store, so its memory is bounded by the chunks in flight,
+  not by the cube.
 - Threads: a task asks for ``runner.cpus_per_task`` CPUs and sets Numba's threads to
   them (XLA's CPU threads likewise, through the worker environment), so tasks do not
   oversubscribe the cores. Workers are reused: kernels load from the on-disk cache once
@@ -87,7 +88,7 @@ def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None
     pending: dict = {}
     try:
         while todo or pending:
-            while todo and len(pending) < 2 * capacity:
+            while todo and len(pending) < capacity + 1:
                 block = todo.pop(0)
                 ref = remote.remote(plan_ref, block, layout.slices(block), cpus_per_task, chaos)
                 pending[ref] = block
