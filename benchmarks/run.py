@@ -10,8 +10,9 @@ Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kerne
 ``wbal`` (W' balance, :mod:`benchmarks.wbal`), ``circadian`` (the circadian models
 beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`), ``scenarios``
 (compiling sweep points into the twin's inputs, :mod:`benchmarks.scenarios`), ``engine``
-(the standard sweep end to end, :mod:`benchmarks.engine`) and ``calibration`` (fits,
-squad, coverage, :mod:`benchmarks.calibration`). Outputs go to ``--out`` (default
+(the standard sweep end to end, :mod:`benchmarks.engine`), ``calibration`` (fits,
+squad, coverage, :mod:`benchmarks.calibration`) and ``prescribe`` (plan optimisation,
+:mod:`benchmarks.prescribe`). Outputs go to ``--out`` (default
 ``benchmarks/out``); ``--quick`` never touches RESULTS.md.
 """
 
@@ -21,14 +22,15 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import calibration, circadian, engine, kernels, scenarios, wbal
+from benchmarks import calibration, circadian, engine, kernels, prescribe, scenarios, wbal
 from benchmarks.common import HERE, environment, update_results
 
 SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal),
             "circadian": ("Circadian models", circadian),
             "scenarios": ("Scenario compilation", scenarios),
             "engine": ("Engine: the standard sweep end to end", engine),
-            "calibration": ("Calibration", calibration)}
+            "calibration": ("Calibration", calibration),
+            "prescribe": ("Plan optimisation", prescribe)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -173,6 +173,7 @@ class ScenarioConf:
     recovery_policy: str = "none"
     dt_h: float = 0.1  # sub-daily grid step (h)
     cabin_lux: float = 50.0  # light on board when awake (assumption: a dimmed cabin)
+    load_plan: str | None = None  # per-athlete training loads (CSV, twin-plan), replayed
 
 
 @dataclass

@@ -77,6 +77,24 @@ class OutputConf:
 
 
 @dataclass
+class PlanConf:
+    """``twin-plan``: the window, bounds and budgets of the optimised plans."""
+
+    start: str | None = None  # first date of the window (default: the season's start)
+    days: int = 56
+    load_min: float = 0.0  # AU on a training day
+    load_max: float = 900.0
+    risk_budget: float | None = None  # P(injury in the window); default: the template's
+    acwr_band: list[float] = field(default_factory=lambda: [0.8, 1.5])
+    key_matches: list[str] = field(default_factory=list)  # dates; default every match
+    taper_days: int = 0
+    taper_fraction: float = 1.0
+    draws: int = 16  # parameter draws the expectation runs over
+    athletes: list[str] = field(default_factory=list)  # ids to plan; default the squad
+    only_alerts: bool = False  # plan only athletes whose template risk exceeds the budget
+
+
+@dataclass
 class TwinConfig:
     athletes: SquadConf = MISSING
     scenario: ScenarioConf = MISSING
@@ -87,6 +105,7 @@ class TwinConfig:
     seed: int = 0
     model: ModelConf = field(default_factory=ModelConf)
     output: OutputConf = field(default_factory=OutputConf)
+    plan: PlanConf = field(default_factory=PlanConf)
 
 
 def register() -> None:

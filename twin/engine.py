@@ -29,6 +29,7 @@ from twin import _athletes, _clock, _match
 from twin._day_kernel import KERNELS, OUTPUTS
 from twin._reduce import quantiles_over_draws
 from twin.governance import public_ids
+from twin.load_plan import apply_load_plan, read_load_plan
 from twin.params import AthletePriors, CouplingParams
 
 WARMUP_DAYS = 3 * 365
@@ -63,6 +64,8 @@ class Plan:
     w_prime_plan: np.ndarray  # (A, P, D)
     param_draws: dict = field(default_factory=dict)  # name -> (A, N)
     public_ids: tuple[str, ...] = ()  # athlete ids as governance lets them out
+    athlete_load: np.ndarray | None = None  # (A, P, D) with a load plan, else None
+    athlete_running: np.ndarray | None = None  # (A, P, D, bands)
 
     @property
     def kernel(self):
@@ -144,9 +147,13 @@ def plan(cfg) -> Plan:
     params[names.index("hazard_h0")] *= _incidence_scale(KERNELS[model], params, state0, base,
                                                          base_w, backend)
     out = cfg.output
+    loads = (None, None)
+    if cfg.scenario.load_plan:
+        planned = read_load_plan(cfg.scenario.load_plan, ids, season.dates)
+        loads = apply_load_plan(days, season, sweep.points["training_volume"], planned)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
                 np.asarray(out.quantiles, float), bool(out.keep_draws), params, state0,
-                misalign, debt, w_plan, draws, ids)
+                misalign, debt, w_plan, draws, ids, *loads)
 
 
 def _steady_state(kernel, params, w_bar, run_bar, backend):
@@ -218,8 +225,13 @@ def simulate_block(plan: Plan, athletes: slice, points: slice) -> np.ndarray:
                                      uniforms(plan.seed, keys, n_d, channel=2))
     per_point = lambda x: x[None, points, None]  # noqa: E731 - (1, p, 1, D)
     per_ap = lambda x: x[athletes, points, None]  # noqa: E731 - (a, p, 1, D)
-    inputs = [per_point(d.load[..., SRPE]),
-              *(per_point(d.running_m[..., b]) for b in range(d.running_m.shape[-1])),
+    if plan.athlete_load is None:
+        load = [per_point(d.load[..., SRPE])]
+        running = [per_point(d.running_m[..., b]) for b in range(d.running_m.shape[-1])]
+    else:  # a per-athlete load plan (scenario.load_plan)
+        load = [per_ap(plan.athlete_load)]
+        running = [per_ap(plan.athlete_running[..., b]) for b in range(d.running_m.shape[-1])]
+    inputs = [*load, *running,
               per_point(d.match_minutes), per_ap(plan.w_prime_plan),
               per_ap(np.nan_to_num(plan.misalignment)), per_ap(plan.sleep_debt),
               event, days_out, kind.astype(float)]

@@ -1,0 +1,75 @@
+"""Per-athlete training-load plans (``scenario.load_plan``): read, check, and apply.
+
+A plan is a CSV with columns ``athlete`` (the id as the cube shows it), ``date`` (ISO)
+and ``training_load_au`` (session-RPE, AU, >= 0), as ``twin-plan`` writes it. On the
+planned dates it replaces the scenario's training load for that athlete (times the sweep's
+training-volume multiplier); running volume follows the load at the season's metres per
+AU of training in each speed band (the optimiser's model). Match and rest days keep what
+the calendar says. Errors name the file, row and column; a plan that names an athlete not
+in the squad, or a date outside the season, is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+
+from scenarios import LOAD_KINDS, ConfigError
+
+COLUMNS = ("athlete", "date", "training_load_au")
+
+
+def read_load_plan(path, athletes, dates) -> np.ndarray:
+    """Planned training load ``(athletes, days)``, NaN on days without a plan."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"scenario.load_plan = {str(path)!r}: no such file")
+    index = {a: i for i, a in enumerate(athletes)}
+    day0 = np.datetime64(dates[0], "D")
+    out = np.full((len(athletes), len(dates)), np.nan)
+    with path.open(newline="") as fh:
+        reader = csv.DictReader(fh)
+        missing = [c for c in COLUMNS if c not in (reader.fieldnames or ())]
+        if missing:
+            raise ConfigError(f"{path}: missing column(s) {missing}; expected {list(COLUMNS)}")
+        for row_no, row in enumerate(reader, start=2):
+            where = f"{path}, row {row_no}"
+            if row["athlete"] not in index:
+                raise ConfigError(f"{where}, column athlete: {row['athlete']!r} is not in the "
+                                  "squad (ids as the cube shows them)")
+            try:
+                day = int((np.datetime64(row["date"], "D") - day0).astype(int))
+            except ValueError:
+                raise ConfigError(f"{where}, column date: {row['date']!r} is not an ISO "
+                                  "date") from None
+            if not 0 <= day < len(dates):
+                raise ConfigError(f"{where}, column date: {row['date']} is outside the "
+                                  f"season ({dates[0]} to {dates[-1]})")
+            try:
+                load = float(row["training_load_au"])
+            except ValueError:
+                load = np.nan
+            if not np.isfinite(load) or load < 0:
+                raise ConfigError(f"{where}, column training_load_au: "
+                                  f"{row['training_load_au']!r}: expected a load >= 0 AU")
+            out[index[row["athlete"]], day] = load
+    return out
+
+
+def apply_load_plan(days, season, volume, planned):
+    """Per-athlete daily load and running ``(A, P, D)``, ``(A, P, D, bands)``."""
+    effort = days.match_minutes * days.match_intensity
+    match_load = effort * season.match_load_per_min
+    match_run = effort[..., None] * season.match_running_per_min
+    srpe = days.load[..., LOAD_KINDS.index("srpe")]
+    train_run = days.running_m - match_run
+    per_au = train_run.sum(axis=(0, 1)) / max((srpe - match_load).sum(), 1e-12)
+    train = ~days.match & ~days.rest
+    on = np.isfinite(planned)[:, None, :] & train[None]  # (A, P, D)
+    load = np.where(on, match_load + np.nan_to_num(planned)[:, None] * volume[:, None],
+                    srpe[None])
+    new_run = match_run + (load - match_load)[..., None] * per_au
+    running = np.where(on[..., None], new_run, days.running_m[None])
+    return load, running

@@ -1,0 +1,180 @@
+"""``twin-plan``: each athlete's training loads for the coming weeks, optimised.
+
+A Hydra app on the same config as ``twin-run`` (``athletes=``, ``scenario=``, ...), with
+the ``plan`` group of settings (:class:`twin.config.PlanConf`): the window, load bounds,
+risk budget, ACWR band, key matches and taper. The scenario is taken as planned (training
+volume and match load 1, its own trips; the sweep is ignored). Without
+``plan.risk_budget``, each athlete's budget is the risk of the scenario's own training:
+the plan may not be riskier than the template. With ``plan.only_alerts=true`` and a
+budget, only the athletes whose template risk exceeds it are re-planned (the alert of the
+data-assimilation workflow: a filtered state that projects too much risk).
+
+Writes into Hydra's run directory ``plan.csv`` (athlete, date, training_load_au, the
+template's load; a ``scenario.load_plan`` for ``twin-run``), ``planned_scenario.yaml``
+(the scenario with that load plan), ``plan.png`` and ``plan_report.txt`` (performance and
+risk across the parameter draws, which constraints bind), and prints the replay command.
+
+    twin-plan athletes=mini_squad plan.days=42 plan.risk_budget=0.25
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from pathlib import Path
+
+import hydra
+import numpy as np
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf, open_dict
+
+from scenarios import ConfigError
+from scenarios._parse import date as parse_date
+from twin import engine, prescribe
+from twin.config import CONF_DIR, register
+
+
+def request_from(cfg, season) -> prescribe.PlanRequest:
+    p = cfg.plan
+    start = 0 if p.start is None else int((parse_date("plan.start", p.start)
+                                           - season.start).astype(int))
+    keys = tuple(int((parse_date(f"plan.key_matches[{i}]", k) - season.start).astype(int))
+                 for i, k in enumerate(p.key_matches))
+    return prescribe.PlanRequest(
+        start=start, days=int(p.days), load_min=float(p.load_min), load_max=float(p.load_max),
+        risk_budget=1.0 if p.risk_budget is None else float(p.risk_budget),
+        acwr_band=(float(p.acwr_band[0]), float(p.acwr_band[1])), key_matches=keys,
+        taper_days=int(p.taper_days), taper_fraction=float(p.taper_fraction),
+        draws=int(p.draws))
+
+
+def plan_squad(cfg, out_dir: Path) -> str:
+    """Optimise every selected athlete; write the outputs; return the printed text."""
+    cfg = cfg.copy()
+    with open_dict(cfg):
+        for axis in ("training_volume", "match_load", "fixture_density", "itinerary",
+                     "recovery"):
+            cfg.sweep.axes[axis] = None
+        cfg.scenario.load_plan = None
+    plan = engine.plan(cfg)
+    base = request_from(cfg, plan.season)
+    wanted = list(cfg.plan.athletes) or list(plan.public_ids)
+    lines, results, alerts = [], [], []
+    for aid in wanted:
+        if aid not in plan.public_ids:
+            raise ConfigError(f"plan.athletes: {aid!r} is not in the squad")
+        a = plan.public_ids.index(aid)
+        risk, _ = prescribe.assess(plan, a, base)
+        budget = float(risk.mean()) if cfg.plan.risk_budget is None else base.risk_budget
+        if cfg.plan.only_alerts and risk.mean() <= budget:
+            lines.append(f"{aid}: template risk {risk.mean():.3f} within the budget "
+                         f"{budget:.3f}; no change")
+            continue
+        if risk.mean() > budget:
+            alerts.append(aid)
+        req = prescribe.PlanRequest(**{**base.__dict__, "risk_budget": budget})
+        results.append(prescribe.optimise(plan, a, req))
+    paths = _write(results, plan, cfg, out_dir)
+    for r in results:
+        mp, tp = r.match_performance
+        lines.append(
+            f"{r.athlete}: key-match performance {np.mean(mp):.2f} % (5-95 % over draws "
+            f"{np.quantile(mp, 0.05):.2f}-{np.quantile(mp, 0.95):.2f}) vs template "
+            f"{np.mean(tp):.2f} %; risk {r.risk.mean():.3f} vs {r.template_risk.mean():.3f};"
+            f" binding: {_binding_text(r.binding)}")
+    if alerts:
+        lines.append(f"alerts (template risk above budget): {', '.join(alerts)}")
+    replay = (f"twin-run scenario={cfg.scenario.name} scenario.load_plan={paths['csv']} "
+              f"athletes={HydraConfig.get().runtime.choices.get('athletes', 'demo_squad')}"
+              if HydraConfig.initialized() else f"scenario.load_plan={paths['csv']}")
+    report = "\n".join(lines)
+    _atomic_text(out_dir / "plan_report.txt", report + "\n")
+    return "\n".join([report, "", *(f"{k}: {v}" for k, v in paths.items()),
+                      f"replay: {replay}"])
+
+
+def _binding_text(b: dict) -> str:
+    parts = [k for k in ("risk_budget",) if b[k]]
+    parts += [f"{k}={b[k]}" for k in ("acwr_low_days", "acwr_high_days", "days_at_load_max",
+                                       "days_at_load_min", "days_at_taper_cap") if b[k]]
+    return ", ".join(parts) or "none"
+
+
+def _atomic_text(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def _write(results, plan, cfg, out_dir: Path) -> dict:
+    from twin import sweep_plots
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path = out_dir / "plan.csv"
+    tmp = csv_path.with_name("plan.csv.tmp")
+    with tmp.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["athlete", "date", "training_load_au", "template_load_au", "match"])
+        for r in results:
+            for k, day in enumerate(r.days):
+                w.writerow([r.athlete, str(plan.season.dates[day]), f"{r.load[k]:.3f}",
+                            f"{r.template[k]:.3f}", int(r.match[k])])
+    os.replace(tmp, csv_path)
+    scenario = OmegaConf.to_container(cfg.scenario, resolve=True, enum_to_str=True)
+    scenario["load_plan"] = str(csv_path.resolve())
+    _atomic_text(out_dir / "planned_scenario.yaml", OmegaConf.to_yaml(scenario))
+    paths = {"csv": csv_path, "scenario": out_dir / "planned_scenario.yaml",
+             "report": out_dir / "plan_report.txt"}
+    if results:
+        paths["plot"] = sweep_plots.save(plan_chart(results[0], plan), out_dir / "plan.png")
+    return paths
+
+
+def plan_chart(r, plan):
+    """The optimised loads against the template, with performance and risk over draws."""
+    import matplotlib.pyplot as plt
+
+    dates = plan.season.dates[r.days]
+    fig, (ax, ax_p) = plt.subplots(2, 1, figsize=(11, 6.5), sharex=True)
+    ax.bar(dates, r.template, width=0.8, color="0.75", label="template training load (AU)")
+    ax.step(dates, r.load, where="mid", color="tab:blue", lw=1.8, label="optimised (AU)")
+    ax.plot(dates[r.match], np.zeros(r.match.sum()), "v", color="tab:red", label="match")
+    ax.set_ylabel("session-RPE (AU)")
+    ax.legend(loc="upper left", fontsize=8)
+    ax.set_title(f"athlete {r.athlete}: risk {r.risk.mean():.3f} (template "
+                 f"{r.template_risk.mean():.3f}); binding: {_binding_text(r.binding)}",
+                 fontsize=9)
+    for perf, colour, name in ((r.template_performance, "0.5", "template"),
+                               (r.performance, "tab:blue", "optimised")):
+        ax_p.fill_between(dates, np.quantile(perf, 0.05, axis=0),
+                          np.quantile(perf, 0.95, axis=0), color=colour, alpha=0.2)
+        ax_p.plot(dates, perf.mean(axis=0), color=colour, label=f"{name}, mean and 5-95 %")
+    ax_p.plot(dates[r.key], r.performance.mean(axis=0)[r.key], "o", color="tab:red",
+              label="key matches")
+    ax_p.set_ylabel("performance (% habitual)")
+    ax_p.legend(loc="lower left", fontsize=8)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
+def _app(cfg: DictConfig) -> None:
+    import logging
+
+    logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
+    try:
+        print(plan_squad(cfg, Path(HydraConfig.get().runtime.output_dir)))
+    except (ConfigError, prescribe.InfeasiblePlan) as exc:
+        print(f"twin-plan: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
+def main() -> None:
+    register()
+    _app()
+
+
+if __name__ == "__main__":
+    main()
