@@ -16,7 +16,7 @@ from physiology.fitness_fatigue import BanisterParams, BussoParams
 from physiology.injury import HazardParams
 from physiology.sleep import TwoProcessParams
 from physiology.tissue import TissueParams
-from twin import _athletes, _clock, _day_kernel, _match, engine, summary
+from twin import _athletes, _clock, _day_kernel, _match, engine, prescribe, summary
 from twin.params import AthletePriors, CouplingParams
 
 PATH = Path(__file__).resolve().parents[1] / "docs" / "model.md"
@@ -47,6 +47,7 @@ SECTIONS = [
     ("Parameters of each athlete and draw", _athletes),
     ("The engine", engine),
     ("Season summary", summary),
+    ("From prediction to prescription: optimised plans", prescribe),
 ]
 
 TABLES = [
