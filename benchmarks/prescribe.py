@@ -23,17 +23,6 @@ from twin import engine, plan_cli, prescribe
 from twin.config import CONF_DIR
 
 
-def _outcomes(p, start, days):
-    out = engine.simulate_block(p, slice(None), slice(0, 1))
-    get = dict(zip(engine.OUTPUTS, out, strict=True))
-    w = slice(start, start + days)
-    match = p.days.match[0, w]
-    perf = get["performance"][:, 0, :, w][..., match]
-    played = get["available"][:, 0, :, w][..., match] > 0.5
-    injured = (get["available"][:, 0, :, w] < 0.5).any(axis=-1)
-    return float((perf * played).sum() / played.sum()), float(injured.mean())
-
-
 def run(quick: bool) -> list[dict]:
     n, days = (3, 28) if quick else (25, 56)
     over = ["runner=local", "draws=100", "sweep.axes.training_volume=null",
@@ -57,8 +46,8 @@ def run(quick: bool) -> list[dict]:
         paths = plan_cli._write(results, base, cfg, Path(tmp))
         cfg.scenario.load_plan = str(paths["csv"])
         replay = engine.plan(cfg)
-        perf_opt, risk_opt = _outcomes(replay, req.start, req.days)
-    perf_tmpl, risk_tmpl = _outcomes(base, req.start, req.days)
+        perf_opt, risk_opt = prescribe.replay_outcomes(replay, req.start, req.days)
+    perf_tmpl, risk_tmpl = prescribe.replay_outcomes(base, req.start, req.days)
     return [{"athletes": n, "days": days, "first_s": times[0],
              "next_median_s": statistics.median(times[1:]) if n > 1 else float("nan"),
              "squad_s": squad_s,

@@ -69,19 +69,6 @@ def test_infeasible_requests_name_the_constraint(tiny_plan, kwargs, message):
                                                                **kwargs))
 
 
-def window_outcomes(p, start, days):
-    """Monte Carlo over every draw: mean key-match performance (matches played) and the
-    share of draws with an injury in the window."""
-    out = engine.simulate_block(p, slice(None), slice(0, 1))
-    get = dict(zip(engine.OUTPUTS, out, strict=True))
-    w = slice(start, start + days)
-    match = p.days.match[0, w]
-    perf = get["performance"][:, 0, :, w][..., match]
-    played = get["available"][:, 0, :, w][..., match] > 0.5
-    injured = (get["available"][:, 0, :, w] < 0.5).any(axis=-1)
-    return (perf * played).sum() / played.sum(), injured.mean()
-
-
 def test_the_demo_squads_plan_replayed_beats_the_template(tmp_path):
     """The demo season and five athletes of the demo squad (the whole squad is in
     benchmarks/RESULTS.md, section prescribe): plans over 8 weeks from 1 September with
@@ -100,8 +87,8 @@ def test_the_demo_squads_plan_replayed_beats_the_template(tmp_path):
     paths = plan_cli._write(results, base, cfg, tmp_path)
     cfg.scenario.load_plan = str(paths["csv"])
     replay = engine.plan(cfg)
-    perf_opt, risk_opt = window_outcomes(replay, req.start, req.days)
-    perf_tmpl, risk_tmpl = window_outcomes(base, req.start, req.days)
+    perf_opt, risk_opt = prescribe.replay_outcomes(replay, req.start, req.days)
+    perf_tmpl, risk_tmpl = prescribe.replay_outcomes(base, req.start, req.days)
     assert perf_opt > perf_tmpl
     assert risk_opt <= risk_tmpl
 

@@ -2,7 +2,7 @@
 
 Until the twin's scenario sweep lands, the main job runs the models of
 :mod:`physiology.load` and :mod:`physiology.fitness_fatigue` on the real cyclist of
-Clarke & Skiba (2013, Fig. 8) shipped in :mod:`twin.data`, and writes into Hydra's run
+Clarke & Skiba (2013, Fig. 8) shipped in :mod:`calibration.data`, and writes into Hydra's run
 directory (``outputs/<date>/<time>/``):
 
 - ``pmc.png``: daily load, CTL, ATL, TSB and ACWR;
@@ -27,7 +27,7 @@ from omegaconf import OmegaConf
 
 from physiology.fitness_fatigue import BanisterParams, banister
 from physiology.load import acwr, monotony, pmc, strain
-from twin.data import example_athlete
+from twin.data import CLARKE_SKIBA_2013_FIT, example_athlete
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
@@ -51,8 +51,7 @@ BanisterConfig = BanisterParams.config_schema()
 
 #: The published Banister fit to the example athlete (Clarke & Skiba 2013, Fig. 8;
 #: same-day convention), the demo's default.
-PUBLISHED_FIT = {"p0": 261.927, "k1": 0.182582, "k2": 0.230163, "tau1": 35.821,
-                 "tau2": 21.340}
+PUBLISHED_FIT = CLARKE_SKIBA_2013_FIT
 
 
 @dataclass

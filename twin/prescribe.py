@@ -218,6 +218,23 @@ def assess(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
     return risk, out["performance"][:, prob.key].mean(axis=1)
 
 
+def replay_outcomes(plan: Plan, start: int, days: int, point: int = 0) -> tuple[float, float]:
+    """Monte Carlo over every athlete and draw of ``plan`` (with its injuries): the mean
+    performance on the window's match days the athletes played, and the share of
+    (athlete, draw) series with an injury in the window; for comparing a replayed plan
+    with the template under the same random numbers."""
+    from twin.engine import OUTPUTS, simulate_block
+
+    out = dict(zip(OUTPUTS, simulate_block(plan, slice(None), slice(point, point + 1)),
+                   strict=True))
+    w = slice(start, start + days)
+    match = plan.days.match[point, w]
+    perf = out["performance"][:, 0, :, w][..., match]
+    played = out["available"][:, 0, :, w][..., match] > 0.5
+    injured = (out["available"][:, 0, :, w] < 0.5).any(axis=-1)
+    return float((perf * played).sum() / played.sum()), float(injured.mean())
+
+
 def with_filtered_state(plan: Plan, athlete: int, fitness: float, fatigue: float) -> Plan:
     """The plan with one athlete's fitness-fatigue state replaced by a filtered one
     (:func:`calibration.kalman_filter`: fitness and fatigue today, in the performance

@@ -1,8 +1,5 @@
-"""Real athlete data shipped with calibration (see README.md beside this file).
-
-A copy of ``twin/data``'s example, so calibration needs no import from ``twin`` (imports
-flow twin -> calibration -> physiology).
-"""
+"""Real athlete data shipped with calibration (see README.md beside this file); the demo
+of :mod:`twin` reads it from here (imports flow twin -> calibration -> physiology)."""
 
 from importlib.resources import files
 
