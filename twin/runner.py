@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from omegaconf import OmegaConf
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from twin import engine
 from twin._chaos import CHAOS, inject

@@ -27,7 +27,7 @@ def pick_point(ds: xr.Dataset, sweep_dims) -> dict:
 
 
 def _label(ds, sel) -> str:
-    return ", ".join(f"{d}={ds[d].values[i]}" for d, i in sel.items())
+    return ", ".join(f"{d}={ds[d].values[i]}" for d, i in sel.items()) or "season as planned"
 
 
 def season_chart(cube: xr.Dataset, athlete: int, sel: dict):
@@ -121,7 +121,7 @@ def heatmap(summary: xr.Dataset, name: str, x: str, y: str):
                        cmap="viridis")
     for i in range(da.sizes[y]):
         for j in range(da.sizes[x]):
-            ax.text(j + 0.5, i + 0.5, f"{da.values[i, j]:.3g}", ha="center", va="center",
+            ax.text(j + 0.5, i + 0.5, f"{da.values[i, j]:.4g}", ha="center", va="center",
                     color="w", fontsize=8)
     ax.set_xticks(np.arange(da.sizes[x]) + 0.5, [str(v) for v in da[x].values])
     ax.set_yticks(np.arange(da.sizes[y]) + 0.5, [str(v) for v in da[y].values])
