@@ -118,8 +118,9 @@ def table(rows: list[dict]) -> str:
                      f"{one[f'{nm}_q95']:.4g}] | {prof} |")
     fd = [r for r in rows if "nfev_budget" in r]
     lines.append("\nPoint fit of the same cyclist, ours (exact JAX Jacobian) beside SciPy "
-                 "least_squares with 2-point finite differences from the same starts: "
-                 + "; ".join(f"{r['case']} per start: SSE {r['sse']:.4f} W^2 in "
+                 "least_squares with 2-point finite differences from the same starts "
+                 "(max_nfev per start): "
+                 + "; ".join(f"{r['case']}: SSE {r['sse']:.4f} W^2 in "
                              f"{r['min_s']:.3f} s"
                              + (f", {r['residual_evals']} residual evaluations"
                                 if r.get("residual_evals") else "") for r in fd) + ".\n")
@@ -185,7 +186,7 @@ def _scipy_fd(d: dict, repeats: int, quick: bool) -> list[dict]:
         fit = fit_banister(load, y, uncertainty="none", n_draws=1, max_nfev=budget)
         med, best = time_call(lambda b=budget: fit_banister(load, y, uncertainty="none",
                                                             n_draws=1, max_nfev=b), reps)
-        rows.append({"case": f"point fit, max_nfev {budget}", "athletes": 1, "median_s": med,
+        rows.append({"case": f"point fit (max_nfev {budget})", "athletes": 1, "median_s": med,
                      "min_s": best, "sse": fit.sse, "nfev_budget": budget})
 
         def scipy_fit(b=budget):
@@ -202,7 +203,7 @@ def _scipy_fd(d: dict, repeats: int, quick: bool) -> list[dict]:
             sse = scipy_fit()
             n_evals = evals[0]
             med, best = time_call(scipy_fit, reps)
-        rows.append({"case": f"scipy 2-point, max_nfev {budget}", "athletes": 1,
+        rows.append({"case": f"scipy 2-point (max_nfev {budget})", "athletes": 1,
                      "median_s": med, "min_s": best, "sse": sse, "nfev_budget": budget,
                      "residual_evals": n_evals})
     return rows

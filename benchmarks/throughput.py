@@ -23,6 +23,7 @@ rtol = atol = 1e-13 (max abs state error over the 0.1 h samples).
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -178,10 +179,10 @@ def write_outputs(rows: list[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     keys = ["impl", "batch", "steps", "median_s", "min_s", "trajectories_per_s", "note",
             "error"]
-    with (out / "throughput.csv").open("w") as fh:
-        fh.write(",".join(keys) + "\n")
-        for r in rows:
-            fh.write(",".join(str(r.get(k, "")) for k in keys) + "\n")
+    with (out / "throughput.csv").open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(keys)
+        writer.writerows([r.get(k, "") for k in keys] for r in rows)
     timed_rows = [r for r in rows if "batch" in r]
     fig, ax = plt.subplots(figsize=(7, 4.6))
     for impl in dict.fromkeys(r["impl"] for r in timed_rows):

@@ -28,6 +28,7 @@ construction" by its authors).
 
 from __future__ import annotations
 
+import csv
 import statistics
 import time
 from collections.abc import Callable
@@ -242,10 +243,10 @@ def write_outputs(rows: list[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     keys = ["model", "method", "impl", "setting", "value", "error", "median_s", "min_s",
             "rhs_evals"]
-    with (out / "work_precision.csv").open("w") as fh:
-        fh.write(",".join(keys) + "\n")
-        for r in rows:
-            fh.write(",".join(str(r[k]) if r[k] is not None else "" for k in keys) + "\n")
+    with (out / "work_precision.csv").open("w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(keys)
+        writer.writerows([("" if r[k] is None else r[k]) for k in keys] for r in rows)
     models = list(dict.fromkeys(r["model"] for r in rows))
     fig, axes = plt.subplots(1, len(models), figsize=(5 * len(models), 4.6))
     for ax, model in zip(np.atleast_1d(axes), models, strict=True):
