@@ -65,6 +65,15 @@ def jax_note() -> str:
     return f"JAX default backend {jax.default_backend()} ({devices}).{gpu}"
 
 
+def load_note() -> str:
+    """The machine's load when the section ran (timings on a shared machine vary)."""
+    import os
+
+    one, five, _ = os.getloadavg()
+    return (f"Load average when the section ran: {one:.1f} (1 min), {five:.1f} (5 min) on "
+            f"{os.cpu_count()} cores; times are minima of repeats for that reason.")
+
+
 def on_platform(platform: str):
     """Context manager placing JAX work on the first device of ``platform``."""
     import jax

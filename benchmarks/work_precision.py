@@ -11,7 +11,8 @@ right-hand side (:mod:`benchmarks.peers`). Error: the maximum over the hourly sa
 hannay19 the second state is the unwrapped phase, so its error is a phase error in rad).
 Reference: DOP853 at rtol = atol = 1e-13, restarted at every change of light; its own
 error is estimated by its distance to the rtol = atol = 1e-12 solution (reported). Time:
-the minimum of repeated runs after a warm-up run (which compiles), in one process.
+the minimum of up to 10 runs (at least 2, fewer once 2 s are spent) after a warm-up run
+(which compiles), in one process.
 
 Solvers: our RK4 (:func:`physiology.circadian.simulate`, Numba on one thread and JAX) at dt in
 {0.5, 0.2, 0.1, 0.05, 0.02} h; ``solve_ivp`` RK45, DOP853 and LSODA at rtol = atol in
@@ -48,10 +49,12 @@ REF_RTOL = 1e-13
 SLEEP_HOURS = 144.0
 
 
-def timed(fn: Callable[[], object], repeats: int, budget_s: float = 2.0) -> tuple[float, float]:
-    """Median and minimum wall time (s) of up to ``repeats`` calls after a warm-up call,
-    stopping early (after at least two) once ``budget_s`` is spent."""
-    fn()
+def timed(fn: Callable[[], object], repeats: int, budget_s: float = 2.0, *,
+          warmup: bool = True) -> tuple[float, float]:
+    """Median and minimum wall time (s) of up to ``repeats`` calls after a warm-up call
+    (compilation), stopping early (after at least two) once ``budget_s`` is spent."""
+    if warmup:
+        fn()
     times: list[float] = []
     start = time.perf_counter()
     while len(times) < repeats and (len(times) < 2 or time.perf_counter() - start < budget_s):
@@ -71,7 +74,7 @@ def schedule() -> tuple[np.ndarray, np.ndarray]:
 def run(quick: bool) -> list[dict]:
     dts = (0.2, 0.1, 0.05) if quick else DTS
     rtols = (1e-4, 1e-7) if quick else RTOLS
-    repeats = 2 if quick else 5
+    repeats = 3 if quick else 10
     rows = []
     with peers.numba_threads(1):  # one trajectory per call
         for model in MODELS:
@@ -204,7 +207,7 @@ def fitted_order(rows: list[dict], model: str, impl: str = "numba",
 
 
 def table(rows: list[dict]) -> str:
-    out = [peers.jax_note(), "",
+    out = [peers.jax_note(), peers.load_note(), "",
            "Error: max abs over hourly samples and state variables against the reference "
            "(module docstring of `benchmarks/work_precision.py`); time: minimum of repeats "
            "after warm-up, ms. Cells: error / ms.", ""]
