@@ -251,13 +251,19 @@ def write_outputs(rows: list[dict], out: Path) -> None:
         writer.writerow(keys)
         writer.writerows([("" if r[k] is None else r[k]) for k in keys] for r in rows)
     models = list(dict.fromkeys(r["model"] for r in rows))
-    fig, axes = plt.subplots(1, len(models), figsize=(5 * len(models), 4.6))
-    for ax, model in zip(np.atleast_1d(axes), models, strict=True):
+    cols = 2 if len(models) > 1 else 1
+    fig, axes = plt.subplots(-(-len(models) // cols), cols, figsize=(6.5 * cols, 4.8 * (
+        -(-len(models) // cols))), squeeze=False)
+    for ax in axes.flat[len(models):]:
+        ax.set_visible(False)
+    for ax, model in zip(axes.flat, models, strict=False):
         mine = [r for r in rows if r["model"] == model and r["setting"]
                 and r["method"] != "reference"]
         for key in dict.fromkeys((r["method"], r["impl"]) for r in mine):
-            pts = sorted((r["min_s"], r["error"]) for r in mine if (r["method"], r["impl"]) == key)
-            t, e = np.array(pts).T
+            # joined in the order of the setting (coarse to fine), as in the SciML plots
+            pts = sorted(((r["value"], r["min_s"], r["error"]) for r in mine
+                          if (r["method"], r["impl"]) == key), reverse=True)
+            _, t, e = np.array(pts).T
             style = "o-" if key[0] in ("RK4", "exact steps, switch on grid") else "s--"
             ax.loglog(t, np.maximum(e, 1e-16), style, ms=3, label=f"{key[0]}, {key[1]}")
         ax.set_title(model)
