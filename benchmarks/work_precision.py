@@ -142,9 +142,13 @@ def _diffrax(model, light, t_s, y0, err, rtols, repeats, quick) -> list[dict]:
                 f = peers.diffrax_solver(model, light, 1.0, t_s, solver)
                 y0j = jnp.asarray(y0)
                 for rtol in rtols:
+                    y, steps, ok = f(y0j, rtol, rtol)
+                    if not bool(ok):  # a failed solve has no time worth reporting
+                        rows.append(_row(model, solver, f"diffrax ({platform})", "rtol",
+                                         rtol, np.nan, np.nan, np.nan, 6 * int(steps)))
+                        continue
                     call = lambda r=rtol, f=f, y=y0j: f(y, r, r)[0].block_until_ready()  # noqa: E731
                     med, best = timed(call, repeats)
-                    y, steps = f(y0j, rtol, rtol)
                     rows.append(_row(model, solver, f"diffrax ({platform})", "rtol", rtol,
                                      err(y), med, best, 6 * int(steps)))
     return rows
@@ -210,7 +214,8 @@ def table(rows: list[dict]) -> str:
     out = [peers.jax_note(), peers.load_note(), "",
            "Error: max abs over hourly samples and state variables against the reference "
            "(module docstring of `benchmarks/work_precision.py`); time: minimum of repeats "
-           "after warm-up, ms. Cells: error / ms.", ""]
+           "after warm-up, ms. Cells: error / ms; 'failed': the solver gave up (diffrax: its step "
+           "limit reached).", ""]
     for model in dict.fromkeys(r["model"] for r in rows):
         mine = [r for r in rows if r["model"] == model]
         ref = next(r for r in mine if r["method"] == "reference")
@@ -227,6 +232,7 @@ def table(rows: list[dict]) -> str:
             out.append("|---|" + "---|" * len(values))
             for key in dict.fromkeys((r["method"], r["impl"]) for r in timed_rows):
                 cells = {r["value"]: f"{r['error']:.1e} / {r['min_s'] * 1e3:.3g}"
+                         if np.isfinite(r["error"]) else "failed"
                          for r in timed_rows if (r["method"], r["impl"]) == key}
                 out.append(f"| {key[0]}, {key[1]} | "
                            + " | ".join(cells.get(v, "") for v in values) + " |")
@@ -262,7 +268,8 @@ def write_outputs(rows: list[dict], out: Path) -> None:
         for key in dict.fromkeys((r["method"], r["impl"]) for r in mine):
             # joined in the order of the setting (coarse to fine), as in the SciML plots
             pts = sorted(((r["value"], r["min_s"], r["error"]) for r in mine
-                          if (r["method"], r["impl"]) == key), reverse=True)
+                          if (r["method"], r["impl"]) == key and np.isfinite(r["error"])),
+                         reverse=True)
             _, t, e = np.array(pts).T
             style = "o-" if key[0] in ("RK4", "exact steps, switch on grid") else "s--"
             ax.loglog(t, np.maximum(e, 1e-16), style, ms=3, label=f"{key[0]}, {key[1]}")
