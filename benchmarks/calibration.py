@@ -76,6 +76,7 @@ def run(quick: bool) -> list[dict]:
     times = [_squad(n_squad, 200, seed) for seed in range(1 if quick else 3)]
     rows.append({"case": f"squad_{n_squad}", "athletes": n_squad,
                  "median_s": float(np.median(times)), "min_s": float(np.min(times))})
+    rows += _scipy_fd(d, repeats, quick)
     n_cov = 10 if quick else 200
     rng = np.random.default_rng(2026)
     hits = {nm: 0 for nm in NAMES}
@@ -115,6 +116,14 @@ def table(rows: list[dict]) -> str:
                 if f"{nm}_profile_lo" in one else "")
         lines.append(f"| {nm} | {one[nm]:.5g} | [{one[f'{nm}_q05']:.4g}, "
                      f"{one[f'{nm}_q95']:.4g}] | {prof} |")
+    fd = [r for r in rows if "nfev_budget" in r]
+    lines.append("\nPoint fit of the same cyclist, ours (exact JAX Jacobian) beside SciPy "
+                 "least_squares with 2-point finite differences from the same starts "
+                 "(max_nfev per start): "
+                 + "; ".join(f"{r['case']}: SSE {r['sse']:.4f} W^2 in "
+                             f"{r['min_s']:.3f} s"
+                             + (f", {r['residual_evals']} residual evaluations"
+                                if r.get("residual_evals") else "") for r in fd) + ".\n")
     cov = rows[-1]
     lines.append(f"\nCoverage of the 90 % intervals on {cov['athletes']} synthetic athletes "
                  "(known parameters, five free; binomial SD "
@@ -134,3 +143,67 @@ def write_outputs(rows: list[dict], out: Path) -> None:
         fh.write(",".join(keys) + "\n")
         for r in rows:
             fh.write(",".join(str(r.get(k, "")) for k in keys) + "\n")
+
+
+def _scipy_fd(d: dict, repeats: int, quick: bool) -> list[dict]:
+    """Our point fit beside SciPy's least_squares with finite differences (module docstring)."""
+    from scipy.optimize import least_squares
+
+    import calibration._fit as cf
+    from benchmarks.peers import numba_threads
+    from calibration._models import MODELS
+    from physiology.fitness_fatigue import BanisterParams, banister
+
+    load, y = d["load_au"], d["test_power_w"]
+    starts = []
+    orig = cf.least_squares
+
+    def spy(fun, x0, *args, **kwargs):
+        starts.append(np.array(x0))
+        return orig(fun, x0, *args, **kwargs)
+
+    cf.least_squares = spy
+    try:
+        fit_banister(load, y, uncertainty="none", n_draws=1)
+    finally:
+        cf.least_squares = orig
+    spec = MODELS["banister"]
+    is_log = np.array([n in spec.log_fields for n in spec.names])
+    low, high = spec.bounds()
+    z_low, z_high = np.where(is_log, np.log(np.maximum(low, 1e-300)), low), \
+        np.where(is_log, np.log(high), high)
+    tests = np.flatnonzero(np.isfinite(y))
+    evals = [0]
+
+    def resid(z):
+        evals[0] += 1
+        theta = np.where(is_log, np.exp(z), z)
+        return banister(load, BanisterParams(*theta)).performance[tests] - y[tests]
+
+    rows = []
+    for budget in (50,) if quick else (50, 500):
+        reps = repeats if budget == 50 else min(repeats, 3)
+        fit = fit_banister(load, y, uncertainty="none", n_draws=1, max_nfev=budget)
+        med, best = time_call(lambda b=budget: fit_banister(load, y, uncertainty="none",
+                                                            n_draws=1, max_nfev=b), reps)
+        rows.append({"case": f"point fit (max_nfev {budget})", "athletes": 1, "median_s": med,
+                     "min_s": best, "sse": fit.sse, "nfev_budget": budget})
+
+        def scipy_fit(b=budget):
+            sse = np.inf
+            for z0 in starts:
+                sol = least_squares(resid, z0, jac="2-point", bounds=(z_low, z_high),
+                                    method="trf", x_scale="jac", xtol=1e-12, ftol=1e-12,
+                                    gtol=1e-10, max_nfev=b)
+                sse = min(sse, float(sol.fun @ sol.fun))
+            return sse
+
+        with numba_threads(1):
+            evals[0] = 0
+            sse = scipy_fit()
+            n_evals = evals[0]
+            med, best = time_call(scipy_fit, reps)
+        rows.append({"case": f"scipy 2-point (max_nfev {budget})", "athletes": 1,
+                     "median_s": med, "min_s": best, "sse": sse, "nfev_budget": budget,
+                     "residual_evals": n_evals})
+    return rows

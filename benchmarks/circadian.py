@@ -14,15 +14,14 @@ without the API's validation and output transposition.
 
 from __future__ import annotations
 
-import itertools
 import math
 import time
 from pathlib import Path
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from benchmarks.common import time_call
+from benchmarks.peers import solve_ivp_piecewise
 from physiology._compile.scalar_ops import python_version
 from physiology.circadian import MODELS, simulate
 
@@ -51,21 +50,12 @@ def _python_rk4_step_s(model: str, steps: int) -> float:
 def _solve_ivp(model: str, days: int, rtol: float,
                method: str = "RK45") -> tuple[float, np.ndarray]:
     """Wall time and final state of solve_ivp over ``days`` of the home day, restarted at
-    each light change (the light is piecewise constant)."""
-    spec = MODELS[model]
-    c, _ = spec.kernel.prepare((*spec.params().values(), DT), spec.start)
+    each light change (the light is piecewise constant; :mod:`benchmarks.peers`)."""
     light = np.tile(DAY, days)
-    change = np.flatnonzero(np.diff(light)) + 1
-    edges = np.r_[0, change, light.size]
-    y = np.array(spec.start, dtype=float)
     t0 = time.perf_counter()
-    drive, rhs = python_version(spec.kernel.drive), python_version(spec.kernel.rhs)
-    for a, b in itertools.pairwise(edges):
-        d, k, _ = drive((float(light[a]),), c)
-        sol = solve_ivp(lambda t, s, d=d, k=k: rhs(tuple(s), d, k),
-                        (a * DT, b * DT), y, method=method, rtol=rtol, atol=rtol)
-        y = sol.y[:, -1]
-    return time.perf_counter() - t0, y
+    y, _ = solve_ivp_piecewise(model, light, DT, MODELS[model].start,
+                               [0.0, light.size * DT], method, rtol, rtol)
+    return time.perf_counter() - t0, y[-1]
 
 
 def run(quick: bool) -> list[dict]:

@@ -150,3 +150,125 @@ def table(rows: list[dict]) -> str:
 def write_outputs(rows: list[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     (out / "engine.json").write_text(json.dumps(rows, indent=1))
+
+
+def python_loop(quick: bool) -> dict:
+    """The baseline a user would write: a per-series Python loop over the public models.
+
+    The standard sweep's plan (``--quick``: 3 athletes, 9 points, 10 draws) gives the
+    inputs; then for each (athlete, point, draw) of a subset (4 athletes x 3 points x 25
+    draws; ``--quick`` 1 x 2 x 5), one 365-day series at a time through the public
+    functions with the draw's parameters: ``tissue_damage`` of the planned running dose,
+    ``acwr`` (EWMA), ``banister`` (next-day), ``injury_probability`` (tissue damage, ACWR,
+    fatigue above habitual, sleep debt, W' depletion), ``simulate_injuries`` (the engine's
+    stream keys), then ``banister``, ``acwr`` and ``tissue_damage`` again on the load done
+    (the injury feedback in one pass: the engine couples it day by day, which a user's
+    loop could only do with a per-day loop over every model, slower still), performance
+    with the time-of-day and sleep-debt factors, and quantiles over the draws. Numba on
+    one thread (each call is one series; with two, every call pays OpenMP's fork and
+    join, 3-12 ms on this shared machine). Minimum of 3 runs after a warm-up series
+    (``--quick``: one run); the per-series cost is flat, so it is extrapolated per
+    athlete-day. Beside it, the
+    engine's own chunk (``run_chunk``, in process, Numba, all threads) on the same
+    athletes and points with all the plan's draws: minimum of 3 after a warm-up.
+    """
+    import time
+
+    import numba
+    import numpy as np
+    from hydra import compose, initialize_config_dir
+
+    from physiology.fitness_fatigue import BanisterParams, banister
+    from physiology.injury import (
+        HazardParams,
+        excess_over_habitual,
+        injury_probability,
+        simulate_injuries,
+    )
+    from physiology.load import acwr
+    from physiology.tissue import tissue_damage
+    from twin import engine as eng
+    from twin.config import CONF_DIR
+
+    std = ["sweep=standard"] if not quick else ["athletes=mini_squad", "draws=10",
+                                                 "sweep=demo"]
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
+        cfg = compose("config", overrides=[*std, "output.plots=false", "runner=local",
+                                           "backend=numba"])
+    t0 = time.perf_counter()
+    plan = eng.plan(cfg)
+    plan_s = time.perf_counter() - t0
+    names, d = plan.kernel.params, plan.days
+    value = lambda name, a, n: float(plan.params[names.index(name), a, n])  # noqa: E731
+    dose_per_m = eng._dose_per_metre(plan.squad)
+    keys = eng.athlete_keys(plan.squad.ids)
+    n_a, n_p, n_n = (1, 2, 5) if quick else (4, 3, 25)
+
+    def series(a: int, p: int, n: int) -> dict:
+        load = d.load[p, :, eng.SRPE]
+        dose = d.running_m[p] @ dose_per_m[a]
+        ff_params = BanisterParams(*(value(f, a, n) for f in BanisterParams.names()))
+        hazard = HazardParams(*(value(f"hazard_{f}", a, n) for f in HazardParams.names()))
+        damage = tissue_damage(dose).damage
+        ratio = acwr(load, 7, 28, method="ewma")
+        fatigue = banister(load, ff_params, convention="next-day").fatigue
+        excess = excess_over_habitual(fatigue, value("fatigue_habitual", a, n))
+        prob = injury_probability(damage, ratio, excess, plan.sleep_debt[a, p],
+                                  plan.w_prime_plan[a, p], hazard)
+        inj = simulate_injuries(prob, plan.seed, (np.array(keys[a]), np.array(n)))
+        done = load * inj.load_factor
+        ff = banister(done, ff_params, convention="next-day")
+        clock = 1.0 - 0.5 * value("tod_amplitude", a, n) * (
+            1.0 - np.cos(2 * np.pi * np.nan_to_num(plan.misalignment[a, p]) / 24.0))
+        rested = np.maximum(1.0 - value("sleep_loss_per_h", a, n) * plan.sleep_debt[a, p], 0)
+        perf_hab = value("perf_habitual", a, n)
+        return {"performance": 100 * ff.performance / perf_hab * clock * rested,
+                "fitness": 100 * ff.fitness / perf_hab, "fatigue": 100 * ff.fatigue / perf_hab,
+                "acwr": acwr(done, 7, 28, method="ewma"),
+                "tissue_damage": tissue_damage(dose * inj.load_factor).damage,
+                "injury_probability": prob * inj.available, "available": inj.available}
+
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)  # one series per call: a second thread only adds fork/join
+    series(0, 0, 0)  # warm-up: loads the cached kernels
+    loop_s = np.inf
+    for _ in range(1 if quick else 3):
+        t0 = time.perf_counter()
+        for a in range(n_a):
+            for p in range(n_p):
+                draws = [series(a, p, n) for n in range(n_n)]
+                for name in draws[0]:
+                    x = np.stack([s[name] for s in draws])
+                    if name in eng.MEAN_VARS:
+                        x.mean(axis=0)
+                    else:
+                        np.quantile(x, plan.quantiles, axis=0)
+        loop_s = min(loop_s, time.perf_counter() - t0)
+    numba.set_num_threads(threads)
+    loop_days = n_a * n_p * n_n * plan.season.days
+    eng.run_chunk(plan, slice(0, n_a), slice(0, n_p))  # warm-up
+    chunk_s = np.inf
+    for _ in range(3):
+        t0 = time.perf_counter()
+        eng.run_chunk(plan, slice(0, n_a), slice(0, n_p))
+        chunk_s = min(chunk_s, time.perf_counter() - t0)
+    chunk_days = n_a * n_p * plan.draws * plan.season.days
+    full_days = plan.squad.size * plan.sweep.size * plan.draws * plan.season.days
+    return {"runner": "python loop", "backend": "numba", "plan_s": plan_s,
+            "series": n_a * n_p * n_n, "loop_s": loop_s, "loop_athlete_days": loop_days,
+            "loop_athlete_days_per_s": loop_days / loop_s,
+            "extrapolated_s": full_days / (loop_days / loop_s), "sweep_athlete_days": full_days,
+            "chunk_s": chunk_s, "chunk_series": n_a * n_p * plan.draws,
+            "chunk_athlete_days_per_s": chunk_days / chunk_s}
+
+
+def loop_text(r: dict) -> str:
+    """The Python-loop baseline in a sentence (:func:`python_loop`)."""
+    return (f"Naive per-series Python loop over the public models (numba kernels, 1 thread, "
+            f"{r['series']} series of 365 days, extrapolated per athlete-day): "
+            f"{r['loop_athlete_days_per_s']:.3g} athlete-days/s, so "
+            f"{r['extrapolated_s'] / 60:.3g} min for the {r['sweep_athlete_days']:,} "
+            f"athlete-days of this sweep; the engine's chunk on the same athletes and points "
+            f"({r['chunk_series']:,} series, in process, numba): "
+            f"{r['chunk_athlete_days_per_s']:.3g} athlete-days/s, "
+            f"{r['chunk_athlete_days_per_s'] / r['loop_athlete_days_per_s']:.0f}x the loop.")

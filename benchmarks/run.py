@@ -10,10 +10,16 @@ Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kerne
 ``wbal`` (W' balance, :mod:`benchmarks.wbal`), ``circadian`` (the circadian models
 beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`), ``scenarios``
 (compiling sweep points into the twin's inputs, :mod:`benchmarks.scenarios`), ``engine``
-(the standard sweep end to end, :mod:`benchmarks.engine`), ``calibration`` (fits,
-squad, coverage, :mod:`benchmarks.calibration`) and ``prescribe`` (plan optimisation,
-:mod:`benchmarks.prescribe`). Outputs go to ``--out`` (default
-``benchmarks/out``); ``--quick`` never touches RESULTS.md.
+(the standard sweep end to end, :mod:`benchmarks.engine`), ``engine_baseline`` (a naive
+per-series Python loop beside the engine's chunk, :mod:`benchmarks.engine_baseline`),
+``calibration`` (fits, squad, coverage, our fit beside SciPy with finite differences,
+:mod:`benchmarks.calibration`), ``prescribe`` (plan optimisation,
+:mod:`benchmarks.prescribe`), ``work_precision`` (error against a tight reference
+beside wall time for every solver, :mod:`benchmarks.work_precision`) and ``throughput``
+(batched trajectories per second, :mod:`benchmarks.throughput`). Peers (diffrax, the
+``circadian`` package) come with ``pip install -e '.[bench]'``; without them their rows
+say "not installed". Outputs go to ``--out`` (default ``benchmarks/out``); ``--quick``
+never touches RESULTS.md.
 """
 
 from __future__ import annotations
@@ -22,15 +28,31 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import calibration, circadian, engine, kernels, prescribe, scenarios, wbal
+from benchmarks import (
+    calibration,
+    circadian,
+    engine,
+    engine_baseline,
+    kernels,
+    prescribe,
+    scenarios,
+    throughput,
+    wbal,
+    work_precision,
+)
 from benchmarks.common import HERE, environment, update_results
 
 SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal),
             "circadian": ("Circadian models", circadian),
             "scenarios": ("Scenario compilation", scenarios),
             "engine": ("Engine: the standard sweep end to end", engine),
+            "engine_baseline": ("Engine beside a naive per-series Python loop",
+                                engine_baseline),
             "calibration": ("Calibration", calibration),
-            "prescribe": ("Plan optimisation", prescribe)}
+            "prescribe": ("Plan optimisation", prescribe),
+            "work_precision": ("Work-precision: circadian and sleep solvers",
+                               work_precision),
+            "throughput": ("Throughput: batched circadian trajectories", throughput)}
 
 
 def main(argv: list[str] | None = None) -> int:
