@@ -69,3 +69,9 @@ def wbal_direct_sum(power, cp, w_prime, tau, dt):
     integral = tau * (np.exp(-np.maximum(lag, 0) / tau) - np.exp(-(lag + dt) / tau))
     weights = np.where(lag >= 0, integral, 0.0)
     return w_prime - weights @ np.maximum(power - cp, 0.0)
+
+
+#: Clarke & Skiba 2013 Fig. 3 (data of Vanhatalo et al. 2007; DESIGN.md): exhaustion times
+#: (s) at constant powers (W). Published linear fit CP = 330.097 W, W' = 19 857.15 J.
+FIG3_T = np.array([160.0, 205.0, 260.0, 430.0, 685.0])
+FIG3_P = np.array([453.0, 430.0, 405.0, 375.0, 360.0])

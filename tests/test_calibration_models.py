@@ -14,10 +14,8 @@ from calibration import (
     record_prior,
 )
 from physiology.circadian import Forger99Params
-
-# DESIGN.md: Clarke & Skiba 2013 Fig. 3 (Vanhatalo et al. 2007 data).
-DURATIONS = np.array([160.0, 205.0, 260.0, 430.0, 685.0])
-POWERS = np.array([453.0, 430.0, 405.0, 375.0, 360.0])
+from tests.oracles import FIG3_P as POWERS
+from tests.oracles import FIG3_T as DURATIONS
 
 
 def test_power_duration_matches_published_fit_and_correlation():

@@ -16,11 +16,8 @@ from physiology.energetics import (
     tau_skiba,
     w_prime_balance,
 )
+from tests.oracles import FIG3_P, FIG3_T
 from tests.oracles import wbal_direct_sum as direct_sum
-
-# Clarke & Skiba 2013 Fig. 3 (data of Vanhatalo et al. 2007), DESIGN.md.
-FIG3_T = np.array([160.0, 205.0, 260.0, 430.0, 685.0])
-FIG3_P = np.array([453.0, 430.0, 405.0, 375.0, 360.0])
 
 
 def test_clarke_skiba_fig3_linear_fit():
