@@ -54,6 +54,7 @@ _tissue_prepare = ops.helper(_damage.prepare)
 _tissue_step = ops.helper(_damage.step)
 _hazard_step = ops.helper(_hazard.step)
 _events_step = ops.helper(_events.step)
+_excess = _hazard.excess  # already a helper (physiology.injury)
 
 #: Parameters after the fitness-fatigue ones, in order.
 SHARED_PARAMS = ("lam_c", "lam_a", *(f"tissue_{n}" for n in _damage.KERNEL.params),
@@ -90,8 +91,8 @@ def _exposure(s, u, c):
     hz_c = c[8:15]
     fat_hab = c[20]
     acwr = atl / ctl  # NaN or inf while CTL is 0: the hazard step ignores it then
-    excess = ops.maximum(fat_prev / fat_hab - 1.0, 0.0)
-    _, (prob,) = _hazard_step((), (damage, acwr, excess, u[8], u[6]), hz_c)
+    tired = _excess(fat_prev, fat_hab)  # fatigue above habitual, as a fraction of it
+    _, (prob,) = _hazard_step((), (damage, acwr, tired, u[8], u[6]), hz_c)
     ev_s, ev_y = _events_step((days_out, since, kind), (prob, u[9], u[10], u[11]), (c[15],))
     return ev_s, prob, ev_y
 

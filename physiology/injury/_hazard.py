@@ -90,16 +90,26 @@ KERNEL = Kernel(name="injury_hazard", prepare=prepare, step=step,
                 outputs=("probability",))
 
 
+@ops.helper
+def excess(value, habitual):
+    """``max(value / habitual - 1, 0)`` for one value (kernel code: the twin's day step)."""
+    return ops.maximum(value / habitual - 1.0, 0.0)
+
+
+_excess = np.vectorize(excess, otypes=[float])
+
+
 def excess_over_habitual(value, habitual) -> np.ndarray:
     """A risk feature as the hazard wants it: ``max(value / habitual - 1, 0)``.
 
     For the fatigue feature, ``value`` is the day's fatigue from the fitness-fatigue model
     and ``habitual`` the athlete's usual level (for example its mean over the previous
     six weeks, or the steady state of the planned microcycle); both in the model's units.
+    Elementwise through :func:`excess`, the one copy kernels also call.
     """
     value = _validate.in_range("value", value, 0.0, np.inf, "a value >= 0")
     habitual = _validate.in_range("habitual", habitual, 1e-300, np.inf, "a habitual level > 0")
-    return np.maximum(value / habitual - 1.0, 0.0)
+    return _excess(value, habitual)
 
 
 def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
