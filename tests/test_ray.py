@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+import ray
 import xarray as xr
 
 import twin
@@ -16,8 +17,6 @@ from twin import engine, runner
 from twin._chaos import CHAOS
 from twin.cube import Layout, ZarrStore
 from twin.ray_runner import ChunkError, execute_ray
-
-ray = pytest.importorskip("ray")
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import ray
 import yaml
 
 import twin
 from tests.test_twin import TINY
 from twin.config import CONF_DIR
 
-ray = pytest.importorskip("ray")
 BIN = Path(sys.executable).parent
 REPO = CONF_DIR.parent
 
