@@ -1,0 +1,69 @@
+"""The cube does not change when the code is refactored: a stored reference of a tiny sweep.
+
+``tests/data/cube_reference.npz`` holds every array :func:`twin.engine.run_chunk` returns
+(daily variables and summary) for the tiny sweep of :mod:`tests.test_twin`, computed with
+the Numba backend before the "one name per thing" refactor began (commit 09cfab9), with
+the Banister and the Busso day kernels. Numba must reproduce it bit for bit (the same
+float64 operations in the same order); JAX to 1e-9 relative (the same arithmetic,
+reordered by XLA), as the two backends are held to elsewhere.
+
+Record it again, only for a change that is meant to move the cube::
+
+    python -m tests.test_cube_unchanged
+"""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.test_twin import TINY
+
+REFERENCE = Path(__file__).with_name("data") / "cube_reference.npz"
+CASES = {"banister": [], "busso": ["model.fitness_fatigue=busso"]}
+
+
+def _compute(case: str, backend: str) -> dict[str, np.ndarray]:
+    from twin import engine
+    from tests.test_twin import tiny_cfg
+
+    plan = engine.plan(tiny_cfg(*CASES[case], f"backend={backend}"))
+    return engine.run_chunk(plan, slice(None), slice(None))
+
+
+@pytest.fixture(scope="module")
+def reference():
+    with np.load(REFERENCE) as data:
+        return {k: data[k] for k in data.files}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_numba_reproduces_the_stored_cube_bit_for_bit(case, reference):
+    got = _compute(case, "numba")
+    want = {k.split(":", 1)[1]: v for k, v in reference.items() if k.startswith(f"{case}:")}
+    assert set(got) == set(want)
+    for name, value in want.items():
+        np.testing.assert_array_equal(got[name], value, err_msg=f"{case}: {name}")
+
+
+@pytest.mark.parametrize("case", ["banister"])
+def test_jax_reproduces_the_stored_cube_to_1e_9(case, reference):
+    got = _compute(case, "jax")
+    for key, value in reference.items():
+        if key.startswith(f"{case}:"):
+            name = key.split(":", 1)[1]
+            # 1e-9 relative, with the same floor for near-zero values as the backends test
+            np.testing.assert_allclose(got[name], value, rtol=1e-9, atol=1e-9,
+                                       err_msg=f"{case}: {name}")
+
+
+def record() -> None:
+    arrays = {f"{case}:{name}": value for case in CASES
+              for name, value in _compute(case, "numba").items()}
+    REFERENCE.parent.mkdir(exist_ok=True)
+    np.savez_compressed(REFERENCE, **arrays)
+    print(f"{REFERENCE}: {len(arrays)} arrays, {REFERENCE.stat().st_size / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    record()
