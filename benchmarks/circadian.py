@@ -22,8 +22,8 @@ import numpy as np
 
 from benchmarks.common import time_call
 from benchmarks.peers import solve_ivp_piecewise
-from physiology._compile.scalar_ops import python_version
 from physiology.circadian import MODELS, simulate
+from physiology.kernels import python_version
 
 DT = 0.1
 DAY = np.r_[np.full(70, 0.0), np.full(160, 300.0), np.full(10, 50.0)]
@@ -32,17 +32,19 @@ DAY = np.r_[np.full(70, 0.0), np.full(160, 300.0), np.full(10, 50.0)]
 def _python_rk4_step_s(model: str, steps: int) -> float:
     """Seconds per step of a plain Python RK4 loop over the model's own right-hand side."""
     spec = MODELS[model]
-    drive, rhs = python_version(spec.kernel.drive), python_version(spec.kernel.rhs)
-    c, s = spec.kernel.prepare((*spec.params().values(), DT), spec.start)
+    kernel = spec.kernel
+    state, inputs = kernel.State._make, kernel.Inputs  # named tuples from values
+    drive, rhs = python_version(kernel.drive), python_version(kernel.rhs)
+    c, s = kernel.prepare(kernel.Params(*spec.params().values(), DT), state(spec.start))
     light = np.tile(DAY, math.ceil(steps / DAY.size))[:steps]
     t0 = time.perf_counter()
     for lux in light:
-        d, k, dt = drive((float(lux),), c)
+        d, k, dt = drive(inputs(float(lux)), c)
         k1 = rhs(s, d, k)
-        k2 = rhs(tuple(a + 0.5 * dt * b for a, b in zip(s, k1, strict=True)), d, k)
-        k3 = rhs(tuple(a + 0.5 * dt * b for a, b in zip(s, k2, strict=True)), d, k)
-        k4 = rhs(tuple(a + dt * b for a, b in zip(s, k3, strict=True)), d, k)
-        s = tuple(a + dt / 6 * (p + 2 * q + 2 * r + w)
+        k2 = rhs(state(a + 0.5 * dt * b for a, b in zip(s, k1, strict=True)), d, k)
+        k3 = rhs(state(a + 0.5 * dt * b for a, b in zip(s, k2, strict=True)), d, k)
+        k4 = rhs(state(a + dt * b for a, b in zip(s, k3, strict=True)), d, k)
+        s = state(a + dt / 6 * (p + 2 * q + 2 * r + w)
                   for a, p, q, r, w in zip(s, k1, k2, k3, k4, strict=True))
     return (time.perf_counter() - t0) / steps
 
@@ -96,7 +98,7 @@ def _loop_rows(model: str, batch: int, days: int, repeats: int) -> list[dict]:
     """The compiled batch loop alone, into preallocated arrays, on 1 and all threads."""
     import numba
 
-    from physiology._compile.numba_backend import _driver
+    from physiology.kernels.numba_backend import _driver
 
     spec = MODELS[model]
     steps = days * DAY.size

@@ -1,7 +1,7 @@
 """The solvers our RK4 kernels are measured against, on the same model and the same light.
 
 Each circadian model's right-hand side is the kernel's own scalar code (principle 1): the
-plain Python version for SciPy (:func:`physiology._compile.scalar_ops.python_version`), the
+plain Python version for SciPy (:func:`physiology.kernels.helpers.python_version`), the
 JAX rebinding for diffrax. The light is piecewise constant on a grid of step ``light_dt``
 (``light[i]`` holds from ``i light_dt`` to ``(i + 1) light_dt``), so an adaptive solver must
 not step across a change of light as if the right-hand side were smooth:
@@ -29,8 +29,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from physiology._compile.scalar_ops import python_version
 from physiology.circadian import MODELS
+from physiology.kernels import python_version
 
 #: Steps (accepted and rejected) before diffrax gives up: 40 x the most a solve here takes.
 MAX_STEPS = 100_000
@@ -100,10 +100,11 @@ def numba_threads(n: int):
 
 def _python_model(model: str, params=None):
     spec = MODELS[model]
+    kernel = spec.kernel
     params = spec.params() if params is None else params
-    prepare = python_version(spec.kernel.prepare)
-    c, _ = prepare((*params.values(), 1.0), spec.start)
-    return python_version(spec.kernel.drive), python_version(spec.kernel.rhs), c
+    prepare = python_version(kernel.prepare)
+    c, _ = prepare(kernel.Params(*params.values(), 1.0), kernel.State(*spec.start))
+    return python_version(kernel.drive), python_version(kernel.rhs), c
 
 
 def solve_ivp_piecewise(model: str, light: np.ndarray, light_dt: float, y0, t_sample,
@@ -115,6 +116,7 @@ def solve_ivp_piecewise(model: str, light: np.ndarray, light_dt: float, y0, t_sa
     ``t_sample`` must start at 0 (the initial state) and end within the light's span.
     """
     drive, rhs, c = _python_model(model, params)
+    kernel = MODELS[model].kernel
     change = np.flatnonzero(np.diff(light)) + 1
     edges = np.r_[0, change, light.size] * light_dt
     t_sample = np.asarray(t_sample, float)
@@ -123,11 +125,11 @@ def solve_ivp_piecewise(model: str, light: np.ndarray, light_dt: float, y0, t_sa
     y = np.asarray(y0, float)
     nfev = 0
     for a, b in itertools.pairwise(edges):
-        d, k, _ = drive((float(light[round(a / light_dt)]),), c)
+        d, k, _ = drive(kernel.Inputs(float(light[round(a / light_dt)])), c)
         inside = (t_sample > a) & (t_sample < b)
         t_eval = np.r_[t_sample[inside], b]  # the segment's end: the next one's start
-        sol = solve_ivp(lambda t, s, d=d, k=k: rhs(tuple(s), d, k), (a, b), y, method=method,
-                        rtol=rtol, atol=atol, t_eval=t_eval)
+        sol = solve_ivp(lambda t, s, d=d, k=k: rhs(kernel.State(*s), d, k), (a, b), y,
+                        method=method, rtol=rtol, atol=atol, t_eval=t_eval)
         out[inside] = sol.y[:, :-1].T
         y = sol.y[:, -1]
         out[t_sample == b] = y
@@ -144,17 +146,18 @@ def diffrax_solver(model: str, light: np.ndarray, light_dt: float, t_sample, sol
     so does the whole solve with PID coefficients (0.2, 0.4); seen with diffrax 0.7.2, not
     investigated further); ``y0`` may be batched ``(B, 3)`` (vmapped:
     every output gains a leading B). Call it under
-    :func:`physiology._compile.jax_backend.x64`."""
+    :func:`physiology.kernels.x64`."""
     import diffrax
     import jax
     import jax.numpy as jnp
 
-    from physiology._compile.jax_backend import _rebind
+    from physiology.kernels.jax_backend import _rebind
 
     spec = MODELS[model]
     params = spec.params() if params is None else params
     _, _, c = _python_model(model, params)
-    drive, rhs = _rebind(spec.kernel.drive), _rebind(spec.kernel.rhs)
+    kernel = spec.kernel
+    drive, rhs = _rebind(kernel.drive), _rebind(kernel.rhs)
     lux = jnp.asarray(light, dtype=jnp.float64)
     jumps = (np.flatnonzero(np.diff(light)) + 1) * light_dt
     t1 = light.size * light_dt
@@ -162,8 +165,8 @@ def diffrax_solver(model: str, light: np.ndarray, light_dt: float, t_sample, sol
 
     def field(t, y, args):
         i = jnp.clip(jnp.floor(t / light_dt).astype(int), 0, lux.size - 1)
-        d, k, _ = drive((lux[i],), c)
-        return jnp.stack(rhs((y[0], y[1], y[2]), d, k))
+        d, k, _ = drive(kernel.Inputs(lux[i]), c)
+        return jnp.stack(rhs(kernel.State(y[0], y[1], y[2]), d, k))
 
     method = {"Tsit5": diffrax.Tsit5, "Dopri5": diffrax.Dopri5}[solver]()
 

@@ -19,8 +19,9 @@ from pathlib import Path
 
 from hydra import compose, initialize_config_dir
 
-from twin import engine, plan_cli, prescribe
+from twin import plan_cli, prescribe
 from twin.config import CONF_DIR
+from twin.from_config import plan_from_config
 
 
 def run(quick: bool) -> list[dict]:
@@ -31,7 +32,7 @@ def run(quick: bool) -> list[dict]:
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
         cfg = compose("config", overrides=over)
     cfg.athletes.athletes = cfg.athletes.athletes[:n]
-    base = engine.plan(cfg)
+    base = plan_from_config(cfg)
     req = plan_cli.request_from(cfg, base.season)
     times, results = [], []
     t_squad = time.perf_counter()
@@ -45,7 +46,7 @@ def run(quick: bool) -> list[dict]:
     with tempfile.TemporaryDirectory() as tmp:
         paths = plan_cli._write(results, base, cfg, Path(tmp))
         cfg.scenario.load_plan = str(paths["csv"])
-        replay = engine.plan(cfg)
+        replay = plan_from_config(cfg)
         perf_opt, risk_opt = prescribe.replay_outcomes(replay, req.start, req.days)
     perf_tmpl, risk_tmpl = prescribe.replay_outcomes(base, req.start, req.days)
     return [{"athletes": n, "days": days, "first_s": times[0],

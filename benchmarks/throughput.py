@@ -85,7 +85,7 @@ def _diffrax(light, t_s, y0, n, steps, repeats) -> list[dict]:
         return []
     import jax.numpy as jnp
 
-    from physiology._compile.jax_backend import x64
+    from physiology.kernels import x64
 
     rows = []
     for platform in peers.jax_platforms():
@@ -141,7 +141,7 @@ def _accuracy(light, t_s) -> list[dict]:
     if not peers.missing("diffrax"):
         import jax.numpy as jnp
 
-        from physiology._compile.jax_backend import x64
+        from physiology.kernels import x64
 
         with x64():
             f = peers.diffrax_solver(MODEL, light, DT, t_s, "Tsit5")

@@ -133,7 +133,7 @@ def _diffrax(model, light, t_s, y0, err, rtols, repeats, quick) -> list[dict]:
         return []
     import jax.numpy as jnp
 
-    from physiology._compile.jax_backend import x64
+    from physiology.kernels import x64
 
     rows = []
     for solver in DIFFRAX[:1] if quick else DIFFRAX:

@@ -1,9 +1,9 @@
 r"""The impulse-response models as calibration sees them: kernels, records, JAX residuals.
 
 Calibration never re-writes a model's equation. It runs the model's own kernel
-(:data:`physiology.fitness_fatigue._banister.KERNEL`, ``_busso.KERNEL``): with Numba for
+(:data:`physiology.fitness_fatigue.BANISTER_KERNEL`, ``BUSSO_KERNEL``): with Numba for
 batches of candidate time constants, and through
-:func:`physiology._compile.jax_backend.jax_function` for exact derivatives.
+:func:`physiology.kernels.jax_function` for exact derivatives.
 
 Both models are linear in their baseline and gains once the time constants are fixed
 (Banister: :math:`p = p_0 + k_1 F_{\tau_1} - k_2 G_{\tau_2}`; Busso: :math:`p = p_0 +
@@ -30,9 +30,14 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from physiology._compile.jax_backend import jax_function, x64
-from physiology._compile.kernel import Kernel, run
-from physiology.fitness_fatigue import CONVENTIONS, BanisterParams, BussoParams, _banister, _busso
+from physiology.fitness_fatigue import (
+    BANISTER_KERNEL,
+    BUSSO_KERNEL,
+    CONVENTIONS,
+    BanisterParams,
+    BussoParams,
+)
+from physiology.kernels import Kernel, jax_function, run, x64
 from physiology.params import ParamRecord
 
 #: Series are padded to a multiple of this many days (one JAX compilation per bucket).
@@ -75,9 +80,9 @@ class ModelSpec:
 
 
 MODELS: dict[str, ModelSpec] = {
-    "banister": ModelSpec("banister", _banister.KERNEL, BanisterParams,
+    "banister": ModelSpec("banister", BANISTER_KERNEL, BanisterParams,
                           ("p0", "k1", "k2"), ("tau1", "tau2")),
-    "busso": ModelSpec("busso", _busso.KERNEL, BussoParams,
+    "busso": ModelSpec("busso", BUSSO_KERNEL, BussoParams,
                        ("p0", "k1", "k3"), ("tau1", "tau2", "tau3")),
 }
 
@@ -111,7 +116,7 @@ def basis(spec: ModelSpec, load: np.ndarray, nonlinear: np.ndarray, lag: float):
         values[n] = nonlinear[:, j]
     params = [values[n] for n in spec.names]
     out, _ = run(spec.kernel, (load[None, :],), (*params, lag), backend="numba")
-    return out[1], out[2]
+    return out.fitness, out.fatigue
 
 
 @functools.cache
@@ -187,10 +192,10 @@ class Problem:
         """Model performance on every day (Numba kernel), shape ``(T,)``."""
         out, _ = run(self.spec.kernel, (self.load[None, : self.n_t],),
                      (*theta, self.lag), backend="numba")
-        return out[0, 0]
+        return out.performance[0]
 
     def predict_batch(self, thetas: np.ndarray) -> np.ndarray:
         """Model performance for many parameter sets ``(B, n_p)`` -> ``(B, T)`` (Numba)."""
         out, _ = run(self.spec.kernel, (self.load[None, : self.n_t],),
                      (*thetas.T, self.lag), backend="numba")
-        return out[0]
+        return out.performance

@@ -42,10 +42,9 @@ import numpy as np
 
 from calibration._models import lag_of
 from physiology import _validate
-from physiology._compile.jax_backend import jax_function, x64
-from physiology._compile.kernel import run
+from physiology.fitness_fatigue import BANISTER_KERNEL as KERNEL
 from physiology.fitness_fatigue import BanisterParams
-from physiology.fitness_fatigue._banister import KERNEL
+from physiology.kernels import jax_function, run, x64
 
 
 class StateSpace(NamedTuple):
@@ -238,4 +237,4 @@ def forecast(filtered: Filtered, future_load, params: BanisterParams, *, obs_sd:
         P = ss.A @ P @ ss.A.T + q
         covs[t] = P
         sd[t] = np.sqrt(ss.H @ P @ ss.H + obs_sd**2)
-    return Forecast(out[0], out[1], out[2], sd, covs)
+    return Forecast(out.performance, out.fitness, out.fatigue, sd, covs)

@@ -1,7 +1,7 @@
 """Physiological and biomechanical models of the athlete twin.
 
 Each model's equations are written once, as scalar Python, and compiled twice (Numba
-and JAX; see :mod:`physiology._compile`). Subpackages:
+and JAX; see :mod:`physiology.kernels`). Subpackages:
 
 - :mod:`physiology.load`: training-load metrics (session-RPE, TRIMP, PMC, ACWR,
   monotony and strain);

@@ -18,7 +18,7 @@ from scenarios._itinerary import Itinerary, at_home, resolve_itinerary
 from scenarios._parse import ConfigError
 from scenarios._season import BANDS, LOAD_KINDS, SPEED_BANDS, Leg, Match, Season, build_season
 from scenarios._squad import Squad, build_squad
-from scenarios._sweep import AXES, Sweep, build_sweep
+from scenarios._sweep import AXES, Sweep, as_planned, build_sweep
 from scenarios._venues import VENUES, Venue, sun_times, utc_offset_h
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "Squad",
     "Sweep",
     "Venue",
+    "as_planned",
     "at_home",
     "build_season",
     "build_squad",

@@ -150,6 +150,16 @@ def build_sweep(cfg, season: Season, key: str = "sweep") -> Sweep:
                 values[axis] = v[np.minimum((u[:, j] * len(v)).astype(int), len(v) - 1)]
         dims, shape = ("scenario",), (n,)
         coords = dict(values)
+    return Sweep(str(cfg.name), mode, dims, shape, coords, _points(season, values, shape))
+
+
+def as_planned(season: Season) -> Sweep:
+    """The one-point sweep of the season as planned: every axis at the season's value."""
+    return Sweep("as planned", "grid", (), (), {}, _points(season, {}, ()))
+
+
+def _points(season: Season, values: dict, shape: tuple[int, ...]) -> dict[str, np.ndarray]:
+    """Every axis's value at every point: the swept ``values``, the season's elsewhere."""
     size = int(np.prod(shape))
     points = {}
     for axis in AXES:
@@ -158,4 +168,4 @@ def build_sweep(cfg, season: Season, key: str = "sweep") -> Sweep:
                                      dtype=object if axis in CATEGORICAL else float))
         if axis in CATEGORICAL:
             points[axis] = points[axis].astype(str)
-    return Sweep(str(cfg.name), mode, dims, shape, coords, points)
+    return points

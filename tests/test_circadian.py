@@ -28,9 +28,10 @@ DAY = np.r_[np.full(70, 0.0), np.full(160, 300.0), np.full(10, 50.0)]
 def test_forger99_right_hand_side_reference():
     """DESIGN.md: Serkh & Forger 2014 parameters at (x, xc, n) = (-0.3, -1.13, 0) and
     1 lux give (-0.28846216, 0.1267787, 0.03077935) per hour (to 1e-8, the digits given)."""
-    c, _ = _forger99.prepare((*Forger99Params().values(), DT), (-0.3, -1.13, 0.0))
-    alpha, k, _ = _forger99.drive((1.0,), c)
-    got = _forger99.rhs((-0.3, -1.13, 0.0), alpha, k)
+    s = _forger99.State(-0.3, -1.13, 0.0)
+    c, _ = _forger99.prepare(_forger99.Params(*Forger99Params().values(), DT), s)
+    alpha, k, _ = _forger99.drive(_forger99.Inputs(light=1.0), c)
+    got = _forger99.rhs(s, alpha, k)
     np.testing.assert_allclose(got, (-0.28846216, 0.1267787, 0.03077935), rtol=0, atol=1e-8)
 
 
@@ -59,11 +60,12 @@ def test_rk4_is_fourth_order(model):
     spec = MODELS[model]
     hours = np.tile(np.r_[np.zeros(6), np.full(12, 500.0), np.full(6, 20.0)], 2)
     s0 = np.array(spec.start)
-    c, _ = spec.kernel.prepare((*spec.params().values(), 1.0), tuple(s0))
+    kernel = spec.kernel
+    c, _ = kernel.prepare(kernel.Params(*spec.params().values(), 1.0), kernel.State(*s0))
     ref = s0.copy()
     for lux in hours:                          # exact integration, one light level an hour
-        d, k, _ = spec.kernel.drive((lux,), c)
-        sol = solve_ivp(lambda t, y, d=d, k=k: spec.kernel.rhs(tuple(y), d, k), (0.0, 1.0),
+        d, k, _ = kernel.drive(kernel.Inputs(lux), c)
+        sol = solve_ivp(lambda t, y, d=d, k=k: kernel.rhs(kernel.State(*y), d, k), (0.0, 1.0),
                         ref, method="DOP853", rtol=1e-12, atol=1e-12)
         ref = sol.y[:, -1]
     errors = []

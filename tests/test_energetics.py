@@ -206,8 +206,8 @@ def test_jax_gradient_of_the_differential_balance_is_finite():
     import jax
     import jax.numpy as jnp
 
-    from physiology._compile.jax_backend import jax_function, x64
     from physiology.energetics._wbal import DIFFERENTIAL
+    from physiology.kernels import jax_function, x64
 
     power = np.r_[np.full(30, 300.0), np.full(30, 420.0), np.full(60, 150.0)]
     f = jax_function(DIFFERENTIAL)

@@ -6,8 +6,8 @@ import sys
 
 import numpy as np
 import pytest
-
 from physiology._compile.kernel import Kernel, run
+
 from physiology.fitness_fatigue import _banister
 from physiology.fitness_fatigue._banister import KERNEL as BANISTER
 
@@ -51,7 +51,6 @@ def test_jax_function_is_differentiable():
     """The JAX form is pure and traceable: d(sum performance)/d k1 = sum of g (linear in k1)."""
     import jax
     import jax.numpy as jnp
-
     from physiology._compile.jax_backend import jax_function, x64
 
     f = jax_function(BANISTER)
@@ -120,8 +119,9 @@ def test_cache_key_covers_constants_and_called_functions(monkeypatch):
     """Numba freezes globals into cached code: the key must change with a constant the
     kernel reads, and include the source of the helpers it calls (else a stale cache
     would silently disagree with JAX)."""
-    import tests.kernels_for_tests as k
     from physiology._compile.scalar_ops import dependencies
+
+    import tests.kernels_for_tests as k
     from physiology.circadian import _forger99
     from physiology.circadian._process_l import kronauer_alpha
 
@@ -157,6 +157,7 @@ def test_cache_key_follows_the_live_code_not_the_file(monkeypatch):
     import types
 
     from physiology._compile.scalar_ops import dependencies
+
     from physiology.fitness_fatigue import _banister
 
     before = dependencies(_banister.step)

@@ -6,8 +6,9 @@ from hydra import compose, initialize_config_dir
 
 from scenarios import ConfigError
 from tests.test_twin import TINY, tiny_cfg
-from twin import engine, plan_cli, prescribe
+from twin import plan_cli, prescribe
 from twin.config import CONF_DIR
+from twin.from_config import plan_from_config
 from twin.load_plan import read_load_plan
 
 AS_PLANNED = ["sweep.axes.training_volume=null", "sweep.axes.itinerary=null"]
@@ -15,14 +16,14 @@ AS_PLANNED = ["sweep.axes.training_volume=null", "sweep.axes.itinerary=null"]
 
 @pytest.fixture(scope="module")
 def tiny_plan():
-    return engine.plan(tiny_cfg(*AS_PLANNED))
+    return plan_from_config(tiny_cfg(*AS_PLANNED))
 
 
 def test_banister_taper_is_the_analytic_optimum():
     """One key match on day 56 after 8 weeks of free training, no risk or ACWR limit:
     the optimum is full load while the impulse response at the match is positive and
     rest for the last t_n days (Fitz-Clarke et al. 1991)."""
-    p = engine.plan(tiny_cfg(*AS_PLANNED, "scenario.fixtures.per_week=0",
+    p = plan_from_config(tiny_cfg(*AS_PLANNED, "scenario.fixtures.per_week=0",
                              "+scenario.matches=[{date: '2026-09-26', venue: london}]"))
     req = prescribe.PlanRequest(start=0, days=57, load_min=0, load_max=600, risk_budget=1.0,
                                 acwr_band=(0.0, 1e9), draws=1)
@@ -79,14 +80,14 @@ def test_the_demo_squads_plan_replayed_beats_the_template(tmp_path):
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
         cfg = compose("config", overrides=over)
     cfg.athletes.athletes = cfg.athletes.athletes[:5]
-    base = engine.plan(cfg)
+    base = plan_from_config(cfg)
     req = plan_cli.request_from(cfg, base.season)
     budgets = [0.98 * prescribe.assess(base, a, req)[0].mean() for a in range(5)]
     results = [prescribe.optimise(base, a, prescribe.PlanRequest(
         **{**req.__dict__, "risk_budget": budgets[a]})) for a in range(5)]
     paths = plan_cli._write(results, base, cfg, tmp_path)
     cfg.scenario.load_plan = str(paths["csv"])
-    replay = engine.plan(cfg)
+    replay = plan_from_config(cfg)
     perf_opt, risk_opt = prescribe.replay_outcomes(replay, req.start, req.days)
     perf_tmpl, risk_tmpl = prescribe.replay_outcomes(base, req.start, req.days)
     assert perf_opt > perf_tmpl
@@ -100,7 +101,7 @@ def test_only_alerts_replans_the_athletes_over_budget(tmp_path):
                                            "plan.only_alerts=true", "plan.risk_budget=0.9"])
     text = plan_cli.plan_squad(cfg, tmp_path)
     assert text.count("within the budget") == 3  # nobody over 0.9: nothing to re-plan
-    p = engine.plan(cfg)
+    p = plan_from_config(cfg)
     req = prescribe.PlanRequest(start=14, days=28, draws=4)
     before, _ = prescribe.assess(p, 0, req)
     tired = prescribe.with_filtered_state(p, 0, fitness=float(p.state0[0, 0, 0]) * 0.1,

@@ -13,9 +13,10 @@ import xarray as xr
 
 import twin
 from tests.test_twin import TINY, tiny_cfg
-from twin import engine, runner
+from twin import runner
 from twin._chaos import CHAOS
 from twin.cube import Layout, ZarrStore
+from twin.from_config import plan_from_config
 from twin.ray_runner import ChunkError, execute_ray
 
 
@@ -48,7 +49,7 @@ def test_ray_gives_the_local_cube_bit_for_bit(local_ray, local_cube, tmp_path, c
 
 
 def test_warm_workers_do_not_reload_kernels_and_use_their_cpus(local_ray):
-    plan = engine.plan(ray_cfg())
+    plan = plan_from_config(ray_cfg())
     layout = Layout(plan, 1, 1)
     stats = []
     for _ in execute_ray(plan, layout, layout.blocks, stats=stats):
@@ -84,7 +85,7 @@ def test_a_raising_task_fails_the_run_naming_its_chunk(local_ray, tmp_path, monk
 
 def test_an_interrupted_ray_sweep_resumes_without_recomputing(local_ray, local_cube, tmp_path):
     cfg = ray_cfg("runner.chunk_athletes=1", "runner.chunk_points=1")
-    plan = engine.plan(cfg)
+    plan = plan_from_config(cfg)
     layout = runner.layout_for(plan, cfg.runner)
     text = twin.governance.public_config(cfg, plan.squad, plan.public_ids)
     store = ZarrStore(tmp_path / "cube.zarr", layout, text, "twin-run",

@@ -9,11 +9,12 @@ import xarray as xr
 from hydra import compose, initialize_config_dir
 
 import twin
-from physiology._compile import numba_backend
+from physiology.kernels import numba_backend
 from scenarios import ConfigError
 from twin import cli, engine, runner
 from twin.config import CONF_DIR
 from twin.cube import Layout, ZarrStore
+from twin.from_config import plan_from_config
 
 TINY = ["runner=local", "athletes=mini_squad", "draws=8", "scenario.days=100",
         "scenario.rest_days=[]", "scenario.shift_trip.depart=2026-09-08T11:00",
@@ -28,7 +29,7 @@ def tiny_cfg(*extra):
 
 @pytest.fixture(scope="module")
 def tiny_plan():
-    return engine.plan(tiny_cfg())
+    return plan_from_config(tiny_cfg())
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +117,7 @@ def test_unavailable_athletes_play_no_minutes_and_load_nothing(tiny_plan):
 
 
 def test_the_same_config_gives_the_same_cube_on_both_backends(tiny_plan):
-    jax_plan = engine.plan(tiny_cfg("backend=jax"))
+    jax_plan = plan_from_config(tiny_cfg("backend=jax"))
     a = engine.run_chunk(tiny_plan, slice(None), slice(None))
     b = engine.run_chunk(jax_plan, slice(None), slice(None))
     for name in a:
@@ -150,7 +151,7 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
         return original(kernel, u, p, s0)
 
     monkeypatch.setattr(numba_backend, "run_numba", spy)
-    p = engine.plan(tiny_cfg())
+    p = plan_from_config(tiny_cfg())
     engine.run_chunk(p, slice(None), slice(None))
     steps = 100 * 240
     season_runs = [c for c in calls if c[2] == steps]
@@ -185,7 +186,7 @@ def test_netcdf_output_matches_zarr(tmp_path, tiny_run):
 
 def test_a_bad_value_names_the_key():
     with pytest.raises(ConfigError, match="draws = 0: expected a number in"):
-        engine.plan(tiny_cfg("draws=0"))
+        plan_from_config(tiny_cfg("draws=0"))
 
 
 def test_docs_model_md_is_generated_from_the_code():
@@ -258,9 +259,9 @@ def test_a_squad_calibration_file_supplies_the_draws(tmp_path):
               "banister.tau1": (40.0, rng.uniform(30, 50, 4)),
               "banister.tau2": (12.0, rng.uniform(8, 15, 4))}
     path = write_squad_calibration(squad_dataset({"m01": fitted}, 4), tmp_path / "squad.nc")
-    p = engine.plan(tiny_cfg(f"athletes.parameters={path}"))
+    p = plan_from_config(tiny_cfg(f"athletes.parameters={path}"))
     take = np.arange(8) % 4  # 8 twin draws cycle through the file's 4
     for field in ("p0", "k1", "k2", "tau1", "tau2"):
         np.testing.assert_array_equal(p.param_draws[field][0], fitted[f"banister.{field}"][1][take])
-    prior = engine.plan(tiny_cfg())
+    prior = plan_from_config(tiny_cfg())
     np.testing.assert_array_equal(p.param_draws["tau1"][1:], prior.param_draws["tau1"][1:])

@@ -3,7 +3,10 @@
 - :func:`run_sweep` (:mod:`twin.runner`): a resolved config to a cube on disk;
   :func:`open_cube` reads it back (daily cube and summary);
 - :func:`plan` and :func:`run_chunk` (:mod:`twin.engine`): the pure pieces the runners
-  call; :func:`simulate_block` gives every draw of a block;
+  call, taking plain values; :func:`simulate_block` gives every draw of a block;
+  :func:`plan_from_config` (:mod:`twin.from_config`) reads a config into them;
+- the variable table (:mod:`twin.variables`): every kernel input, cube variable and
+  summary outcome declared once (:data:`INPUTS`, :data:`DAILY`, :data:`SUMMARY`);
 - the couplings and priors: :class:`CouplingParams`, :class:`AthletePriors`;
 - ``twin-run`` (:mod:`twin.cli`), ``twin-scenario`` (:mod:`twin.scenario_cli`) and the
   earlier single-athlete demo ``twin-demo`` (:mod:`twin.demo`);
@@ -12,19 +15,24 @@
 
 from twin.cube import VARIABLES, open_cube
 from twin.engine import Plan, plan, run_chunk, simulate_block
+from twin.from_config import plan_from_config
 from twin.params import AthletePriors, CouplingParams
 from twin.runner import RunResult, run_sweep
-from twin.summary import SUMMARY
+from twin.variables import DAILY, INPUTS, SUMMARY, Variable
 
 __all__ = [
+    "DAILY",
+    "INPUTS",
     "SUMMARY",
     "VARIABLES",
     "AthletePriors",
     "CouplingParams",
     "Plan",
     "RunResult",
+    "Variable",
     "open_cube",
     "plan",
+    "plan_from_config",
     "run_chunk",
     "run_sweep",
     "simulate_block",

@@ -57,12 +57,10 @@ def prior_draws(n_athletes: int, n_draws: int, seed: int, priors, habitual_load:
     return out
 
 
-def calibrated_draws(path: str, ids, n_draws: int, model: str, fallback: dict
+def calibrated_draws(ds, ids, n_draws: int, model: str, fallback: dict
                      ) -> dict[str, np.ndarray]:
-    """Replace prior draws by those of a squad calibration file where it has them."""
-    from calibration import read_squad_calibration
-
-    ds = read_squad_calibration(path)
+    """Replace prior draws by those of a squad calibration dataset
+    (:func:`calibration.read_squad_calibration`) where it has them."""
     known = [str(a) for a in ds["athlete"].values]
     out = {k: v.copy() for k, v in fallback.items()}
     names = [str(p) for p in ds["parameter"].values]

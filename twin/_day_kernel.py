@@ -37,118 +37,210 @@ couplings. One day :math:`t` of one series (athlete, scenario point, draw):
 
 from __future__ import annotations
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel
-from physiology.fitness_fatigue import _banister, _busso
-from physiology.injury import _events, _hazard
-from physiology.load import _pmc
-from physiology.tissue import _damage
+from typing import NamedTuple
 
-_banister_prepare = ops.helper(_banister.prepare)
-_banister_step = ops.helper(_banister.step)
-_busso_prepare = ops.helper(_busso.prepare)
-_busso_step = ops.helper(_busso.step)
-_ewma_prepare = ops.helper(_pmc.prepare)
-_ewma_step = ops.helper(_pmc.step)
-_tissue_prepare = ops.helper(_damage.prepare)
-_tissue_step = ops.helper(_damage.step)
-_hazard_step = ops.helper(_hazard.step)
-_events_step = ops.helper(_events.step)
-_excess = _hazard.excess  # already a helper (physiology.injury)
+from physiology.fitness_fatigue import BANISTER_KERNEL as BANISTER
+from physiology.fitness_fatigue import BUSSO_KERNEL as BUSSO
+from physiology.injury import EVENTS_KERNEL as EVENTS
+from physiology.injury import HAZARD_KERNEL as HAZARD
+from physiology.injury import excess
+from physiology.kernels import Kernel, helper, ops
+from physiology.load import EWMA_KERNEL as EWMA
+from physiology.tissue import TISSUE_KERNEL as TISSUE
 
-#: Parameters after the fitness-fatigue ones, in order.
-SHARED_PARAMS = ("lam_c", "lam_a", *(f"tissue_{n}" for n in _damage.KERNEL.params),
-                 *(f"hazard_{n}" for n in _hazard.KERNEL.params), "ramp_days",
-                 "dose_walk_jog", "dose_running", "dose_hsr", "dose_sprint",
-                 "fatigue_habitual", "perf_habitual", "tod_amplitude", "sleep_loss_per_h")
-SHARED_STATE = ("ctl", "atl", "damage", "chronic_dose", "days_out", "since_return",
-                "injury_type", "fatigue_prev")
-INPUTS = ("load_plan", "run_walk_jog_m", "run_running_m", "run_hsr_m", "run_sprint_m",
-          "minutes_plan", "w_prime_plan", "misalignment_h", "sleep_debt_h", "u_injury",
-          "days_out_if_injured", "injury_type_if_injured")
-OUTPUTS = ("performance", "fitness", "fatigue", "acwr", "w_prime_depletion",
-           "tissue_damage", "injury_probability", "available", "minutes_played", "load")
-
-
-@ops.helper
-def _prepare_shared(p, s0):
-    # p and s0 arrive as arrays under Numba and tuples under JAX: unpack by name.
-    (lam_c, lam_a, b, n_ref, f_ref, tau_r, tau_a, u_ref, cap_min, cap_max, h0, b_d, a0, b_a,
-     b_f, b_s, b_w, ramp, c_walk, c_run, c_hsr, c_sprint, fat_hab, perf_hab, amp, per_h) = p
-    ctl, atl, damage, chronic, days_out, since, kind, fat_prev = s0
-    ew_c, ew_s = _ewma_prepare((lam_c, lam_a), (ctl, atl))
-    ti_c, ti_s = _tissue_prepare((b, n_ref, f_ref, tau_r, tau_a, u_ref, cap_min, cap_max),
-                                 (damage, chronic))
-    rest = (h0, b_d, a0, b_a, b_f, b_s, b_w, ramp, c_walk, c_run, c_hsr, c_sprint, fat_hab,
-            perf_hab, amp, per_h)
-    return ew_c + ti_c + rest, ew_s + ti_s + (days_out, since, kind, fat_prev)
+# Each component's own prepare and step, compiled into the day kernel as helpers.
+_banister_prepare = helper(BANISTER.prepare)
+_banister_step = helper(BANISTER.step)
+_busso_prepare = helper(BUSSO.prepare)
+_busso_step = helper(BUSSO.step)
+_ewma_prepare = helper(EWMA.prepare)
+_ewma_step = helper(EWMA.step)
+_tissue_prepare = helper(TISSUE.prepare)
+_tissue_step = helper(TISSUE.step)
+_hazard_step = helper(HAZARD.step)
+_events_step = helper(EVENTS.step)
+_excess = excess  # already a helper (physiology.injury)
+FFInputs = BANISTER.Inputs  # the fitness-fatigue models' input: the load done (AU)
+EwmaInputs = EWMA.Inputs
+TissueInputs = TISSUE.Inputs
+HazardInputs = HAZARD.Inputs
+EventInputs = EVENTS.Inputs
+EwmaParams, EwmaState = EWMA.Params, EWMA.State
+TissueParams, TissueState = TISSUE.Params, TISSUE.State
+HazardParams, EventParams, EventState = HAZARD.Params, EVENTS.Params, EVENTS.State
 
 
-@ops.helper
+class Coupling(NamedTuple):
+    """The twin's own coefficients (:class:`twin.CouplingParams`, :func:`twin.engine.plan`)."""
+
+    dose_walk_jog: float  # unadapted tissue dose per metre in each speed band (1/d per m)
+    dose_running: float
+    dose_hsr: float
+    dose_sprint: float
+    fatigue_habitual: float  # fitness-fatigue units, F_hab
+    perf_habitual: float  # fitness-fatigue units, P_hab
+    tod_amplitude: float  # 1, a_tod
+    sleep_loss_per_h: float  # 1/h, s
+
+
+class BanisterDayParams(NamedTuple):
+    """Parameters of the Banister day kernel: each component model's own, then the twin's."""
+
+    ff: BANISTER.Params
+    ewma: EwmaParams
+    tissue: TissueParams
+    hazard: HazardParams
+    events: EventParams
+    coupling: Coupling
+
+
+class BussoDayParams(NamedTuple):
+    """Parameters of the Busso day kernel (as :class:`BanisterDayParams`)."""
+
+    ff: BUSSO.Params
+    ewma: EwmaParams
+    tissue: TissueParams
+    hazard: HazardParams
+    events: EventParams
+    coupling: Coupling
+
+
+class BanisterDayState(NamedTuple):
+    """What a day carries to the next: each component's state, and the fatigue brought
+    into the day (the hazard's fatigue feature)."""
+
+    ff: BANISTER.State
+    ewma: EwmaState
+    tissue: TissueState
+    events: EventState
+    fatigue_prev: float
+
+
+class BussoDayState(NamedTuple):
+    """As :class:`BanisterDayState`, with the Busso state."""
+
+    ff: BUSSO.State
+    ewma: EwmaState
+    tissue: TissueState
+    events: EventState
+    fatigue_prev: float
+
+
+class DayConsts(NamedTuple):
+    """Each component's prepared constants (``ff`` the fitness-fatigue model's)."""
+
+    ff: tuple
+    ewma: EwmaParams
+    tissue: tuple
+    hazard: HazardParams
+    events: EventParams
+    coupling: Coupling
+
+
+class DayInputs(NamedTuple):
+    """One day of one series, as the engine feeds it (units in
+    :data:`twin.variables.INPUTS`)."""
+
+    load_plan: float
+    run_walk_jog_m: float
+    run_running_m: float
+    run_hsr_m: float
+    run_sprint_m: float
+    minutes_plan: float
+    w_prime_plan: float
+    misalignment_h: float
+    sleep_debt_h: float
+    u_injury: float
+    days_out_if_injured: float
+    injury_type_if_injured: float
+
+
+class DayOutputs(NamedTuple):
+    """The day's outputs, the cube's daily variables (:data:`twin.variables.DAILY`)."""
+
+    performance: float
+    fitness: float
+    fatigue: float
+    acwr: float
+    w_prime_depletion: float
+    tissue_damage: float
+    injury_probability: float
+    available: float
+    minutes_played: float
+    load: float
+
+
+@helper
 def _exposure(s, u, c):
-    """Injury probability and event step: (events state, probability, outputs)."""
-    ctl, atl, damage, _chronic, days_out, since, kind, fat_prev = s
-    hz_c = c[8:15]
-    fat_hab = c[20]
-    acwr = atl / ctl  # NaN or inf while CTL is 0: the hazard step ignores it then
-    tired = _excess(fat_prev, fat_hab)  # fatigue above habitual, as a fraction of it
-    _, (prob,) = _hazard_step((), (damage, acwr, tired, u[8], u[6]), hz_c)
-    ev_s, ev_y = _events_step((days_out, since, kind), (prob, u[9], u[10], u[11]), (c[15],))
-    return ev_s, prob, ev_y
+    """Injury probability and event step: (events state, probability, event outputs)."""
+    acwr = s.ewma.atl / s.ewma.ctl  # NaN or inf while CTL is 0: the hazard step ignores it
+    tired = _excess(s.fatigue_prev, c.coupling.fatigue_habitual)  # fraction above habitual
+    _, hz = _hazard_step((), HazardInputs(s.tissue.damage, acwr, tired, u.sleep_debt_h,
+                                          u.w_prime_plan), c.hazard)
+    ev_s, ev = _events_step(s.events, EventInputs(hz.probability, u.u_injury,
+                                                  u.days_out_if_injured,
+                                                  u.injury_type_if_injured), c.events)
+    return ev_s, hz.probability, ev
 
 
-@ops.helper
-def _respond(s, u, c, ev_s, prob, ev_y, perf, fitness, fatigue, w):
-    """EWMA, tissue and performance after the fitness-fatigue step."""
-    _injured, available, factor, _days_out, _kind = ev_y
-    (ctl, atl), _ = _ewma_step(s[0:2], (w,), c[0:2])
-    dose = factor * (c[16] * u[1] + c[17] * u[2] + c[18] * u[3] + c[19] * u[4])
-    (damage, chronic), ti_y = _tissue_step(s[2:4], (dose,), c[2:8])
-    perf_hab, amp, per_h = c[21], c[22], c[23]
-    clock = 1.0 - 0.5 * amp * (1.0 - ops.cos(2.0 * ops.pi * u[7] / 24.0))
-    rested = ops.maximum(1.0 - per_h * u[8], 0.0)
-    free = ev_y[0] + available  # not already out: a new injury was possible today
-    y = (100.0 * perf / perf_hab * clock * rested, 100.0 * fitness / perf_hab,
-         100.0 * fatigue / perf_hab, atl / ctl, available * u[6], ti_y[0], free * prob,
-         available, factor * u[5], w)
-    return (ctl, atl, damage, chronic) + ev_s + (fatigue,), y  # noqa: RUF005 - Numba-safe
+@helper
+def _respond(s, u, c, ev_s, prob, ev, ff, w):
+    """EWMA, tissue and performance after the fitness-fatigue step (``ff`` its outputs);
+    returns the non-fitness-fatigue part of the state and the day's outputs."""
+    ewma_s, _ = _ewma_step(s.ewma, EwmaInputs(w), c.ewma)
+    k = c.coupling
+    dose = ev.load_factor * (k.dose_walk_jog * u.run_walk_jog_m
+                             + k.dose_running * u.run_running_m
+                             + k.dose_hsr * u.run_hsr_m + k.dose_sprint * u.run_sprint_m)
+    tissue_s, ti = _tissue_step(s.tissue, TissueInputs(dose), c.tissue)
+    phase = 2.0 * ops.pi * u.misalignment_h / 24.0
+    clock = 1.0 - 0.5 * k.tod_amplitude * (1.0 - ops.cos(phase))
+    rested = ops.maximum(1.0 - k.sleep_loss_per_h * u.sleep_debt_h, 0.0)
+    free = ev.injured + ev.available  # not already out: a new injury was possible today
+    y = DayOutputs(100.0 * ff.performance / k.perf_habitual * clock * rested,
+                   100.0 * ff.fitness / k.perf_habitual, 100.0 * ff.fatigue / k.perf_habitual,
+                   ewma_s.atl / ewma_s.ctl, ev.available * u.w_prime_plan, ti.damage,
+                   free * prob, ev.available, ev.load_factor * u.minutes_plan, w)
+    return (ewma_s, tissue_s, ev_s, ff.fatigue), y
 
 
 def prepare_banister(p, s0):
-    ff_c, ff_s = _banister_prepare(p[0:6], s0[0:2])
-    c, s = _prepare_shared(p[6:], s0[2:])
-    return ff_c + c, ff_s + s
+    ff_c, ff_s = _banister_prepare(p.ff, s0.ff)
+    ewma_c, ewma_s = _ewma_prepare(p.ewma, s0.ewma)
+    tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
+    c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
+    return c, BanisterDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev)
 
 
 def step_banister(s, u, c):
-    ev_s, prob, ev_y = _exposure(s[2:], u, c[6:])
-    w = ev_y[2] * u[0]
-    ff_s, (perf, fitness, fatigue) = _banister_step(s[0:2], (w,), c[0:6])
-    rest, y = _respond(s[2:], u, c[6:], ev_s, prob, ev_y, perf, fitness, fatigue, w)
-    return ff_s + rest, y
+    ev_s, prob, ev = _exposure(s, u, c)
+    w = ev.load_factor * u.load_plan
+    ff_s, ff = _banister_step(s.ff, FFInputs(w), c.ff)
+    (ewma, tissue, events, fatigue_prev), y = _respond(s, u, c, ev_s, prob, ev, ff, w)
+    return BanisterDayState(ff_s, ewma, tissue, events, fatigue_prev), y
 
 
 def prepare_busso(p, s0):
-    ff_c, ff_s = _busso_prepare(p[0:7], s0[0:3])
-    c, s = _prepare_shared(p[7:], s0[3:])
-    return ff_c + c, ff_s + s
+    ff_c, ff_s = _busso_prepare(p.ff, s0.ff)
+    ewma_c, ewma_s = _ewma_prepare(p.ewma, s0.ewma)
+    tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
+    c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
+    return c, BussoDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev)
 
 
 def step_busso(s, u, c):
-    ev_s, prob, ev_y = _exposure(s[3:], u, c[7:])
-    w = ev_y[2] * u[0]
-    ff_s, (perf, fitness, fatigue, _k2) = _busso_step(s[0:3], (w,), c[0:7])
-    rest, y = _respond(s[3:], u, c[7:], ev_s, prob, ev_y, perf, fitness, fatigue, w)
-    return ff_s + rest, y
+    ev_s, prob, ev = _exposure(s, u, c)
+    w = ev.load_factor * u.load_plan
+    ff_s, ff = _busso_step(s.ff, FFInputs(w), c.ff)
+    (ewma, tissue, events, fatigue_prev), y = _respond(s, u, c, ev_s, prob, ev, ff, w)
+    return BussoDayState(ff_s, ewma, tissue, events, fatigue_prev), y
 
 
 KERNELS = {
     "banister": Kernel(name="twin_day_banister", prepare=prepare_banister, step=step_banister,
-                       params=(*_banister.KERNEL.params, *SHARED_PARAMS),
-                       state=(*_banister.KERNEL.state, *SHARED_STATE), inputs=INPUTS,
-                       outputs=OUTPUTS),
+                       Params=BanisterDayParams, State=BanisterDayState, Inputs=DayInputs,
+                       Outputs=DayOutputs),
     "busso": Kernel(name="twin_day_busso", prepare=prepare_busso, step=step_busso,
-                    params=(*_busso.KERNEL.params, *SHARED_PARAMS),
-                    state=(*_busso.KERNEL.state, *SHARED_STATE), inputs=INPUTS,
-                    outputs=OUTPUTS),
+                    Params=BussoDayParams, State=BussoDayState, Inputs=DayInputs,
+                    Outputs=DayOutputs),
 }

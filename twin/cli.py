@@ -32,11 +32,6 @@ from twin.cube import open_cube
 from twin.runner import run_sweep
 from twin.summary import SUMMARY
 
-#: For each summary outcome, whether more is better (None: no better direction).
-BETTER = {"match_performance": True, "injury_risk": False, "days_lost": False,
-          "matches_played": True, "worst_misalignment": False, "kickoff_sleep_debt": False,
-          "peak_acwr": False, "peak_tissue_damage": False}
-
 
 def summary_table(summary, sweep_dims) -> str:
     """Best and worst scenario per outcome, squad mean (median over draws)."""
@@ -54,8 +49,8 @@ def summary_table(summary, sweep_dims) -> str:
         order = np.argsort(np.where(np.isfinite(flat.values), flat.values, np.nan))
         finite = [i for i in order if np.isfinite(flat.values[i])]
         lo, hi = finite[0], finite[-1]
-        best, worst = (hi, lo) if BETTER[name] else (lo, hi)
-        lines.append(f"{name:<20} {SUMMARY[name][0]:<5} {flat.values[best]:>9.3g}  "
+        best, worst = (hi, lo) if SUMMARY[name].better else (lo, hi)
+        lines.append(f"{name:<20} {SUMMARY[name].units:<5} {flat.values[best]:>9.3g}  "
                      f"{_point(flat, best, sweep_dims):<38} {flat.values[worst]:>9.3g}  "
                      f"{_point(flat, worst, sweep_dims)}")
     return "\n".join(lines)

@@ -28,30 +28,11 @@ import numpy as np
 import xarray as xr
 import zarr
 
-from twin._day_kernel import OUTPUTS
-from twin.engine import QUANTILE_VARS, Plan
-from twin.summary import SUMMARY
+from twin.engine import Plan
+from twin.variables import DAILY, SUMMARY
 
-VARIABLES = {
-    "performance": ("%", "expected performance brought into the day, % of the athlete's "
-                         "habitual level, with circadian and sleep modifiers"),
-    "fitness": ("%", "fitness (positive fitness-fatigue component) brought into the day, "
-                     "% of habitual level"),
-    "fatigue": ("%", "fatigue (negative fitness-fatigue component) brought into the day, "
-                     "% of habitual level"),
-    "acwr": ("1", "acute:chronic workload ratio (coupled EWMA, 7 d / 28 d)"),
-    "w_prime_depletion": ("1", "fraction of D' (W') used in the day's match"),
-    "tissue_damage": ("1", "bone fatigue damage (Miner units, 1 = failure without repair)"),
-    "injury_probability": ("1", "daily probability of a new injury (0 while already "
-                                "out), mean over draws"),
-    "available": ("1", "share of draws in which the athlete is available"),
-    "minutes_played": ("min", "match minutes played"),
-    "load": ("AU", "session-RPE load done"),
-    "circadian_misalignment": ("h", "body clock minus local clock at kickoff on match "
-                                    "days, at 12:00 local otherwise"),
-    "sleep_debt": ("h", "sleep debt carried into the day"),
-}
-assert set(OUTPUTS) | {"circadian_misalignment", "sleep_debt"} == set(VARIABLES)
+#: The daily cube's variables (:data:`twin.variables.DAILY`), re-exported.
+VARIABLES = DAILY
 
 
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
@@ -107,11 +88,21 @@ class Layout:
             c["quantile"] = ("quantile", plan.quantiles, {"long_name": "quantile over draws"})
         return c
 
-    def dims(self, name: str) -> tuple[str, ...]:
-        lead = ("athlete", *self.sweep_dims)
-        if name in QUANTILE_VARS:
-            return (*lead, "draw" if self.plan.keep_draws else "quantile", "date")
-        return (*lead, "date")
+    def dims(self, name: str, table=DAILY) -> tuple[str, ...]:
+        """The cube dims of a declared variable (``point`` becomes the sweep's dims,
+        ``draw`` the quantiles or, for daily variables with ``keep_draws``, the draws)."""
+        var = table[name]
+        out = []
+        for d in var.dims:
+            if d == "point":
+                out += self.sweep_dims
+            elif d == "draw":
+                if var.reduce == "quantiles":
+                    keep = self.plan.keep_draws and table is DAILY
+                    out.append("draw" if keep else "quantile")
+            else:
+                out.append(d)
+        return tuple(out)
 
     def shape(self, dims) -> tuple[int, ...]:
         sizes = {"athlete": self.plan.squad.size, "date": self.plan.season.days,
@@ -151,27 +142,24 @@ def _attrs(plan: Plan, config_text: str, command: str, key_text: str | None = No
 
 def _dataset(layout: Layout, arrays: dict, attrs: dict | None = None) -> tuple:
     coords = layout.coords()
-    cube = xr.Dataset({n: (layout.dims(n), arrays[n], {"units": VARIABLES[n][0],
-                                                        "long_name": VARIABLES[n][1]})
-                       for n in VARIABLES}, coords=coords, attrs=attrs or {})
+    cube = xr.Dataset({n: (layout.dims(n), arrays[n], v.attrs) for n, v in DAILY.items()},
+                      coords=coords, attrs=attrs or {})
     lead = ("athlete", *layout.sweep_dims)
     summ_coords = {k: v for k, v in coords.items() if v[0] in lead}
     summ_coords["quantile"] = ("quantile", layout.plan.quantiles,
                                {"long_name": "quantile over draws"})
-    summ = {n: (_summary_dims(layout, n), arrays[f"summary/{n}"],
-                {"units": units, "long_name": long_name})
-            for n, (units, long_name) in SUMMARY.items()}
+    summ = {n: (_summary_dims(layout, n), arrays[f"summary/{n}"], v.attrs)
+            for n, v in SUMMARY.items()}
     return cube, xr.Dataset(summ, coords=summ_coords, attrs=attrs or {})
 
 
 def _summary_dims(layout: Layout, name: str) -> tuple[str, ...]:
-    lead = ("athlete", *layout.sweep_dims)
-    return (*lead, "quantile") if name == "match_performance" else lead
+    return layout.dims(name, SUMMARY)
 
 
 def _empty(layout: Layout) -> dict:
     out = {n: da.full(layout.shape(layout.dims(n)), np.nan,
-                      chunks=layout.chunks(layout.dims(n))) for n in VARIABLES}
+                      chunks=layout.chunks(layout.dims(n))) for n in DAILY}
     for n in SUMMARY:
         dims = _summary_dims(layout, n)
         out[f"summary/{n}"] = da.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
@@ -243,7 +231,7 @@ class ZarrStore:
 
 
 def _chunk_datasets(layout: Layout, arrays: dict):
-    cube = xr.Dataset({n: (layout.dims(n), arrays[n]) for n in VARIABLES})
+    cube = xr.Dataset({n: (layout.dims(n), arrays[n]) for n in DAILY})
     summ = xr.Dataset({n: (_summary_dims(layout, n), arrays[f"summary/{n}"])
                        for n in SUMMARY})
     return cube, summ

@@ -1,4 +1,4 @@
-"""The engine: from a resolved config to a :class:`Plan`, and from a plan to outcome chunks.
+"""The engine: from plain values to a :class:`Plan`, and from a plan to outcome chunks.
 
 :func:`plan` does everything that does not depend on the Monte-Carlo draw or is shared
 by all chunks: it compiles the scenario (:mod:`scenarios`), integrates the circadian and
@@ -7,8 +7,13 @@ W' depletion table (:mod:`twin._match`) and tissue dose per metre, draws each at
 parameters (:mod:`twin._athletes`) and runs the day kernel to the habitual steady state
 the season starts from. :func:`run_chunk` then runs the coupled day kernel
 (:mod:`twin._day_kernel`) for a block of athletes x scenario points x all draws and
-reduces over draws. It is a pure function of (plan, block): the local and Ray runners call
-it the same way, and the result does not depend on how the cube was split.
+reduces over draws as :mod:`twin.variables` declares. It is a pure function of (plan,
+block): the local and Ray runners call it the same way, and the result does not depend on
+how the cube was split.
+
+The engine takes Python values (a squad, a season, a sweep, a calibration dataset, a load
+plan array), never a config node or a file path: reading YAML, CSV and netCDF is the apps
+layer's (:func:`twin.from_config.plan_from_config`).
 """
 
 from __future__ import annotations
@@ -17,34 +22,56 @@ import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from omegaconf import OmegaConf
 
 import scenarios as sc
-from physiology._compile.kernel import run
-from physiology.injury import HazardParams, time_loss_days, uniforms
+from physiology.injury import FRESH, HazardParams, time_loss_days, uniforms
+from physiology.kernels import Kernel, flatten, run, tree_map
+from physiology.kernels.structure import subtypes
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
-from scenarios.schema import SweepConf
 from twin import _athletes, _clock, _match
-from twin._day_kernel import KERNELS, OUTPUTS
+from twin._day_kernel import (
+    KERNELS,
+    Coupling,
+    DayInputs,
+    EventParams,
+    EwmaParams,
+    EwmaState,
+    TissueParams,
+    TissueState,
+)
+from twin._day_kernel import HazardParams as HazardKernelParams
 from twin._reduce import quantiles_over_draws
-from twin.governance import public_ids
-from twin.load_plan import apply_load_plan, read_load_plan
 from twin.params import AthletePriors, CouplingParams
+from twin.variables import DAILY, INPUTS
 
 WARMUP_DAYS = 3 * 365
-#: Outputs reduced to quantiles over draws; the others to their mean over draws.
-QUANTILE_VARS = ("performance", "fitness", "fatigue", "acwr", "w_prime_depletion",
-                 "tissue_damage", "minutes_played", "load")
-MEAN_VARS = ("injury_probability", "available")
 BAND_SPEEDS = np.array([b[2] for b in sc.SPEED_BANDS])
 SRPE = sc.LOAD_KINDS.index("srpe")
+#: The day kernel's running inputs, one per speed band of :data:`scenarios.SPEED_BANDS`.
+RUNNING_INPUTS = tuple(f"run_{band}_m" for band in sc.BANDS)
 
 
 @dataclass
 class Plan:
-    """Everything the chunks share (see the module docstring); arrays per point ``P``,
-    athlete ``A`` and draw ``N``."""
+    """Everything the chunks of a sweep share; arrays over athlete ``A``, sweep point
+    ``P``, draw ``N`` and day ``D``.
+
+    Attributes:
+        squad, season, sweep, days, clock: the scenario as :mod:`scenarios` compiled it,
+            and the sub-daily clock features per (athlete, itinerary).
+        model, backend: fitness-fatigue model (a key of ``twin._day_kernel.KERNELS``)
+            and backend (``"numba"`` or ``"jax"``).
+        draws, seed, quantiles, keep_draws: the Monte-Carlo design and its reduction.
+        params: the day kernel's ``Params`` (named, nested), each leaf ``(A, N)``.
+        state0: the day kernel's ``State`` at the season's start, each leaf ``(A, N)``.
+        misalignment, sleep_debt: ``(A, P, D)`` h, at the day's reference time.
+        w_prime_plan: ``(A, P, D)`` fraction of D' the planned match would use.
+        param_draws: the athlete parameters drawn, name -> ``(A, N)``.
+        public_ids: athlete ids as the governance policy lets them out.
+        athlete_load, athlete_running: a per-athlete load plan, ``(A, P, D)`` and
+            ``(A, P, D, bands)``, or None (the scenario's own loads).
+    """
 
     squad: sc.Squad
     season: sc.Season
@@ -57,19 +84,38 @@ class Plan:
     seed: int
     quantiles: np.ndarray
     keep_draws: bool
-    params: np.ndarray  # (n_params, A, N)
-    state0: np.ndarray  # (n_state, A, N)
-    misalignment: np.ndarray  # (A, P, D) h at the day's reference time
-    sleep_debt: np.ndarray  # (A, P, D) h
-    w_prime_plan: np.ndarray  # (A, P, D)
-    param_draws: dict = field(default_factory=dict)  # name -> (A, N)
-    public_ids: tuple[str, ...] = ()  # athlete ids as governance lets them out
-    athlete_load: np.ndarray | None = None  # (A, P, D) with a load plan, else None
-    athlete_running: np.ndarray | None = None  # (A, P, D, bands)
+    params: tuple
+    state0: tuple
+    misalignment: np.ndarray
+    sleep_debt: np.ndarray
+    w_prime_plan: np.ndarray
+    param_draws: dict = field(default_factory=dict)
+    public_ids: tuple[str, ...] = ()
+    athlete_load: np.ndarray | None = None
+    athlete_running: np.ndarray | None = None
 
     @property
-    def kernel(self):
+    def kernel(self) -> Kernel:
         return KERNELS[self.model]
+
+    def feeds(self) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
+        """The draw-free kernel inputs: name -> (array, the dims it varies over)."""
+        d = self.days
+        out = {}
+        if self.athlete_load is None:
+            out["load_plan"] = d.load[..., SRPE], ("point", "date")
+            for b, name in enumerate(RUNNING_INPUTS):
+                out[name] = d.running_m[..., b], ("point", "date")
+        else:  # a per-athlete load plan (scenario.load_plan)
+            out["load_plan"] = self.athlete_load, ("athlete", "point", "date")
+            for b, name in enumerate(RUNNING_INPUTS):
+                out[name] = self.athlete_running[..., b], ("athlete", "point", "date")
+        ap = ("athlete", "point", "date")
+        out["minutes_plan"] = d.match_minutes, ("point", "date")
+        out["w_prime_plan"] = self.w_prime_plan, ap
+        out["misalignment_h"] = np.nan_to_num(self.misalignment), ap
+        out["sleep_debt_h"] = self.sleep_debt, ap
+        return out
 
 
 def hazard_params(coupling: CouplingParams) -> HazardParams:
@@ -90,27 +136,47 @@ def _dose_per_metre(squad: sc.Squad, tissue=BONE) -> np.ndarray:
     return out
 
 
-def _habitual(season: sc.Season) -> sc.DailyInputs:
-    """The season as planned: volume and match load 1, no extra trip (one point)."""
-    fixed = OmegaConf.structured(SweepConf(name="as planned"))
-    return sc.compile_days(season, sc.build_sweep(fixed, season))
+def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 100,
+         seed: int = 0, model: str = "banister", circadian: str = "forger99",
+         backend: str = "numba", quantiles=(0.05, 0.5, 0.95), keep_draws: bool = False,
+         public_ids: tuple[str, ...] | None = None, calibration=None,
+         load_plan: np.ndarray | None = None) -> Plan:
+    """Prepare a sweep (see the module docstring).
 
+    Args:
+        squad, season, sweep: from :func:`scenarios.build_squad`, :func:`build_season`,
+            :func:`build_sweep` (or made directly).
+        draws: Monte-Carlo draws per athlete and point (>= 1).
+        seed: the run's seed (common random numbers across points).
+        model: fitness-fatigue model, ``"banister"`` or ``"busso"``.
+        circadian: pacemaker, ``"forger99"``, ``"jewett99"`` or ``"hannay19"``.
+        backend: ``"numba"`` or ``"jax"``.
+        quantiles: levels of the cube's ``quantile`` dim.
+        keep_draws: keep every draw instead of quantiles.
+        public_ids: athlete ids as the governance policy lets them out (default the
+            squad's ids); they key calibration draws and load plans.
+        calibration: a squad calibration dataset (:func:`calibration.read_squad_calibration`)
+            whose draws replace the priors for the athletes it holds, or None.
+        load_plan: planned training load ``(A, D)`` AU (NaN where the scenario's own load
+            stands; :func:`twin.load_plan.read_load_plan`), or None.
 
-def plan(cfg) -> Plan:
-    """Prepare a sweep from a resolved ``twin-run`` config (see the module docstring)."""
-    squad = sc.build_squad(cfg.athletes)
-    season = sc.build_season(cfg.scenario, home=squad.home)
-    sweep = sc.build_sweep(cfg.sweep, season)
+    Raises:
+        ValueError: an unknown model, circadian model or backend, or draws < 1.
+    """
+    if model not in KERNELS:
+        raise ValueError(f"model={model!r}: expected one of {tuple(KERNELS)}")
+    if backend not in ("numba", "jax"):
+        raise ValueError(f"backend={backend!r}: expected 'numba' or 'jax'")
+    if int(draws) < 1:
+        raise ValueError(f"draws={draws!r}: expected at least 1")
+    kernel = KERNELS[model]
     days = sc.compile_days(season, sweep)
-    model = cfg.model.fitness_fatigue.name
-    backend = cfg.backend.name.name
     coupling = CouplingParams()
     priors = AthletePriors()
-    n_draws = int(sc._parse.number("draws", cfg.draws, 1, 100_000))
-    seed = int(sc._parse.number("seed", cfg.seed, 0, 2**63 - 1))
+    n_draws, seed = int(draws), int(seed)
+    ids = tuple(squad.ids) if public_ids is None else tuple(public_ids)
 
-    clock = _clock.clock_features(season, squad, days.itineraries,
-                                  model=cfg.model.circadian.name,
+    clock = _clock.clock_features(season, squad, days.itineraries, model=circadian,
                                   recovery_days=coupling.sleep_recovery_days, backend=backend)
     kick = _clock.kickoff_misalignment(clock, days.kickoff_h, days.itinerary)
     noon = clock.noon_mis[:, days.itinerary]  # (A, P, D)
@@ -120,59 +186,71 @@ def plan(cfg) -> Plan:
                                    np.full(squad.size, priors.d_prime), coupling)
     w_plan = _match.planned_depletion(table, days.match_minutes, days.match_intensity)
 
-    base = _habitual(season)
+    base = sc.compile_days(season, sc.as_planned(season))
     w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
-    draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
-                                  athlete_keys(squad.ids))
-    ids = public_ids(squad)
-    if squad.parameters != "defaults":
-        draws = _athletes.calibrated_draws(squad.parameters, ids, n_draws, model, draws)
-    ff_names = [n for n in KERNELS[model].params[:KERNELS[model].params.index("lag")]]
-    # lag 1, the next-day convention: performance before the day's own load
-    ff = [draws[n] for n in ff_names] + [np.ones((squad.size, n_draws))]
-    dose = _dose_per_metre(squad)
-    shared = [decay_rate(coupling.acwr_chronic_days, "2/(N+1)"),
-              decay_rate(coupling.acwr_acute_days, "2/(N+1)"), *BONE.values(),
-              *hazard_params(coupling).values(), coupling.ramp_days]
-    per_athlete = [dose[:, b, None] for b in range(dose.shape[1])]
-    params = [*ff, *shared, *per_athlete, 1.0, 1.0, coupling.tod_amplitude,
-              coupling.sleep_loss_per_h]
-    params = np.stack([np.broadcast_to(np.asarray(p, float), (squad.size, n_draws))
-                       for p in params])
-    state0, fat_hab, perf_hab = _steady_state(KERNELS[model], params, w_bar, run_bar, backend)
-    names = KERNELS[model].params
-    params[names.index("fatigue_habitual")] = fat_hab
-    params[names.index("perf_habitual")] = perf_hab
+    param_draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
+                                        athlete_keys(squad.ids))
+    if calibration is not None:
+        param_draws = _athletes.calibrated_draws(calibration, ids, n_draws, model,
+                                                 param_draws)
+    params = _kernel_params(kernel, param_draws, coupling, _dose_per_metre(squad),
+                            (squad.size, n_draws))
+    state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, backend)
+    params = params._replace(coupling=params.coupling._replace(
+        fatigue_habitual=fat_hab, perf_habitual=perf_hab))
     base_w = _match.planned_depletion(table, base.match_minutes, base.match_intensity)[:, 0]
-    params[names.index("hazard_h0")] *= _incidence_scale(KERNELS[model], params, state0, base,
-                                                         base_w, backend)
-    out = cfg.output
+    scale = _incidence_scale(kernel, params, state0, base, base_w, backend)
+    params = params._replace(hazard=params.hazard._replace(h0=params.hazard.h0 * scale))
     loads = (None, None)
-    if cfg.scenario.load_plan:
-        planned = read_load_plan(cfg.scenario.load_plan, ids, season.dates)
-        loads = apply_load_plan(days, season, sweep.points["training_volume"], planned)
+    if load_plan is not None:
+        from twin.load_plan import apply_load_plan
+
+        loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
-                np.asarray(out.quantiles, float), bool(out.keep_draws), params, state0,
-                misalign, debt, w_plan, draws, ids, *loads)
+                np.asarray(quantiles, float), bool(keep_draws), params, state0,
+                misalign, debt, w_plan, param_draws, ids, *loads)
+
+
+def _kernel_params(kernel: Kernel, draws: dict, coupling: CouplingParams, dose: np.ndarray,
+                   shape: tuple[int, int]):
+    """The day kernel's ``Params``, each leaf ``(A, N)``, before the habitual levels and
+    the incidence scale are known (both 1 here)."""
+    ff_type = subtypes(kernel.Params)["ff"]
+    # lag 1, the next-day convention: performance before the day's own load
+    ff = ff_type(**{n: draws[n] for n in ff_type._fields if n != "lag"}, lag=1.0)
+    params = kernel.Params(
+        ff=ff,
+        ewma=EwmaParams(lam_c=decay_rate(coupling.acwr_chronic_days, "2/(N+1)"),
+                         lam_a=decay_rate(coupling.acwr_acute_days, "2/(N+1)")),
+        tissue=TissueParams(*BONE.values()),
+        hazard=HazardKernelParams(*hazard_params(coupling).values()),
+        events=EventParams(ramp_days=coupling.ramp_days),
+        coupling=Coupling(*(dose[:, b, None] for b in range(dose.shape[1])),
+                          fatigue_habitual=1.0, perf_habitual=1.0,
+                          tod_amplitude=coupling.tod_amplitude,
+                          sleep_loss_per_h=coupling.sleep_loss_per_h))
+    return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
 
 
 def _steady_state(kernel, params, w_bar, run_bar, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
     lag), and the habitual fatigue and performance there (run a season at a time, to keep
     memory to one season's arrays)."""
-    const = [w_bar, *run_bar, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 0.0]  # u_injury 1: never injured
-    n_s = len(kernel.state)
-    state = [0.0] * (n_s - 4) + [0.0, 1e9, -1.0, 0.0]
-    state[n_s - 8] = w_bar  # CTL and ATL start at the habitual load
-    state[n_s - 7] = w_bar
-    state[n_s - 5] = BONE.u_ref  # chronic dose: the baseline tissue's
+    const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, w_prime_plan=0.0, misalignment_h=0.0,
+                      sleep_debt_h=0.0, u_injury=1.0,  # u_injury 1: never injured
+                      days_out_if_injured=1.0, injury_type_if_injured=0.0)
+    ff_state = subtypes(kernel.State)["ff"]
+    state = kernel.State(
+        ff=ff_state(*[0.0] * len(ff_state._fields)),
+        ewma=EwmaState(ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
+        tissue=TissueState(damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
+        events=FRESH, fatigue_prev=0.0)
     for _ in range(WARMUP_DAYS // 365):
-        out, final = run(kernel, [np.full((1, 1, 365), v) for v in const], list(params),
+        out, state = run(kernel, tree_map(lambda v: np.full((1, 1, 365), v), const), params,
                          state, backend=backend)
-        state = list(final)
-    fatigue = out[OUTPUTS.index("fatigue"), ..., -1] / 100.0  # perf_habitual was 1
-    perf = out[OUTPUTS.index("performance"), ..., -1] / 100.0
-    return np.stack(state), fatigue, perf
+    fatigue = out.fatigue[..., -1] / 100.0  # perf_habitual was 1
+    perf = out.performance[..., -1] / 100.0
+    return state, fatigue, perf
 
 
 def _incidence_scale(kernel, params, state0, base, base_w, backend) -> float:
@@ -184,17 +262,16 @@ def _incidence_scale(kernel, params, state0, base, base_w, backend) -> float:
     once, such that the season as planned (volume and match load 1, at home, no injuries)
     has that mean daily probability over all athletes and draws.
     """
-    h0 = params[kernel.params.index("hazard_h0")]
     d = base
-    inputs = [d.load[0, :, SRPE], *(d.running_m[0, :, b] for b in range(d.running_m.shape[-1])),
-              d.match_minutes[0], base_w[:, None, :], 0.0 * base_w[:, None, :],
-              0.0 * base_w[:, None, :], 1.0, 1.0, 0.0]
     n_d = d.load.shape[1]
-    inputs = [np.broadcast_to(np.asarray(x, float), (*np.shape(x)[:-1], n_d))
-              if np.ndim(x) else np.full(n_d, float(x)) for x in inputs]
-    out, _ = run(kernel, inputs, list(params), list(state0), backend=backend)
-    mean_p = out[OUTPUTS.index("injury_probability")].mean()
-    return float(-np.expm1(-h0.mean()) / mean_p)
+    zero = 0.0 * base_w[:, None, :]
+    inputs = DayInputs(d.load[0, :, SRPE], *(d.running_m[0, :, b] for b in range(len(sc.BANDS))),
+                       minutes_plan=d.match_minutes[0], w_prime_plan=base_w[:, None, :],
+                       misalignment_h=zero, sleep_debt_h=zero, u_injury=np.full(n_d, 1.0),
+                       days_out_if_injured=np.full(n_d, 1.0),
+                       injury_type_if_injured=np.full(n_d, 0.0))
+    out, _ = run(kernel, inputs, params, state0, backend=backend)
+    return float(-np.expm1(-params.hazard.h0.mean()) / out.injury_probability.mean())
 
 
 def athlete_keys(ids) -> np.ndarray:
@@ -215,52 +292,79 @@ def stream_keys(plan: Plan, athletes: slice):
         np.arange(plan.draws)[None, None, :]
 
 
-def simulate_block(plan: Plan, athletes: slice, points: slice) -> np.ndarray:
-    """Every draw of a block: kernel outputs ``(len(OUTPUTS), a, p, N, D)``."""
-    d = plan.days
+def _select(x: np.ndarray, dims: tuple[str, ...], block: dict[str, slice]) -> np.ndarray:
+    """``x`` (over ``dims``) for a block, as ``(athlete, point, draw, date)`` with size-1
+    axes where it does not vary (broadcast by the kernel, never copied)."""
+    index = tuple(block.get(d, slice(None)) for d in dims)
+    x = x[index]
+    order = ("athlete", "point", "draw", "date")
+    return np.expand_dims(x, tuple(i for i, d in enumerate(order) if d not in dims))
+
+
+def block_inputs(plan: Plan, athletes: slice, points: slice) -> DayInputs:
+    """The day kernel's inputs for a block, each broadcastable to ``(a, p, N, D)``: the
+    plan's draw-free feeds taken where they vary, and the block's random streams."""
+    block = {"athlete": athletes, "point": points}
+    values = {}
+    for name, (x, dims) in plan.feeds().items():
+        _check_dims(name, dims)
+        values[name] = _select(x, dims, block)
     n_d = plan.season.days
     keys = stream_keys(plan, athletes)
     event = uniforms(plan.seed, keys, n_d, channel=0)  # (a, 1, N, D): same for every point
     kind, days_out = time_loss_days(uniforms(plan.seed, keys, n_d, channel=1),
-                                     uniforms(plan.seed, keys, n_d, channel=2))
-    per_point = lambda x: x[None, points, None]  # noqa: E731 - (1, p, 1, D)
-    per_ap = lambda x: x[athletes, points, None]  # noqa: E731 - (a, p, 1, D)
-    if plan.athlete_load is None:
-        load = [per_point(d.load[..., SRPE])]
-        running = [per_point(d.running_m[..., b]) for b in range(d.running_m.shape[-1])]
-    else:  # a per-athlete load plan (scenario.load_plan)
-        load = [per_ap(plan.athlete_load)]
-        running = [per_ap(plan.athlete_running[..., b]) for b in range(d.running_m.shape[-1])]
-    inputs = [*load, *running,
-              per_point(d.match_minutes), per_ap(plan.w_prime_plan),
-              per_ap(np.nan_to_num(plan.misalignment)), per_ap(plan.sleep_debt),
-              event, days_out, kind.astype(float)]
-    params = plan.params[:, athletes, None, :]
-    state0 = plan.state0[:, athletes, None, :]
-    out, _ = run(plan.kernel, inputs, list(params), list(state0), backend=plan.backend)
+                                    uniforms(plan.seed, keys, n_d, channel=2))
+    random = {"u_injury": event, "days_out_if_injured": days_out,
+              "injury_type_if_injured": kind.astype(float)}
+    for name, x in random.items():
+        _check_dims(name, ("athlete", "draw", "date"))
+        values[name] = x
+    return DayInputs(**values)
+
+
+def _check_dims(name: str, dims: tuple[str, ...]) -> None:
+    if not set(dims) <= set(INPUTS[name].dims):
+        raise ValueError(f"input {name}: varies over {dims}, declared only over "
+                         f"{INPUTS[name].dims} (twin.variables.INPUTS)")
+
+
+def simulate_block(plan: Plan, athletes: slice, points: slice):
+    """Every draw of a block: the kernel's ``DayOutputs``, each ``(a, p, N, D)``."""
+    params = tree_map(lambda x: x[athletes, None, :], plan.params)
+    state0 = tree_map(lambda x: x[athletes, None, :], plan.state0)
+    out, _ = run(plan.kernel, block_inputs(plan, athletes, points), params, state0,
+                 backend=plan.backend)
     return out
 
 
 def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarray]:
     """Simulate a block of athletes x points x all draws; reduce over draws.
 
-    Returns arrays ``(a, p, Q, D)`` for :data:`QUANTILE_VARS` (``(a, p, N, D)`` with
-    ``keep_draws``), ``(a, p, D)`` for :data:`MEAN_VARS` and the draw-free features, and
-    the summary arrays ``summary/<name>`` (:func:`twin.summary.summarise`).
+    Returns, for every daily variable of :data:`twin.variables.DAILY`, its reduction over
+    draws as declared there: ``(a, p, Q, D)`` for quantiles (``(a, p, N, D)`` with
+    ``keep_draws``), ``(a, p, D)`` for the mean and the draw-free features; and the
+    summary arrays ``summary/<name>`` (:func:`twin.summary.summarise`).
     """
     from twin.summary import summarise
 
     out = simulate_block(plan, athletes, points)
     result = {}
-    for k, name in enumerate(OUTPUTS):
-        x = out[k]  # (a, p, N, D)
-        if name in MEAN_VARS:
+    draw_free = {"circadian_misalignment": plan.misalignment, "sleep_debt": plan.sleep_debt}
+    for name, var in DAILY.items():
+        if var.reduce == "none":
+            result[name] = draw_free[name][athletes, points]
+            continue
+        x = getattr(out, name)  # (a, p, N, D)
+        if var.reduce == "mean":
             result[name] = x.mean(axis=2)
         elif plan.keep_draws:
             result[name] = x
         else:
             result[name] = quantiles_over_draws(x, plan.quantiles, axis=2)
-    result["circadian_misalignment"] = plan.misalignment[athletes, points]
-    result["sleep_debt"] = plan.sleep_debt[athletes, points]
     result.update(summarise(plan, out, athletes, points))
     return result
+
+
+def kernel_rows(values) -> np.ndarray:
+    """A named tuple of equally shaped arrays as one stacked array (leaf order)."""
+    return np.stack(flatten(values))

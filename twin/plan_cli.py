@@ -31,8 +31,9 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from scenarios import ConfigError
 from scenarios._parse import date as parse_date
-from twin import engine, prescribe
+from twin import prescribe
 from twin.config import CONF_DIR, register
+from twin.from_config import plan_from_config
 
 
 def request_from(cfg, season) -> prescribe.PlanRequest:
@@ -57,7 +58,7 @@ def plan_squad(cfg, out_dir: Path) -> str:
                      "recovery"):
             cfg.sweep.axes[axis] = None
         cfg.scenario.load_plan = None
-    plan = engine.plan(cfg)
+    plan = plan_from_config(cfg)
     base = request_from(cfg, plan.season)
     wanted = list(cfg.plan.athletes) or list(plan.public_ids)
     lines, results, alerts = [], [], []

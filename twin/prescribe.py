@@ -17,7 +17,7 @@ twin's match-day performance (fitness-fatigue with circadian and sleep modifiers
 :mod:`twin._day_kernel`), :math:`p_d` the twin's smooth daily injury probability (the
 hazard, with no sampled injuries), and an optional taper: an upper bound
 ``taper_fraction * load_max`` on the ``taper_days`` before each key match. The twin's own
-day kernel, compiled by JAX (:func:`physiology._compile.jax_backend.jax_function`), gives
+day kernel, compiled by JAX (:func:`physiology.kernels.jax_function`), gives
 the objective and constraints and their exact gradients; SciPy's SLSQP (Kraft 1988)
 solves, with the bounds as bounds (so they hold exactly, and are clipped to make sure) and
 the risk and ACWR constraints tightened by a relative ``1e-6`` so the returned plan meets
@@ -46,9 +46,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from physiology._compile.kernel import run
-from twin._day_kernel import INPUTS, OUTPUTS
-from twin.engine import SRPE, Plan
+from physiology.kernels import flatten, run, tree_map, x64
+from twin._day_kernel import DayInputs
+from twin.engine import RUNNING_INPUTS, SRPE, Plan, simulate_block
 
 TIGHTEN = 1e-6
 
@@ -128,17 +128,12 @@ class _Problem:
             raise InfeasiblePlan("plan.key_matches: the window holds no match to plan for")
         self.key = key
         n = min(req.draws, plan.draws)
-        self.params = plan.params[:, athlete, :n]
-        fixed = {"minutes_plan": d.match_minutes[point, w],
-                 "w_prime_plan": plan.w_prime_plan[athlete, point, w],
-                 "misalignment_h": np.nan_to_num(plan.misalignment[athlete, point, w]),
-                 "sleep_debt_h": plan.sleep_debt[athlete, point, w],
-                 "u_injury": np.ones(req.days), "days_out_if_injured": np.ones(req.days),
-                 "injury_type_if_injured": np.zeros(req.days)}
+        self.params = tree_map(lambda x: x[athlete, :n], plan.params)
+        fixed = _fixed_inputs(plan, athlete, point, w)
         self.state0 = self._state_at(plan, athlete, point, req.start, n, tmpl_load, tmpl_run,
-                                     match_load, match_run, fixed)
-        args = (np.asarray(self.params), np.asarray(self.state0),
-                np.stack([fixed[k] for k in INPUTS[5:]]), match_load[w], match_run[w],
+                                     match_load, match_run)
+        args = (np.stack(flatten(self.params)), np.stack(flatten(self.state0)),
+                np.stack([fixed[k] for k in _FIXED]), match_load[w], match_run[w],
                 self.train.astype(float), per_au, key / key.sum())
         fns = _compiled(plan.kernel, req.days, n)
         self.outputs = lambda x: fns["outputs"](x, *args)
@@ -148,26 +143,36 @@ class _Problem:
         self.acwr_jac = lambda x: fns["acwr_jac"](x, *args)
 
     @staticmethod
-    def _state_at(plan, athlete, point, start, n, tmpl_load, tmpl_run, match_load, match_run,
-                  fixed):
+    def _state_at(plan, athlete, point, start, n, tmpl_load, tmpl_run, match_load, match_run):
         """The state at the window's start: the template to then, with no injuries."""
-        state0 = plan.state0[:, athlete, :n]
+        state0 = tree_map(lambda x: x[athlete, :n], plan.state0)
         if start == 0:
             return state0
-        d = plan.days
         w = slice(0, start)
-        rows = {"load_plan": tmpl_load[w] + match_load[w],
-                "minutes_plan": d.match_minutes[point, w],
-                "w_prime_plan": plan.w_prime_plan[athlete, point, w],
-                "misalignment_h": np.nan_to_num(plan.misalignment[athlete, point, w]),
-                "sleep_debt_h": plan.sleep_debt[athlete, point, w],
-                "u_injury": np.ones(start), "days_out_if_injured": np.ones(start),
-                "injury_type_if_injured": np.zeros(start)}
-        for b, name in enumerate(INPUTS[1:5]):
+        rows = _fixed_inputs(plan, athlete, point, w)
+        rows["load_plan"] = tmpl_load[w] + match_load[w]
+        for b, name in enumerate(RUNNING_INPUTS):
             rows[name] = tmpl_run[w, b] + match_run[w, b]
-        _, final = run(plan.kernel, [rows[k] for k in INPUTS], list(plan.params[:, athlete, :n]),
-                       list(state0), backend="numba")
+        _, final = run(plan.kernel, DayInputs(**rows),
+                       tree_map(lambda x: x[athlete, :n], plan.params), state0,
+                       backend="numba")
         return final
+
+
+#: The day kernel's inputs that the planned loads do not change, in kernel order.
+_FIXED = tuple(k for k in DayInputs._fields if k not in ("load_plan", *RUNNING_INPUTS))
+
+
+def _fixed_inputs(plan: Plan, athlete: int, point: int, w: slice) -> dict[str, np.ndarray]:
+    """The window's inputs that do not depend on the training loads (no injuries)."""
+    d = plan.days
+    n_d = w.stop - w.start
+    return {"minutes_plan": d.match_minutes[point, w],
+            "w_prime_plan": plan.w_prime_plan[athlete, point, w],
+            "misalignment_h": np.nan_to_num(plan.misalignment[athlete, point, w]),
+            "sleep_debt_h": plan.sleep_debt[athlete, point, w],
+            "u_injury": np.ones(n_d), "days_out_if_injured": np.ones(n_d),
+            "injury_type_if_injured": np.zeros(n_d)}
 
 
 @functools.cache
@@ -177,17 +182,19 @@ def _compiled(kernel, n_days: int, n_draws: int) -> dict:
     import jax
     import jax.numpy as jnp
 
-    from physiology._compile.jax_backend import jax_function
+    from physiology.kernels import jax_function
 
     f = jax_function(kernel)
-    idx = {k: OUTPUTS.index(k) for k in ("performance", "acwr", "injury_probability")}
+    rows_of = {k: i for i, k in enumerate(kernel.outputs)}
 
     def outputs(x, params, s0, fixed, m_load, m_run, train, per_au, key_w):
-        rows = [x * train + m_load, *(x * train * per_au[b] + m_run[:, b] for b in range(4)),
-                *fixed]
-        u = jnp.stack([jnp.broadcast_to(r, (n_draws, n_days)) for r in rows])
+        rows = {"load_plan": x * train + m_load,
+                **{name: x * train * per_au[b] + m_run[:, b]
+                   for b, name in enumerate(RUNNING_INPUTS)},
+                **dict(zip(_FIXED, fixed, strict=True))}
+        u = jnp.stack([jnp.broadcast_to(rows[k], (n_draws, n_days)) for k in kernel.inputs])
         out, _ = f(u, params, s0)
-        return {k: out[i] for k, i in idx.items()}
+        return {k: out[rows_of[k]] for k in ("performance", "acwr", "injury_probability")}
 
     def objective(x, *args):
         return -jnp.mean(outputs(x, *args)["performance"] @ args[-1])
@@ -208,7 +215,6 @@ def assess(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
            point: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The scenario's own training in the window: (risk per draw, key-match performance
     per draw), as :func:`optimise` reports them for its template."""
-    from physiology._compile.jax_backend import x64
 
     req = request or PlanRequest()
     with x64():
@@ -223,10 +229,7 @@ def replay_outcomes(plan: Plan, start: int, days: int, point: int = 0) -> tuple[
     performance on the window's match days the athletes played, and the share of
     (athlete, draw) series with an injury in the window; for comparing a replayed plan
     with the template under the same random numbers."""
-    from twin.engine import OUTPUTS, simulate_block
-
-    out = dict(zip(OUTPUTS, simulate_block(plan, slice(None), slice(point, point + 1)),
-                   strict=True))
+    out = simulate_block(plan, slice(None), slice(point, point + 1))._asdict()
     w = slice(start, start + days)
     match = plan.days.match[point, w]
     perf = out["performance"][:, 0, :, w][..., match]
@@ -236,24 +239,35 @@ def replay_outcomes(plan: Plan, start: int, days: int, point: int = 0) -> tuple[
 
 
 def with_filtered_state(plan: Plan, athlete: int, fitness: float, fatigue: float) -> Plan:
-    """The plan with one athlete's fitness-fatigue state replaced by a filtered one
-    (:func:`calibration.kalman_filter`: fitness and fatigue today, in the performance
-    units of the athlete's calibration, so the squad must name that calibration file):
-    forecasts and plans then start from "today". Banister only (state g = fitness / k1,
-    h = fatigue / k2 per draw)."""
+    """The plan with one athlete's fitness-fatigue state replaced by a filtered one, so
+    forecasts and plans start from "today".
+
+    ``fitness`` and ``fatigue`` are the state after today's load
+    (:func:`calibration.kalman_filter`), in the performance units of the athlete's
+    calibration, so the squad must name that calibration file. Banister only: per draw,
+    the impulse sums become :math:`g = \\text{fitness}/k_1`, :math:`h =
+    \\text{fatigue}/k_2`, and the hazard's fatigue feature (the raw fatigue the athlete
+    brought into the day before, as the day kernel stores it) becomes
+    :math:`\\text{fatigue}\\,e^{-1/\\tau_2}`: exact on a steady history (the kernel's
+    own steady state is reproduced), today's fatigue decayed by one day otherwise.
+    """
     import dataclasses
 
     if plan.model != "banister":
         raise ValueError("with_filtered_state: the filtered state is Banister's (fitness, "
                          f"fatigue); model.fitness_fatigue is {plan.model!r}")
-    names = plan.kernel.params
-    state0 = plan.state0.copy()
-    k1 = plan.params[names.index("k1"), athlete]
-    k2 = plan.params[names.index("k2"), athlete]
-    state0[0, athlete] = fitness / k1
-    state0[1, athlete] = fatigue / k2
-    perf_hab = plan.params[names.index("perf_habitual"), athlete]
-    state0[-1, athlete] = 100.0 * fatigue / perf_hab  # the hazard's fatigue, % of habitual
+    ff = plan.params.ff
+
+    def put(x, value):
+        x = x.copy()
+        x[athlete] = value
+        return x
+
+    s = plan.state0
+    state0 = s._replace(
+        ff=s.ff._replace(g=put(s.ff.g, fitness / ff.k1[athlete]),
+                         h=put(s.ff.h, fatigue / ff.k2[athlete])),
+        fatigue_prev=put(s.fatigue_prev, fatigue * np.exp(-1.0 / ff.tau2[athlete])))
     return dataclasses.replace(plan, state0=state0)
 
 
@@ -265,7 +279,6 @@ def optimise(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
         InfeasiblePlan: naming the constraint (risk budget, ACWR band, load bounds, taper,
             key matches) that no plan in the bounds can meet.
     """
-    from physiology._compile.jax_backend import x64
 
     req = request or PlanRequest()
     if not 0 <= req.load_min <= req.load_max:

@@ -55,7 +55,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
 def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None):
     import numba
 
-    from physiology._compile import numba_backend
+    from physiology.kernels import numba_backend
 
     numba.set_num_threads(max(1, min(int(cpus), numba.config.NUMBA_NUM_THREADS)))
     inject(chaos, block)

@@ -22,6 +22,7 @@ from tqdm import tqdm
 from twin import engine
 from twin._chaos import CHAOS, inject
 from twin.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
+from twin.from_config import plan_from_config
 from twin.governance import public_config
 
 TARGET_ATHLETE_DAYS = 3_000_000
@@ -61,7 +62,7 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
         execute: ``execute(plan, layout, blocks) -> iterator of (block, result)``; default
             in-process, one chunk after another (the Ray runner passes its own).
     """
-    plan = engine.plan(cfg)
+    plan = plan_from_config(cfg)
     layout = layout_for(plan, cfg.runner)
     config_text = public_config(cfg, plan.squad, plan.public_ids)
     out_dir = Path(out_dir)

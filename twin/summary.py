@@ -1,41 +1,27 @@
 """Season outcomes per athlete and scenario point, from every draw of a chunk.
 
-=========================  =====  =========================================================
-variable                   units  meaning
-=========================  =====  =========================================================
-``match_performance``      %      quantiles over draws of the mean match-day performance
-                                  over the matches the athlete was available for
-``injury_risk``            1      share of draws with at least one injury in the season
-``days_lost``              d      mean over draws of the days unavailable
-``matches_played``         1      mean over draws of the matches available for
-``worst_misalignment``     h      largest absolute circadian misalignment at a kickoff
-``kickoff_sleep_debt``     h      mean sleep debt carried into match days
-``peak_acwr``              1      median over draws of the season's highest ACWR
-``peak_tissue_damage``     1      median over draws of the season's highest tissue damage
-=========================  =====  =========================================================
+The variables, their units, meanings and reductions over draws are declared in
+:data:`twin.variables.SUMMARY` (the table in ``docs/model.md`` is generated from it):
+match-day performance over the matches an athlete was available for (quantiles over
+draws), the probability of at least one injury, expected days lost and matches played
+(means over draws), the worst circadian misalignment at a kickoff and the mean sleep debt
+carried into match days (draw-free), and the medians over draws of the season's highest
+ACWR and tissue damage.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from twin._day_kernel import OUTPUTS
+from twin.variables import SUMMARY
 
-SUMMARY = {
-    "match_performance": ("%", "match-day performance, mean over matches played"),
-    "injury_risk": ("1", "probability of at least one injury in the season"),
-    "days_lost": ("d", "expected days unavailable"),
-    "matches_played": ("1", "expected matches available for"),
-    "worst_misalignment": ("h", "largest absolute circadian misalignment at a kickoff"),
-    "kickoff_sleep_debt": ("h", "mean sleep debt carried into match days"),
-    "peak_acwr": ("1", "median over draws of the season's highest ACWR"),
-    "peak_tissue_damage": ("1", "median over draws of the season's highest tissue damage"),
-}
+__all__ = ["SUMMARY", "summarise"]
 
 
 def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str, np.ndarray]:
-    """Summary arrays ``summary/<name>`` of a chunk; ``out`` is ``(outputs, a, p, N, D)``."""
-    get = {name: out[k] for k, name in enumerate(OUTPUTS)}
+    """Summary arrays ``summary/<name>`` of a chunk; ``out`` is the day kernel's
+    ``DayOutputs``, each ``(a, p, N, D)``."""
+    get = out._asdict()
     match = plan.days.match[points][None, :, None, :]  # (1, p, 1, D)
     played = (get["available"] > 0.5) & match
     n_played = played.sum(axis=-1)

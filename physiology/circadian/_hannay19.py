@@ -28,10 +28,10 @@ Reference:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import ode_kernel
 from physiology.circadian._process_l import dn_dt, photic_drive
+from physiology.kernels import ode_kernel, ops
 from physiology.params import ParamRecord, params_from
 
 _H19 = "Hannay et al. 2019 (single-population fit)"
@@ -62,35 +62,88 @@ class Hannay19Params(ParamRecord):
     i0: float = _p(9325.0, "lux^p", (100.0, 1e5), "half-saturation constant I0", "(0, inf)")
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the grid step dt (h)."""
+
+    tau: float  # h
+    k_coupling: float  # 1/h
+    gamma: float  # 1/h
+    beta1: float  # rad
+    a1: float  # 1/h
+    beta_l1: float  # rad
+    a2: float  # 1/h
+    beta_l2: float  # rad
+    sigma: float  # rad/h
+    g: float
+    alpha0: float  # 1/min
+    delta: float  # 1/min
+    p: float
+    i0: float  # lux^p
+    dt: float  # h
+
+
+class State(NamedTuple):
+    r"""Collective amplitude R (1), collective phase :math:`\Psi` (rad, unwrapped) and
+    activated photoreceptor fraction n (1)."""
+
+    r: float
+    psi: float
+    n: float
+
+
+class Inputs(NamedTuple):
+    light: float  # lux
+
+
+class Consts(NamedTuple):
+    r"""What drive and rhs need: :math:`\omega = 2\pi/\tau` (rad/h), the coupling
+    terms :math:`\tfrac{K}{2}\cos\beta_1` and :math:`\tfrac{K}{2}\sin\beta_1` (1/h),
+    the halved light responses :math:`A_1/2`, :math:`A_2/2` (1/h) with their phases (rad),
+    Process L's constants and the step dt (h)."""
+
+    omega: float  # rad/h
+    kcos: float  # 1/h
+    ksin: float  # 1/h
+    gamma: float  # 1/h
+    a1: float  # 1/h, A_1 / 2
+    bl1: float  # rad
+    a2: float  # 1/h, A_2 / 2
+    bl2: float  # rad
+    sigma: float  # rad/h
+    g: float
+    delta: float  # 1/min
+    alpha0: float  # 1/min
+    p_exp: float
+    i0: float  # lux^p
+    dt: float  # h
+
+
 def prepare(p, s0):
-    tau, kc, gamma, beta1, a1, bl1, a2, bl2, sigma, g, alpha0, delta, p_exp, i0, dt = p
-    r, psi, n = s0
-    omega = 2.0 * ops.pi / tau
-    consts = (omega, 0.5 * kc * ops.cos(beta1), 0.5 * kc * ops.sin(beta1), gamma,
-              0.5 * a1, bl1, 0.5 * a2, bl2, sigma, g, delta, alpha0, p_exp, i0, dt)
-    return consts, (r, psi, n)
+    omega = 2.0 * ops.pi / p.tau
+    consts = Consts(omega, 0.5 * p.k_coupling * ops.cos(p.beta1),
+                    0.5 * p.k_coupling * ops.sin(p.beta1), p.gamma, 0.5 * p.a1, p.beta_l1,
+                    0.5 * p.a2, p.beta_l2, p.sigma, p.g, p.delta, p.alpha0, p.p, p.i0, p.dt)
+    return consts, State(s0.r, s0.psi, s0.n)
 
 
 def drive(u, c):
-    (light,) = u
-    alpha0, p_exp, i0, dt = c[11], c[12], c[13], c[14]
-    lp = light**p_exp
-    return alpha0 * lp / (lp + i0), c[:11], dt
+    lp = u.light**c.p_exp
+    return c.alpha0 * lp / (lp + c.i0), c, c.dt
 
 
 def rhs(s, alpha, c):
-    r, psi, n = s
-    omega, kcos, ksin, gamma, a1, bl1, a2, bl2, sigma, g, delta = c
-    bhat = photic_drive(alpha, n, g)
+    r, psi, n = s.r, s.psi, s.n
+    a1, bl1, a2, bl2 = c.a1, c.bl1, c.a2, c.bl2
+    bhat = photic_drive(alpha, n, c.g)
     r4 = r**4
     r8 = r4 * r4
-    dr = (-gamma * r + kcos * r * (1.0 - r4) + a1 * bhat * (1.0 - r4) * ops.cos(psi + bl1)
+    dr = (-c.gamma * r + c.kcos * r * (1.0 - r4) + a1 * bhat * (1.0 - r4) * ops.cos(psi + bl1)
           + a2 * bhat * r * (1.0 - r8) * ops.cos(2.0 * psi + bl2))
-    dpsi = (omega + ksin * (1.0 + r4) + sigma * bhat
+    dpsi = (c.omega + c.ksin * (1.0 + r4) + c.sigma * bhat
             - a1 * bhat * (1.0 / r + r**3) * ops.sin(psi + bl1)
             - a2 * bhat * (1.0 + r8) * ops.sin(2.0 * psi + bl2))
-    return (dr, dpsi, dn_dt(alpha, n, delta))
+    return State(dr, dpsi, dn_dt(alpha, n, c.delta))
 
 
-KERNEL = ode_kernel("hannay19", prepare, drive, rhs, params=(*Hannay19Params.names(), "dt"),
-                    state=("r", "psi", "n"), inputs=("light",))
+KERNEL = ode_kernel("hannay19", prepare, drive, rhs, Params=Params, State=State,
+                    Inputs=Inputs)

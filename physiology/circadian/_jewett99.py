@@ -28,10 +28,10 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import ode_kernel
 from physiology.circadian._process_l import dn_dt, kronauer_alpha, photic_drive, vdp_sensitivity
+from physiology.kernels import ode_kernel, ops
 from physiology.params import ParamRecord, param
 
 _J99 = "Jewett et al. 1999"
@@ -63,28 +63,67 @@ class Jewett99Params(ParamRecord):
                       source=_K99, description="reference illuminance I0")
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the grid step dt (h)."""
+
+    taux: float  # h
+    mu: float
+    q: float
+    k: float
+    g: float
+    alpha0: float  # 1/min
+    beta: float  # 1/min
+    p: float
+    i0: float  # lux
+    dt: float  # h
+
+
+class State(NamedTuple):
+    """Oscillator :math:`(x, x_c)` and activated photoreceptor fraction n (all 1)."""
+
+    x: float
+    xc: float
+    n: float
+
+
+class Inputs(NamedTuple):
+    light: float  # lux
+
+
+class Consts(NamedTuple):
+    r"""What drive and rhs need: the record's rates, :math:`\omega^2 = (24 / (0.99729
+    \tau_x))^2`, Process L's constants and the step dt (h)."""
+
+    mu: float
+    q: float
+    k: float
+    g: float
+    beta: float  # 1/min
+    omega2: float
+    alpha0: float  # 1/min
+    p_exp: float
+    i0: float  # lux
+    dt: float  # h
+
+
 def prepare(p, s0):
-    taux, mu, q, k, g, alpha0, beta, p_exp, i0, dt = p
-    x, xc, n = s0
-    omega2 = (24.0 / (0.99729 * taux)) ** 2
-    return (mu, q, k, g, beta, omega2, alpha0, p_exp, i0, dt), (x, xc, n)
+    omega2 = (24.0 / (0.99729 * p.taux)) ** 2
+    return (Consts(p.mu, p.q, p.k, p.g, p.beta, omega2, p.alpha0, p.p, p.i0, p.dt),
+            State(s0.x, s0.xc, s0.n))
 
 
 def drive(u, c):
-    (light,) = u
-    mu, q, k, g, beta, omega2, alpha0, p_exp, i0, dt = c
-    return kronauer_alpha(light, alpha0, i0, p_exp), (mu, q, k, g, beta, omega2), dt
+    return kronauer_alpha(u.light, c.alpha0, c.i0, c.p_exp), c, c.dt
 
 
 def rhs(s, alpha, c):
-    x, xc, n = s
-    mu, q, k, g, beta, omega2 = c
-    b = photic_drive(alpha, n, g) * vdp_sensitivity(x, xc)
-    stiffness = mu * (x / 3.0 + 4.0 / 3.0 * x**3 - 256.0 / 105.0 * x**7)
+    x, xc, n = s.x, s.xc, s.n
+    b = photic_drive(alpha, n, c.g) * vdp_sensitivity(x, xc)
+    stiffness = c.mu * (x / 3.0 + 4.0 / 3.0 * x**3 - 256.0 / 105.0 * x**7)
     dx = (ops.pi / 12.0) * (xc + stiffness + b)
-    dxc = (ops.pi / 12.0) * (q * b * xc - x * (omega2 + k * b))
-    return (dx, dxc, dn_dt(alpha, n, beta))
+    dxc = (ops.pi / 12.0) * (c.q * b * xc - x * (c.omega2 + c.k * b))
+    return State(dx, dxc, dn_dt(alpha, n, c.beta))
 
 
-KERNEL = ode_kernel("jewett99", prepare, drive, rhs, params=(*Jewett99Params.names(), "dt"),
-                    state=("x", "xc", "n"), inputs=("light",))
+KERNEL = ode_kernel("jewett99", prepare, drive, rhs, Params=Params, State=State,
+                    Inputs=Inputs)

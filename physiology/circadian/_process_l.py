@@ -19,28 +19,28 @@ Reference:
     J Biol Rhythms 14(6):500-515, doi:10.1177/074873099129001073.
 """
 
-from physiology._compile import scalar_ops as ops
+from physiology.kernels import helper
 
 
-@ops.helper
+@helper
 def kronauer_alpha(light, alpha0, i0, p):
     """Photoreceptor activation rate alpha(I) = alpha0 (I / I0)^p (1/min)."""
     return alpha0 * (light / i0) ** p
 
 
-@ops.helper
+@helper
 def dn_dt(alpha, n, beta):
     """Rate of change of the activated fraction n (1/h)."""
     return 60.0 * (alpha * (1.0 - n) - beta * n)
 
 
-@ops.helper
+@helper
 def photic_drive(alpha, n, g):
     """Drive on the pacemaker, B-hat = G alpha (1 - n)."""
     return g * alpha * (1.0 - n)
 
 
-@ops.helper
+@helper
 def vdp_sensitivity(x, xc):
     """Circadian modulation of the drive in the van der Pol models, (1 - 0.4x)(1 - 0.4xc)."""
     return (1.0 - 0.4 * x) * (1.0 - 0.4 * xc)

@@ -4,7 +4,7 @@ Conventions (all models): time in hours on a uniform grid of step ``dt``; ``ligh
 (lux) holds over the step from :math:`t_i` to :math:`t_{i+1}`; the result holds the state
 at every grid time, ``state0`` first, so its time axis is one longer than ``light``, and
 the state variables are the last axis. Integration: classical RK4 at the grid step
-(:mod:`physiology._compile.ode`), exact to fourth order because the light is constant
+(:mod:`physiology.kernels.ode`), exact to fourth order because the light is constant
 within each step.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from physiology import _validate
-from physiology._compile.kernel import Kernel, run
 from physiology.circadian import _forger99, _hannay19, _jewett99
+from physiology.kernels import Kernel, run
 from physiology.params import ParamRecord
 
 
@@ -63,6 +63,7 @@ def _params(spec: CircadianModel, params) -> ParamRecord:
 
 
 def _integrate(spec, light, params, dt, state0, backend):
+    """The states after each step, as the kernel's ``State`` of ``(*batch, T)`` arrays."""
     out, _ = run(spec.kernel, (light,), (*params.values(), dt), state0, backend=backend)
     return out
 
@@ -100,7 +101,8 @@ def equilibrate(home_light, dt: float = 0.1, model="forger99", params=None, *,
     change = np.inf
     for _ in range(0, days, chunk):
         out = _integrate(spec, week, params, dt, state, backend)
-        day_starts = out[..., light.shape[-1] - 1::light.shape[-1]]  # ends of days
+        per_day = light.shape[-1]
+        day_starts = np.stack([x[..., per_day - 1::per_day] for x in out])  # ends of days
         new = _wrap_state(spec, day_starts[..., -1])
         prev = _wrap_state(spec, day_starts[..., -2])
         change = float(np.max(np.abs(_wrap_state(spec, new - prev))))
@@ -153,6 +155,8 @@ def simulate(light, dt: float = 0.1, model="forger99", params=None, state0=None,
         raise ValueError(f"state0: expected finite states with 3 variables on the last "
                          f"axis, got shape {state0.shape}")
     out = _integrate(spec, light, params, dt, tuple(np.moveaxis(state0, -1, 0)), backend)
-    states = np.moveaxis(out, 0, -1)
-    first = np.broadcast_to(state0[..., None, :], (*states.shape[:-2], 1, 3))
-    return np.concatenate([first, states], axis=-2)
+    states = np.empty((*out[0].shape[:-1], out[0].shape[-1] + 1, len(out)))
+    states[..., 0, :] = state0
+    for k, x in enumerate(out):
+        states[..., 1:, k] = x
+    return states

@@ -56,11 +56,12 @@ References:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from physiology import _validate
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, ops, run
 
 METHODS = ("skiba-integral", "skiba-differential", "bartram")
 _BARTRAM = {"skiba-differential": 0.0, "bartram": 1.0}
@@ -84,31 +85,75 @@ def session_d_cp(power: np.ndarray, cp) -> np.ndarray:
 # --------------------------------------------------------------------------- kernels
 
 
+class Power(NamedTuple):
+    """The input of both kernels: the sample's power, held over dt."""
+
+    power: float  # W
+
+
+class Balance(NamedTuple):
+    """The output of both kernels: W' left at the end of the sample."""
+
+    w_prime_balance: float  # J
+
+
+class IntegralParams(NamedTuple):
+    cp: float  # W
+    w_prime: float  # J
+    tau: float  # s, the recovery time constant tau_W'
+    dt: float  # s
+
+
+class IntegralState(NamedTuple):
+    """The decayed sum of expenditures above CP, :math:`S_k` (J)."""
+
+    spent: float
+
+
+class IntegralConsts(NamedTuple):
+    r"""CP (W), W' (J), the per-sample decay :math:`e^{-dt/\tau}` and the weight of a
+    sample's expenditure, :math:`\tau (1 - e^{-dt/\tau})` (s)."""
+
+    cp: float
+    w_prime: float
+    decay: float
+    weight: float
+
+
 def prepare_integral(p, s0):
-    cp, w_prime, tau, dt = p
-    (spent,) = s0
     # A sample's expenditure, held over dt and decaying within it, weighs tau (1 - e^{-dt/tau}).
-    return (cp, w_prime, ops.exp(-dt / tau), -tau * ops.expm1(-dt / tau)), (spent,)
+    return (IntegralConsts(p.cp, p.w_prime, ops.exp(-p.dt / p.tau),
+                           -p.tau * ops.expm1(-p.dt / p.tau)),
+            IntegralState(s0.spent))
 
 
 def step_integral(s, u, c):
-    (spent,) = s
-    (power,) = u
-    cp, w_prime, decay, weight = c
-    spent = spent * decay + ops.maximum(power - cp, 0.0) * weight
-    return (spent,), (w_prime - spent,)
+    spent = s.spent * c.decay + ops.maximum(u.power - c.cp, 0.0) * c.weight
+    return IntegralState(spent), Balance(c.w_prime - spent)
+
+
+class DifferentialParams(NamedTuple):
+    """CP (W), W' (J), dt (s), and 1 for Bartram's recovery time constant (0: Skiba
+    2015's); also the constants the step reads."""
+
+    cp: float
+    w_prime: float
+    dt: float
+    bartram: float
+
+
+class DifferentialState(NamedTuple):
+    balance: float  # J, W' balance
 
 
 def prepare_differential(p, s0):
-    cp, w_prime, dt, bartram = p
-    (balance,) = s0
-    return (cp, w_prime, dt, bartram), (balance,)
+    return (DifferentialParams(p.cp, p.w_prime, p.dt, p.bartram),
+            DifferentialState(s0.balance))
 
 
 def step_differential(s, u, c):
-    (balance,) = s
-    (power,) = u
-    cp, w_prime, dt, bartram = c
+    power = u.power
+    cp, w_prime, bartram = c.cp, c.w_prime, c.bartram
     depth = ops.maximum(cp - power, 0.0)
     # 1/tau: D_CP / W' (Skiba 2015) or D_CP^0.688 / 2287.2 (Bartram 2018); 0 above CP.
     # The power is taken of a safe positive base, so its JAX gradient at D_CP = 0 is
@@ -117,17 +162,16 @@ def step_differential(s, u, c):
     safe = ops.where(positive, depth, 1.0)
     rate = (1.0 - bartram) * depth / w_prime + bartram * ops.where(
         positive, safe**0.688, 0.0) / 2287.2
-    recovered = w_prime - (w_prime - balance) * ops.exp(-rate * dt)
-    balance = recovered - ops.maximum(power - cp, 0.0) * dt
-    return (balance,), (balance,)
+    recovered = w_prime - (w_prime - s.balance) * ops.exp(-rate * c.dt)
+    balance = recovered - ops.maximum(power - cp, 0.0) * c.dt
+    return DifferentialState(balance), Balance(balance)
 
 
 INTEGRAL = Kernel(name="wbal_integral", prepare=prepare_integral, step=step_integral,
-                  params=("cp", "w_prime", "tau", "dt"), state=("spent",),
-                  inputs=("power",), outputs=("w_prime_balance",))
+                  Params=IntegralParams, State=IntegralState, Inputs=Power, Outputs=Balance)
 DIFFERENTIAL = Kernel(name="wbal_differential", prepare=prepare_differential,
-                      step=step_differential, params=("cp", "w_prime", "dt", "bartram"),
-                      state=("balance",), inputs=("power",), outputs=("w_prime_balance",))
+                      step=step_differential, Params=DifferentialParams,
+                      State=DifferentialState, Inputs=Power, Outputs=Balance)
 
 
 def w_prime_balance(power, cp, w_prime, method: str = "skiba-integral", dt: float = 1.0, *,

@@ -28,11 +28,10 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel
 from physiology.fitness_fatigue._common import (
     FitnessFatigue,
     baseline,
@@ -41,6 +40,7 @@ from physiology.fitness_fatigue._common import (
     gain,
     simulate,
 )
+from physiology.kernels import Kernel, ops
 from physiology.params import ParamRecord
 
 
@@ -55,26 +55,61 @@ class BanisterParams(ParamRecord):
     tau2: float = fatigue_decay()
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
+
+    p0: float
+    k1: float
+    k2: float
+    tau1: float
+    tau2: float
+    lag: float
+
+
+class State(NamedTuple):
+    """Impulse sums :math:`g_t`, :math:`h_t` (AU)."""
+
+    g: float
+    h: float
+
+
+class Consts(NamedTuple):
+    """What the step needs: gains, daily decay factors :math:`e^{-1/\\tau}`, the lag."""
+
+    p0: float
+    k1: float
+    k2: float
+    d1: float
+    d2: float
+    lag: float
+
+
+class Inputs(NamedTuple):
+    load: float  # AU
+
+
+class Outputs(NamedTuple):
+    performance: float
+    fitness: float
+    fatigue: float
+
+
 def prepare(p, s0):
-    p0, k1, k2, tau1, tau2, lag = p
-    g, h = s0
-    return (p0, k1, k2, ops.exp(-1.0 / tau1), ops.exp(-1.0 / tau2), lag), (g, h)
+    return (Consts(p.p0, p.k1, p.k2, ops.exp(-1.0 / p.tau1), ops.exp(-1.0 / p.tau2), p.lag),
+            State(s0.g, s0.h))
 
 
 def step(s, u, c):
-    g, h = s
-    (w,) = u
-    p0, k1, k2, d1, d2, lag = c
-    g = g * d1 + w
-    h = h * d2 + w
-    fitness = k1 * (g - lag * w)
-    fatigue = k2 * (h - lag * w)
-    return (g, h), (p0 + fitness - fatigue, fitness, fatigue)
+    w = u.load
+    g = s.g * c.d1 + w
+    h = s.h * c.d2 + w
+    fitness = c.k1 * (g - c.lag * w)
+    fatigue = c.k2 * (h - c.lag * w)
+    return State(g, h), Outputs(c.p0 + fitness - fatigue, fitness, fatigue)
 
 
-KERNEL = Kernel(name="banister", prepare=prepare, step=step,
-                params=(*BanisterParams.names(), "lag"), state=("g", "h"), inputs=("load",),
-                outputs=("performance", "fitness", "fatigue"))
+KERNEL = Kernel(name="banister", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def banister(load, params: BanisterParams | None = None, *, convention: str = "same-day",

@@ -28,8 +28,6 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel
 from physiology.fitness_fatigue._common import (
     baseline,
     fatigue_decay,
@@ -38,6 +36,7 @@ from physiology.fitness_fatigue._common import (
     simulate,
     time_constant,
 )
+from physiology.kernels import Kernel, ops
 from physiology.params import ParamRecord
 
 _K3 = ("assumption: k2(t) reaches the Banister k2 = 2 under a steady 100 AU/d load "
@@ -68,31 +67,70 @@ class BussoResult(NamedTuple):
     k2: np.ndarray
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
+
+    p0: float
+    k1: float
+    k3: float
+    tau1: float
+    tau2: float
+    tau3: float
+    lag: float
+
+
+class State(NamedTuple):
+    """Impulse sums: fitness :math:`g_t`, fatigue :math:`h_t` (with the variable gain),
+    and the load filter :math:`f_t` that sets :math:`k_2(t) = k_3 f_t`."""
+
+    g: float
+    h: float
+    f: float
+
+
+class Consts(NamedTuple):
+    """Gains, daily decay factors :math:`e^{-1/\\tau_i}`, the lag."""
+
+    p0: float
+    k1: float
+    k3: float
+    d1: float
+    d2: float
+    d3: float
+    lag: float
+
+
+class Inputs(NamedTuple):
+    load: float  # AU
+
+
+class Outputs(NamedTuple):
+    performance: float
+    fitness: float
+    fatigue: float
+    k2: float
+
+
 def prepare(p, s0):
-    p0, k1, k3, tau1, tau2, tau3, lag = p
-    g, h, f = s0
-    d1 = ops.exp(-1.0 / tau1)
-    d2 = ops.exp(-1.0 / tau2)
-    d3 = ops.exp(-1.0 / tau3)
-    return (p0, k1, k3, d1, d2, d3, lag), (g, h, f)
+    d1 = ops.exp(-1.0 / p.tau1)
+    d2 = ops.exp(-1.0 / p.tau2)
+    d3 = ops.exp(-1.0 / p.tau3)
+    return Consts(p.p0, p.k1, p.k3, d1, d2, d3, p.lag), State(s0.g, s0.h, s0.f)
 
 
 def step(s, u, c):
-    g, h, f = s
-    (w,) = u
-    p0, k1, k3, d1, d2, d3, lag = c
-    f = f * d3 + w
-    k2 = k3 * f
-    g = g * d1 + w
-    h = h * d2 + k2 * w
-    fitness = k1 * (g - lag * w)
-    fatigue = h - lag * k2 * w
-    return (g, h, f), (p0 + fitness - fatigue, fitness, fatigue, k2)
+    w = u.load
+    f = s.f * c.d3 + w
+    k2 = c.k3 * f
+    g = s.g * c.d1 + w
+    h = s.h * c.d2 + k2 * w
+    fitness = c.k1 * (g - c.lag * w)
+    fatigue = h - c.lag * k2 * w
+    return State(g, h, f), Outputs(c.p0 + fitness - fatigue, fitness, fatigue, k2)
 
 
-KERNEL = Kernel(name="busso", prepare=prepare, step=step,
-                params=(*BussoParams.names(), "lag"), state=("g", "h", "f"),
-                inputs=("load",), outputs=BussoResult._fields)
+KERNEL = Kernel(name="busso", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def busso(load, params: BussoParams | None = None, *, convention: str = "same-day",

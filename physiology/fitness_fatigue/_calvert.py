@@ -25,11 +25,10 @@ Reference:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel
 from physiology.fitness_fatigue._common import (
     FitnessFatigue,
     baseline,
@@ -39,6 +38,7 @@ from physiology.fitness_fatigue._common import (
     simulate,
     time_constant,
 )
+from physiology.kernels import Kernel, ops
 from physiology.params import ParamRecord
 
 _RISE = "assumption: fitness rises over a few days after a load (Calvert et al. 1976)"
@@ -64,30 +64,67 @@ class CalvertParams(ParamRecord):
                              "faster than it decays; otherwise the fitness term is negative)")
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
+
+    p0: float
+    k1: float
+    k2: float
+    tau1: float
+    tau2: float
+    tau3: float
+    lag: float
+
+
+class State(NamedTuple):
+    """Impulse sums of the fitness decay (g1), fitness rise (g3) and fatigue (h), AU."""
+
+    g1: float
+    g3: float
+    h: float
+
+
+class Consts(NamedTuple):
+    """Gains, daily decay factors :math:`e^{-1/\\tau_i}`, the lag."""
+
+    p0: float
+    k1: float
+    k2: float
+    d1: float
+    d2: float
+    d3: float
+    lag: float
+
+
+class Inputs(NamedTuple):
+    load: float  # AU
+
+
+class Outputs(NamedTuple):
+    performance: float
+    fitness: float
+    fatigue: float
+
+
 def prepare(p, s0):
-    p0, k1, k2, tau1, tau2, tau3, lag = p
-    g1, g3, h = s0
-    d1 = ops.exp(-1.0 / tau1)
-    d2 = ops.exp(-1.0 / tau2)
-    d3 = ops.exp(-1.0 / tau3)
-    return (p0, k1, k2, d1, d2, d3, lag), (g1, g3, h)
+    d1 = ops.exp(-1.0 / p.tau1)
+    d2 = ops.exp(-1.0 / p.tau2)
+    d3 = ops.exp(-1.0 / p.tau3)
+    return Consts(p.p0, p.k1, p.k2, d1, d2, d3, p.lag), State(s0.g1, s0.g3, s0.h)
 
 
 def step(s, u, c):
-    g1, g3, h = s
-    (w,) = u
-    p0, k1, k2, d1, d2, d3, lag = c
-    g1 = g1 * d1 + w
-    g3 = g3 * d3 + w
-    h = h * d2 + w
-    fitness = k1 * (g1 - g3)
-    fatigue = k2 * (h - lag * w)
-    return (g1, g3, h), (p0 + fitness - fatigue, fitness, fatigue)
+    w = u.load
+    g1 = s.g1 * c.d1 + w
+    g3 = s.g3 * c.d3 + w
+    h = s.h * c.d2 + w
+    fitness = c.k1 * (g1 - g3)
+    fatigue = c.k2 * (h - c.lag * w)
+    return State(g1, g3, h), Outputs(c.p0 + fitness - fatigue, fitness, fatigue)
 
 
-KERNEL = Kernel(name="calvert", prepare=prepare, step=step,
-                params=(*CalvertParams.names(), "lag"), state=("g1", "g3", "h"),
-                inputs=("load",), outputs=FitnessFatigue._fields)
+KERNEL = Kernel(name="calvert", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def calvert(load, params: CalvertParams | None = None, *, convention: str = "same-day",

@@ -7,7 +7,7 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology import _validate
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, run
 from physiology.params import ParamRecord, param
 
 _CS13 = "Clarke & Skiba 2013, Fig. 6 (illustrative parameter set)"

@@ -44,9 +44,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel
 from physiology.fitness_fatigue._common import simulate
+from physiology.kernels import Kernel, ops
 from physiology.params import ParamRecord, param
 
 _DELAY = ("assumption: illustrative delay of a few days; fitted values vary widely "
@@ -87,31 +86,69 @@ class PerPotResult(NamedTuple):
     response_potential: np.ndarray
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
+
+    ds: float
+    dr: float
+    dso: float
+    pp0: float  # enters as the initial state, not through prepare
+    load_scale: float
+    p_max: float
+    lag: float
+
+
+class State(NamedTuple):
+    """Strain (sp), response (rp) and performance (pp) potentials."""
+
+    sp: float
+    rp: float
+    pp: float
+
+
+class Consts(NamedTuple):
+    """Flow rates 1/delay (1/d), load scale, p_max, and 1 - lag (today's load seen)."""
+
+    inv_ds: float
+    inv_dr: float
+    inv_dso: float
+    load_scale: float
+    p_max: float
+    now: float
+
+
+class Inputs(NamedTuple):
+    load: float  # AU
+
+
+class Outputs(NamedTuple):
+    performance: float
+    performance_potential: float
+    strain_potential: float
+    response_potential: float
+
+
 def prepare(p, s0):
-    ds, dr, dso, _pp0, load_scale, p_max, lag = p  # pp0 enters as the initial state
-    sp, rp, pp = s0
-    return (1.0 / ds, 1.0 / dr, 1.0 / dso, load_scale, p_max, 1.0 - lag), (sp, rp, pp)
+    c = Consts(1.0 / p.ds, 1.0 / p.dr, 1.0 / p.dso, p.load_scale, p.p_max, 1.0 - p.lag)
+    return c, State(s0.sp, s0.rp, s0.pp)
 
 
 def step(s, u, c):
-    sp, rp, pp = s
-    (w,) = u
-    inv_ds, inv_dr, inv_dso, load_scale, p_max, now = c
-    lr = load_scale * w
-    sp_seen = sp + now * lr
-    rp_seen = rp + now * lr
-    sr = ops.minimum(ops.minimum(1.0, sp_seen), ops.maximum(0.0, pp)) * inv_ds
-    rr = ops.minimum(ops.minimum(1.0, rp_seen), ops.minimum(1.0, 1.0 - pp)) * inv_dr
-    over = ops.maximum(0.0, sp_seen - 1.0) * inv_dso
-    sp = sp + lr - sr - over
-    rp = rp + lr - rr
+    lr = c.load_scale * u.load
+    sp_seen = s.sp + c.now * lr
+    rp_seen = s.rp + c.now * lr
+    pp = s.pp
+    sr = ops.minimum(ops.minimum(1.0, sp_seen), ops.maximum(0.0, pp)) * c.inv_ds
+    rr = ops.minimum(ops.minimum(1.0, rp_seen), ops.minimum(1.0, 1.0 - pp)) * c.inv_dr
+    over = ops.maximum(0.0, sp_seen - 1.0) * c.inv_dso
+    sp = s.sp + lr - sr - over
+    rp = s.rp + lr - rr
     pp = pp + rr - sr - over
-    return (sp, rp, pp), (p_max * pp, pp, sp, rp)
+    return State(sp, rp, pp), Outputs(c.p_max * pp, pp, sp, rp)
 
 
-KERNEL = Kernel(name="perpot", prepare=prepare, step=step,
-                params=(*PerPotParams.names(), "lag"), state=("sp", "rp", "pp"),
-                inputs=("load",), outputs=PerPotResult._fields)
+KERNEL = Kernel(name="perpot", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def perpot(load, params: PerPotParams | None = None, *, convention: str = "same-day",

@@ -4,25 +4,34 @@
 - :func:`simulate_injuries`: injury events, days out, and the return-to-play load factor
   that feeds back into the load an injured athlete can do;
 - :func:`uniforms`: the counter-based random streams they draw from.
+- the kernels, for coupled models: :data:`HAZARD_KERNEL`, :data:`EVENTS_KERNEL` (its
+  :data:`FRESH` state), and the :func:`excess` helper.
 """
 
 from physiology.injury._events import (
     DEFAULT_TYPES,
+    FRESH,
     HAMSTRING_TYPES,
     Injuries,
     InjuryType,
     simulate_injuries,
     time_loss_days,
 )
-from physiology.injury._hazard import HazardParams, excess_over_habitual, injury_probability
+from physiology.injury._events import KERNEL as EVENTS_KERNEL
+from physiology.injury._hazard import KERNEL as HAZARD_KERNEL
+from physiology.injury._hazard import HazardParams, excess, excess_over_habitual, injury_probability
 from physiology.injury._random import uniforms
 
 __all__ = [
     "DEFAULT_TYPES",
+    "EVENTS_KERNEL",
+    "FRESH",
     "HAMSTRING_TYPES",
+    "HAZARD_KERNEL",
     "HazardParams",
     "Injuries",
     "InjuryType",
+    "excess",
     "excess_over_habitual",
     "injury_probability",
     "simulate_injuries",

@@ -35,9 +35,8 @@ import numpy as np
 from scipy.special import ndtri
 
 from physiology import _validate
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel, run
 from physiology.injury._random import uniforms
+from physiology.kernels import Kernel, ops, run
 
 
 @dataclass(frozen=True)
@@ -91,35 +90,61 @@ class Injuries(NamedTuple):
     state: np.ndarray
 
 
+class Params(NamedTuple):
+    ramp_days: float  # d, return to full load
+
+
+class State(NamedTuple):
+    """Days still out, days since the last return, type index of the injury in progress
+    (-1 when none)."""
+
+    days_out: float
+    since_return: float
+    injury_type: float
+
+
 #: The state before any injury: not out, long since the last return, no injury type.
-FRESH = (0.0, 1e9, -1.0)
+FRESH = State(days_out=0.0, since_return=1e9, injury_type=-1.0)
+
+
+class Inputs(NamedTuple):
+    """The day's injury probability, its uniform draw, and the duration (d) and type
+    index an injury on that day would have."""
+
+    probability: float
+    draw: float
+    duration: float
+    type: float
+
+
+class Outputs(NamedTuple):
+    injured: float
+    available: float
+    load_factor: float
+    days_out: float
+    injury_type: float
 
 
 def prepare(p, s0):
-    (ramp_days,) = p
-    days_out, since_return, kind = s0
-    return (ramp_days,), (days_out, since_return, kind)
+    return Params(p.ramp_days), State(s0.days_out, s0.since_return, s0.injury_type)
 
 
 def step(s, u, c):
-    days_out, since_return, kind = s
-    probability, draw, duration, new_kind = u
-    (ramp_days,) = c
-    free = ops.where(days_out < 0.5, 1.0, 0.0)
-    injured = free * ops.where(draw < probability, 1.0, 0.0)
+    free = ops.where(s.days_out < 0.5, 1.0, 0.0)
+    injured = free * ops.where(u.draw < u.probability, 1.0, 0.0)
     available = free - injured
     # Days still out after today: a new injury's duration counts today.
-    days_out = injured * (duration - 1.0) + (1.0 - injured) * ops.maximum(days_out - 1.0, 0.0)
-    since_return = ops.where(available > 0.5, since_return + 1.0, 0.0)
-    load_factor = available * ops.minimum(since_return / ramp_days, 1.0)
-    kind = ops.where(injured > 0.5, new_kind, ops.where(available > 0.5, -1.0, kind))
-    return (days_out, since_return, kind), (injured, available, load_factor, days_out, kind)
+    days_out = (injured * (u.duration - 1.0)
+                + (1.0 - injured) * ops.maximum(s.days_out - 1.0, 0.0))
+    since_return = ops.where(available > 0.5, s.since_return + 1.0, 0.0)
+    load_factor = available * ops.minimum(since_return / c.ramp_days, 1.0)
+    kind = ops.where(injured > 0.5, u.type, ops.where(available > 0.5, -1.0, s.injury_type))
+    return (State(days_out, since_return, kind),
+            Outputs(injured, available, load_factor, days_out, kind))
 
 
-KERNEL = Kernel(name="injury_events", prepare=prepare, step=step, params=("ramp_days",),
-                state=("days_out", "since_return", "injury_type"),
-                inputs=("probability", "draw", "duration", "type"),
-                outputs=("injured", "available", "load_factor", "days_out", "injury_type"))
+KERNEL = Kernel(name="injury_events", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def time_loss_days(u_type, u_days, types=DEFAULT_TYPES) -> tuple[np.ndarray, np.ndarray]:
@@ -169,5 +194,5 @@ def simulate_injuries(probability, seed: int, stream=None, *, types=DEFAULT_TYPE
     state0 = FRESH if state0 is None else tuple(np.asarray(state0, dtype=float))
     out, state = run(KERNEL, (p, draw, days, kind.astype(float)), (ramp_days,), state0,
                      backend=backend)
-    injured, available, load_factor, days_out, injury_type = out
-    return Injuries(injured, available, load_factor, days_out, injury_type.astype(int), state)
+    return Injuries(out.injured, out.available, out.load_factor, out.days_out,
+                    out.injury_type.astype(int), np.stack(state))

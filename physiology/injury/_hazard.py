@@ -31,12 +31,12 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from physiology import _validate
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, helper, ops, run
 from physiology.params import ParamRecord, param
 
 
@@ -72,25 +72,52 @@ class HazardParams(ParamRecord):
                                 description="log relative risk per unit of W' depletion")
 
 
+class Params(NamedTuple):
+    """The :class:`HazardParams` fields, in their order (also the step's constants)."""
+
+    h0: float
+    beta_damage: float
+    acwr_threshold: float
+    beta_acwr: float
+    beta_fatigue: float
+    beta_sleep: float
+    beta_w_prime: float
+
+
+class State(NamedTuple):
+    """The hazard carries no state."""
+
+
+class Inputs(NamedTuple):
+    """The day's risk features (module docstring)."""
+
+    damage: float  # Miner units
+    acwr: float  # 1
+    fatigue: float  # excess over habitual, fraction
+    sleep_debt: float  # h
+    w_prime_depletion: float  # fraction of W'
+
+
+class Outputs(NamedTuple):
+    probability: float
+
+
 def prepare(p, s0):
     return p, s0
 
 
 def step(s, u, c):
-    damage, acwr, fatigue, sleep_debt, w_dep = u
-    h0, b_d, a0, b_a, b_f, b_s, b_w = c
-    excess = ops.where(acwr > a0, acwr - a0, 0.0)
-    log_rr = b_d * damage + b_a * excess + b_f * fatigue + b_s * sleep_debt + b_w * w_dep
-    return s, (-ops.expm1(-h0 * ops.exp(log_rr)),)
+    excess = ops.where(u.acwr > c.acwr_threshold, u.acwr - c.acwr_threshold, 0.0)
+    log_rr = (c.beta_damage * u.damage + c.beta_acwr * excess + c.beta_fatigue * u.fatigue
+              + c.beta_sleep * u.sleep_debt + c.beta_w_prime * u.w_prime_depletion)
+    return s, Outputs(-ops.expm1(-c.h0 * ops.exp(log_rr)))
 
 
-KERNEL = Kernel(name="injury_hazard", prepare=prepare, step=step,
-                params=HazardParams.names(), state=(),
-                inputs=("damage", "acwr", "fatigue", "sleep_debt", "w_prime_depletion"),
-                outputs=("probability",))
+KERNEL = Kernel(name="injury_hazard", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
-@ops.helper
+@helper
 def excess(value, habitual):
     """``max(value / habitual - 1, 0)`` for one value (kernel code: the twin's day step)."""
     return ops.maximum(value / habitual - 1.0, 0.0)
@@ -146,4 +173,4 @@ def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
     shape = shape if shape else (1,)
     out, _ = run(KERNEL, [np.broadcast_to(f, shape) for f in features], params.values(),
                  backend=backend)
-    return out[0]
+    return out.probability

@@ -34,7 +34,7 @@ from __future__ import annotations
 import numpy as np
 
 from physiology import _validate
-from physiology._compile.array_fn import run_array
+from physiology.kernels.array_fn import run_array
 from physiology.load._windows import pad_front, safe_ratio, window_mean_cv, window_sum
 
 

@@ -33,7 +33,7 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology import _validate
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, run
 
 DECAYS = {
     "exp": lambda n: -np.expm1(-1.0 / n),
@@ -63,24 +63,43 @@ class PMC(NamedTuple):
     tsb: np.ndarray
 
 
+class Params(NamedTuple):
+    """Daily EWMA weights of the chronic and the acute average (1/d)."""
+
+    lam_c: float
+    lam_a: float
+
+
+class State(NamedTuple):
+    """Chronic and acute training load (load units)."""
+
+    ctl: float
+    atl: float
+
+
+class Inputs(NamedTuple):
+    load: float
+
+
+class Outputs(NamedTuple):
+    ctl: float
+    atl: float
+    tsb: float
+
+
 def prepare(p, s0):
-    lam_c, lam_a = p
-    ctl, atl = s0
-    return (lam_c, lam_a), (ctl, atl)
+    return Params(p.lam_c, p.lam_a), State(s0.ctl, s0.atl)
 
 
 def step(s, u, c):
-    ctl, atl = s
-    (w,) = u
-    lam_c, lam_a = c
-    tsb = ctl - atl
-    ctl = ctl + lam_c * (w - ctl)
-    atl = atl + lam_a * (w - atl)
-    return (ctl, atl), (ctl, atl, tsb)
+    tsb = s.ctl - s.atl
+    ctl = s.ctl + c.lam_c * (u.load - s.ctl)
+    atl = s.atl + c.lam_a * (u.load - s.atl)
+    return State(ctl, atl), Outputs(ctl, atl, tsb)
 
 
-KERNEL = Kernel(name="ewma_pair", prepare=prepare, step=step, params=("lam_c", "lam_a"),
-                state=("ctl", "atl"), inputs=("load",), outputs=PMC._fields)
+KERNEL = Kernel(name="ewma_pair", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def ewma_pair(load: np.ndarray, chronic_days, acute_days, decay: str, backend: str,

@@ -46,8 +46,7 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology import _validate
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, params_from
 
 _SRC = "Ingre et al. 2014, as the defaults of the FIPS implementation"
@@ -84,18 +83,73 @@ class Alertness(NamedTuple):
     kss: np.ndarray
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the grid step dt (h)."""
+
+    la: float
+    d: float  # 1/h
+    ha: float
+    bl: float
+    c_amp: float
+    peak_h: float  # h
+    u_mean: float
+    u_amp: float
+    w_c: float
+    w_d: float  # 1/h
+    dt: float  # h
+
+
+class State(NamedTuple):
+    """Process S (alertness units) and the hours awake since waking (h)."""
+
+    s: float
+    awake_h: float
+
+
+class Consts(NamedTuple):
+    r"""The record's constants, dt (h), and the sleep rate
+    :math:`g = \ln((h_a - 14)/(h_a - 7.96))/8` (1/h, negative)."""
+
+    la: float
+    d: float  # 1/h
+    ha: float
+    bl: float
+    c_amp: float
+    peak_h: float  # h
+    u_mean: float
+    u_amp: float
+    w_c: float
+    w_d: float  # 1/h
+    dt: float  # h
+    g: float  # 1/h
+
+
+class Inputs(NamedTuple):
+    body_hour: float  # h
+    asleep: float  # 0/1
+
+
+class Outputs(NamedTuple):
+    s: float
+    c: float
+    u: float
+    w: float
+    alertness: float
+    kss: float
+
+
 def prepare(p, s0):
-    la, d, ha, bl, c_amp, peak_h, u_mean, u_amp, w_c, w_d, dt = p
-    level, awake_h = s0
-    g = ops.log((ha - 14.0) / (ha - 7.96)) / 8.0
-    return (la, d, ha, bl, c_amp, peak_h, u_mean, u_amp, w_c, w_d, dt, g), (level, awake_h)
+    g = ops.log((p.ha - 14.0) / (p.ha - 7.96)) / 8.0
+    consts = Consts(p.la, p.d, p.ha, p.bl, p.c_amp, p.peak_h, p.u_mean, p.u_amp, p.w_c,
+                    p.w_d, p.dt, g)
+    return consts, State(s0.s, s0.awake_h)
 
 
 def step(s, u, c):
-    level, awake_h = s
-    body_hour, asleep = u
-    la, d, ha, bl, c_amp, peak_h, u_mean, u_amp, w_c, w_d, dt, g = c
-    wake = la + (level - la) * ops.exp(-d * dt)
+    level = s.s
+    asleep = u.asleep
+    la, ha, bl, dt, g = c.la, c.ha, c.bl, c.dt, c.g
+    wake = la + (level - la) * ops.exp(-c.d * dt)
     # Sleep: linear at slope g (bl - ha) > 0 below bl, exponential to ha above it; the
     # time spent reaching bl inside the step (0 if already above) is taken exactly.
     slope = g * (bl - ha)
@@ -103,18 +157,18 @@ def step(s, u, c):
     start = ops.where(level < bl, ops.minimum(level + slope * dt, bl), level)
     sleep = ops.where(to_break < dt, ha - (ha - start) * ops.exp(g * (dt - to_break)), start)
     level = asleep * sleep + (1.0 - asleep) * wake
-    awake_h = (1.0 - asleep) * (awake_h + dt)
-    phase = 2.0 * ops.pi * (body_hour - peak_h)
-    proc_c = c_amp * ops.cos(phase / 24.0)
-    proc_u = u_mean + u_amp * ops.cos((phase - 6.0 * ops.pi) / 12.0)
-    inertia = (1.0 - asleep) * w_c * ops.exp(w_d * awake_h)
+    awake_h = (1.0 - asleep) * (s.awake_h + dt)
+    phase = 2.0 * ops.pi * (u.body_hour - c.peak_h)
+    proc_c = c.c_amp * ops.cos(phase / 24.0)
+    proc_u = c.u_mean + c.u_amp * ops.cos((phase - 6.0 * ops.pi) / 12.0)
+    inertia = (1.0 - asleep) * c.w_c * ops.exp(c.w_d * awake_h)
     total = level + proc_c + proc_u + inertia
-    return (level, awake_h), (level, proc_c, proc_u, inertia, total, 10.6 - 0.6 * total)
+    return (State(level, awake_h),
+            Outputs(level, proc_c, proc_u, inertia, total, 10.6 - 0.6 * total))
 
 
-KERNEL = Kernel(name="three_process", prepare=prepare, step=step,
-                params=(*ThreeProcessParams.names(), "dt"), state=("s", "awake_h"),
-                inputs=("body_hour", "asleep"), outputs=Alertness._fields)
+KERNEL = Kernel(name="three_process", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def alertness(body_hour, asleep, dt: float, *, params: ThreeProcessParams | None = None,

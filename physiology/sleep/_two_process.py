@@ -38,8 +38,7 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology import _validate
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, param
 
 _DBB = "Daan, Beersma & Borbely 1984"
@@ -81,30 +80,72 @@ class SleepResult(NamedTuple):
     lower: np.ndarray
 
 
+class Params(NamedTuple):
+    """Kernel parameters: the record's fields, then the grid step dt (h) and whether sleep
+    is forced by the opportunity (1) or spontaneous within it (0)."""
+
+    tau_r: float  # h
+    tau_d: float  # h
+    h0: float
+    l0: float
+    a: float
+    t0: float  # h; enters through Process C (an input), not the kernel
+    dt: float  # h
+    forced: float  # 0/1
+
+
+class State(NamedTuple):
+    """Process S (1) and the sleep state (0 awake, 1 asleep)."""
+
+    s: float
+    asleep: float
+
+
+class Consts(NamedTuple):
+    r"""Per-step factors :math:`e^{-dt/\tau_r}` (wake) and :math:`e^{-dt/\tau_d}` (sleep),
+    the thresholds' constants and the forced flag."""
+
+    rise: float
+    decay: float
+    h0: float
+    l0: float
+    a: float
+    forced: float
+
+
+class Inputs(NamedTuple):
+    process_c: float  # Process C at the step (1)
+    opportunity: float  # 0/1
+
+
+class Outputs(NamedTuple):
+    s: float
+    asleep: float
+    upper: float
+    lower: float
+
+
 def prepare(p, s0):
-    tau_r, tau_d, h0, l0, a, _t0, dt, forced = p  # t0 enters through Process C
-    s, asleep = s0
-    consts = (ops.exp(-dt / tau_r), ops.exp(-dt / tau_d), h0, l0, a, forced)
-    return consts, (s, asleep)
+    consts = Consts(ops.exp(-p.dt / p.tau_r), ops.exp(-p.dt / p.tau_d), p.h0, p.l0, p.a,
+                    p.forced)
+    return consts, State(s0.s, s0.asleep)
 
 
 def step(s, u, c):
-    level, asleep = s
-    proc_c, opportunity = u
-    rise, decay, h0, l0, a, forced = c
-    upper = h0 + a * proc_c
-    lower = l0 + a * proc_c
+    level = s.s
+    opportunity = u.opportunity
+    upper = c.h0 + c.a * u.process_c
+    lower = c.l0 + c.a * u.process_c
     # Spontaneous: fall asleep at H, wake at L; never outside the opportunity.
-    wants = ops.where(asleep > 0.5, ops.where(level > lower, 1.0, 0.0),
+    wants = ops.where(s.asleep > 0.5, ops.where(level > lower, 1.0, 0.0),
                       ops.where(level >= upper, 1.0, 0.0))
-    asleep = forced * opportunity + (1.0 - forced) * opportunity * wants
-    level = asleep * level * decay + (1.0 - asleep) * (1.0 - (1.0 - level) * rise)
-    return (level, asleep), (level, asleep, upper, lower)
+    asleep = c.forced * opportunity + (1.0 - c.forced) * opportunity * wants
+    level = asleep * level * c.decay + (1.0 - asleep) * (1.0 - (1.0 - level) * c.rise)
+    return State(level, asleep), Outputs(level, asleep, upper, lower)
 
 
-KERNEL = Kernel(name="two_process", prepare=prepare, step=step,
-                params=(*TwoProcessParams.names(), "dt", "forced"), state=("s", "asleep"),
-                inputs=("process_c", "opportunity"), outputs=SleepResult._fields)
+KERNEL = Kernel(name="two_process", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,

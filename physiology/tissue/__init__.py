@@ -4,6 +4,8 @@
 - :func:`running_loads`: loading cycles and peak force per speed band from GPS volume;
 - :func:`daily_dose` and :func:`tissue_damage`: S-N fatigue, Miner accumulation,
   first-order repair and slow adaptation of capacity (:data:`BONE`, :data:`TENDON`).
+
+The damage model's kernel is :data:`TISSUE_KERNEL` (for coupled models).
 """
 
 from physiology.tissue._damage import (
@@ -15,6 +17,7 @@ from physiology.tissue._damage import (
     daily_dose,
     tissue_damage,
 )
+from physiology.tissue._damage import KERNEL as TISSUE_KERNEL
 from physiology.tissue._spring_mass import (
     G,
     GaitParams,
@@ -27,6 +30,7 @@ from physiology.tissue._spring_mass import (
 __all__ = [
     "BONE",
     "TENDON",
+    "TISSUE_KERNEL",
     "G",
     "GaitParams",
     "RunningLoads",

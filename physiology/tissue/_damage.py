@@ -53,8 +53,7 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology import _validate
-from physiology._compile import scalar_ops as ops
-from physiology._compile.kernel import Kernel, run
+from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, param
 
 _BONE_B = ("assumption: mid-range of the S-N exponents of cortical bone fatigue, about "
@@ -157,27 +156,65 @@ def daily_dose(cycles, peak_force, params: TissueParams) -> np.ndarray:
     return np.sum(n * (f / f_ref) ** b / n_ref, axis=-1)
 
 
+class Params(NamedTuple):
+    """The :class:`TissueParams` fields, in their order."""
+
+    b: float
+    n_ref: float  # in the dose already (daily_dose)
+    f_ref: float  # in the dose already
+    tau_repair: float
+    tau_adapt: float
+    u_ref: float
+    cap_min: float
+    cap_max: float
+
+
+class State(NamedTuple):
+    """Damage D (Miner units) and the chronic dose the tissue has adapted to (1/d)."""
+
+    damage: float
+    chronic_dose: float
+
+
+class Consts(NamedTuple):
+    """S-N exponent, daily repair factor e^{-1/tau_r}, adaptation weight
+    1 - e^{-1/tau_a}, reference dose and capacity bounds."""
+
+    b: float
+    repair: float
+    adapt: float
+    u_ref: float
+    cap_min: float
+    cap_max: float
+
+
+class Inputs(NamedTuple):
+    dose: float  # unadapted daily dose u (1/d)
+
+
+class Outputs(NamedTuple):
+    damage: float
+    capacity: float
+    increment: float
+
+
 def prepare(p, s0):
-    b, _n_ref, _f_ref, tau_r, tau_a, u_ref, cap_min, cap_max = p  # N_ref, F_ref: in u
-    damage, chronic = s0
-    consts = (b, ops.exp(-1.0 / tau_r), -ops.expm1(-1.0 / tau_a), u_ref, cap_min, cap_max)
-    return consts, (damage, chronic)
+    consts = Consts(p.b, ops.exp(-1.0 / p.tau_repair), -ops.expm1(-1.0 / p.tau_adapt), p.u_ref,
+                    p.cap_min, p.cap_max)
+    return consts, State(s0.damage, s0.chronic_dose)
 
 
 def step(s, u, c):
-    damage, chronic = s
-    (dose,) = u
-    b, repair, adapt, u_ref, cap_min, cap_max = c
-    capacity = ops.minimum(ops.maximum((chronic / u_ref) ** (1.0 / b), cap_min), cap_max)
-    increment = dose * capacity ** (-b)
-    damage = damage * repair + increment
-    chronic = chronic + adapt * (dose - chronic)
-    return (damage, chronic), (damage, capacity, increment)
+    capacity = ops.minimum(ops.maximum((s.chronic_dose / c.u_ref) ** (1.0 / c.b),
+                                       c.cap_min), c.cap_max)
+    increment = u.dose * capacity ** (-c.b)
+    damage = s.damage * c.repair + increment
+    chronic = s.chronic_dose + c.adapt * (u.dose - s.chronic_dose)
+    return State(damage, chronic), Outputs(damage, capacity, increment)
 
 
-KERNEL = Kernel(name="tissue_damage", prepare=prepare, step=step,
-                params=TissueParams.names(), state=("damage", "chronic_dose"),
-                inputs=("dose",), outputs=TissueDamage._fields)
+KERNEL = Kernel(name="tissue_damage", prepare=prepare, step=step, Params=Params, State=State,
+                Inputs=Inputs, Outputs=Outputs)
 
 
 def tissue_damage(dose, params: TissueParams | None = None, *, damage0=0.0,

@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from physiology._compile.kernel import BACKENDS
+from physiology.kernels.spec import BACKENDS
 
 
 @functools.cache
@@ -31,7 +31,7 @@ def run_array(fn: Callable, backend: str, *arrays: np.ndarray, **static) -> tupl
         raise ValueError(f"backend={backend!r}: expected one of {BACKENDS}")
     if backend == "numba":
         return tuple(np.asarray(r) for r in fn(np, *arrays, **static))
-    from physiology._compile.jax_backend import x64
+    from physiology.kernels.jax_backend import x64
 
     with x64():
         out = _jitted(fn, tuple(sorted(static.items())))(*arrays)

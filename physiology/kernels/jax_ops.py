@@ -1,4 +1,4 @@
-"""The scalar math of :mod:`physiology._compile.scalar_ops`, over ``jax.numpy``.
+"""The scalar math of :mod:`physiology.kernels.ops`, over ``jax.numpy``.
 
 Same names, same meaning; the JAX backend binds kernel code's ``ops`` global here.
 """

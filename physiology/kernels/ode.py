@@ -8,7 +8,8 @@ An ODE model supplies, as scalar kernel code (module-level, math through ``ops``
     since ``light[i]`` holds from :math:`t_i` to :math:`t_{i+1}`), the constants the
     right-hand side needs, and the step length.
 ``rhs(s, d, k) -> ds/dt``
-    The derivative of the state tuple.
+    The derivative of the state, as the model's ``State`` named tuple (each field the
+    time derivative of the same field of the state).
 
 The step is the classical fourth-order Runge-Kutta scheme
 
@@ -17,23 +18,29 @@ The step is the classical fourth-order Runge-Kutta scheme
     k_1 = f(s), \quad k_2 = f(s + \tfrac{h}{2}k_1), \quad k_3 = f(s + \tfrac{h}{2}k_2),
     \quad k_4 = f(s + h k_3), \quad s' = s + \tfrac{h}{6}(k_1 + 2k_2 + 2k_3 + k_4)
 
-generated once as Python source for the state's length (:func:`rk4_source`): the Numba
-backend writes it into the kernel's generated module (so it is cached on disk like any
-kernel), the JAX backend executes the same text with the rebound ``drive`` and ``rhs``.
-The step's outputs are the state after the step.
+generated once as Python source, field by field of the state (:func:`rk4_source`): the
+Numba backend writes it into the kernel's generated module (so it is cached on disk like
+any kernel), the JAX backend executes the same text with the rebound ``drive`` and
+``rhs``. The step's outputs are the state after the step.
 """
 
 from __future__ import annotations
 
+from physiology.kernels.structure import paths, subtypes
 
-def rk4_source(n_state: int) -> str:
-    """Source of ``_ode_step(s, u, c)``: one RK4 step, calling globals ``_drive``, ``_rhs``."""
+
+def rk4_source(state: type) -> str:
+    """Source of ``_ode_step(s, u, c)``: one RK4 step over the fields of the flat named
+    tuple ``state``, calling globals ``_drive``, ``_rhs`` and ``_State`` (the class)."""
+    if any(subtypes(state).values()):
+        raise TypeError(f"{state.__name__}: an ODE state must be a flat named tuple")
+    names = paths(state)
 
     def stage(k: str, h: str) -> str:
-        return "(" + ", ".join(f"s[{i}] + {h} * {k}[{i}]" for i in range(n_state)) + ",)"
+        return "_State(" + ", ".join(f"s.{n} + {h} * {k}.{n}" for n in names) + ")"
 
-    combine = ", ".join(f"s[{i}] + w * (k1[{i}] + 2.0 * k2[{i}] + 2.0 * k3[{i}] + k4[{i}])"
-                        for i in range(n_state))
+    combine = ", ".join(f"s.{n} + w * ({a}.{n} + 2.0 * {b}.{n} + 2.0 * {c}.{n} + {d}.{n})"
+                        for n in names for a, b, c, d in [("k1", "k2", "k3", "k4")])
     return "\n".join([
         "def _ode_step(s, u, c):",
         "    d, k, dt = _drive(u, c)",
@@ -43,7 +50,7 @@ def rk4_source(n_state: int) -> str:
         f"    k3 = _rhs({stage('k2', 'h')}, d, k)",
         f"    k4 = _rhs({stage('k3', 'dt')}, d, k)",
         "    w = dt / 6.0",
-        f"    s = ({combine},)",
+        f"    s = _State({combine})",
         "    return s, s",
         "",
     ])

@@ -1,0 +1,60 @@
+"""One kernel source, two compilers: the public kernel API of the athlete twin.
+
+A model declares its physics once, as scalar Python (:class:`Kernel`: ``prepare`` and
+``step``, or ``drive`` and ``rhs`` for an ODE model, :func:`ode_kernel`), reading its
+named ``typing.NamedTuple`` parameters, state, inputs and outputs by field
+(:mod:`.structure`); math goes through :mod:`ops`, shared equations through
+:func:`helper`. :func:`run` is the single entry point, with ``backend="numba"`` (a
+generated batch loop, ``prange`` over the batch, machine code cached on disk in
+:func:`cache_dir`) or ``backend="jax"`` (``lax.scan`` with the batch as lanes, float64
+inside the call only). :func:`jax_function` is the pure, differentiable JAX form, for
+calibration and planning; :func:`run_array` evaluates array-expression models (window
+statistics) on either backend.
+
+Modules: ``spec`` (the declaration), ``structure`` (named tuples and their leaves),
+``ops`` and ``jax_ops`` (the math namespace as each compiler sees it), ``helpers``
+(shared equations), ``cache_key`` (what compiled code freezes), ``ode`` (the RK4 step),
+``numba_backend``, ``jax_backend``, ``array_fn`` and ``run``.
+"""
+
+from physiology.kernels import ops
+from physiology.kernels.array_fn import run_array
+from physiology.kernels.helpers import helper, python_version
+from physiology.kernels.numba_backend import cache_dir
+from physiology.kernels.run import run
+from physiology.kernels.spec import BACKENDS, Backend, Kernel, ode_kernel
+from physiology.kernels.structure import flatten, paths, tree_map, unflatten
+
+
+def jax_function(kernel: Kernel):
+    """The pure JAX function of a kernel (:func:`physiology.kernels.jax_backend.jax_function`;
+    JAX is imported on first use)."""
+    from physiology.kernels.jax_backend import jax_function as make
+
+    return make(kernel)
+
+
+def x64():
+    """Context manager enabling JAX float64 inside it only (imports JAX on first use)."""
+    from physiology.kernels.jax_backend import x64 as make
+
+    return make()
+
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "Kernel",
+    "cache_dir",
+    "flatten",
+    "helper",
+    "jax_function",
+    "ode_kernel",
+    "ops",
+    "paths",
+    "python_version",
+    "run",
+    "run_array",
+    "tree_map",
+    "unflatten",
+]

@@ -1,0 +1,81 @@
+"""The single entry point: run a kernel over time for a batch, on either backend."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from physiology.kernels.spec import BACKENDS, Backend, Kernel
+from physiology.kernels.structure import flatten, paths, unflatten
+
+__all__ = ["run"]
+
+
+def _leaves(kernel: Kernel, role: str, value) -> list:
+    """The leaves of ``value``: an instance of the kernel's ``role`` type, or a flat
+    sequence in its :func:`paths` order."""
+    cls = getattr(kernel, role)
+    names = paths(cls)
+    leaves = flatten(value) if isinstance(value, cls) else list(value)
+    if len(leaves) != len(names):
+        raise ValueError(f"kernel {kernel.name}: expected {role} ({', '.join(names)}), "
+                         f"got {len(leaves)} values")
+    return leaves
+
+
+def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numba"):
+    """Run a kernel over time for a batch.
+
+    Args:
+        kernel: the model.
+        inputs: a ``kernel.Inputs`` (or a sequence in its field order) of arrays of shape
+            ``(*batch, T)``; they and the parameters broadcast to a common batch shape.
+        params: a ``kernel.Params`` (or a flat sequence in its leaf order), each value
+            scalar or broadcastable to the batch.
+        state0: initial ``kernel.State`` (or flat sequence); default all zero.
+        backend: ``"numba"`` or ``"jax"``.
+
+    Returns:
+        ``(outputs, final_state)``: a ``kernel.Outputs`` of arrays ``(*batch, T)`` and a
+        ``kernel.State`` of arrays ``(*batch)``, float64 NumPy arrays (each output a view
+        of one contiguous block, ``np.stack`` not needed to reduce over them).
+
+    Raises:
+        ValueError: an unknown backend, values that do not match the kernel's fields, or
+            batch shapes that do not broadcast (naming each).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r}: expected one of {BACKENDS}")
+    arrays = [np.asarray(x, dtype=np.float64) for x in _leaves(kernel, "Inputs", inputs)]
+    params = _leaves(kernel, "Params", params)
+    state0 = [0.0] * len(kernel.state) if state0 is None else _leaves(kernel, "State", state0)
+    n_t = arrays[0].shape[-1]
+    shapes = {f"{n} (batch dims)": a.shape[:-1]
+              for n, a in zip(kernel.inputs, arrays, strict=True)}
+    shapes.update({n: np.shape(v) for n, v in zip(kernel.params, params, strict=True)})
+    shapes.update({f"state0.{n}": np.shape(v)
+                   for n, v in zip(kernel.state, state0, strict=True)})
+    try:
+        batch = np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        named = ", ".join(f"{n} {s}" for n, s in shapes.items() if s)
+        raise ValueError(f"kernel {kernel.name}: batch shapes do not broadcast: {named}; "
+                         "expected parameter arrays broadcastable against the leading "
+                         "dimensions of the inputs") from None
+    if any(a.shape[-1] != n_t for a in arrays):
+        raise ValueError(f"kernel {kernel.name}: inputs differ in length on the time axis")
+    n_b = int(np.prod(batch))
+    u = np.stack([np.broadcast_to(a, (*batch, n_t)).reshape(n_b, n_t) for a in arrays])
+    p = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)
+                  for v in params])
+    s0 = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)
+                   for v in state0]) if state0 else np.zeros((0, n_b))
+    if backend == "numba":
+        from physiology.kernels.numba_backend import run_numba
+
+        out, s_end = run_numba(kernel, u, p, s0)
+    else:
+        from physiology.kernels.jax_backend import run_jax
+
+        out, s_end = run_jax(kernel, u, p, s0)
+    return (unflatten(kernel.Outputs, out.reshape(len(kernel.outputs), *batch, n_t)),
+            unflatten(kernel.State, s_end.reshape(len(kernel.state), *batch)))

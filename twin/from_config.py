@@ -1,0 +1,35 @@
+"""The apps layer's bridge: a resolved ``twin-run`` config to the engine's plain values.
+
+Reads and checks what a config names (the squad, season and sweep through
+:mod:`scenarios`' builders; the calibration file and the load-plan CSV from disk) and
+calls :func:`twin.engine.plan`. Every error names the config key, file, row or field.
+"""
+
+from __future__ import annotations
+
+import scenarios as sc
+from twin.engine import Plan, plan
+from twin.governance import public_ids
+from twin.load_plan import read_load_plan
+
+
+def plan_from_config(cfg) -> Plan:
+    """:func:`twin.engine.plan` for a resolved config (``conf/config.yaml``'s schema)."""
+    squad = sc.build_squad(cfg.athletes)
+    season = sc.build_season(cfg.scenario, home=squad.home)
+    sweep = sc.build_sweep(cfg.sweep, season)
+    draws = int(sc._parse.number("draws", cfg.draws, 1, 100_000))
+    seed = int(sc._parse.number("seed", cfg.seed, 0, 2**63 - 1))
+    ids = public_ids(squad)
+    calibration = None
+    if squad.parameters != "defaults":
+        from calibration import read_squad_calibration
+
+        calibration = read_squad_calibration(squad.parameters)
+    planned = (read_load_plan(cfg.scenario.load_plan, ids, season.dates)
+               if cfg.scenario.load_plan else None)
+    return plan(squad, season, sweep, draws=draws, seed=seed,
+                model=cfg.model.fitness_fatigue.name, circadian=cfg.model.circadian.name,
+                backend=cfg.backend.name.name, quantiles=list(cfg.output.quantiles),
+                keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
+                calibration=calibration, load_plan=planned)

@@ -1,0 +1,141 @@
+"""Every variable of the twin, declared once: the kernel's inputs, the cube, the summary.
+
+Each row gives a name, the dims it varies over, its units and long name, and (for outputs)
+its reduction over the Monte-Carlo draws and whether more is better. From this one table:
+
+- the day kernel's named inputs and outputs are checked against it (a test), and the
+  engine broadcasts each input from the dims its source varies over (DESIGN.md
+  principle 4: a component declares what it depends on, and is evaluated only there);
+- the engine reduces each daily output over draws as its row says;
+- the cube's data variables get their dims, ``units`` and ``long_name`` from it;
+- the summary's variables, the printed best/worst table and ``docs/model.md`` too.
+
+Adding a variable means adding one row here (and computing it where it is computed).
+Dims are named as in the cube: ``athlete``, ``point`` (the sweep's dims in the cube),
+``draw`` (``quantile`` in the cube after the reduction), ``date``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: Reductions over draws: quantiles (the cube's ``quantile`` dim, or every ``draw`` with
+#: ``keep_draws``), mean, median, or none (the variable does not vary by draw).
+REDUCTIONS = ("quantiles", "mean", "median", "none")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One declared variable (module docstring)."""
+
+    name: str
+    dims: tuple[str, ...]
+    units: str
+    long_name: str
+    reduce: str = "none"
+    better: bool | None = None  # more is better (True), worse (False), neither (None)
+
+    def __post_init__(self) -> None:
+        if self.reduce not in REDUCTIONS:
+            raise ValueError(f"variable {self.name}: reduce={self.reduce!r}, expected one "
+                             f"of {REDUCTIONS}")
+        if self.reduce != "none" and "draw" not in self.dims:
+            raise ValueError(f"variable {self.name}: reduced over draws but has no draw dim")
+
+    @property
+    def attrs(self) -> dict[str, str]:
+        """CF attributes of the cube variable."""
+        return {"units": self.units, "long_name": self.long_name}
+
+
+def _table(*rows: Variable) -> dict[str, Variable]:
+    return {v.name: v for v in rows}
+
+
+_APD = ("athlete", "point", "draw", "date")
+_AP = ("athlete", "point", "date")
+
+#: What the engine feeds the day kernel (``twin._day_kernel.DayInputs``), one per day and
+#: series; ``dims``: what each may vary over.
+INPUTS = _table(
+    Variable("load_plan", ("athlete", "point", "date"), "AU",
+             "planned session-RPE load (training and matches)"),
+    Variable("run_walk_jog_m", ("athlete", "point", "date"), "m",
+             "planned running at 0-14.4 km/h"),
+    Variable("run_running_m", ("athlete", "point", "date"), "m",
+             "planned running at 14.4-19.8 km/h"),
+    Variable("run_hsr_m", ("athlete", "point", "date"), "m",
+             "planned high-speed running, 19.8-25.2 km/h"),
+    Variable("run_sprint_m", ("athlete", "point", "date"), "m",
+             "planned sprinting, above 25.2 km/h"),
+    Variable("minutes_plan", ("point", "date"), "min", "planned match minutes"),
+    Variable("w_prime_plan", _AP, "1", "fraction of D' (W') the planned match would use"),
+    Variable("misalignment_h", _AP, "h",
+             "circadian misalignment at the day's reference time (kickoff on match days)"),
+    Variable("sleep_debt_h", _AP, "h", "sleep debt carried into the day"),
+    Variable("u_injury", ("athlete", "draw", "date"), "1",
+             "uniform draw deciding a new injury (common to every scenario point)"),
+    Variable("days_out_if_injured", ("athlete", "draw", "date"), "d",
+             "time loss of an injury on that day"),
+    Variable("injury_type_if_injured", ("athlete", "draw", "date"), "1",
+             "injury type index of an injury on that day"),
+)
+
+#: The cube's daily variables: the day kernel's outputs (``twin._day_kernel.DayOutputs``),
+#: then the draw-free clock features.
+DAILY = _table(
+    Variable("performance", _APD, "%",
+             "expected performance brought into the day, % of the athlete's habitual "
+             "level, with circadian and sleep modifiers", "quantiles", True),
+    Variable("fitness", _APD, "%", "fitness (positive fitness-fatigue component) brought "
+             "into the day, % of habitual level", "quantiles", True),
+    Variable("fatigue", _APD, "%", "fatigue (negative fitness-fatigue component) brought "
+             "into the day, % of habitual level", "quantiles", False),
+    Variable("acwr", _APD, "1", "acute:chronic workload ratio (coupled EWMA, 7 d / 28 d)",
+             "quantiles"),
+    Variable("w_prime_depletion", _APD, "1", "fraction of D' (W') used in the day's match",
+             "quantiles"),
+    Variable("tissue_damage", _APD, "1",
+             "bone fatigue damage (Miner units, 1 = failure without repair)", "quantiles",
+             False),
+    Variable("injury_probability", _APD, "1",
+             "daily probability of a new injury (0 while already out), mean over draws",
+             "mean", False),
+    Variable("available", _APD, "1", "share of draws in which the athlete is available",
+             "mean", True),
+    Variable("minutes_played", _APD, "min", "match minutes played", "quantiles"),
+    Variable("load", _APD, "AU", "session-RPE load done", "quantiles"),
+    Variable("circadian_misalignment", _AP, "h", "body clock minus local clock at kickoff "
+             "on match days, at 12:00 local otherwise"),
+    Variable("sleep_debt", _AP, "h", "sleep debt carried into the day", better=False),
+)
+
+_APS = ("athlete", "point", "draw")
+#: Season outcomes per athlete and scenario point (:mod:`twin.summary`).
+SUMMARY = _table(
+    Variable("match_performance", _APS, "%",
+             "match-day performance, mean over matches played", "quantiles", True),
+    Variable("injury_risk", _APS, "1", "probability of at least one injury in the season",
+             "mean", False),
+    Variable("days_lost", _APS, "d", "expected days unavailable", "mean", False),
+    Variable("matches_played", _APS, "1", "expected matches available for", "mean", True),
+    Variable("worst_misalignment", ("athlete", "point"), "h",
+             "largest absolute circadian misalignment at a kickoff", better=False),
+    Variable("kickoff_sleep_debt", ("athlete", "point"), "h",
+             "mean sleep debt carried into match days", better=False),
+    Variable("peak_acwr", _APS, "1", "median over draws of the season's highest ACWR",
+             "median", False),
+    Variable("peak_tissue_damage", _APS, "1",
+             "median over draws of the season's highest tissue damage", "median", False),
+)
+
+
+def table_markdown(variables: dict[str, Variable]) -> str:
+    """A Markdown table of variables (for ``docs/model.md``)."""
+    lines = ["| variable | dims | units | reduction over draws | better | meaning |",
+             "|---|---|---|---|---|---|"]
+    for v in variables.values():
+        better = {True: "higher", False: "lower", None: ""}[v.better]
+        lines.append(f"| `{v.name}` | {', '.join(v.dims)} | {v.units} | {v.reduce} | "
+                     f"{better} | {v.long_name} |")
+    return "\n".join(lines)
