@@ -6,10 +6,10 @@ import sys
 
 import numpy as np
 import pytest
-from physiology._compile.kernel import Kernel, run
 
 from physiology.fitness_fatigue import _banister
 from physiology.fitness_fatigue._banister import KERNEL as BANISTER
+from physiology.kernels import Kernel, run
 
 
 def test_kernel_refuses_closures():
@@ -22,7 +22,8 @@ def test_kernel_refuses_closures():
         return step
 
     with pytest.raises(TypeError, match="module-level function"):
-        Kernel("bad", _banister.prepare, make(), ("a",), ("s",), ("u",), ("y",))
+        Kernel("bad", _banister.prepare, make(), _banister.Params, _banister.State,
+               _banister.Inputs, _banister.Outputs)
 
 
 def test_run_broadcasts_inputs_params_and_state(backend):
@@ -30,11 +31,11 @@ def test_run_broadcasts_inputs_params_and_state(backend):
     load = np.ones((2, 1, 10))
     params = (0.0, 1.0, 0.0, np.array([5.0, 10.0, 20.0]), 1.0, 0.0)
     out, state = run(BANISTER, (load,), params, (np.zeros(3), 0.0), backend=backend)
-    assert out.shape == (3, 2, 3, 10) and state.shape == (2, 2, 3)
+    assert out.fitness.shape == (2, 3, 10) and state.g.shape == (2, 3)
     # Fitness of a constant unit load: (1 - d^{t+1}) / (1 - d), d = e^{-1/tau1}.
     d = np.exp(-1 / np.array([5.0, 10.0, 20.0]))
-    np.testing.assert_allclose(out[1, 0, :, -1], (1 - d**10) / (1 - d), rtol=1e-13)
-    np.testing.assert_allclose(state[0, 1], (1 - d**10) / (1 - d), rtol=1e-13)
+    np.testing.assert_allclose(out.fitness[0, :, -1], (1 - d**10) / (1 - d), rtol=1e-13)
+    np.testing.assert_allclose(state.g[1], (1 - d**10) / (1 - d), rtol=1e-13)
 
 
 def test_final_state_continues_a_run(backend):
@@ -44,14 +45,16 @@ def test_final_state_continues_a_run(backend):
     whole, _ = run(BANISTER, (load,), params, backend=backend)
     first, mid = run(BANISTER, (load[:30],), params, backend=backend)
     second, _ = run(BANISTER, (load[30:],), params, tuple(mid), backend=backend)
-    np.testing.assert_allclose(np.concatenate([first, second], -1), whole, rtol=1e-14)
+    np.testing.assert_allclose(np.concatenate([np.stack(first), np.stack(second)], -1),
+                               np.stack(whole), rtol=1e-14)
 
 
 def test_jax_function_is_differentiable():
     """The JAX form is pure and traceable: d(sum performance)/d k1 = sum of g (linear in k1)."""
     import jax
     import jax.numpy as jnp
-    from physiology._compile.jax_backend import jax_function, x64
+
+    from physiology.kernels import jax_function, x64
 
     f = jax_function(BANISTER)
     load = np.random.default_rng(4).uniform(0, 100, (1, 1, 50))
@@ -64,7 +67,7 @@ def test_jax_function_is_differentiable():
 
         grad = float(jax.grad(total)(1.0))
     g, _ = run(BANISTER, (load[0],), (0.0, 1.0, 0.0, 27.0, 10.0, 0.0))
-    assert grad == pytest.approx(g[1].sum(), rel=1e-13)
+    assert grad == pytest.approx(g.fitness.sum(), rel=1e-13)
 
 
 def test_numba_machine_code_is_cached_on_disk(tmp_path):
@@ -88,10 +91,10 @@ def test_guarded_division_and_kernels_keyed_by_identity(backend):
     from tests.kernels_for_tests import GUARDED
 
     out, state = run(GUARDED, (np.array([2.0, 0.0, 4.0]),), (1.0,), backend=backend)
-    np.testing.assert_array_equal(out[0], [0.5, 0.0, 0.25])
-    assert state[0] == 0.75
+    np.testing.assert_array_equal(out.inverse, [0.5, 0.0, 0.25])
+    assert state.total == 0.75
     assert run(BANISTER, (np.ones(3),), (0.0, 1.0, 0.0, 1.0, 1.0, 0.0),
-               backend=backend)[0].shape == (3, 3)
+               backend=backend)[0].fitness.shape == (3,)
 
 
 def test_shape_mismatch_names_the_arrays():
@@ -119,11 +122,10 @@ def test_cache_key_covers_constants_and_called_functions(monkeypatch):
     """Numba freezes globals into cached code: the key must change with a constant the
     kernel reads, and include the source of the helpers it calls (else a stale cache
     would silently disagree with JAX)."""
-    from physiology._compile.scalar_ops import dependencies
-
     import tests.kernels_for_tests as k
     from physiology.circadian import _forger99
     from physiology.circadian._process_l import kronauer_alpha
+    from physiology.kernels.cache_key import dependencies
 
     assert "_process_l.kronauer_alpha:" in dependencies(_forger99.drive)   # a helper
     assert kronauer_alpha.py_func.__code__.co_code.hex() in dependencies(_forger99.drive)
@@ -136,16 +138,16 @@ def test_cache_key_covers_constants_and_called_functions(monkeypatch):
 def test_helpers_must_use_ops_and_kernels_only_call_helpers():
     import types
 
-    from physiology._compile import scalar_ops
-    from physiology._compile.jax_backend import _rebind
+    from physiology.kernels import helper, ops
+    from physiology.kernels.jax_backend import _rebind
 
     scope = {"ops": types.SimpleNamespace(exp=lambda x: x)}
     exec("def f(x):\n    return ops.exp(x)\n", scope)
-    with pytest.raises(TypeError, match=r"must import physiology\._compile\.scalar_ops as ops"):
-        scalar_ops.helper(scope["f"])
+    with pytest.raises(TypeError, match=r"must import ops from physiology\.kernels"):
+        helper(scope["f"])
     from numba import njit
 
-    scope = {"ops": scalar_ops, "g": njit(lambda x: x)}
+    scope = {"ops": ops, "g": njit(lambda x: x)}
     exec("def f(x):\n    return g(x)\n", scope)
     with pytest.raises(TypeError, match="not a declared helper"):
         _rebind(scope["f"])
@@ -156,12 +158,53 @@ def test_cache_key_follows_the_live_code_not_the_file(monkeypatch):
     so editing a file after import cannot store old machine code under a new key."""
     import types
 
-    from physiology._compile.scalar_ops import dependencies
-
     from physiology.fitness_fatigue import _banister
+    from physiology.kernels.cache_key import dependencies
 
     before = dependencies(_banister.step)
     scope = dict(_banister.step.__globals__)
     exec("def step(s, u, c):\n    return s, (0.0,)\n", scope)
     edited = types.FunctionType(scope["step"].__code__, _banister.step.__globals__, "step")
     assert dependencies(edited) != before
+
+
+def test_nested_named_tuples_flow_through_both_backends(backend):
+    """Nested parameters, state and outputs (what a coupled kernel composes): leaf paths
+    in field order, named results, and the closed form of the two running sums."""
+    from physiology.kernels import paths, unflatten
+    from tests.kernels_for_tests import NESTED, Inner, NestedParams, NestedState, State
+
+    assert NESTED.params == ("first.gain", "first.offset", "second.gain", "second.offset",
+                             "weight")
+    assert NESTED.outputs == ("a.total", "b.total", "mix")
+    load = np.arange(1.0, 6.0)
+    params = NestedParams(Inner(2.0, 0.5), Inner(np.array([1.0, 3.0]), 0.0), 10.0)
+    out, state = run(NESTED, (load,), params, NestedState(State(0.0), State(1.0)),
+                     backend=backend)
+    np.testing.assert_array_equal(out.a.total[0], np.cumsum(2.0 * load + 0.5))
+    np.testing.assert_array_equal(out.b.total[1], 1.0 + np.cumsum(3.0 * load))
+    np.testing.assert_array_equal(out.mix, 10.0 * out.a.total + out.b.total)
+    assert state.b.total.shape == (2,) and state.a.total[0] == out.a.total[0, -1]
+    assert unflatten(NestedParams, range(5)).second.offset == 3
+    assert paths(NestedState) == ("a.total", "b.total")
+    with pytest.raises(ValueError, match=r"expected Params \(first.gain, first.offset"):
+        run(NESTED, (load,), (1.0, 2.0), backend=backend)
+
+
+def test_a_renamed_field_changes_the_cache_key(monkeypatch):
+    """Numba freezes field access into machine code: the generated module's text and the
+    cache key carry every field name, so renaming one recompiles."""
+    from typing import NamedTuple
+
+    import tests.kernels_for_tests as k
+    from physiology.kernels.cache_key import dependencies
+    from physiology.kernels.numba_backend import _source_text
+
+    text, _ = _source_text(k.GUARDED)
+    assert "y.inverse" in text and "s.total" in text and "('scale',)" in text
+    before = dependencies(k.step)
+    renamed = NamedTuple("Outputs", [("reciprocal", float), ("total", float)])
+    renamed.__module__ = k.__name__
+    monkeypatch.setattr(k, "Outputs", renamed)
+    after = dependencies(k.step)
+    assert after != before and "reciprocal" in after and "reciprocal" not in before

@@ -1,0 +1,173 @@
+"""The twin's day kernel: it reduces to the chain of the standalone physiology kernels,
+reads its data by name, and matches the one variable table."""
+
+import ast
+import inspect
+import textwrap
+
+import numpy as np
+import pytest
+
+from physiology.fitness_fatigue import BANISTER_KERNEL, BUSSO_KERNEL
+from physiology.injury import EVENTS_KERNEL, HAZARD_KERNEL
+from physiology.kernels import Kernel, flatten, run, tree_map
+from physiology.load import EWMA_KERNEL
+from physiology.tissue import TISSUE_KERNEL
+from tests.test_twin import tiny_cfg
+from twin import engine, prescribe, variables
+from twin._day_kernel import KERNELS, DayInputs, DayOutputs
+from twin.from_config import plan_from_config
+
+N_DAYS = 120
+
+
+@pytest.fixture(scope="module", params=["banister", "busso"])
+def small_plan(request):
+    return plan_from_config(tiny_cfg("draws=3", f"model.fitness_fatigue={request.param}"))
+
+
+def _shift(series, first):
+    """The value carried into each day: ``first`` on day 0, then the previous day's."""
+    return np.concatenate([np.broadcast_to(first, series.shape[:-1])[..., None],
+                           series[..., :-1]], axis=-1)
+
+
+def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(small_plan):
+    """dynamax-style "reduces to": with injuries impossible (every uniform draw 1), each
+    output of the coupled kernel equals what the standalone kernels give when chained by
+    hand, bit for bit (the same compiled float64 operations, the same order)."""
+    p = small_plan
+    params, state0 = p.params, p.state0  # (A, N): the batch of the kernels below
+    k = tree_map(lambda x: x[:, :, None], p.params.coupling)  # (A, N, 1) against (A, N, D)
+    shape = (p.squad.size, p.draws, N_DAYS)
+    rng = np.random.default_rng(7)
+    u = DayInputs(
+        load_plan=rng.uniform(0, 900, shape),
+        run_walk_jog_m=rng.uniform(0, 6000, shape), run_running_m=rng.uniform(0, 1500, shape),
+        run_hsr_m=rng.uniform(0, 600, shape), run_sprint_m=rng.uniform(0, 200, shape),
+        minutes_plan=rng.choice([0.0, 90.0], shape), w_prime_plan=rng.uniform(0, 1.2, shape),
+        misalignment_h=rng.uniform(-9, 9, shape), sleep_debt_h=rng.uniform(0, 4, shape),
+        u_injury=np.ones(shape), days_out_if_injured=np.full(shape, 5.0),
+        injury_type_if_injured=np.zeros(shape))
+    got, _ = run(p.kernel, u, p.params, p.state0)
+
+    ff_kernel = BANISTER_KERNEL if p.model == "banister" else BUSSO_KERNEL
+    ff, _ = run(ff_kernel, (u.load_plan,), flatten(params.ff), flatten(state0.ff))
+    ewma, _ = run(EWMA_KERNEL, (u.load_plan,), params.ewma, state0.ewma)
+    dose = (k.dose_walk_jog * u.run_walk_jog_m + k.dose_running * u.run_running_m
+            + k.dose_hsr * u.run_hsr_m + k.dose_sprint * u.run_sprint_m)
+    tissue, _ = run(TISSUE_KERNEL, (dose,), params.tissue, state0.tissue)
+    acwr_in = _shift(ewma.atl, state0.ewma.atl) / _shift(ewma.ctl, state0.ewma.ctl)
+    fatigue_in = _shift(ff.fatigue, state0.fatigue_prev)
+    hazard, _ = run(HAZARD_KERNEL, (_shift(tissue.damage, state0.tissue.damage), acwr_in,
+                                    np.maximum(fatigue_in / k.fatigue_habitual - 1.0, 0.0),
+                                    u.sleep_debt_h, u.w_prime_plan), params.hazard)
+    events, _ = run(EVENTS_KERNEL, (hazard.probability, u.u_injury, u.days_out_if_injured,
+                                    u.injury_type_if_injured), params.events, state0.events)
+    assert np.all(events.available == 1.0) and np.all(events.load_factor == 1.0)
+    clock = 1.0 - 0.5 * k.tod_amplitude * (1.0 - np.cos(2.0 * np.pi * u.misalignment_h / 24.0))
+    rested = np.maximum(1.0 - k.sleep_loss_per_h * u.sleep_debt_h, 0.0)
+    want = DayOutputs(
+        performance=100.0 * ff.performance / k.perf_habitual * clock * rested,
+        fitness=100.0 * ff.fitness / k.perf_habitual,
+        fatigue=100.0 * ff.fatigue / k.perf_habitual, acwr=ewma.atl / ewma.ctl,
+        w_prime_depletion=u.w_prime_plan, tissue_damage=tissue.damage,
+        injury_probability=hazard.probability, available=events.available,
+        minutes_played=u.minutes_plan, load=u.load_plan)
+    for name in DayOutputs._fields:
+        a, b = getattr(got, name), getattr(want, name)
+        if name == "performance":
+            # NumPy's cos (SIMD) and the kernel's (libm) may differ in the last bit: 4 ulp
+            np.testing.assert_allclose(a, b, rtol=1e-15, atol=0, err_msg=name)
+        else:
+            np.testing.assert_array_equal(a, b, err_msg=name)
+
+
+def test_with_filtered_state_of_the_steady_state_reproduces_the_first_day(small_plan):
+    """The filtered state after today's load, taken from the steady state itself, gives
+    back the steady state and the same first day of the season: to 1e-12 relative (the
+    division fitness/k1 rounds once; the warm-up is stationary to ~exp(-1095 d/tau2))."""
+    p = small_plan
+    if p.model != "banister":
+        with pytest.raises(ValueError, match="Banister"):
+            prescribe.with_filtered_state(p, 0, 1.0, 1.0)
+        return
+    ff, s = p.params.ff, p.state0
+    fitness, fatigue = ff.k1[1] * s.ff.g[1], ff.k2[1] * s.ff.h[1]
+    q = prescribe.with_filtered_state(p, 1, fitness=fitness, fatigue=fatigue)
+    for a, b in zip(flatten(q.state0), flatten(p.state0), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=0)
+    # the hazard's fatigue feature is stored raw, as the kernel stores it (not % of habitual)
+    np.testing.assert_allclose(q.state0.fatigue_prev[1], s.fatigue_prev[1], rtol=1e-12)
+    first, again = (engine.simulate_block(x, slice(1, 2), slice(0, 1)) for x in (p, q))
+    for name in DayOutputs._fields:
+        np.testing.assert_allclose(getattr(again, name)[..., 0], getattr(first, name)[..., 0],
+                                   rtol=1e-12, atol=1e-300, err_msg=name)
+
+
+_KERNEL_ARGS = {"p", "s0", "s", "u", "c", "k", "d"}
+
+
+def _kernel_functions():
+    """Every kernel function of physiology and the twin, and the helpers they declare."""
+    import physiology.circadian as circ
+    import physiology.energetics._wbal as wbal
+    import physiology.sleep as sleep
+    from physiology.fitness_fatigue import CALVERT_KERNEL, PERPOT_KERNEL
+
+    kernels = [BANISTER_KERNEL, BUSSO_KERNEL, CALVERT_KERNEL, PERPOT_KERNEL, EWMA_KERNEL,
+               TISSUE_KERNEL, HAZARD_KERNEL, EVENTS_KERNEL, wbal.INTEGRAL, wbal.DIFFERENTIAL,
+               *KERNELS.values()]
+    for module in (circ, sleep):
+        for sub in vars(module).values():
+            kernels += [v for v in vars(sub).values() if isinstance(v, Kernel)] \
+                if inspect.ismodule(sub) else []
+    fns = {f for k in kernels for f in (k.prepare, k.step, k.drive, k.rhs) if f}
+    from twin import _day_kernel
+
+    fns |= {getattr(_day_kernel, n).py_func for n in ("_exposure", "_respond")}
+    return sorted(fns, key=lambda f: f.__module__ + f.__name__)
+
+
+def test_no_positional_index_into_kernel_tuples():
+    """Kernel code reads parameters, constants, state and inputs by field name: no
+    subscript of them (``c[8]``, ``s[0:2]``) and no positional unpacking (``a, b = p``)."""
+    offenders = []
+    fns = _kernel_functions()
+    assert len(fns) >= 30
+    for fn in fns:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                    and node.value.id in _KERNEL_ARGS):
+                offenders.append(f"{fn.__module__}.{fn.__name__}: {ast.unparse(node)}")
+            if (isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Tuple)
+                    and isinstance(node.value, ast.Name) and node.value.id in _KERNEL_ARGS):
+                offenders.append(f"{fn.__module__}.{fn.__name__}: {ast.unparse(node)}")
+    assert not offenders, offenders
+
+
+def test_the_variable_table_matches_the_kernel_and_the_cube(small_plan):
+    kernel = small_plan.kernel
+    assert kernel.inputs == tuple(variables.INPUTS)
+    kernel_outputs = [n for n, v in variables.DAILY.items() if v.reduce != "none"]
+    assert kernel.outputs == tuple(kernel_outputs)
+    assert set(small_plan.feeds()) | {"u_injury", "days_out_if_injured",
+                                      "injury_type_if_injured"} == set(variables.INPUTS)
+    result = engine.run_chunk(small_plan, slice(0, 1), slice(0, 2))
+    assert set(result) == set(variables.DAILY) | {f"summary/{n}" for n in variables.SUMMARY}
+    for name, var in variables.DAILY.items():
+        want = 3 if var.reduce == "none" or var.reduce == "mean" else 4
+        assert result[name].ndim == want, name
+
+
+def test_component_kernel_params_follow_their_records():
+    """Each component kernel's parameters are its record's fields in order (and then the
+    options), so a record and its kernel cannot drift apart."""
+    from physiology.fitness_fatigue import BanisterParams, BussoParams
+    from physiology.injury import HazardParams
+    from physiology.tissue import TissueParams
+
+    for kernel, record in ((BANISTER_KERNEL, BanisterParams), (BUSSO_KERNEL, BussoParams),
+                           (HAZARD_KERNEL, HazardParams), (TISSUE_KERNEL, TissueParams)):
+        assert kernel.params[:len(record.names())] == record.names(), kernel.name
