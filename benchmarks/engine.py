@@ -22,6 +22,7 @@ includes loading the cached kernels and starting Ray, as a user's run does):
 
 from __future__ import annotations
 
+import functools
 import json
 import subprocess
 import sys
@@ -44,15 +45,15 @@ def watch():
 threading.Thread(target=watch, daemon=True).start()
 from hydra import compose, initialize_config_dir
 from twin.config import CONF_DIR
-from twin import engine, runner
+from twin import runner
 overrides, out = json.loads(sys.argv[1]), sys.argv[2]
 with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
     cfg = compose("config", overrides=overrides)
-orig, stamps = engine.plan, {}
+orig, stamps = runner.plan_from_config, {}
 def timed_plan(c):
     t = time.perf_counter(); p = orig(c); stamps["plan_s"] = time.perf_counter() - t
     stamps["plan_end"] = time.perf_counter(); return p
-runner.engine.plan = timed_plan
+runner.plan_from_config = timed_plan
 res = runner.run_sweep(cfg, out, progress=False)
 end = time.perf_counter()
 stop.set()
@@ -72,11 +73,12 @@ import json, sys, time
 import ray
 from hydra import compose, initialize_config_dir
 from twin.config import CONF_DIR
-from twin import engine, ray_runner
+from twin import ray_runner
+from twin.from_config import plan_from_config
 overrides = json.loads(sys.argv[1])
 with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
     cfg = compose("config", overrides=overrides)
-plan = engine.plan(cfg)
+plan = plan_from_config(cfg)
 ray_runner.connect(None, 2)
 ref = ray.put(plan)
 
@@ -189,6 +191,7 @@ def python_loop(quick: bool) -> dict:
     from physiology.tissue import tissue_damage
     from twin import engine as eng
     from twin.config import CONF_DIR
+    from twin.from_config import plan_from_config
 
     std = ["sweep=standard"] if not quick else ["athletes=mini_squad", "draws=10",
                                                  "sweep=demo"]
@@ -196,10 +199,14 @@ def python_loop(quick: bool) -> dict:
         cfg = compose("config", overrides=[*std, "output.plots=false", "runner=local",
                                            "backend=numba"])
     t0 = time.perf_counter()
-    plan = eng.plan(cfg)
+    plan = plan_from_config(cfg)
     plan_s = time.perf_counter() - t0
-    names, d = plan.kernel.params, plan.days
-    value = lambda name, a, n: float(plan.params[names.index(name), a, n])  # noqa: E731
+    d = plan.days
+
+    def value(path: str, a: int, n: int) -> float:
+        """A day-kernel parameter by its path (``"hazard.h0"``) for athlete a, draw n."""
+        return float(functools.reduce(getattr, path.split("."), plan.params)[a, n])
+
     dose_per_m = eng._dose_per_metre(plan.squad)
     keys = eng.athlete_keys(plan.squad.ids)
     n_a, n_p, n_n = (1, 2, 5) if quick else (4, 3, 25)
@@ -207,21 +214,22 @@ def python_loop(quick: bool) -> dict:
     def series(a: int, p: int, n: int) -> dict:
         load = d.load[p, :, eng.SRPE]
         dose = d.running_m[p] @ dose_per_m[a]
-        ff_params = BanisterParams(*(value(f, a, n) for f in BanisterParams.names()))
-        hazard = HazardParams(*(value(f"hazard_{f}", a, n) for f in HazardParams.names()))
+        ff_params = BanisterParams(*(value(f"ff.{f}", a, n) for f in BanisterParams.names()))
+        hazard = HazardParams(*(value(f"hazard.{f}", a, n) for f in HazardParams.names()))
         damage = tissue_damage(dose).damage
         ratio = acwr(load, 7, 28, method="ewma")
         fatigue = banister(load, ff_params, convention="next-day").fatigue
-        excess = excess_over_habitual(fatigue, value("fatigue_habitual", a, n))
+        excess = excess_over_habitual(fatigue, value("coupling.fatigue_habitual", a, n))
         prob = injury_probability(damage, ratio, excess, plan.sleep_debt[a, p],
                                   plan.w_prime_plan[a, p], hazard)
         inj = simulate_injuries(prob, plan.seed, (np.array(keys[a]), np.array(n)))
         done = load * inj.load_factor
         ff = banister(done, ff_params, convention="next-day")
-        clock = 1.0 - 0.5 * value("tod_amplitude", a, n) * (
+        clock = 1.0 - 0.5 * value("coupling.tod_amplitude", a, n) * (
             1.0 - np.cos(2 * np.pi * np.nan_to_num(plan.misalignment[a, p]) / 24.0))
-        rested = np.maximum(1.0 - value("sleep_loss_per_h", a, n) * plan.sleep_debt[a, p], 0)
-        perf_hab = value("perf_habitual", a, n)
+        per_h = value("coupling.sleep_loss_per_h", a, n)
+        rested = np.maximum(1.0 - per_h * plan.sleep_debt[a, p], 0)
+        perf_hab = value("coupling.perf_habitual", a, n)
         return {"performance": 100 * ff.performance / perf_hab * clock * rested,
                 "fitness": 100 * ff.fitness / perf_hab, "fatigue": 100 * ff.fatigue / perf_hab,
                 "acwr": acwr(done, 7, 28, method="ewma"),

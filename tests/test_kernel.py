@@ -203,8 +203,10 @@ def test_a_renamed_field_changes_the_cache_key(monkeypatch):
     text, _ = _source_text(k.GUARDED)
     assert "y.inverse" in text and "s.total" in text and "('scale',)" in text
     before = dependencies(k.step)
-    renamed = NamedTuple("Outputs", [("reciprocal", float), ("total", float)])
-    renamed.__module__ = k.__name__
-    monkeypatch.setattr(k, "Outputs", renamed)
+    class Outputs(NamedTuple):  # the same outputs, the first renamed
+        reciprocal: float
+        total: float
+
+    monkeypatch.setattr(k, "Outputs", Outputs)
     after = dependencies(k.step)
     assert after != before and "reciprocal" in after and "reciprocal" not in before

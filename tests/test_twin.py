@@ -108,7 +108,7 @@ def test_more_zones_east_raise_misalignment_at_the_next_kickoff(tiny_plan):
 
 def test_unavailable_athletes_play_no_minutes_and_load_nothing(tiny_plan):
     out = engine.simulate_block(tiny_plan, slice(None), slice(0, 4))
-    get = dict(zip(twin.engine.OUTPUTS, out, strict=True))
+    get = out._asdict()
     out_days = get["available"] < 0.5
     assert out_days.any()  # the draws include injuries
     assert np.all(get["minutes_played"][out_days] == 0)

@@ -16,7 +16,7 @@ from physiology.fitness_fatigue import BanisterParams, BussoParams
 from physiology.injury import HazardParams
 from physiology.sleep import TwoProcessParams
 from physiology.tissue import TissueParams
-from twin import _athletes, _clock, _day_kernel, _match, engine, prescribe, summary
+from twin import _athletes, _clock, _day_kernel, _match, engine, prescribe, summary, variables
 from twin.params import AthletePriors, CouplingParams
 
 PATH = Path(__file__).resolve().parents[1] / "docs" / "model.md"
@@ -74,6 +74,12 @@ def render() -> str:
         parts.append("### Injury hazard in the twin\n\n"
                      + inspect.cleandoc(engine.hazard_params.__doc__) + "\n\n"
                      + inspect.cleandoc(engine._incidence_scale.__doc__) + "\n")
+    parts.append("## Variables\n\n(`twin.variables`, the one table the kernel wiring, the "
+                 "cube's attributes and the summary come from)\n")
+    for title, table in (("Day-kernel inputs (`twin.variables.INPUTS`)", variables.INPUTS),
+                         ("Daily cube (`twin.variables.DAILY`)", variables.DAILY),
+                         ("Season summary (`twin.variables.SUMMARY`)", variables.SUMMARY)):
+        parts.append(f"### {title}\n\n{variables.table_markdown(table)}\n")
     parts.append("## Parameters\n")
     for title, record in TABLES:
         parts.append(f"### {title}\n\n{record.table()}\n")
