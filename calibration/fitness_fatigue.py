@@ -35,7 +35,7 @@ from calibration._laplace import (
     stream,
 )
 from calibration._models import ModelSpec, Problem, lag_of, model_spec
-from physiology import _validate
+from physiology import validate
 from physiology.params import ParamRecord
 
 
@@ -79,7 +79,7 @@ class FitResult:
 
 
 def _inputs(load, performance, weights):
-    load = _validate.series("load", load)
+    load = validate.series("load", load)
     if load.ndim != 1:
         raise ValueError(f"load: expected one athlete's daily series (T,), got {load.shape}")
     perf = np.asarray(performance, dtype=float)

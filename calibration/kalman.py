@@ -41,7 +41,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from calibration._models import lag_of
-from physiology import _validate
+from physiology import validate
 from physiology.fitness_fatigue import BANISTER_KERNEL as KERNEL
 from physiology.fitness_fatigue import BanisterParams
 from physiology.kernels import jax_function, run, x64
@@ -86,7 +86,7 @@ def _one_day(params: BanisterParams, lag: float):
 
 def state_space(params: BanisterParams, convention: str = "same-day") -> StateSpace:
     """The state-space matrices of :class:`BanisterParams` from the kernel's Jacobians."""
-    params = _validate.record("params", params, BanisterParams)
+    params = validate.record("params", params, BanisterParams)
     if params.batch_shape():
         raise ValueError("params: expected one parameter set (scalar fields)")
     # Scale of the state: the same-day outputs (fitness, fatigue) per unit of kernel state.
@@ -158,7 +158,7 @@ def kalman_filter(load, performance, params: BanisterParams, *, obs_sd: float,
     Returns:
         :class:`Filtered`.
     """
-    load = _validate.series("load", load)
+    load = validate.series("load", load)
     ss = state_space(params, convention)
     ys, hs, offsets, rvar = _obs_rows(ss, performance, obs_sd, readiness)
     if ys.shape[0] != load.shape[0]:
@@ -225,7 +225,7 @@ def forecast(filtered: Filtered, future_load, params: BanisterParams, *, obs_sd:
     Means come from the model's kernel started at the filtered state (the same code every
     sweep runs); the covariance is propagated with A and Q.
     """
-    load = _validate.series("future_load", future_load)
+    load = validate.series("future_load", future_load)
     ss = filtered.model
     state0 = filtered.mean / ss.scale              # kernel state (g, h)
     out, _ = run(KERNEL, (load,), (*params.values(), lag_of(convention)), tuple(state0))

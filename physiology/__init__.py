@@ -13,7 +13,9 @@ and JAX; see :mod:`physiology.kernels`). Subpackages:
 - :mod:`physiology.circadian`: light-driven pacemakers, markers, jet lag;
 - :mod:`physiology.sleep`: the two-process model, sleep debt, three-process alertness.
 
-Parameter records (:mod:`physiology.params`) carry units, defaults, bounds and sources.
+Parameter records (:mod:`physiology.params`) carry units, defaults, bounds and sources;
+:mod:`physiology.validate` holds the input checks whose errors name argument, index and
+value; :mod:`physiology.kernels` is the kernel API every model is written against.
 """
 
 from physiology.params import Interval, Param, ParamRecord, param, params_from

@@ -8,6 +8,8 @@
   under ``scenario.venues``; :func:`utc_offset_h` and :func:`sun_times`;
 - itineraries: :func:`resolve_itinerary` (trips chained from home, or an ``east_<h>`` /
   ``west_<h>`` shift);
+- checks: :func:`parse_number` and :func:`parse_date` (the apps layer's too), each error
+  naming the key and value; the sweep axes declared once in :data:`SWEEP_AXES`;
 - compilation: :func:`compile_days` (daily load per load kind, running per speed band,
   matches, rest, vectorised over sweep points) and :func:`compile_clock` (local clock,
   sleep opportunity and light on the sub-daily grid, per itinerary).
@@ -16,9 +18,11 @@
 from scenarios._compile import ClockInputs, DailyInputs, compile_clock, compile_days
 from scenarios._itinerary import Itinerary, at_home, resolve_itinerary
 from scenarios._parse import ConfigError
+from scenarios._parse import date as parse_date
+from scenarios._parse import number as parse_number
 from scenarios._season import BANDS, LOAD_KINDS, SPEED_BANDS, Leg, Match, Season, build_season
 from scenarios._squad import Squad, build_squad
-from scenarios._sweep import AXES, Sweep, as_planned, build_sweep
+from scenarios._sweep import AXES, SWEEP_AXES, Axis, Sweep, as_planned, build_sweep
 from scenarios._venues import VENUES, Venue, sun_times, utc_offset_h
 
 __all__ = [
@@ -26,7 +30,9 @@ __all__ = [
     "BANDS",
     "LOAD_KINDS",
     "SPEED_BANDS",
+    "SWEEP_AXES",
     "VENUES",
+    "Axis",
     "ClockInputs",
     "ConfigError",
     "DailyInputs",
@@ -44,6 +50,8 @@ __all__ = [
     "build_sweep",
     "compile_clock",
     "compile_days",
+    "parse_date",
+    "parse_number",
     "resolve_itinerary",
     "sun_times",
     "utc_offset_h",

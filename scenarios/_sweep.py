@@ -33,10 +33,28 @@ from scenarios import _parse
 from scenarios._itinerary import is_trip_name
 from scenarios._season import Season
 
-AXES = ("training_volume", "match_load", "fixture_density", "itinerary", "recovery")
-CATEGORICAL = ("itinerary", "recovery")
-UNITS = {"training_volume": "1", "match_load": "1", "fixture_density": "matches/week",
-         "itinerary": "", "recovery": ""}
+
+@dataclass(frozen=True)
+class Axis:
+    """A sweep axis, declared once: its units, meaning and kind (the cube's coordinate
+    attributes come from here)."""
+
+    name: str
+    units: str
+    long_name: str
+    categorical: bool = False
+
+
+#: The sweep axes, in cube order (module docstring).
+SWEEP_AXES: dict[str, Axis] = {a.name: a for a in (
+    Axis("training_volume", "1", "multiplier of training duration and running volume"),
+    Axis("match_load", "1", "multiplier of match minutes x intensity"),
+    Axis("fixture_density", "matches/week", "generated fixtures per week"),
+    Axis("itinerary", "", "itinerary (home, a trip, east_<h> or west_<h>)", True),
+    Axis("recovery", "", "recovery policy", True),
+)}
+AXES = tuple(SWEEP_AXES)
+CATEGORICAL = tuple(n for n, a in SWEEP_AXES.items() if a.categorical)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ import numpy as np
 import xarray as xr
 import zarr
 
+from scenarios import SWEEP_AXES
 from twin.engine import Plan
 from twin.variables import DAILY, SUMMARY
 
@@ -77,8 +78,8 @@ class Layout:
                       {"long_name": "date", "standard_name": "time"})}
         for dim, values in plan.sweep.coords.items():
             target = dim if plan.sweep.mode == "grid" else "scenario"
-            c[dim] = (target, values, {"long_name": dim.replace("_", " "),
-                                       "units": _axis_units(dim)})
+            axis = SWEEP_AXES[dim]
+            c[dim] = (target, values, {"long_name": axis.long_name, "units": axis.units})
         if plan.sweep.mode != "grid":
             c["scenario"] = ("scenario", np.arange(plan.sweep.size),
                              {"long_name": "scenario point"})
@@ -115,12 +116,6 @@ class Layout:
         if self.sweep_dims:
             lead[self.sweep_dims[0]] = self.cp
         return tuple(lead.get(d, s) for d, s in zip(dims, self.shape(dims), strict=True))
-
-
-def _axis_units(dim: str) -> str:
-    from scenarios._sweep import UNITS
-
-    return UNITS.get(dim, "")
 
 
 def _attrs(plan: Plan, config_text: str, command: str, key_text: str | None = None) -> dict:

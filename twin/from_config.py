@@ -18,8 +18,8 @@ def plan_from_config(cfg) -> Plan:
     squad = sc.build_squad(cfg.athletes)
     season = sc.build_season(cfg.scenario, home=squad.home)
     sweep = sc.build_sweep(cfg.sweep, season)
-    draws = int(sc._parse.number("draws", cfg.draws, 1, 100_000))
-    seed = int(sc._parse.number("seed", cfg.seed, 0, 2**63 - 1))
+    draws = int(sc.parse_number("draws", cfg.draws, 1, 100_000))
+    seed = int(sc.parse_number("seed", cfg.seed, 0, 2**63 - 1))
     ids = public_ids(squad)
     calibration = None
     if squad.parameters != "defaults":

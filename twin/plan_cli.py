@@ -29,8 +29,7 @@ import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from scenarios import ConfigError
-from scenarios._parse import date as parse_date
+from scenarios import ConfigError, parse_date
 from twin import prescribe
 from twin.config import CONF_DIR, register
 from twin.from_config import plan_from_config

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.circadian._markers import home_clock, misalignment, phase
 from physiology.circadian._simulate import get_model, simulate
 
@@ -62,19 +62,19 @@ def trip(home_day, dt: float, shift_h: float, days_home: int, days_away: int, *,
     The clock in force is the home clock before departure and the destination clock from
     departure on (watches set on boarding). All times must be multiples of ``dt``.
     """
-    per_day = _validate.steps_per_day(dt)
-    day = _validate.series("home_day", home_day, units="lux")
+    per_day = validate.steps_per_day(dt)
+    day = validate.series("home_day", home_day, units="lux")
     if day.ndim != 1 or day.shape[0] != per_day:
         raise ValueError(f"home_day: expected one day of {per_day} steps of {dt} h")
-    shift = float(_validate.in_range("shift_h", shift_h, -12.0, 12.0,
+    shift = float(validate.in_range("shift_h", shift_h, -12.0, 12.0,
                                      "a time-zone shift in [-12, 12] h"))
     _on_grid("shift_h", shift, dt)
-    depart = float(_validate.in_range("depart_h", depart_h, 0.0, 24.0 - dt, "an hour in [0, 24)"))
+    depart = float(validate.in_range("depart_h", depart_h, 0.0, 24.0 - dt, "an hour in [0, 24)"))
     if arrive_h is not None:
-        arrive = float(_validate.in_range("arrive_h", arrive_h, 0.0, 24.0, "an hour in [0, 24)"))
+        arrive = float(validate.in_range("arrive_h", arrive_h, 0.0, 24.0, "an hour in [0, 24)"))
         flight_h = (arrive - shift - depart) % 24.0
-    flight = float(_validate.in_range("flight_h", flight_h, 0.0, 24.0, "a duration in [0, 24] h"))
-    cabin = float(_validate.in_range("cabin_lux", cabin_lux, 0.0, np.inf, "a level >= 0 lux"))
+    flight = float(validate.in_range("flight_h", flight_h, 0.0, 24.0, "a duration in [0, 24] h"))
+    cabin = float(validate.in_range("cabin_lux", cabin_lux, 0.0, np.inf, "a level >= 0 lux"))
     leave = int(days_home) * per_day + _on_grid("depart_h", depart, dt)
     land = leave + _on_grid("flight_h", flight, dt)
     n = land + int(days_away) * per_day

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.params import ParamRecord, param
 
 
@@ -51,11 +51,11 @@ def light_from_day(asleep, local_hour, sunrise_h=6.0, sunset_h=20.0,
         sunrise_h, sunset_h: local times of sunrise and sunset (h, sunrise < sunset).
         params: a :class:`LightParams`.
     """
-    params = _validate.record("params", params, LightParams)
-    sleep = _validate.in_range("asleep", asleep, 0.0, 1.0, "0 (awake) or 1 (asleep)")
-    hour = _validate.in_range("local_hour", local_hour, -np.inf, np.inf, "a finite hour") % 24
-    rise = _validate.in_range("sunrise_h", sunrise_h, 0.0, 24.0, "an hour in [0, 24]")
-    sets = _validate.in_range("sunset_h", sunset_h, 0.0, 24.0, "an hour in [0, 24]")
+    params = validate.record("params", params, LightParams)
+    sleep = validate.in_range("asleep", asleep, 0.0, 1.0, "0 (awake) or 1 (asleep)")
+    hour = validate.in_range("local_hour", local_hour, -np.inf, np.inf, "a finite hour") % 24
+    rise = validate.in_range("sunrise_h", sunrise_h, 0.0, 24.0, "an hour in [0, 24]")
+    sets = validate.in_range("sunset_h", sunset_h, 0.0, 24.0, "an hour in [0, 24]")
     if np.any(rise >= sets):
         raise ValueError("sunrise_h must be before sunset_h")
     day = (hour >= rise) & (hour < sets)

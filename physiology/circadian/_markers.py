@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.circadian._simulate import (
     DLMO_BEFORE_CBT_H,
     equilibrate,
@@ -122,8 +122,8 @@ def home_clock(home_light, dt: float = 0.1, model="forger99", params=None, *,
     """
     spec = get_model(model)
     light = np.asarray(home_light, dtype=float)
-    if light.ndim != 1 or light.shape[0] != _validate.steps_per_day(dt):
-        raise ValueError(f"home_light: expected one day of {_validate.steps_per_day(dt)} steps")
+    if light.ndim != 1 or light.shape[0] != validate.steps_per_day(dt):
+        raise ValueError(f"home_light: expected one day of {validate.steps_per_day(dt)} steps")
     if state0 is None:
         state0 = equilibrate(light, dt, spec, params, backend=backend)
     states = simulate(light, dt, spec, params, state0, backend=backend)[:-1]
@@ -141,6 +141,6 @@ def misalignment(phase_rad, local_hour, home: HomeClock) -> np.ndarray:
         local_hour: local clock time (h) of the same instants, broadcastable.
         home: the home-entrained clock (:func:`home_clock`) of the same model.
     """
-    local = _validate.in_range("local_hour", local_hour, -np.inf, np.inf, "a finite hour")
+    local = validate.in_range("local_hour", local_hour, -np.inf, np.inf, "a finite hour")
     diff = home.hour_of(phase_rad) - local % 24.0
     return -((-diff + 12.0) % 24.0 - 12.0)

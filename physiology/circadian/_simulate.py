@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.circadian import _forger99, _hannay19, _jewett99
 from physiology.kernels import Kernel, run
 from physiology.params import ParamRecord
@@ -51,15 +51,15 @@ DLMO_BEFORE_CBT_H = 7.0
 def get_model(model: str | CircadianModel) -> CircadianModel:
     if isinstance(model, CircadianModel):
         return model
-    return MODELS[_validate.choice("model", model, MODELS)]
+    return MODELS[validate.choice("model", model, MODELS)]
 
 
 def _light(light) -> np.ndarray:
-    return _validate.series("light", light, units="lux")
+    return validate.series("light", light, units="lux")
 
 
 def _params(spec: CircadianModel, params) -> ParamRecord:
-    return _validate.record("params", params, spec.params)
+    return validate.record("params", params, spec.params)
 
 
 def _integrate(spec, light, params, dt, state0, backend):
@@ -89,10 +89,10 @@ def equilibrate(home_light, dt: float = 0.1, model="forger99", params=None, *,
     """
     spec = get_model(model)
     params = _params(spec, params)
-    dt = float(_validate.positive("dt", dt))
+    dt = float(validate.positive("dt", dt))
     light = _light(home_light)
-    if light.shape[-1] != _validate.steps_per_day(dt):
-        raise ValueError(f"home_light: expected one day of {_validate.steps_per_day(dt)} steps of "
+    if light.shape[-1] != validate.steps_per_day(dt):
+        raise ValueError(f"home_light: expected one day of {validate.steps_per_day(dt)} steps of "
                          f"{dt} h, got {light.shape[-1]}")
     batch = np.broadcast_shapes(light.shape[:-1], params.batch_shape())
     state = tuple(np.full(batch, v) for v in spec.start)
@@ -142,10 +142,10 @@ def simulate(light, dt: float = 0.1, model="forger99", params=None, state0=None,
     """
     spec = get_model(model)
     params = _params(spec, params)
-    dt = float(_validate.positive("dt", dt))
+    dt = float(validate.positive("dt", dt))
     light = _light(light)
     if state0 is None:
-        per_day = _validate.steps_per_day(dt)
+        per_day = validate.steps_per_day(dt)
         if light.shape[-1] < per_day:
             raise ValueError(f"light: {light.shape[-1]} steps are less than one day of "
                              f"{per_day}; give state0 or at least a day of light")

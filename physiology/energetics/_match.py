@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.energetics._wbal import w_prime_balance
 
 
@@ -69,12 +69,12 @@ def intermittent_match_power(minutes: float, efforts: int, cp: float, *,
         ValueError: naming the argument, for values outside the ranges above or efforts
             that do not fit in the minutes played.
     """
-    minutes = float(_validate.positive("minutes", minutes))
-    cp = float(_validate.positive("cp", cp))
-    dt = float(_validate.positive("dt", dt))
-    effort_s = float(_validate.positive("effort_s", effort_s))
-    _validate.in_range("effort_ratio", effort_ratio, 1.0 + 1e-12, np.inf, "a multiple of CP > 1")
-    _validate.in_range("background_ratio", background_ratio, 0.0, 1.0 - 1e-12,
+    minutes = float(validate.positive("minutes", minutes))
+    cp = float(validate.positive("cp", cp))
+    dt = float(validate.positive("dt", dt))
+    effort_s = float(validate.positive("effort_s", effort_s))
+    validate.in_range("effort_ratio", effort_ratio, 1.0 + 1e-12, np.inf, "a multiple of CP > 1")
+    validate.in_range("background_ratio", background_ratio, 0.0, 1.0 - 1e-12,
                        "a fraction of CP in [0, 1)")
     if int(efforts) != efforts or efforts < 0:
         raise ValueError(f"efforts = {efforts!r}: expected a whole number >= 0")

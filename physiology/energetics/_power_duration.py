@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-from physiology import _validate
+from physiology import validate
 
 MODELS = ("2p", "2p-work", "2p-nonlinear", "3p", "exp")
 #: Pmax is searched up to this multiple of the highest observed power (assumption: a
@@ -135,9 +135,9 @@ def fit_critical_power(duration_s, power_w, model: str = "2p") -> CriticalPowerF
             when there are fewer points than the model has parameters, when all durations
             are equal, or when the powers do not fall with duration as the model needs.
     """
-    _validate.choice("model", model, MODELS)
-    t = _validate.in_range("duration_s", duration_s, 1e-300, np.inf, "a duration > 0 s")
-    p = _validate.in_range("power_w", power_w, 1e-300, np.inf, "a power > 0 W")
+    validate.choice("model", model, MODELS)
+    t = validate.in_range("duration_s", duration_s, 1e-300, np.inf, "a duration > 0 s")
+    p = validate.in_range("power_w", power_w, 1e-300, np.inf, "a power > 0 W")
     if t.ndim != 1 or p.shape != t.shape:
         raise ValueError(f"duration_s {t.shape} and power_w {p.shape}: expected two 1-D "
                          "arrays of equal length")

@@ -60,7 +60,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, ops, run
 
 METHODS = ("skiba-integral", "skiba-differential", "bartram")
@@ -193,20 +193,20 @@ def w_prime_balance(power, cp, w_prime, method: str = "skiba-integral", dt: floa
         broadcast of the leading dimensions of ``power`` and the shapes of ``cp``,
         ``w_prime`` and ``d_cp`` (one parameter set per series, or many per series).
     """
-    _validate.choice("method", method, METHODS)
-    power = _validate.series("power", power, units="W")
-    cp = _validate.positive("cp", cp)
-    w_prime = _validate.positive("w_prime", w_prime)
+    validate.choice("method", method, METHODS)
+    power = validate.series("power", power, units="W")
+    cp = validate.positive("cp", cp)
+    w_prime = validate.positive("w_prime", w_prime)
     if np.ndim(dt) != 0:
         raise ValueError(f"dt: expected one sample interval (s) for the session, got shape "
                          f"{np.shape(dt)}")
-    dt = float(_validate.positive("dt", dt))
+    dt = float(validate.positive("dt", dt))
     if method != "skiba-integral":
         out, _ = run(DIFFERENTIAL, (power,), (cp, w_prime, dt, _BARTRAM[method]),
                      (w_prime,), backend=backend)
         return out[0]
     if d_cp is None:
         d_cp = session_d_cp(power, cp)
-    d_cp = _validate.in_range("d_cp", d_cp, 0.0, np.inf, "a recovery depth >= 0 W")
+    d_cp = validate.in_range("d_cp", d_cp, 0.0, np.inf, "a recovery depth >= 0 W")
     out, _ = run(INTEGRAL, (power,), (cp, w_prime, tau_skiba(d_cp), dt), backend=backend)
     return out[0]

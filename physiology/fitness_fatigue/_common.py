@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, run
 from physiology.params import ParamRecord, param
 
@@ -69,8 +69,8 @@ def simulate(kernel: Kernel, record_type: type[ParamRecord], params: ParamRecord
     ``params`` must be a ``record_type`` (default: its defaults), so a record of another
     model, a dict or a tuple is refused rather than read in the wrong order.
     """
-    params = _validate.record("params", params, record_type)
-    load = _validate.series("load", load)
-    lag = CONVENTIONS[_validate.choice("convention", convention, CONVENTIONS)]
+    params = validate.record("params", params, record_type)
+    load = validate.series("load", load)
+    lag = CONVENTIONS[validate.choice("convention", convention, CONVENTIONS)]
     out, _ = run(kernel, (load,), (*params.values(), lag), state0, backend=backend)
     return out

@@ -34,7 +34,7 @@ from typing import NamedTuple
 import numpy as np
 from scipy.special import ndtri
 
-from physiology import _validate
+from physiology import validate
 from physiology.injury._random import uniforms
 from physiology.kernels import Kernel, ops, run
 
@@ -52,7 +52,7 @@ class InjuryType:
     def __post_init__(self) -> None:
         for field, value, low in (("share", self.share, 0.0), ("median_days",
                                   self.median_days, 1e-9), ("sigma", self.sigma, 0.0)):
-            _validate.in_range(f"InjuryType({self.name!r}).{field}", value, low, np.inf,
+            validate.in_range(f"InjuryType({self.name!r}).{field}", value, low, np.inf,
                                f"a finite value >= {low:g}")
 
 
@@ -179,10 +179,10 @@ def simulate_injuries(probability, seed: int, stream=None, *, types=DEFAULT_TYPE
             it makes chunked runs identical to one long run.
         backend: ``"numba"`` or ``"jax"``.
     """
-    p = _validate.in_range("probability", probability, 0.0, 1.0, "a probability in [0, 1]")
+    p = validate.in_range("probability", probability, 0.0, 1.0, "a probability in [0, 1]")
     if p.ndim == 0:
         raise ValueError("probability: expected an array with time as its last axis")
-    ramp_days = float(_validate.positive("ramp_days", ramp_days))
+    ramp_days = float(validate.positive("ramp_days", ramp_days))
     batch, n_t = p.shape[:-1], p.shape[-1]
     ids = np.arange(int(np.prod(batch))).reshape(batch) if stream is None else stream
     draw = uniforms(seed, ids, n_t, channel=0, start=start)

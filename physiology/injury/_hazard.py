@@ -35,7 +35,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, helper, ops, run
 from physiology.params import ParamRecord, param
 
@@ -134,8 +134,8 @@ def excess_over_habitual(value, habitual) -> np.ndarray:
     six weeks, or the steady state of the planned microcycle); both in the model's units.
     Elementwise through :func:`excess`, the one copy kernels also call.
     """
-    value = _validate.in_range("value", value, 0.0, np.inf, "a value >= 0")
-    habitual = _validate.in_range("habitual", habitual, 1e-300, np.inf, "a habitual level > 0")
+    value = validate.in_range("value", value, 0.0, np.inf, "a value >= 0")
+    habitual = validate.in_range("habitual", habitual, 1e-300, np.inf, "a habitual level > 0")
     return _excess(value, habitual)
 
 
@@ -157,16 +157,16 @@ def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
     Returns:
         Probabilities in [0, 1), of the broadcast shape of the features (at least 1-D).
     """
-    params = _validate.record("params", params, HazardParams)
+    params = validate.record("params", params, HazardParams)
     acwr = np.asarray(acwr, dtype=float)
-    acwr = _validate.in_range("acwr", np.where(np.isnan(acwr), 0.0, acwr), 0.0, np.inf,
+    acwr = validate.in_range("acwr", np.where(np.isnan(acwr), 0.0, acwr), 0.0, np.inf,
                               "a ratio >= 0 or NaN")   # undefined (NaN) adds nothing
     features = [
-        _validate.in_range("damage", damage, 0.0, np.inf, "a damage >= 0"),
+        validate.in_range("damage", damage, 0.0, np.inf, "a damage >= 0"),
         acwr,
-        _validate.in_range("fatigue", fatigue, 0.0, np.inf, "an excess fatigue >= 0"),
-        _validate.in_range("sleep_debt_h", sleep_debt_h, 0.0, np.inf, "a sleep debt >= 0 h"),
-        _validate.in_range("w_prime_depletion", w_prime_depletion, 0.0, np.inf,
+        validate.in_range("fatigue", fatigue, 0.0, np.inf, "an excess fatigue >= 0"),
+        validate.in_range("sleep_debt_h", sleep_debt_h, 0.0, np.inf, "a sleep debt >= 0 h"),
+        validate.in_range("w_prime_depletion", w_prime_depletion, 0.0, np.inf,
                            "a fraction >= 0 (above 1: the match outlasted W')"),
     ]
     shape = np.broadcast_shapes(*(f.shape for f in features))

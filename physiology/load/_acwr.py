@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels.array_fn import run_array
 from physiology.load._pmc import DECAYS, ewma_pair
 from physiology.load._windows import pad_front, safe_ratio, window_sum
@@ -78,19 +78,19 @@ def acwr(load, acute: int = 7, chronic: int = 28, method: str = "rolling",
     Returns:
         Array ``(*batch, T)``; NaN for ``t < chronic - 1`` and where chronic load is 0.
     """
-    load = _validate.series("load", load)
+    load = validate.series("load", load)
     n_t = load.shape[-1]
-    _validate.choice("method", method, METHODS)
-    chronic = _validate.window("chronic", chronic, n_t)
-    acute = _validate.window("acute", acute, n_t)
+    validate.choice("method", method, METHODS)
+    chronic = validate.window("chronic", chronic, n_t)
+    acute = validate.window("acute", acute, n_t)
     if acute >= chronic:
         raise ValueError(f"acute = {acute} d: expected shorter than chronic = {chronic} d")
-    coupled = _validate.flag("coupled", coupled)
+    coupled = validate.flag("coupled", coupled)
     if method == "rolling":
         (ratio,) = run_array(_rolling, backend, load, acute=acute, chronic=chronic,
                              coupled=coupled)
         return ratio
-    _validate.choice("decay", decay, DECAYS)
+    validate.choice("decay", decay, DECAYS)
     ewma = ewma_pair(load, chronic, acute, decay, backend, names=("chronic", "acute"))
     (ratio,) = run_array(_ewma_ratio, backend, ewma.atl, ewma.ctl, acute=acute,
                          chronic=chronic, coupled=coupled)

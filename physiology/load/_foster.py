@@ -33,15 +33,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels.array_fn import run_array
 from physiology.load._windows import pad_front, safe_ratio, window_mean_cv, window_sum
 
 
 def session_rpe(rpe, duration_min) -> np.ndarray:
     """Session-RPE load (AU) = CR-10 rating (0-10) x duration (min), elementwise."""
-    rpe = _validate.in_range("rpe", rpe, 0.0, 10.0, "a CR-10 rating in [0, 10]")
-    duration = _validate.in_range("duration_min", duration_min, 0.0, np.inf,
+    rpe = validate.in_range("rpe", rpe, 0.0, 10.0, "a CR-10 rating in [0, 10]")
+    duration = validate.in_range("duration_min", duration_min, 0.0, np.inf,
                                   "a duration >= 0 min")
     return rpe * duration
 
@@ -54,8 +54,8 @@ def _monotony_strain(xp, x, window: int, ddof: int):
 
 
 def _foster(load, window, ddof, backend):
-    load = _validate.series("load", load)
-    window = _validate.window("window", window, load.shape[-1])
+    load = validate.series("load", load)
+    window = validate.window("window", window, load.shape[-1])
     if ddof not in (0, 1):
         raise ValueError(f"ddof = {ddof!r}: expected 0 (population SD) or 1 (sample SD)")
     if window - ddof < 1 or window < 2:

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, run
 
 DECAYS = {
@@ -48,9 +48,9 @@ def decay_rate(days, decay: str, name: str = "days") -> np.ndarray:
     Raises ``ValueError`` naming ``name`` unless the weight lies in (0, 1]: ``"1/N"``
     needs N >= 1 d and ``"2/(N+1)"`` N >= 1 d, or the average would overshoot the load.
     """
-    _validate.choice("decay", decay, DECAYS)
-    lam = DECAYS[decay](_validate.positive(name, days))
-    _validate.in_range(f"{name} (as the weight {decay})", lam, 0.0, 1.0,
+    validate.choice("decay", decay, DECAYS)
+    lam = DECAYS[decay](validate.positive(name, days))
+    validate.in_range(f"{name} (as the weight {decay})", lam, 0.0, 1.0,
                        f"a weight in (0, 1]; for decay={decay!r} use {name} >= 1 d")
     return lam
 
@@ -125,7 +125,7 @@ def pmc(load, ctl_days: float = 42, atl_days: float = 7, *, decay: str = "exp",
     Returns:
         :class:`PMC`; ``tsb[..., t] = ctl[..., t-1] - atl[..., t-1]`` (into day t).
     """
-    load = _validate.series("load", load)
-    ctl0 = _validate.in_range("ctl0", ctl0, 0.0, np.inf, "a finite load >= 0")
-    atl0 = _validate.in_range("atl0", atl0, 0.0, np.inf, "a finite load >= 0")
+    load = validate.series("load", load)
+    ctl0 = validate.in_range("ctl0", ctl0, 0.0, np.inf, "a finite load >= 0")
+    atl0 = validate.in_range("atl0", atl0, 0.0, np.inf, "a finite load >= 0")
     return ewma_pair(load, ctl_days, atl_days, decay, backend, ctl0, atl0)

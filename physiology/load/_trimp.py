@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 
 #: (a, b) of the heart-rate weighting, by sex (Morton et al. 1990; Banister 1991).
 TRIMP_COEFFICIENTS = {"male": (0.64, 1.92), "female": (0.86, 1.67)}
@@ -44,15 +44,15 @@ def trimp_banister(duration_min, hr_exercise, hr_rest, hr_max, sex: str = "male"
         ValueError: naming the argument and index when a heart rate lies outside
             ``[hr_rest, hr_max]`` or a value is not finite.
     """
-    a, b = TRIMP_COEFFICIENTS[_validate.choice("sex", sex, TRIMP_COEFFICIENTS)]
+    a, b = TRIMP_COEFFICIENTS[validate.choice("sex", sex, TRIMP_COEFFICIENTS)]
     if coefficients is not None:
         a, b = (float(c) for c in coefficients)
-    duration = _validate.in_range("duration_min", duration_min, 0.0, np.inf, "a duration >= 0 min")
-    rest = _validate.in_range("hr_rest", hr_rest, 0.0, np.inf, "a heart rate >= 0 beats/min")
-    top = _validate.in_range("hr_max", hr_max, 0.0, np.inf, "a heart rate >= 0 beats/min")
-    _validate.in_range("hr_max - hr_rest", top - rest, 1e-9, np.inf, "hr_max > hr_rest")
+    duration = validate.in_range("duration_min", duration_min, 0.0, np.inf, "a duration >= 0 min")
+    rest = validate.in_range("hr_rest", hr_rest, 0.0, np.inf, "a heart rate >= 0 beats/min")
+    top = validate.in_range("hr_max", hr_max, 0.0, np.inf, "a heart rate >= 0 beats/min")
+    validate.in_range("hr_max - hr_rest", top - rest, 1e-9, np.inf, "hr_max > hr_rest")
     hr = np.asarray(hr_exercise, dtype=float)
-    reserve = _validate.in_range("heart-rate reserve fraction of hr_exercise",
+    reserve = validate.in_range("heart-rate reserve fraction of hr_exercise",
                                  (hr - rest) / (top - rest), 0.0, 1.0,
                                  "hr_rest <= hr_exercise <= hr_max")
     return duration * reserve * a * np.exp(b * reserve)

@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, params_from
 
@@ -185,10 +185,10 @@ def alertness(body_hour, asleep, dt: float, *, params: ThreeProcessParams | None
         awake0_h: hours awake before the first step (for the inertia).
         backend: ``"numba"`` or ``"jax"``.
     """
-    params = _validate.record("params", params, ThreeProcessParams)
-    hour = _validate.clock_hours("body_hour", body_hour)
-    sleep = _validate.binary("asleep", asleep, hour.shape)
-    dt = float(_validate.positive("dt", dt))
+    params = validate.record("params", params, ThreeProcessParams)
+    hour = validate.clock_hours("body_hour", body_hour)
+    sleep = validate.binary("asleep", asleep, hour.shape)
+    dt = float(validate.positive("dt", dt))
     out, _ = run(KERNEL, (hour, sleep), (*params.values(), dt), (float(s0), float(awake0_h)),
                  backend=backend)
     return Alertness(*out)

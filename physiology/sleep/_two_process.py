@@ -37,7 +37,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, param
 
@@ -166,13 +166,13 @@ def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,
             or arrays over the batch (to continue from an earlier run's last step).
         backend: ``"numba"`` or ``"jax"``.
     """
-    params = _validate.record("params", params, TwoProcessParams)
-    hour = _validate.clock_hours("body_hour", body_hour)
-    opp = _validate.binary("opportunity", opportunity, hour.shape,
+    params = validate.record("params", params, TwoProcessParams)
+    hour = validate.clock_hours("body_hour", body_hour)
+    opp = validate.binary("opportunity", opportunity, hour.shape,
                            "0 (no sleep) or 1 (sleep allowed)")
-    dt = float(_validate.positive("dt", dt))
-    s0 = _validate.in_range("s0", s0, 0.0, 1.0, "a level in [0, 1]")
-    asleep0 = _validate.in_range("asleep0", asleep0, 0.0, 1.0, "0 (awake) or 1 (asleep)")
+    dt = float(validate.positive("dt", dt))
+    s0 = validate.in_range("s0", s0, 0.0, 1.0, "a level in [0, 1]")
+    asleep0 = validate.in_range("asleep0", asleep0, 0.0, 1.0, "0 (awake) or 1 (asleep)")
     out, _ = run(KERNEL, (process_c(hour, params.t0), opp),
                  (*params.values(), dt, float(bool(forced))), (s0, asleep0), backend=backend)
     return SleepResult(*out)
@@ -189,7 +189,7 @@ def sleep_debt(asleep, dt: float, need_h: float = 8.0, *, debt0_h: float = 0.0,
         dt: grid step (h).
         need_h, debt0_h, recovery_days: as :func:`night_debt`.
     """
-    per_day = _validate.steps_per_day(float(_validate.positive("dt", dt)))
+    per_day = validate.steps_per_day(float(validate.positive("dt", dt)))
     a = np.asarray(asleep, dtype=float)
     if a.shape[-1] % per_day:
         raise ValueError(f"asleep: {a.shape[-1]} steps is not a whole number of "
@@ -218,11 +218,11 @@ def night_debt(slept_h, need_h=8.0, *, debt0_h=0.0, recovery_days: float | None 
         debt0_h: debt before the first night (h).
         recovery_days: time constant tau of the fading (d, > 0), or None.
     """
-    slept = _validate.in_range("slept_h", slept_h, 0.0, 24.0, "hours in [0, 24]")
-    need = np.broadcast_to(_validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"),
+    slept = validate.in_range("slept_h", slept_h, 0.0, 24.0, "hours in [0, 24]")
+    need = np.broadcast_to(validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"),
                            slept.shape)
     keep = 1.0 if recovery_days is None else float(
-        np.exp(-1.0 / _validate.positive("recovery_days", recovery_days)))
+        np.exp(-1.0 / validate.positive("recovery_days", recovery_days)))
     debt = np.empty(slept.shape)
     level = np.full(slept.shape[:-1], float(debt0_h))
     for d in range(slept.shape[-1]):

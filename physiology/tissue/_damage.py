@@ -52,7 +52,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, param
 
@@ -146,11 +146,11 @@ def daily_dose(cycles, peak_force, params: TissueParams) -> np.ndarray:
     Returns:
         Daily dose, shape ``(*batch, T)``.
     """
-    n = _validate.in_range("cycles", cycles, 0.0, np.inf, "a cycle count >= 0")
+    n = validate.in_range("cycles", cycles, 0.0, np.inf, "a cycle count >= 0")
     if n.ndim < 2:
         raise ValueError(f"cycles: expected shape (*batch, days, bands), got {n.shape}")
-    f = _validate.in_range("peak_force", peak_force, 0.0, np.inf, "a load >= 0")
-    params = _validate.record("params", params, TissueParams)
+    f = validate.in_range("peak_force", peak_force, 0.0, np.inf, "a load >= 0")
+    params = validate.record("params", params, TissueParams)
     b, f_ref, n_ref = (np.asarray(v, float)[..., None, None]
                        for v in (params.b, params.f_ref, params.n_ref))
     return np.sum(n * (f / f_ref) ** b / n_ref, axis=-1)
@@ -227,8 +227,8 @@ def tissue_damage(dose, params: TissueParams | None = None, *, damage0=0.0,
         damage0: damage before day 0 (default 0).
         backend: ``"numba"`` or ``"jax"``.
     """
-    params = _validate.record("params", BONE if params is None else params, TissueParams)
-    dose = _validate.series("dose", dose, units="1/d")
-    damage0 = _validate.in_range("damage0", damage0, 0.0, np.inf, "a damage >= 0")
+    params = validate.record("params", BONE if params is None else params, TissueParams)
+    dose = validate.series("dose", dose, units="1/d")
+    damage0 = validate.in_range("damage0", damage0, 0.0, np.inf, "a damage >= 0")
     out, _ = run(KERNEL, (dose,), params.values(), (damage0, params.u_ref), backend=backend)
     return TissueDamage(*out)

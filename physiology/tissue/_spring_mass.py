@@ -38,7 +38,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology import _validate
+from physiology import validate
 from physiology.params import ParamRecord, param
 
 G = 9.80665  # m/s^2, standard gravity
@@ -62,13 +62,13 @@ def spring_mass(speed_m_s, contact_s, flight_s, mass_kg, leg_length_m) -> Spring
             flight time, or a contact so long that the leg would sweep past horizontal
             (``v * t_c / 2 >= L``).
     """
-    v = _validate.in_range("speed_m_s", speed_m_s, 1e-9, np.inf, "a speed > 0 m/s")
-    tc = _validate.in_range("contact_s", contact_s, 1e-9, np.inf, "a contact time > 0 s")
-    tf = _validate.in_range("flight_s", flight_s, 0.0, np.inf, "a flight time >= 0 s")
-    m = _validate.in_range("mass_kg", mass_kg, 1e-9, np.inf, "a body mass > 0 kg")
-    leg = _validate.in_range("leg_length_m", leg_length_m, 1e-9, np.inf, "a leg length > 0 m")
+    v = validate.in_range("speed_m_s", speed_m_s, 1e-9, np.inf, "a speed > 0 m/s")
+    tc = validate.in_range("contact_s", contact_s, 1e-9, np.inf, "a contact time > 0 s")
+    tf = validate.in_range("flight_s", flight_s, 0.0, np.inf, "a flight time >= 0 s")
+    m = validate.in_range("mass_kg", mass_kg, 1e-9, np.inf, "a body mass > 0 kg")
+    leg = validate.in_range("leg_length_m", leg_length_m, 1e-9, np.inf, "a leg length > 0 m")
     half_sweep = v * tc / 2.0
-    _validate.in_range("speed_m_s * contact_s / 2 relative to leg_length_m", half_sweep / leg,
+    validate.in_range("speed_m_s * contact_s / 2 relative to leg_length_m", half_sweep / leg,
                        0.0, 1.0 - 1e-12, "a half contact length shorter than the leg")
     f_max = m * G * (np.pi / 2.0) * (tf / tc + 1.0)
     dy = f_max * tc**2 / (m * np.pi**2) - G * tc**2 / 8.0
@@ -115,9 +115,9 @@ def running_loads(distance_m, band_speed_m_s, leg_length_m: float,
         :class:`RunningLoads`: cycles per leg ``(..., K)`` and peak force ``(K,)`` in body
         weights (the spring-mass F_max divided by m g, so body mass cancels).
     """
-    gait = _validate.record("gait", gait, GaitParams)
-    distance = _validate.in_range("distance_m", distance_m, 0.0, np.inf, "a distance >= 0 m")
-    v = _validate.in_range("band_speed_m_s", band_speed_m_s, 1e-9, np.inf, "a speed > 0 m/s")
+    gait = validate.record("gait", gait, GaitParams)
+    distance = validate.in_range("distance_m", distance_m, 0.0, np.inf, "a distance >= 0 m")
+    v = validate.in_range("band_speed_m_s", band_speed_m_s, 1e-9, np.inf, "a speed > 0 m/s")
     freq = gait.step_freq0 + gait.step_freq_slope * v
     contact = gait.contact_length / v
     flight = np.maximum(1.0 / freq - contact, 0.0)

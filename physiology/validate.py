@@ -1,4 +1,5 @@
-"""Input checks shared by the public model functions.
+"""Input checks shared by the public model functions (and by calibration, which checks
+athletes' series the same way).
 
 Every error names the argument, the first offending index and value, and what was
 expected, so a user can find the bad row of their data.
