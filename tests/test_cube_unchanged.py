@@ -17,15 +17,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.test_twin import TINY
-
 REFERENCE = Path(__file__).with_name("data") / "cube_reference.npz"
 CASES = {"banister": [], "busso": ["model.fitness_fatigue=busso"]}
 
 
 def _compute(case: str, backend: str) -> dict[str, np.ndarray]:
-    from twin import engine
     from tests.test_twin import tiny_cfg
+    from twin import engine
 
     plan = engine.plan(tiny_cfg(*CASES[case], f"backend={backend}"))
     return engine.run_chunk(plan, slice(None), slice(None))
