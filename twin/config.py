@@ -1,9 +1,14 @@
-"""The twin's root config schema, registered in Hydra's ConfigStore as ``twin_schema``.
+"""The twin's root config schema, registered in Hydra's ConfigStore as ``twin_schema``,
+and :func:`compose`.
 
-``conf/config.yaml`` composes it with one option from each group: ``athletes``,
-``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner`` and
-``backend``. Keys and types are checked by OmegaConf when the YAML files and command-line
-overrides are merged; values by :func:`scenarios.build_squad` and friends.
+``twin_schema`` (:class:`TwinConfig`) is the root of ``conf/config.yaml`` (``twin-run``,
+``twin-plan``, ``twin-scenario``), composed with one option from each group:
+``athletes``, ``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner``
+and ``backend``.
+
+Keys and types are checked by OmegaConf when the YAML files and command-line overrides are
+merged; values by :func:`scenarios.build_squad` and friends. :func:`compose` gives the
+same config as the apps, for notebooks, tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -12,12 +17,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from hydra import compose as _hydra_compose
+from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+#: Hydra's ``version_base`` of :func:`compose` (the same as the apps', on Hydra 1.3).
+VERSION_BASE = "1.3"
 
 
 class RunnerKind(Enum):
@@ -109,9 +120,55 @@ class TwinConfig:
 
 
 def register() -> None:
-    """Register the schemas (idempotent); the app calls it before Hydra composes."""
+    """Register the schemas (idempotent); the apps call it before Hydra composes."""
     cs = ConfigStore.instance()
     cs.store(name="twin_schema", node=TwinConfig)
+
+
+def compose(*overrides: str, config_name: str = "config") -> DictConfig:
+    """The config an app would run with: ``conf/<config_name>.yaml`` composed with
+    ``overrides``, as for ``twin-run`` (or ``twin-calibrate``) on the command line.
+
+    For notebooks, tests and benchmarks. The schemas are registered first; Hydra's global
+    state is left as it was found, so it can be called any number of times, and from
+    inside a running Hydra app.
+
+    Args:
+        *overrides: Hydra overrides, each one string: ``"athletes=mini_squad"``,
+            ``"draws=8"``, ``"sweep.axes.itinerary=[home,east_6]"``.
+        config_name: the primary config in ``conf/``: ``"config"`` (``twin-run``,
+            ``twin-plan``, ``twin-scenario``) or ``"calibrate"`` (``twin-calibrate``; its
+            schema is registered by :mod:`calibration.cli`, which must be imported).
+
+    Returns:
+        The composed config with its interpolations resolved, without the ``hydra``
+        node; struct mode is on, as in the apps, so a misspelt key is an error.
+
+    Raises:
+        TypeError: an override that is not a string (a list passed instead of its items).
+        hydra.errors.MissingConfigException: no such config, or no such option of a
+            group (``scenario=nonesuch``).
+        hydra.errors.ConfigCompositionException: an override names an unknown key or
+            gives a value of the wrong type (the message names the key).
+        hydra.errors.OverrideParseException: an override that is not valid override
+            syntax.
+    """
+    for o in overrides:
+        if not isinstance(o, str):
+            raise TypeError(f"compose(): each override is a string such as 'draws=8', "
+                            f"got {o!r}; pass a list as compose(*overrides)")
+    register()
+    # initialize_config_dir refuses to run while Hydra is initialised (inside an app, or
+    # after a bare initialize() in a notebook): set that aside and put it back after.
+    outer = GlobalHydra.instance().hydra
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base=VERSION_BASE):
+            cfg = _hydra_compose(config_name, overrides=list(overrides))
+    finally:
+        GlobalHydra.instance().hydra = outer
+    OmegaConf.resolve(cfg)
+    return cfg
 
 
 register()
