@@ -1,4 +1,7 @@
-"""The apps' shared pieces: ``twin.compose``."""
+"""The apps' shared pieces: ``twin.compose`` and the one Hydra app behind every CLI."""
+
+import subprocess
+import sys
 
 import pytest
 from hydra import compose as hydra_compose
@@ -6,6 +9,7 @@ from hydra import initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 
 import twin
+from tests.test_twin import TINY
 from twin.config import CONF_DIR
 
 
@@ -37,3 +41,24 @@ def test_compose_names_what_is_wrong():
     with pytest.raises(ConfigCompositionException, match="drawz"):
         twin.compose("drawz=3")
     assert not GlobalHydra.instance().is_initialized()
+
+
+@pytest.mark.parametrize(("module", "args", "message"), [
+    ("twin.cli", ["sweep.axes.match_load=[1,-2]"],
+     "twin-run: sweep.axes.match_load[1] = -2: expected a multiplier >= 0"),
+    ("twin.scenario_cli", ["athletes.home=atlantis"],
+     "twin-scenario: athletes.home = 'atlantis': unknown venue"),
+    ("twin.plan_cli", [*TINY, "plan.athletes=[nobody]"],
+     "twin-plan: plan.athletes: 'nobody' is not in the squad"),
+    # prescribe.InfeasiblePlan, one of twin-plan's own error types: the window of 14 days
+    # from 1 August holds no match.
+    ("twin.plan_cli", [*TINY, "plan.days=14"],
+     "twin-plan: plan.key_matches: the window holds no match to plan for"),
+])
+def test_a_bad_value_is_one_line_and_exit_status_2(tmp_path, module, args, message):
+    run = subprocess.run([sys.executable, "-m", module, *args, f"hydra.run.dir={tmp_path}"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(message) and run.stderr.count("\n") == 1, run.stderr
+    assert run.stdout == ""
+    assert (tmp_path / f"{module.split('.')[-1]}.log").exists()  # Hydra's job name

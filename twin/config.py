@@ -27,7 +27,7 @@ from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
 
-#: Hydra's ``version_base`` of :func:`compose` (the same as the apps', on Hydra 1.3).
+#: Hydra's ``version_base`` of every app and of :func:`compose`.
 VERSION_BASE = "1.3"
 
 
