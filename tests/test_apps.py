@@ -21,6 +21,7 @@ def test_compose_is_hydras_config_and_can_be_called_again():
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
         assert cfg == hydra_compose("config", overrides=["athletes=mini_squad", "draws=8"])
     assert twin.compose("athletes=mini_squad", "draws=8") == cfg
+    assert twin.compose("fit.n_draws=7", config_name="calibrate").fit.n_draws == 7
 
 
 def test_compose_inside_an_initialised_hydra_keeps_it():
@@ -54,6 +55,7 @@ def test_compose_names_what_is_wrong():
     # from 1 August holds no match.
     ("twin.plan_cli", [*TINY, "plan.days=14"],
      "twin-plan: plan.key_matches: the window holds no match to plan for"),
+    ("twin.calibrate_cli", [], "twin-calibrate: inputs.athletes: a file is required"),
 ])
 def test_a_bad_value_is_one_line_and_exit_status_2(tmp_path, module, args, message):
     run = subprocess.run([sys.executable, "-m", module, *args, f"hydra.run.dir={tmp_path}"],

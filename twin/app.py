@@ -1,5 +1,5 @@
 """The Hydra app shared by the command-line tools (``twin-run``, ``twin-plan``,
-``twin-scenario``).
+``twin-scenario``, ``twin-calibrate``).
 
 Each tool is a plain function ``body(cfg, out_dir) -> str`` that reads the composed config,
 writes into ``out_dir`` (Hydra's run directory, or the job's directory in a multirun) and

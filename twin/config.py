@@ -1,10 +1,11 @@
-"""The twin's root config schema, registered in Hydra's ConfigStore as ``twin_schema``,
-and :func:`compose`.
+"""The apps' config schemas, registered in Hydra's ConfigStore, and :func:`compose`.
 
-``twin_schema`` (:class:`TwinConfig`) is the root of ``conf/config.yaml`` (``twin-run``,
-``twin-plan``, ``twin-scenario``), composed with one option from each group:
-``athletes``, ``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner``
-and ``backend``.
+- ``twin_schema`` (:class:`TwinConfig`), the root of ``conf/config.yaml`` (``twin-run``,
+  ``twin-plan``, ``twin-scenario``), composed with one option from each group:
+  ``athletes``, ``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner``
+  and ``backend``;
+- ``calibrate_schema`` (:class:`CalibrateConfig`), the root of ``conf/calibrate.yaml``
+  (``twin-calibrate``).
 
 Keys and types are checked by OmegaConf when the YAML files and command-line overrides are
 merged; values by :func:`scenarios.build_squad` and friends. :func:`compose` gives the
@@ -119,10 +120,71 @@ class TwinConfig:
     plan: PlanConf = field(default_factory=PlanConf)
 
 
+@dataclass
+class InputsConfig:
+    """``twin-calibrate``: the squad's files (CSV or Parquet; schema in
+    :mod:`calibration.schema`)."""
+
+    athletes: str | None = None
+    daily: str | None = None
+    tests: str | None = None
+    bests: str | None = None
+    travel: str | None = None
+
+
+@dataclass
+class DataConfig:
+    """``twin-calibrate``: the data policy (:class:`calibration.DataPolicy`)."""
+
+    duplicates: str = "error"
+    gaps: str = "error"
+    duplicate_tests: str = "error"
+
+
+@dataclass
+class FixedConfig:
+    """Fields held fixed in the fit (null: fitted); Banister and Busso field names."""
+
+    p0: float | None = None
+    k1: float | None = None
+    k2: float | None = None
+    k3: float | None = None
+    tau1: float | None = None
+    tau2: float | None = None
+    tau3: float | None = None
+
+
+@dataclass
+class FitConfig:
+    model: str = "banister"
+    convention: str = "same-day"
+    fixed: FixedConfig = field(default_factory=FixedConfig)
+    n_draws: int = 200
+    seed: int = 0
+    performance_test: str = "power_5min"
+    out_of_sample: bool = True
+    profiles: bool = True
+    power_duration_model: str = "2p"
+
+
+@dataclass
+class CalibrateConfig:
+    """Schema of ``twin-calibrate`` (``conf/calibrate.yaml``)."""
+
+    inputs: InputsConfig = field(default_factory=InputsConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    fit: FitConfig = field(default_factory=FitConfig)
+    governance_dir: str = str(CONF_DIR / "governance")
+    output_dir: str | None = None
+    squad_file: str = "squad_calibration.nc"
+    reports: bool = True
+
+
 def register() -> None:
     """Register the schemas (idempotent); the apps call it before Hydra composes."""
     cs = ConfigStore.instance()
     cs.store(name="twin_schema", node=TwinConfig)
+    cs.store(name="calibrate_schema", node=CalibrateConfig)
 
 
 def compose(*overrides: str, config_name: str = "config") -> DictConfig:
@@ -137,8 +199,7 @@ def compose(*overrides: str, config_name: str = "config") -> DictConfig:
         *overrides: Hydra overrides, each one string: ``"athletes=mini_squad"``,
             ``"draws=8"``, ``"sweep.axes.itinerary=[home,east_6]"``.
         config_name: the primary config in ``conf/``: ``"config"`` (``twin-run``,
-            ``twin-plan``, ``twin-scenario``) or ``"calibrate"`` (``twin-calibrate``; its
-            schema is registered by :mod:`calibration.cli`, which must be imported).
+            ``twin-plan``, ``twin-scenario``) or ``"calibrate"`` (``twin-calibrate``).
 
     Returns:
         The composed config with its interpolations resolved, without the ``hydra``
