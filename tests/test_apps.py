@@ -5,12 +5,11 @@ import sys
 
 import pytest
 from hydra import compose as hydra_compose
-from hydra import initialize_config_dir
+from hydra import initialize
 from hydra.core.global_hydra import GlobalHydra
 
 import twin
 from tests.test_twin import TINY
-from twin.config import CONF_DIR
 
 
 def test_compose_is_hydras_config_and_can_be_called_again():
@@ -18,14 +17,14 @@ def test_compose_is_hydras_config_and_can_be_called_again():
     assert cfg.draws == 8 and cfg.athletes.name == "mini_squad"
     assert "hydra" not in cfg
     assert not GlobalHydra.instance().is_initialized()  # left as it was found
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
+    with initialize(config_path="../conf", version_base=None):  # Hydra's own, as a user would
         assert cfg == hydra_compose("config", overrides=["athletes=mini_squad", "draws=8"])
     assert twin.compose("athletes=mini_squad", "draws=8") == cfg
     assert twin.compose("fit.n_draws=7", config_name="calibrate").fit.n_draws == 7
 
 
 def test_compose_inside_an_initialised_hydra_keeps_it():
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
+    with initialize(config_path="../conf", version_base=None):
         outer = GlobalHydra.instance().hydra
         assert twin.compose("draws=3").draws == 3
         assert GlobalHydra.instance().hydra is outer
