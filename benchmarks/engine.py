@@ -43,12 +43,9 @@ def watch():
         peak_private[0] = max(peak_private[0], private_mib())
         time.sleep(0.05)
 threading.Thread(target=watch, daemon=True).start()
-from hydra import compose, initialize_config_dir
-from twin.config import CONF_DIR
-from twin import runner
+from twin import compose, runner
 overrides, out = json.loads(sys.argv[1]), sys.argv[2]
-with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-    cfg = compose("config", overrides=overrides)
+cfg = compose(*overrides)
 orig, stamps = runner.plan_from_config, {}
 def timed_plan(c):
     t = time.perf_counter(); p = orig(c); stamps["plan_s"] = time.perf_counter() - t
@@ -71,13 +68,10 @@ print(json.dumps({"total_s": end - t0, "plan_s": stamps["plan_s"],
 _OVERHEAD = r"""
 import json, sys, time
 import ray
-from hydra import compose, initialize_config_dir
-from twin.config import CONF_DIR
-from twin import ray_runner
+from twin import compose, ray_runner
 from twin.from_config import plan_from_config
 overrides = json.loads(sys.argv[1])
-with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-    cfg = compose("config", overrides=overrides)
+cfg = compose(*overrides)
 plan = plan_from_config(cfg)
 ray_runner.connect(None, 2)
 ref = ray.put(plan)
@@ -178,7 +172,6 @@ def python_loop(quick: bool) -> dict:
 
     import numba
     import numpy as np
-    from hydra import compose, initialize_config_dir
 
     from physiology.fitness_fatigue import BanisterParams, banister
     from physiology.injury import (
@@ -189,15 +182,13 @@ def python_loop(quick: bool) -> dict:
     )
     from physiology.load import acwr
     from physiology.tissue import tissue_damage
+    from twin import compose
     from twin import engine as eng
-    from twin.config import CONF_DIR
     from twin.from_config import plan_from_config
 
     std = ["sweep=standard"] if not quick else ["athletes=mini_squad", "draws=10",
                                                  "sweep=demo"]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        cfg = compose("config", overrides=[*std, "output.plots=false", "runner=local",
-                                           "backend=numba"])
+    cfg = compose(*std, "output.plots=false", "runner=local", "backend=numba")
     t0 = time.perf_counter()
     plan = plan_from_config(cfg)
     plan_s = time.perf_counter() - t0

@@ -17,10 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
-
-from twin import plan_cli, prescribe
-from twin.config import CONF_DIR
+from twin import compose, plan_cli, prescribe
 from twin.from_config import plan_from_config
 
 
@@ -29,8 +26,7 @@ def run(quick: bool) -> list[dict]:
     over = ["runner=local", "draws=100", "sweep.axes.training_volume=null",
             "sweep.axes.itinerary=null", "plan.start=2026-09-01", f"plan.days={days}",
             "plan.draws=16"]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        cfg = compose("config", overrides=over)
+    cfg = compose(*over)
     cfg.athletes.athletes = cfg.athletes.athletes[:n]
     base = plan_from_config(cfg)
     req = plan_cli.request_from(cfg, base.season)

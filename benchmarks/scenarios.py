@@ -11,20 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 import scenarios as sc
 from benchmarks.common import time_call
 from scenarios.schema import SweepConf
-from twin.config import CONF_DIR
+from twin import compose
 
 ITINERARIES = ["home", "east_3", "east_6", "east_9", "west_3", "west_6", "west_9"]
 
 
 def run(quick: bool) -> list[dict]:
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        cfg = compose("config")
+    cfg = compose()
     squad = sc.build_squad(cfg.athletes)
     season = sc.build_season(cfg.scenario, home=squad.home)
     n = 500 if quick else 10_000

@@ -5,10 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from calibration import example_athlete
 from physiology.fitness_fatigue import BanisterParams, banister, banister_response_times
 from tests.oracles import banister_sum, clarke_skiba_fig6_load
 from tests.strategies import loads, records
-from twin.data import example_athlete
 
 # Clarke & Skiba 2013 Fig. 6 (DESIGN.md): day -> p(day), same-day convention.
 FIG6 = {1: 400.0, 2: 315.3966, 12: 18.2080, 37: 501.9891, 100: 1080.9917,

@@ -3,7 +3,6 @@
 import numpy as np
 import pandas as pd
 import pytest
-from hydra import compose, initialize_config_dir
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,7 +17,9 @@ from calibration import (
     squad_dataset,
     write_squad_calibration,
 )
-from calibration.cli import CONF_DIR, run_calibration
+from twin import compose
+from twin.calibrate_cli import run_calibration
+from twin.config import CONF_DIR
 
 KEY = "test-key-never-written-9f3a"
 
@@ -57,8 +58,7 @@ def compose_cfg(paths, out, **over):
     items += [f"output_dir={out}", "fit.n_draws=20", "fit.profiles=false",
               "fit.out_of_sample=false", "fit.fixed.tau1=35.821", "fit.fixed.tau2=21.34"]
     items += [f"{k}={v}" for k, v in over.items()]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        return compose(config_name="calibrate", overrides=items)
+    return compose(*items, config_name="calibrate")
 
 
 @pytest.fixture
@@ -70,7 +70,7 @@ def key_env(monkeypatch):
 def test_eu_cube_holds_no_raw_id_name_or_key(tmp_path, key_env, fmt):
     paths = write_squad_inputs(tmp_path, fmt)
     out = tmp_path / "out"
-    squad = run_calibration(compose_cfg(paths, out, reports="true"), out)
+    squad, _ = run_calibration(compose_cfg(paths, out, reports="true"), out)
     ds = read_squad_calibration(squad)
     assert all(a.startswith("anon-") for a in ds.athlete.values)
     assert set(ds.policy.values) == {"eu_gdpr"} and ds.attrs["governance_policy"] == "eu_gdpr"

@@ -2,12 +2,10 @@
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 
 from scenarios import ConfigError
 from tests.test_twin import TINY, tiny_cfg
-from twin import plan_cli, prescribe
-from twin.config import CONF_DIR
+from twin import compose, plan_cli, prescribe
 from twin.from_config import plan_from_config
 from twin.load_plan import read_load_plan
 
@@ -77,8 +75,7 @@ def test_the_demo_squads_plan_replayed_beats_the_template(tmp_path):
     Monte-Carlo twin (Numba), with the same random numbers as the template run."""
     over = ["runner=local", "draws=64", *AS_PLANNED, "plan.start=2026-09-01",
             "plan.days=56", "plan.draws=8"]
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        cfg = compose("config", overrides=over)
+    cfg = compose(*over)
     cfg.athletes.athletes = cfg.athletes.athletes[:5]
     base = plan_from_config(cfg)
     req = plan_cli.request_from(cfg, base.season)
@@ -95,10 +92,8 @@ def test_the_demo_squads_plan_replayed_beats_the_template(tmp_path):
 
 
 def test_only_alerts_replans_the_athletes_over_budget(tmp_path):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        cfg = compose("config", overrides=[*TINY, *AS_PLANNED, "plan.days=28",
-                                           "plan.start=2026-08-15", "plan.draws=4",
-                                           "plan.only_alerts=true", "plan.risk_budget=0.9"])
+    cfg = compose(*TINY, *AS_PLANNED, "plan.days=28", "plan.start=2026-08-15",
+                  "plan.draws=4", "plan.only_alerts=true", "plan.risk_budget=0.9")
     text = plan_cli.plan_squad(cfg, tmp_path)
     assert text.count("within the budget") == 3  # nobody over 0.9: nothing to re-plan
     p = plan_from_config(cfg)

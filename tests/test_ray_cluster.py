@@ -120,9 +120,8 @@ def fake_autoscaling_cluster(env: dict, tmp_path: Path) -> None:
 AUTOSCALING_DRIVER = r"""
 import json, sys, threading, time
 import ray
-from hydra import compose, initialize_config_dir
+import twin
 from twin import runner
-from twin.config import CONF_DIR
 
 def alive_workers():
     return sum(1 for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU", 0) > 0)
@@ -137,8 +136,7 @@ def watch():
 
 watcher = threading.Thread(target=watch, daemon=True)
 watcher.start()
-with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-    cfg = compose("config", overrides=json.loads(sys.argv[1]))
+cfg = twin.compose(*json.loads(sys.argv[1]))
 res = runner.run_sweep(cfg, sys.argv[2], progress=False)
 stop.set()
 watcher.join()

@@ -5,18 +5,13 @@ import sys
 
 import numpy as np
 import pytest
-from hydra import compose, initialize_config_dir
 
 import scenarios as sc
+from twin import compose
 from twin.config import CONF_DIR
 
 GROUPS = {g: sorted(p.stem for p in (CONF_DIR / g).glob("*.yaml"))
           for g in ("athletes", "scenario", "sweep", "runner", "backend")}
-
-
-def composed(*overrides):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        return compose("config", overrides=list(overrides))
 
 
 def test_the_required_options_ship():
@@ -29,7 +24,7 @@ def test_the_required_options_ship():
 @pytest.mark.parametrize("scenario", GROUPS["scenario"])
 @pytest.mark.parametrize("sweep", GROUPS["sweep"])
 def test_every_scenario_and_sweep_composes_and_compiles(scenario, sweep):
-    cfg = composed(f"scenario={scenario}", f"sweep={sweep}", "athletes=mini_squad")
+    cfg = compose(f"scenario={scenario}", f"sweep={sweep}", "athletes=mini_squad")
     squad = sc.build_squad(cfg.athletes)
     season = sc.build_season(cfg.scenario, home=squad.home)
     points = sc.build_sweep(cfg.sweep, season)
@@ -44,14 +39,14 @@ def test_every_scenario_and_sweep_composes_and_compiles(scenario, sweep):
 @pytest.mark.parametrize("runner", GROUPS["runner"])
 @pytest.mark.parametrize("backend", GROUPS["backend"])
 def test_every_squad_runner_and_backend_composes(athletes, runner, backend):
-    cfg = composed(f"athletes={athletes}", f"runner={runner}", f"backend={backend}")
+    cfg = compose(f"athletes={athletes}", f"runner={runner}", f"backend={backend}")
     assert sc.build_squad(cfg.athletes).size >= 1
     assert cfg.runner.kind.name == runner and cfg.backend.name.name == backend
 
 
 def test_the_tour_is_legs_added_to_the_base_season():
-    base = composed("scenario=demo_season").scenario
-    tour = composed("scenario=intercontinental_tour").scenario
+    base = compose("scenario=demo_season").scenario
+    tour = compose("scenario=intercontinental_tour").scenario
     assert list(tour.week) == list(base.week) and tour.fixtures == base.fixtures
     assert tour.itinerary == ["summer_tour"] and not base.itinerary
     season = sc.build_season(tour, home="london")

@@ -6,13 +6,11 @@ import sys
 import numpy as np
 import pytest
 import xarray as xr
-from hydra import compose, initialize_config_dir
 
 import twin
 from physiology.kernels import numba_backend
 from scenarios import ConfigError
 from twin import cli, engine, runner
-from twin.config import CONF_DIR
 from twin.cube import Layout, ZarrStore
 from twin.from_config import plan_from_config
 
@@ -23,8 +21,7 @@ TINY = ["runner=local", "athletes=mini_squad", "draws=8", "scenario.days=100",
 
 
 def tiny_cfg(*extra):
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base=None):
-        return compose("config", overrides=[*TINY, *extra])
+    return twin.compose(*TINY, *extra)
 
 
 @pytest.fixture(scope="module")

@@ -20,14 +20,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import hydra
 import numpy as np
-from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
-from scenarios import ConfigError
 from twin import sweep_plots
-from twin.config import CONF_DIR, register
+from twin.app import hydra_app
 from twin.cube import open_cube
 from twin.runner import run_sweep
 from twin.summary import SUMMARY
@@ -96,19 +93,7 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
                       f"cube: {result.store}", *(f"plot: {p}" for p in plots)])
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
-def _app(cfg: DictConfig) -> None:
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
-    try:
-        print(run(cfg, out_dir))
-    except ConfigError as exc:
-        print(f"twin-run: {exc}", file=sys.stderr)
-        sys.exit(2)
-
-
-def main() -> None:
-    register()
-    _app()
+main = hydra_app("twin-run", run)
 
 
 if __name__ == "__main__":

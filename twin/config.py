@@ -1,9 +1,15 @@
-"""The twin's root config schema, registered in Hydra's ConfigStore as ``twin_schema``.
+"""The apps' config schemas, registered in Hydra's ConfigStore, and :func:`compose`.
 
-``conf/config.yaml`` composes it with one option from each group: ``athletes``,
-``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner`` and
-``backend``. Keys and types are checked by OmegaConf when the YAML files and command-line
-overrides are merged; values by :func:`scenarios.build_squad` and friends.
+- ``twin_schema`` (:class:`TwinConfig`), the root of ``conf/config.yaml`` (``twin-run``,
+  ``twin-plan``, ``twin-scenario``), composed with one option from each group:
+  ``athletes``, ``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner``
+  and ``backend``;
+- ``calibrate_schema`` (:class:`CalibrateConfig`), the root of ``conf/calibrate.yaml``
+  (``twin-calibrate``).
+
+Keys and types are checked by OmegaConf when the YAML files and command-line overrides are
+merged; values by :func:`scenarios.build_squad` and friends. :func:`compose` gives the
+same config as the apps, for notebooks, tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -12,12 +18,18 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from hydra import compose as _hydra_compose
+from hydra import initialize_config_dir
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import MISSING, DictConfig, OmegaConf
 
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 
 CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+
+#: Hydra's ``version_base`` of every app and of :func:`compose`.
+VERSION_BASE = "1.3"
 
 
 class RunnerKind(Enum):
@@ -108,10 +120,116 @@ class TwinConfig:
     plan: PlanConf = field(default_factory=PlanConf)
 
 
+@dataclass
+class InputsConfig:
+    """``twin-calibrate``: the squad's files (CSV or Parquet; schema in
+    :mod:`calibration.schema`)."""
+
+    athletes: str | None = None
+    daily: str | None = None
+    tests: str | None = None
+    bests: str | None = None
+    travel: str | None = None
+
+
+@dataclass
+class DataConfig:
+    """``twin-calibrate``: the data policy (:class:`calibration.DataPolicy`)."""
+
+    duplicates: str = "error"
+    gaps: str = "error"
+    duplicate_tests: str = "error"
+
+
+@dataclass
+class FixedConfig:
+    """Fields held fixed in the fit (null: fitted); Banister and Busso field names."""
+
+    p0: float | None = None
+    k1: float | None = None
+    k2: float | None = None
+    k3: float | None = None
+    tau1: float | None = None
+    tau2: float | None = None
+    tau3: float | None = None
+
+
+@dataclass
+class FitConfig:
+    model: str = "banister"
+    convention: str = "same-day"
+    fixed: FixedConfig = field(default_factory=FixedConfig)
+    n_draws: int = 200
+    seed: int = 0
+    performance_test: str = "power_5min"
+    out_of_sample: bool = True
+    profiles: bool = True
+    power_duration_model: str = "2p"
+
+
+@dataclass
+class CalibrateConfig:
+    """Schema of ``twin-calibrate`` (``conf/calibrate.yaml``)."""
+
+    inputs: InputsConfig = field(default_factory=InputsConfig)
+    data: DataConfig = field(default_factory=DataConfig)
+    fit: FitConfig = field(default_factory=FitConfig)
+    governance_dir: str = str(CONF_DIR / "governance")
+    output_dir: str | None = None
+    squad_file: str = "squad_calibration.nc"
+    reports: bool = True
+
+
 def register() -> None:
-    """Register the schemas (idempotent); the app calls it before Hydra composes."""
+    """Register the schemas (idempotent); the apps call it before Hydra composes."""
     cs = ConfigStore.instance()
     cs.store(name="twin_schema", node=TwinConfig)
+    cs.store(name="calibrate_schema", node=CalibrateConfig)
+
+
+def compose(*overrides: str, config_name: str = "config") -> DictConfig:
+    """The config an app would run with: ``conf/<config_name>.yaml`` composed with
+    ``overrides``, as for ``twin-run`` (or ``twin-calibrate``) on the command line.
+
+    For notebooks, tests and benchmarks. The schemas are registered first; Hydra's global
+    state is left as it was found, so it can be called any number of times, and from
+    inside a running Hydra app.
+
+    Args:
+        *overrides: Hydra overrides, each one string: ``"athletes=mini_squad"``,
+            ``"draws=8"``, ``"sweep.axes.itinerary=[home,east_6]"``.
+        config_name: the primary config in ``conf/``: ``"config"`` (``twin-run``,
+            ``twin-plan``, ``twin-scenario``) or ``"calibrate"`` (``twin-calibrate``).
+
+    Returns:
+        The composed config with its interpolations resolved, without the ``hydra``
+        node; struct mode is on, as in the apps, so a misspelt key is an error.
+
+    Raises:
+        TypeError: an override that is not a string (a list passed instead of its items).
+        hydra.errors.MissingConfigException: no such config, or no such option of a
+            group (``scenario=nonesuch``).
+        hydra.errors.ConfigCompositionException: an override names an unknown key or
+            gives a value of the wrong type (the message names the key).
+        hydra.errors.OverrideParseException: an override that is not valid override
+            syntax.
+    """
+    for o in overrides:
+        if not isinstance(o, str):
+            raise TypeError(f"compose(): each override is a string such as 'draws=8', "
+                            f"got {o!r}; pass a list as compose(*overrides)")
+    register()
+    # initialize_config_dir refuses to run while Hydra is initialised (inside an app, or
+    # after a bare initialize() in a notebook): set that aside and put it back after.
+    outer = GlobalHydra.instance().hydra
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base=VERSION_BASE):
+            cfg = _hydra_compose(config_name, overrides=list(overrides))
+    finally:
+        GlobalHydra.instance().hydra = outer
+    OmegaConf.resolve(cfg)
+    return cfg
 
 
 register()

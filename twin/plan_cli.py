@@ -20,18 +20,17 @@ risk across the parameter draws, which constraints bind), and prints the replay 
 from __future__ import annotations
 
 import csv
+import logging
 import os
-import sys
 from pathlib import Path
 
-import hydra
 import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from scenarios import ConfigError, parse_date
 from twin import prescribe
-from twin.config import CONF_DIR, register
+from twin.app import hydra_app
 from twin.from_config import plan_from_config
 
 
@@ -159,21 +158,12 @@ def plan_chart(r, plan):
     return fig
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
-def _app(cfg: DictConfig) -> None:
-    import logging
-
+def _job(cfg: DictConfig, out_dir: Path) -> str:
     logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
-    try:
-        print(plan_squad(cfg, Path(HydraConfig.get().runtime.output_dir)))
-    except (ConfigError, prescribe.InfeasiblePlan) as exc:
-        print(f"twin-plan: {exc}", file=sys.stderr)
-        sys.exit(2)
+    return plan_squad(cfg, out_dir)
 
 
-def main() -> None:
-    register()
-    _app()
+main = hydra_app("twin-plan", _job, errors=(ConfigError, prescribe.InfeasiblePlan))
 
 
 if __name__ == "__main__":

@@ -11,13 +11,12 @@ a wrong key or value fails with a message that names it.
 
 from __future__ import annotations
 
-import sys
+from pathlib import Path
 
-import hydra
 from omegaconf import DictConfig
 
 import scenarios as sc
-from twin.config import CONF_DIR, register
+from twin.app import hydra_app
 
 
 def describe(cfg: DictConfig) -> str:
@@ -47,15 +46,11 @@ def describe(cfg: DictConfig) -> str:
     return "\n".join(lines)
 
 
-@hydra.main(config_path=str(CONF_DIR), config_name="config", version_base=None)
-def _app(cfg: DictConfig) -> None:
-    try:
-        print(describe(cfg))
-    except sc.ConfigError as exc:
-        print(f"twin-scenario: {exc}", file=sys.stderr)
-        sys.exit(2)
+def _job(cfg: DictConfig, out_dir: Path) -> str:
+    return describe(cfg)
 
 
-def main() -> None:
-    register()
-    _app()
+main = hydra_app("twin-scenario", _job)
+
+if __name__ == "__main__":
+    main()

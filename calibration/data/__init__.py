@@ -1,5 +1,5 @@
-"""Real athlete data shipped with calibration (see README.md beside this file); the demo
-of :mod:`twin` reads it from here (imports flow twin -> calibration -> physiology)."""
+"""Real athlete data shipped with calibration (see README.md beside this file): the
+Clarke & Skiba (2013) cyclist of notebook 02, the tests and the benchmarks."""
 
 from importlib.resources import files
 

@@ -1,0 +1,65 @@
+"""The apps' shared pieces: ``twin.compose`` and the one Hydra app behind every CLI."""
+
+import subprocess
+import sys
+
+import pytest
+from hydra import compose as hydra_compose
+from hydra import initialize
+from hydra.core.global_hydra import GlobalHydra
+
+import twin
+from tests.test_twin import TINY
+
+
+def test_compose_is_hydras_config_and_can_be_called_again():
+    cfg = twin.compose("athletes=mini_squad", "draws=8")
+    assert cfg.draws == 8 and cfg.athletes.name == "mini_squad"
+    assert "hydra" not in cfg
+    assert not GlobalHydra.instance().is_initialized()  # left as it was found
+    with initialize(config_path="../conf", version_base=None):  # Hydra's own, as a user would
+        assert cfg == hydra_compose("config", overrides=["athletes=mini_squad", "draws=8"])
+    assert twin.compose("athletes=mini_squad", "draws=8") == cfg
+    assert twin.compose("fit.n_draws=7", config_name="calibrate").fit.n_draws == 7
+
+
+def test_compose_inside_an_initialised_hydra_keeps_it():
+    with initialize(config_path="../conf", version_base=None):
+        outer = GlobalHydra.instance().hydra
+        assert twin.compose("draws=3").draws == 3
+        assert GlobalHydra.instance().hydra is outer
+        assert hydra_compose("config", overrides=["draws=5"]).draws == 5
+
+
+def test_compose_names_what_is_wrong():
+    from hydra.errors import ConfigCompositionException, MissingConfigException
+
+    with pytest.raises(TypeError, match=r"compose\(\*overrides\)"):
+        twin.compose(["draws=2"])
+    with pytest.raises(MissingConfigException, match="scenario/nonesuch"):
+        twin.compose("scenario=nonesuch")
+    with pytest.raises(ConfigCompositionException, match="drawz"):
+        twin.compose("drawz=3")
+    assert not GlobalHydra.instance().is_initialized()
+
+
+@pytest.mark.parametrize(("module", "args", "message"), [
+    ("twin.cli", ["sweep.axes.match_load=[1,-2]"],
+     "twin-run: sweep.axes.match_load[1] = -2: expected a multiplier >= 0"),
+    ("twin.scenario_cli", ["athletes.home=atlantis"],
+     "twin-scenario: athletes.home = 'atlantis': unknown venue"),
+    ("twin.plan_cli", [*TINY, "plan.athletes=[nobody]"],
+     "twin-plan: plan.athletes: 'nobody' is not in the squad"),
+    # prescribe.InfeasiblePlan, one of twin-plan's own error types: the window of 14 days
+    # from 1 August holds no match.
+    ("twin.plan_cli", [*TINY, "plan.days=14"],
+     "twin-plan: plan.key_matches: the window holds no match to plan for"),
+    ("twin.calibrate_cli", [], "twin-calibrate: inputs.athletes: a file is required"),
+])
+def test_a_bad_value_is_one_line_and_exit_status_2(tmp_path, module, args, message):
+    run = subprocess.run([sys.executable, "-m", module, *args, f"hydra.run.dir={tmp_path}"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(message) and run.stderr.count("\n") == 1, run.stderr
+    assert run.stdout == ""
+    assert (tmp_path / f"{module.split('.')[-1]}.log").exists()  # Hydra's job name

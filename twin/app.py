@@ -1,0 +1,64 @@
+"""The Hydra app shared by the command-line tools (``twin-run``, ``twin-plan``,
+``twin-scenario``, ``twin-calibrate``).
+
+Each tool is a plain function ``body(cfg, out_dir) -> str`` that reads the composed config,
+writes into ``out_dir`` (Hydra's run directory, or the job's directory in a multirun) and
+returns the text to print; :func:`hydra_app` turns it into the console entry point. A bad
+config value (a :class:`scenarios.ConfigError`, or the tool's own error types) is one line
+on stderr, ``<name>: <message>``, and exit status 2, with no traceback; errors Hydra
+itself finds while composing (an unknown key, a wrong type) are reported by Hydra, exit
+status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from scenarios import ConfigError
+from twin.config import CONF_DIR, VERSION_BASE, register
+
+Body = Callable[[DictConfig, Path], str]
+
+
+def hydra_app(name: str, body: Body, *, config_name: str = "config",
+              errors: tuple[type[BaseException], ...] = (ConfigError,)) -> Callable[[], None]:
+    """The console entry point of the Hydra app ``name`` that runs ``body``.
+
+    Args:
+        name: the command (``"twin-run"``), the prefix of its error lines.
+        body: ``body(cfg, out_dir) -> str``: the job, given the composed config and the
+            job's output directory; what it returns is printed.
+        config_name: the primary config in ``conf/`` (``"config"`` or ``"calibrate"``).
+        errors: the exception types reported as ``<name>: <message>`` on stderr with
+            exit status 2 (default: :class:`scenarios.ConfigError`).
+
+    Returns:
+        ``main()``: registers the schemas and runs the app on ``sys.argv`` (Hydra's
+        overrides, ``-m``, ``--cfg job``, ``--help``).
+    """
+
+    # functools.wraps sets __wrapped__, from which Hydra takes the job's name (and so the
+    # log file's) as the module of ``body``: ``cli.log``, ``plan_cli.log``, ...
+    @hydra.main(config_path=str(CONF_DIR), config_name=config_name,
+                version_base=VERSION_BASE)
+    @functools.wraps(body)
+    def job(cfg: DictConfig) -> None:
+        try:
+            print(body(cfg, Path(HydraConfig.get().runtime.output_dir)))
+        except errors as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            sys.exit(2)
+
+    def main() -> None:
+        register()
+        job()
+
+    main.__doc__ = f"Console entry point ``{name}``."
+    return main
