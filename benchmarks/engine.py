@@ -185,6 +185,7 @@ def python_loop(quick: bool) -> dict:
     from twin import compose
     from twin import engine as eng
     from twin.from_config import plan_from_config
+    from twin.variables import DAILY
 
     std = ["sweep=standard"] if not quick else ["athletes=mini_squad", "draws=10",
                                                  "sweep=demo"]
@@ -238,7 +239,7 @@ def python_loop(quick: bool) -> dict:
                 draws = [series(a, p, n) for n in range(n_n)]
                 for name in draws[0]:
                     x = np.stack([s[name] for s in draws])
-                    if name in eng.MEAN_VARS:
+                    if DAILY[name].reduce == "mean":
                         x.mean(axis=0)
                     else:
                         np.quantile(x, plan.quantiles, axis=0)
