@@ -43,7 +43,8 @@ def watch():
         peak_private[0] = max(peak_private[0], private_mib())
         time.sleep(0.05)
 threading.Thread(target=watch, daemon=True).start()
-from twin import compose, runner
+from twin import compose
+from twin.runners import local as runner
 overrides, out = json.loads(sys.argv[1]), sys.argv[2]
 cfg = compose(*overrides)
 orig, stamps = runner.plan_from_config, {}
@@ -68,8 +69,9 @@ print(json.dumps({"total_s": end - t0, "plan_s": stamps["plan_s"],
 _OVERHEAD = r"""
 import json, sys, time
 import ray
-from twin import compose, ray_runner
-from twin.from_config import plan_from_config
+from twin import compose
+from twin.runners import ray_runner
+from twin.apps.from_config import plan_from_config
 overrides = json.loads(sys.argv[1])
 cfg = compose(*overrides)
 plan = plan_from_config(cfg)
@@ -184,8 +186,8 @@ def python_loop(quick: bool) -> dict:
     from physiology.tissue import tissue_damage
     from twin import compose
     from twin import engine as eng
-    from twin.from_config import plan_from_config
-    from twin.variables import DAILY
+    from twin.apps.from_config import plan_from_config
+    from twin.model.variables import DAILY
 
     std = ["sweep=standard"] if not quick else ["athletes=mini_squad", "draws=10",
                                                  "sweep=demo"]
@@ -199,7 +201,7 @@ def python_loop(quick: bool) -> dict:
         """A day-kernel parameter by its path (``"hazard.h0"``) for athlete a, draw n."""
         return float(functools.reduce(getattr, path.split("."), plan.params)[a, n])
 
-    dose_per_m = eng._dose_per_metre(plan.squad)
+    dose_per_m = eng.dose_per_metre(plan.squad)
     keys = eng.athlete_keys(plan.squad.ids)
     n_a, n_p, n_n = (1, 2, 5) if quick else (4, 3, 25)
 

@@ -17,8 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from twin import compose, plan_cli, prescribe
-from twin.from_config import plan_from_config
+from twin import compose, prescribe
+from twin.apps import plan as plan_cli
+from twin.apps.from_config import plan_from_config
 
 
 def run(quick: bool) -> list[dict]:

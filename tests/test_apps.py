@@ -44,17 +44,17 @@ def test_compose_names_what_is_wrong():
 
 
 @pytest.mark.parametrize(("module", "args", "message"), [
-    ("twin.cli", ["sweep.axes.match_load=[1,-2]"],
+    ("twin.apps.run", ["sweep.axes.match_load=[1,-2]"],
      "twin-run: sweep.axes.match_load[1] = -2: expected a multiplier >= 0"),
-    ("twin.scenario_cli", ["athletes.home=atlantis"],
+    ("twin.apps.scenario", ["athletes.home=atlantis"],
      "twin-scenario: athletes.home = 'atlantis': unknown venue"),
-    ("twin.plan_cli", [*TINY, "plan.athletes=[nobody]"],
+    ("twin.apps.plan", [*TINY, "plan.athletes=[nobody]"],
      "twin-plan: plan.athletes: 'nobody' is not in the squad"),
     # prescribe.InfeasiblePlan, one of twin-plan's own error types: the window of 14 days
     # from 1 August holds no match.
-    ("twin.plan_cli", [*TINY, "plan.days=14"],
+    ("twin.apps.plan", [*TINY, "plan.days=14"],
      "twin-plan: plan.key_matches: the window holds no match to plan for"),
-    ("twin.calibrate_cli", [], "twin-calibrate: inputs.athletes: a file is required"),
+    ("twin.apps.calibrate", [], "twin-calibrate: inputs.athletes: a file is required"),
 ])
 def test_a_bad_value_is_one_line_and_exit_status_2(tmp_path, module, args, message):
     run = subprocess.run([sys.executable, "-m", module, *args, f"hydra.run.dir={tmp_path}"],

@@ -18,8 +18,8 @@ from calibration import (
     write_squad_calibration,
 )
 from twin import compose
-from twin.calibrate_cli import run_calibration
-from twin.config import CONF_DIR
+from twin.apps.calibrate import run_calibration
+from twin.apps.config import CONF_DIR
 
 KEY = "test-key-never-written-9f3a"
 

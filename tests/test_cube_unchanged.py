@@ -24,7 +24,7 @@ CASES = {"banister": [], "busso": ["model.fitness_fatigue=busso"]}
 def _compute(case: str, backend: str) -> dict[str, np.ndarray]:
     from tests.test_twin import tiny_cfg
     from twin import engine
-    from twin.from_config import plan_from_config
+    from twin.apps.from_config import plan_from_config
 
     plan = plan_from_config(tiny_cfg(*CASES[case], f"backend={backend}"))
     return engine.run_chunk(plan, slice(None), slice(None))

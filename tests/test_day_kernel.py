@@ -14,9 +14,10 @@ from physiology.kernels import Kernel, flatten, run, tree_map
 from physiology.load import EWMA_KERNEL
 from physiology.tissue import TISSUE_KERNEL
 from tests.test_twin import tiny_cfg
-from twin import engine, prescribe, variables
-from twin._day_kernel import KERNELS, DayInputs, DayOutputs
-from twin.from_config import plan_from_config
+from twin import engine, prescribe
+from twin.apps.from_config import plan_from_config
+from twin.model import variables
+from twin.model.day_kernel import KERNELS, DayInputs, DayOutputs
 
 N_DAYS = 120
 
@@ -123,7 +124,7 @@ def _kernel_functions():
             kernels += [v for v in vars(sub).values() if isinstance(v, Kernel)] \
                 if inspect.ismodule(sub) else []
     fns = {f for k in kernels for f in (k.prepare, k.step, k.drive, k.rhs) if f}
-    from twin import _day_kernel
+    from twin.model import day_kernel as _day_kernel
 
     fns |= {getattr(_day_kernel, n).py_func for n in ("_exposure", "_respond")}
     return sorted(fns, key=lambda f: f.__module__ + f.__name__)

@@ -5,9 +5,10 @@ import pytest
 
 from scenarios import ConfigError
 from tests.test_twin import TINY, tiny_cfg
-from twin import compose, plan_cli, prescribe
-from twin.from_config import plan_from_config
-from twin.load_plan import read_load_plan
+from twin import compose, prescribe
+from twin.apps import plan as plan_cli
+from twin.apps.from_config import plan_from_config
+from twin.prescribe.load_plan import read_load_plan
 
 AS_PLANNED = ["sweep.axes.training_volume=null", "sweep.axes.itinerary=null"]
 

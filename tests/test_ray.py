@@ -13,11 +13,11 @@ import xarray as xr
 
 import twin
 from tests.test_twin import TINY, tiny_cfg
-from twin import runner
-from twin._chaos import CHAOS
-from twin.cube import Layout, ZarrStore
-from twin.from_config import plan_from_config
-from twin.ray_runner import ChunkError, execute_ray
+from twin.apps.from_config import plan_from_config
+from twin.runners import local as runner
+from twin.runners.chaos import CHAOS
+from twin.runners.ray_runner import ChunkError, execute_ray
+from twin.store.cube import Layout, ZarrStore
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_an_interrupted_ray_sweep_resumes_without_recomputing(local_ray, local_c
     cfg = ray_cfg("runner.chunk_athletes=1", "runner.chunk_points=1")
     plan = plan_from_config(cfg)
     layout = runner.layout_for(plan, cfg.runner)
-    text = twin.governance.public_config(cfg, plan.squad, plan.public_ids)
+    text = twin.store.governance.public_config(cfg, plan.squad, plan.public_ids)
     store = ZarrStore(tmp_path / "cube.zarr", layout, text, "twin-run",
                       key_text=runner._resume_key(cfg, layout))
     for i, (block, result) in enumerate(execute_ray(plan, layout, layout.blocks)):
@@ -104,7 +104,7 @@ def test_a_killed_driver_is_resumed_by_rerunning_the_command(tmp_path, local_cub
     """SIGKILL the twin-run process mid-sweep (a chunk made slow), rerun the same command:
     the chunks already marked are kept and the cube ends identical. In-process runner, so
     that no orphaned Ray processes outlive the test."""
-    args = [sys.executable, "-c", "from twin.cli import main; main()", *TINY,
+    args = [sys.executable, "-c", "from twin.apps.run import main; main()", *TINY,
             "runner.chunk_athletes=1", "runner.chunk_points=1", "output.plots=false",
             f"hydra.run.dir={tmp_path}"]
     env = dict(os.environ, TWIN_CHAOS="sleep:1_1:120")

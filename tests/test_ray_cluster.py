@@ -20,7 +20,7 @@ import yaml
 
 import twin
 from tests.test_twin import TINY
-from twin.config import CONF_DIR
+from twin.apps.config import CONF_DIR
 
 BIN = Path(sys.executable).parent
 REPO = CONF_DIR.parent
@@ -70,7 +70,7 @@ def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env):
     assert node.returncode == 0, node.stderr
     out = tmp_path / "run"
     job = ray_cli("job", "submit", "--address", "http://127.0.0.1:8291", "--working-dir",
-                  str(REPO), "--", "python", "-m", "twin.cli", *TINY, "runner=ray",
+                  str(REPO), "--", "python", "-m", "twin.apps.run", *TINY, "runner=ray",
                   "runner.address=auto", "runner.chunk_athletes=1", "draws=4",
                   "output.plots=false", f"hydra.run.dir={out}", env=ray_env, timeout=600)
     assert job.returncode == 0, job.stdout + job.stderr
@@ -121,7 +121,7 @@ AUTOSCALING_DRIVER = r"""
 import json, sys, threading, time
 import ray
 import twin
-from twin import runner
+from twin.runners import local as runner
 
 def alive_workers():
     return sum(1 for n in ray.nodes() if n["Alive"] and n["Resources"].get("CPU", 0) > 0)

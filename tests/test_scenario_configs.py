@@ -8,7 +8,7 @@ import pytest
 
 import scenarios as sc
 from twin import compose
-from twin.config import CONF_DIR
+from twin.apps.config import CONF_DIR
 
 GROUPS = {g: sorted(p.stem for p in (CONF_DIR / g).glob("*.yaml"))
           for g in ("athletes", "scenario", "sweep", "runner", "backend")}
@@ -60,7 +60,7 @@ def test_the_tour_is_legs_added_to_the_base_season():
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-c", "from twin.scenario_cli import main; main()",
+    return subprocess.run([sys.executable, "-c", "from twin.apps.scenario import main; main()",
                            *args], capture_output=True, text=True, timeout=120)
 
 

@@ -10,9 +10,11 @@ import xarray as xr
 import twin
 from physiology.kernels import numba_backend
 from scenarios import ConfigError
-from twin import cli, engine, runner
-from twin.cube import Layout, ZarrStore
-from twin.from_config import plan_from_config
+from twin import engine
+from twin.apps import run as cli
+from twin.apps.from_config import plan_from_config
+from twin.runners import local as runner
+from twin.store.cube import Layout, ZarrStore
 
 TINY = ["runner=local", "athletes=mini_squad", "draws=8", "scenario.days=100",
         "scenario.rest_days=[]", "scenario.shift_trip.depart=2026-09-08T11:00",
@@ -187,13 +189,13 @@ def test_a_bad_value_names_the_key():
 
 
 def test_docs_model_md_is_generated_from_the_code():
-    from twin import docs
+    from twin.apps import docs
 
-    assert docs.PATH.read_text() == docs.render(), "run python -m twin.docs"
+    assert docs.PATH.read_text() == docs.render(), "run python -m twin.apps.docs"
 
 
 def test_twin_run_cli(tmp_path):
-    run = subprocess.run([sys.executable, "-c", "from twin.cli import main; main()", *TINY,
+    run = subprocess.run([sys.executable, "-c", "from twin.apps.run import main; main()", *TINY,
                           "draws=2", "sweep.axes.itinerary=[home]", "output.plots=false",
                           f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
                          timeout=300)
@@ -225,7 +227,7 @@ def test_twin_run_leaves_no_raw_id_or_name_in_its_run_directory(tmp_path):
     """The whole run directory (cube, plots, Hydra's files, log) of EU athletes."""
     env = dict(__import__("os").environ, TWIN_PSEUDONYM_KEY="a-secret-kept-elsewhere")
     eu = [f"athletes.athletes.{i}.jurisdiction=EU" for i in range(3)]
-    run = subprocess.run([sys.executable, "-c", "from twin.cli import main; main()", *TINY,
+    run = subprocess.run([sys.executable, "-c", "from twin.apps.run import main; main()", *TINY,
                           *eu, "draws=2", "sweep.axes.itinerary=[home,east_6]",
                           f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
                          timeout=300, env=env)

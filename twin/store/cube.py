@@ -3,7 +3,7 @@
 Layout (DESIGN.md principle 6). The daily cube has dims ``athlete``, the sweep's dims (one
 per axis of a grid, or ``scenario`` for a sampled sweep, with each axis's values as a
 coordinate), ``quantile`` (or ``draw`` with ``keep_draws``) and ``date``. The summary
-(:mod:`twin.summary`) is the group ``summary`` of the same store, without ``date``.
+(:mod:`twin.engine.summary`) is the group ``summary`` of the same store, without ``date``.
 
 A Zarr store is created with every variable's metadata first (``twin_complete = 0``),
 then each chunk (a block of athletes x a block along the first sweep dim) is written into
@@ -30,9 +30,9 @@ import zarr
 
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
-from twin.variables import DAILY, SUMMARY
+from twin.model.variables import DAILY, SUMMARY
 
-#: The daily cube's variables (:data:`twin.variables.DAILY`), re-exported.
+#: The daily cube's variables (:data:`twin.model.variables.DAILY`), re-exported.
 VARIABLES = DAILY
 
 
@@ -42,7 +42,7 @@ _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
 def config_hash(text: str) -> str:
     """What a cube depends on: the config ``text`` and the code (every module of the
     packages, so a store written by other code is never resumed)."""
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256(text.encode())
     for path in sorted(p for pkg in _PACKAGES for p in (root / pkg).rglob("*.py")):
         digest.update(path.read_bytes())

@@ -26,7 +26,7 @@ from omegaconf import MISSING, DictConfig, OmegaConf
 
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 
-CONF_DIR = Path(__file__).resolve().parents[1] / "conf"
+CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
 #: Hydra's ``version_base`` of every app and of :func:`compose`.
 VERSION_BASE = "1.3"

@@ -55,7 +55,7 @@ def _table(*rows: Variable) -> dict[str, Variable]:
 _APD = ("athlete", "point", "draw", "date")
 _AP = ("athlete", "point", "date")
 
-#: What the engine feeds the day kernel (``twin._day_kernel.DayInputs``), one per day and
+#: What the engine feeds the day kernel (``twin.model.day_kernel.DayInputs``), one per day and
 #: series; ``dims``: what each may vary over.
 INPUTS = _table(
     Variable("load_plan", ("athlete", "point", "date"), "AU",
@@ -81,7 +81,7 @@ INPUTS = _table(
              "injury type index of an injury on that day"),
 )
 
-#: The cube's daily variables: the day kernel's outputs (``twin._day_kernel.DayOutputs``),
+#: The cube's daily variables: the day kernel's outputs (``twin.model.day_kernel.DayOutputs``),
 #: then the draw-free clock features.
 DAILY = _table(
     Variable("performance", _APD, "%",
@@ -111,7 +111,7 @@ DAILY = _table(
 )
 
 _APS = ("athlete", "point", "draw")
-#: Season outcomes per athlete and scenario point (:mod:`twin.summary`).
+#: Season outcomes per athlete and scenario point (:mod:`twin.engine.summary`).
 SUMMARY = _table(
     Variable("match_performance", _APS, "%",
              "match-day performance, mean over matches played", "quantiles", True),

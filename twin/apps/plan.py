@@ -1,7 +1,7 @@
 """``twin-plan``: each athlete's training loads for the coming weeks, optimised.
 
 A Hydra app on the same config as ``twin-run`` (``athletes=``, ``scenario=``, ...), with
-the ``plan`` group of settings (:class:`twin.config.PlanConf`): the window, load bounds,
+the ``plan`` group of settings (:class:`twin.apps.config.PlanConf`): the window, load bounds,
 risk budget, ACWR band, key matches and taper. The scenario is taken as planned (training
 volume and match load 1, its own trips; the sweep is ignored). Without
 ``plan.risk_budget``, each athlete's budget is the risk of the scenario's own training:
@@ -30,8 +30,8 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from scenarios import ConfigError, parse_date
 from twin import prescribe
-from twin.app import hydra_app
-from twin.from_config import plan_from_config
+from twin.apps.from_config import plan_from_config
+from twin.apps.hydra_app import hydra_app
 
 
 def request_from(cfg, season) -> prescribe.PlanRequest:
@@ -107,7 +107,7 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def _write(results, plan, cfg, out_dir: Path) -> dict:
-    from twin import sweep_plots
+    from twin import plots as sweep_plots
 
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "plan.csv"

@@ -15,7 +15,7 @@
   per worker process and stay loaded.
 - Faults: a task whose worker dies is retried by Ray (``max_retries``); a task that raises
   fails the run with its chunk named, and the store stays unfinished; a rerun on the same
-  store resumes from the chunks already marked done (:mod:`twin.cube`).
+  store resumes from the chunks already marked done (:mod:`twin.store.cube`).
 
 Results do not depend on the number of workers or the chunking: a chunk is a pure
 function of (plan, block) and random numbers are counter-based (DESIGN.md principle 5).
@@ -27,7 +27,7 @@ import dataclasses
 import os
 
 from twin import engine
-from twin._chaos import CHAOS, inject
+from twin.runners.chaos import CHAOS, inject
 
 #: Environment of worker processes: no nested thread pools beyond the task's CPUs.
 WORKER_ENV = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",

@@ -14,7 +14,7 @@ AU) of every training day (match and rest days stay as the calendar has them) th
 with :math:`K` the key matches of the window (all its matches by default), the expectation
 over the athlete's parameter draws :math:`\theta` (calibration file or priors), perf the
 twin's match-day performance (fitness-fatigue with circadian and sleep modifiers,
-:mod:`twin._day_kernel`), :math:`p_d` the twin's smooth daily injury probability (the
+:mod:`twin.model.day_kernel`), :math:`p_d` the twin's smooth daily injury probability (the
 hazard, with no sampled injuries), and an optional taper: an upper bound
 ``taper_fraction * load_max`` on the ``taper_days`` before each key match. The twin's own
 day kernel, compiled by JAX (:func:`physiology.kernels.jax_function`), gives
@@ -47,8 +47,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from physiology.kernels import flatten, run, tree_map, x64
-from twin._day_kernel import DayInputs
 from twin.engine import RUNNING_INPUTS, SRPE, Plan, simulate_block
+from twin.model.day_kernel import DayInputs
 
 TIGHTEN = 1e-6
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from omegaconf import OmegaConf
 
 from calibration import load_policies, policy_for
-from twin.config import CONF_DIR
+from twin.apps.config import CONF_DIR
 
 GOVERNANCE_DIR = CONF_DIR / "governance"
 

@@ -15,7 +15,7 @@ _WILLIAMS = "Williams et al. 2017 (EWMA ACWR, acute 7 d, chronic 28 d)"
 
 @dataclass(frozen=True)
 class CouplingParams(ParamRecord):
-    """How the models meet in the twin (see :mod:`twin._day_kernel`)."""
+    """How the models meet in the twin (see :mod:`twin.model.day_kernel`)."""
 
     tod_amplitude: float = param(
         0.05, units="1", bounds=(0.0, 0.2), domain="[0, 1]",

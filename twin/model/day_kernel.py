@@ -139,7 +139,7 @@ class DayConsts(NamedTuple):
 
 class DayInputs(NamedTuple):
     """One day of one series, as the engine feeds it (units in
-    :data:`twin.variables.INPUTS`)."""
+    :data:`twin.model.variables.INPUTS`)."""
 
     load_plan: float
     run_walk_jog_m: float
@@ -156,7 +156,7 @@ class DayInputs(NamedTuple):
 
 
 class DayOutputs(NamedTuple):
-    """The day's outputs, the cube's daily variables (:data:`twin.variables.DAILY`)."""
+    """The day's outputs, the cube's daily variables (:data:`twin.model.variables.DAILY`)."""
 
     performance: float
     fitness: float

@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from scenarios import ConfigError
-from twin.config import CONF_DIR, VERSION_BASE, register
+from twin.apps.config import CONF_DIR, VERSION_BASE, register
 
 Body = Callable[[DictConfig, Path], str]
 

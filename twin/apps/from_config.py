@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import scenarios as sc
 from twin.engine import Plan, plan
-from twin.governance import public_ids
-from twin.load_plan import read_load_plan
+from twin.prescribe.load_plan import read_load_plan
+from twin.store.governance import public_ids
 
 
 def plan_from_config(cfg) -> Plan:

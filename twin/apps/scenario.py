@@ -16,7 +16,7 @@ from pathlib import Path
 from omegaconf import DictConfig
 
 import scenarios as sc
-from twin.app import hydra_app
+from twin.apps.hydra_app import hydra_app
 
 
 def describe(cfg: DictConfig) -> str:

@@ -2,11 +2,11 @@
 
 The in-process runner (``runner=local``) executes the chunks one after another; each
 chunk is already parallel inside (Numba ``prange`` over its series, or JAX). The Ray
-runner (``runner=ray``, :mod:`twin.ray_runner`) runs the same chunks as Ray tasks. Chunks are
-blocks of athletes x a block along the first sweep dimension, sized so each does about
-``TARGET_ATHLETE_DAYS`` athlete-days (well over 100 ms of work) unless the config fixes
-``runner.chunk_athletes`` / ``runner.chunk_points``. A progress bar shows chunks done and
-the time left when the sweep has more than a few chunks.
+runner (``runner=ray``, :mod:`twin.runners.ray_runner`) runs the same chunks as Ray
+tasks. Chunks are blocks of athletes x a block along the first sweep dimension, sized so
+each does about ``TARGET_ATHLETE_DAYS`` athlete-days (well over 100 ms of work) unless
+the config fixes ``runner.chunk_athletes`` / ``runner.chunk_points``. A progress bar shows
+chunks done and the time left when the sweep has more than a few chunks.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from omegaconf import OmegaConf
 from tqdm import tqdm
 
 from twin import engine
-from twin._chaos import CHAOS, inject
-from twin.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
-from twin.from_config import plan_from_config
-from twin.governance import public_config
+from twin.apps.from_config import plan_from_config
+from twin.runners.chaos import CHAOS, inject
+from twin.store.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
+from twin.store.governance import public_config
 
 TARGET_ATHLETE_DAYS = 3_000_000
 #: With ``keep_draws`` a chunk's result is 64 bytes per athlete-day (not ~2): smaller
@@ -101,7 +101,7 @@ def executor(runner_cfg):
     """The chunk executor of ``runner.kind``: in process, or Ray tasks."""
     if runner_cfg.kind.name == "local":
         return _in_process
-    from twin.ray_runner import execute_ray
+    from twin.runners.ray_runner import execute_ray
 
     def execute(plan, layout, blocks):
         return execute_ray(plan, layout, blocks, address=runner_cfg.address,

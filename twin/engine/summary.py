@@ -1,7 +1,7 @@
 """Season outcomes per athlete and scenario point, from every draw of a chunk.
 
 The variables, their units, meanings and reductions over draws are declared in
-:data:`twin.variables.SUMMARY` (the table in ``docs/model.md`` is generated from it):
+:data:`twin.model.variables.SUMMARY` (the table in ``docs/model.md`` is generated from it):
 match-day performance over the matches an athlete was available for (quantiles over
 draws), the probability of at least one injury, expected days lost and matches played
 (means over draws), the worst circadian misalignment at a kickoff and the mean sleep debt
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.variables import SUMMARY
+from twin.model.variables import SUMMARY
 
 __all__ = ["SUMMARY", "summarise"]
 

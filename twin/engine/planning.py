@@ -1,19 +1,15 @@
-"""The engine: from plain values to a :class:`Plan`, and from a plan to outcome chunks.
+"""Planning a sweep: from plain values to a :class:`Plan` (what every chunk shares).
 
 :func:`plan` does everything that does not depend on the Monte-Carlo draw or is shared
 by all chunks: it compiles the scenario (:mod:`scenarios`), integrates the circadian and
-sleep part once per (athlete, itinerary) (:mod:`twin._clock`), computes each athlete's
-W' depletion table (:mod:`twin._match`) and tissue dose per metre, draws each athlete's
-parameters (:mod:`twin._athletes`) and runs the day kernel to the habitual steady state
-the season starts from. :func:`run_chunk` then runs the coupled day kernel
-(:mod:`twin._day_kernel`) for a block of athletes x scenario points x all draws and
-reduces over draws as :mod:`twin.variables` declares. It is a pure function of (plan,
-block): the local and Ray runners call it the same way, and the result does not depend on
-how the cube was split.
+sleep part once per (athlete, itinerary) (:mod:`twin.model.clock`), computes each
+athlete's W' depletion table (:mod:`twin.model.match`) and tissue dose per metre, draws
+each athlete's parameters (:mod:`twin.model.athletes`) and runs the day kernel to the
+habitual steady state the season starts from.
 
 The engine takes Python values (a squad, a season, a sweep, a calibration dataset, a load
 plan array), never a config node or a file path: reading YAML, CSV and netCDF is the apps
-layer's (:func:`twin.from_config.plan_from_config`).
+layer's (:func:`twin.apps.from_config.plan_from_config`).
 """
 
 from __future__ import annotations
@@ -24,13 +20,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import scenarios as sc
-from physiology.injury import FRESH, HazardParams, time_loss_days, uniforms
-from physiology.kernels import Kernel, flatten, run, tree_map
+from physiology.injury import FRESH, HazardParams
+from physiology.kernels import Kernel, run, tree_map
 from physiology.kernels.structure import subtypes
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
-from twin import _athletes, _clock, _match
-from twin._day_kernel import (
+from twin.model import athletes as _athletes
+from twin.model import clock as _clock
+from twin.model import match as _match
+from twin.model.day_kernel import (
     KERNELS,
     Coupling,
     DayInputs,
@@ -40,10 +38,8 @@ from twin._day_kernel import (
     TissueParams,
     TissueState,
 )
-from twin._day_kernel import HazardParams as HazardKernelParams
-from twin._reduce import quantiles_over_draws
-from twin.params import AthletePriors, CouplingParams
-from twin.variables import DAILY, INPUTS
+from twin.model.day_kernel import HazardParams as HazardKernelParams
+from twin.model.params import AthletePriors, CouplingParams
 
 WARMUP_DAYS = 3 * 365
 BAND_SPEEDS = np.array([b[2] for b in sc.SPEED_BANDS])
@@ -60,7 +56,7 @@ class Plan:
     Attributes:
         squad, season, sweep, days, clock: the scenario as :mod:`scenarios` compiled it,
             and the sub-daily clock features per (athlete, itinerary).
-        model, backend: fitness-fatigue model (a key of ``twin._day_kernel.KERNELS``)
+        model, backend: fitness-fatigue model (a key of ``twin.model.day_kernel.KERNELS``)
             and backend (``"numba"`` or ``"jax"``).
         draws, seed, quantiles, keep_draws: the Monte-Carlo design and its reduction.
         params: the day kernel's ``Params`` (named, nested), each leaf ``(A, N)``.
@@ -127,7 +123,7 @@ def hazard_params(coupling: CouplingParams) -> HazardParams:
     return base.replace(beta_sleep=base.beta_sleep * fade)
 
 
-def _dose_per_metre(squad: sc.Squad, tissue=BONE) -> np.ndarray:
+def dose_per_metre(squad: sc.Squad, tissue=BONE) -> np.ndarray:
     """Unadapted tissue dose per metre in each speed band, ``(A, bands)`` (1/d per m)."""
     out = np.empty((squad.size, BAND_SPEEDS.size))
     for a in range(squad.size):
@@ -158,7 +154,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
         calibration: a squad calibration dataset (:func:`calibration.read_squad_calibration`)
             whose draws replace the priors for the athletes it holds, or None.
         load_plan: planned training load ``(A, D)`` AU (NaN where the scenario's own load
-            stands; :func:`twin.load_plan.read_load_plan`), or None.
+            stands; :func:`twin.prescribe.load_plan.read_load_plan`), or None.
 
     Raises:
         ValueError: an unknown model, circadian model or backend, or draws < 1.
@@ -193,7 +189,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     if calibration is not None:
         param_draws = _athletes.calibrated_draws(calibration, ids, n_draws, model,
                                                  param_draws)
-    params = _kernel_params(kernel, param_draws, coupling, _dose_per_metre(squad),
+    params = _kernel_params(kernel, param_draws, coupling, dose_per_metre(squad),
                             (squad.size, n_draws))
     state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, backend)
     params = params._replace(coupling=params.coupling._replace(
@@ -203,7 +199,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     params = params._replace(hazard=params.hazard._replace(h0=params.hazard.h0 * scale))
     loads = (None, None)
     if load_plan is not None:
-        from twin.load_plan import apply_load_plan
+        from twin.prescribe.load_plan import apply_load_plan
 
         loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
@@ -279,92 +275,3 @@ def athlete_keys(ids) -> np.ndarray:
     the same numbers whatever squad it is run in and in whatever order."""
     return np.array([int.from_bytes(hashlib.sha256(str(i).encode()).digest()[:8], "little")
                      for i in ids], dtype=np.uint64)
-
-
-def stream_keys(plan: Plan, athletes: slice):
-    """Counter-based stream keys (athlete, draw) of a block, shape ``(a, 1, N)``.
-
-    The scenario point is deliberately not part of the key: every point of a sweep sees
-    the same random numbers for the same athlete and draw (common random numbers), so the
-    difference between two scenarios is the scenario's effect, not sampling noise.
-    """
-    return athlete_keys(plan.squad.ids[athletes])[:, None, None], \
-        np.arange(plan.draws)[None, None, :]
-
-
-def _select(x: np.ndarray, dims: tuple[str, ...], block: dict[str, slice]) -> np.ndarray:
-    """``x`` (over ``dims``) for a block, as ``(athlete, point, draw, date)`` with size-1
-    axes where it does not vary (broadcast by the kernel, never copied)."""
-    index = tuple(block.get(d, slice(None)) for d in dims)
-    x = x[index]
-    order = ("athlete", "point", "draw", "date")
-    return np.expand_dims(x, tuple(i for i, d in enumerate(order) if d not in dims))
-
-
-def block_inputs(plan: Plan, athletes: slice, points: slice) -> DayInputs:
-    """The day kernel's inputs for a block, each broadcastable to ``(a, p, N, D)``: the
-    plan's draw-free feeds taken where they vary, and the block's random streams."""
-    block = {"athlete": athletes, "point": points}
-    values = {}
-    for name, (x, dims) in plan.feeds().items():
-        _check_dims(name, dims)
-        values[name] = _select(x, dims, block)
-    n_d = plan.season.days
-    keys = stream_keys(plan, athletes)
-    event = uniforms(plan.seed, keys, n_d, channel=0)  # (a, 1, N, D): same for every point
-    kind, days_out = time_loss_days(uniforms(plan.seed, keys, n_d, channel=1),
-                                    uniforms(plan.seed, keys, n_d, channel=2))
-    random = {"u_injury": event, "days_out_if_injured": days_out,
-              "injury_type_if_injured": kind.astype(float)}
-    for name, x in random.items():
-        _check_dims(name, ("athlete", "draw", "date"))
-        values[name] = x
-    return DayInputs(**values)
-
-
-def _check_dims(name: str, dims: tuple[str, ...]) -> None:
-    if not set(dims) <= set(INPUTS[name].dims):
-        raise ValueError(f"input {name}: varies over {dims}, declared only over "
-                         f"{INPUTS[name].dims} (twin.variables.INPUTS)")
-
-
-def simulate_block(plan: Plan, athletes: slice, points: slice):
-    """Every draw of a block: the kernel's ``DayOutputs``, each ``(a, p, N, D)``."""
-    params = tree_map(lambda x: x[athletes, None, :], plan.params)
-    state0 = tree_map(lambda x: x[athletes, None, :], plan.state0)
-    out, _ = run(plan.kernel, block_inputs(plan, athletes, points), params, state0,
-                 backend=plan.backend)
-    return out
-
-
-def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarray]:
-    """Simulate a block of athletes x points x all draws; reduce over draws.
-
-    Returns, for every daily variable of :data:`twin.variables.DAILY`, its reduction over
-    draws as declared there: ``(a, p, Q, D)`` for quantiles (``(a, p, N, D)`` with
-    ``keep_draws``), ``(a, p, D)`` for the mean and the draw-free features; and the
-    summary arrays ``summary/<name>`` (:func:`twin.summary.summarise`).
-    """
-    from twin.summary import summarise
-
-    out = simulate_block(plan, athletes, points)
-    result = {}
-    draw_free = {"circadian_misalignment": plan.misalignment, "sleep_debt": plan.sleep_debt}
-    for name, var in DAILY.items():
-        if var.reduce == "none":
-            result[name] = draw_free[name][athletes, points]
-            continue
-        x = getattr(out, name)  # (a, p, N, D)
-        if var.reduce == "mean":
-            result[name] = x.mean(axis=2)
-        elif plan.keep_draws:
-            result[name] = x
-        else:
-            result[name] = quantiles_over_draws(x, plan.quantiles, axis=2)
-    result.update(summarise(plan, out, athletes, points))
-    return result
-
-
-def kernel_rows(values) -> np.ndarray:
-    """A named tuple of equally shaped arrays as one stacked array (leaf order)."""
-    return np.stack(flatten(values))

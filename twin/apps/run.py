@@ -5,9 +5,9 @@ A Hydra app (``conf/config.yaml``; groups ``athletes``, ``scenario``, ``sweep``,
 the demo squad through the demo sweep and writes into Hydra's run directory:
 
 - ``cube.zarr`` (or ``cube.nc`` with ``output.format=netcdf``): the daily outcome cube,
-  and its ``summary`` group (:mod:`twin.cube`);
+  and its ``summary`` group (:mod:`twin.store.cube`);
 - ``season.png``, ``jetlag.png``, ``heatmap.png`` (when the sweep has two axes or more),
-  ``fan.png`` (:mod:`twin.sweep_plots`);
+  ``fan.png`` (:mod:`twin.plots`);
 
 then prints the best and worst scenario for each summary outcome, and the paths.
 
@@ -23,11 +23,11 @@ from pathlib import Path
 import numpy as np
 from omegaconf import DictConfig
 
-from twin import sweep_plots
-from twin.app import hydra_app
-from twin.cube import open_cube
-from twin.runner import run_sweep
-from twin.summary import SUMMARY
+from twin import plots as sweep_plots
+from twin.apps.hydra_app import hydra_app
+from twin.engine.summary import SUMMARY
+from twin.runners.local import run_sweep
+from twin.store.cube import open_cube
 
 
 def summary_table(summary, sweep_dims) -> str:

@@ -6,7 +6,7 @@ Usage::
         inputs.daily=daily.csv inputs.tests=tests.csv inputs.bests=bests.parquet
 
 Writes ``squad_calibration.nc`` and ``report_<athlete>.png`` into ``output_dir`` (default:
-Hydra's run directory). Schema: :class:`twin.config.CalibrateConfig`; defaults in
+Hydra's run directory). Schema: :class:`twin.apps.config.CalibrateConfig`; defaults in
 ``conf/calibrate.yaml``. Every input is validated before anything is written; a bad input
 is one line on stderr naming the file, row and column, exit status 2. The work is done by
 :mod:`calibration` (:func:`~calibration.read_inputs`, :func:`~calibration.calibrate_squad`,
@@ -22,7 +22,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from calibration.pipeline import calibrate_squad, read_inputs, write_outputs
 from calibration.schema import DataPolicy
-from twin.app import hydra_app
+from twin.apps.hydra_app import hydra_app
 
 
 def run_calibration(cfg: DictConfig, out_dir) -> tuple[Path, str]:

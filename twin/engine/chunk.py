@@ -1,0 +1,105 @@
+"""Running a block of a plan: the coupled day kernel over athletes x points x all draws.
+
+:func:`run_chunk` runs the coupled day kernel (:mod:`twin.model.day_kernel`) for a block
+of athletes x scenario points x all draws and reduces over draws as
+:mod:`twin.model.variables` declares. It is a pure function of (plan, block): the local
+and Ray runners call it the same way, and the result does not depend on how the cube was
+split. Each kernel input is taken from the dims its source varies over and broadcast by
+the kernel (DESIGN.md principle 4), checked against the dims the variable table declares.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from physiology.injury import time_loss_days, uniforms
+from physiology.kernels import run, tree_map
+from twin.engine.planning import Plan, athlete_keys
+from twin.engine.reduce import quantiles_over_draws
+from twin.model.day_kernel import DayInputs
+from twin.model.variables import DAILY, INPUTS
+
+
+def stream_keys(plan: Plan, athletes: slice):
+    """Counter-based stream keys (athlete, draw) of a block, shape ``(a, 1, N)``.
+
+    The scenario point is deliberately not part of the key: every point of a sweep sees
+    the same random numbers for the same athlete and draw (common random numbers), so the
+    difference between two scenarios is the scenario's effect, not sampling noise.
+    """
+    return athlete_keys(plan.squad.ids[athletes])[:, None, None], \
+        np.arange(plan.draws)[None, None, :]
+
+
+def _select(x: np.ndarray, dims: tuple[str, ...], block: dict[str, slice]) -> np.ndarray:
+    """``x`` (over ``dims``) for a block, as ``(athlete, point, draw, date)`` with size-1
+    axes where it does not vary (broadcast by the kernel, never copied)."""
+    index = tuple(block.get(d, slice(None)) for d in dims)
+    x = x[index]
+    order = ("athlete", "point", "draw", "date")
+    return np.expand_dims(x, tuple(i for i, d in enumerate(order) if d not in dims))
+
+
+def block_inputs(plan: Plan, athletes: slice, points: slice) -> DayInputs:
+    """The day kernel's inputs for a block, each broadcastable to ``(a, p, N, D)``: the
+    plan's draw-free feeds taken where they vary, and the block's random streams."""
+    block = {"athlete": athletes, "point": points}
+    values = {}
+    for name, (x, dims) in plan.feeds().items():
+        _check_dims(name, dims)
+        values[name] = _select(x, dims, block)
+    n_d = plan.season.days
+    keys = stream_keys(plan, athletes)
+    event = uniforms(plan.seed, keys, n_d, channel=0)  # (a, 1, N, D): same for every point
+    kind, days_out = time_loss_days(uniforms(plan.seed, keys, n_d, channel=1),
+                                    uniforms(plan.seed, keys, n_d, channel=2))
+    random = {"u_injury": event, "days_out_if_injured": days_out,
+              "injury_type_if_injured": kind.astype(float)}
+    for name, x in random.items():
+        _check_dims(name, ("athlete", "draw", "date"))
+        values[name] = x
+    return DayInputs(**values)
+
+
+def _check_dims(name: str, dims: tuple[str, ...]) -> None:
+    if not set(dims) <= set(INPUTS[name].dims):
+        raise ValueError(f"input {name}: varies over {dims}, declared only over "
+                         f"{INPUTS[name].dims} (twin.model.variables.INPUTS)")
+
+
+def simulate_block(plan: Plan, athletes: slice, points: slice):
+    """Every draw of a block: the kernel's ``DayOutputs``, each ``(a, p, N, D)``."""
+    params = tree_map(lambda x: x[athletes, None, :], plan.params)
+    state0 = tree_map(lambda x: x[athletes, None, :], plan.state0)
+    out, _ = run(plan.kernel, block_inputs(plan, athletes, points), params, state0,
+                 backend=plan.backend)
+    return out
+
+
+def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarray]:
+    """Simulate a block of athletes x points x all draws; reduce over draws.
+
+    Returns, for every daily variable of :data:`twin.model.variables.DAILY`, its reduction over
+    draws as declared there: ``(a, p, Q, D)`` for quantiles (``(a, p, N, D)`` with
+    ``keep_draws``), ``(a, p, D)`` for the mean and the draw-free features; and the
+    summary arrays ``summary/<name>`` (:func:`twin.engine.summary.summarise`).
+    """
+    from twin.engine.summary import summarise
+
+    out = simulate_block(plan, athletes, points)
+    result = {}
+    draw_free = {"circadian_misalignment": plan.misalignment, "sleep_debt": plan.sleep_debt}
+    for name, var in DAILY.items():
+        if var.reduce == "none":
+            result[name] = draw_free[name][athletes, points]
+            continue
+        x = getattr(out, name)  # (a, p, N, D)
+        if var.reduce == "mean":
+            result[name] = x.mean(axis=2)
+        elif plan.keep_draws:
+            result[name] = x
+        else:
+            result[name] = quantiles_over_draws(x, plan.quantiles, axis=2)
+    result.update(summarise(plan, out, athletes, points))
+    return result
+

@@ -1,0 +1,26 @@
+"""From prediction to prescription: optimised training loads per athlete
+(:mod:`twin.prescribe.optimise`) and per-athlete load plans replayed by the twin
+(:mod:`twin.prescribe.load_plan`)."""
+
+from twin.prescribe.load_plan import apply_load_plan, read_load_plan
+from twin.prescribe.optimise import (
+    InfeasiblePlan,
+    PlanRequest,
+    PlanResult,
+    assess,
+    optimise,
+    replay_outcomes,
+    with_filtered_state,
+)
+
+__all__ = [
+    "InfeasiblePlan",
+    "PlanRequest",
+    "PlanResult",
+    "apply_load_plan",
+    "assess",
+    "optimise",
+    "read_load_plan",
+    "replay_outcomes",
+    "with_filtered_state",
+]
