@@ -7,6 +7,8 @@ Usage::
     python -m benchmarks.run --only wbal      # one section
 
 Sections: ``kernels`` (training load and fitness-fatigue, :mod:`benchmarks.kernels`),
+``kernel_load`` (a fresh process's import and first call of cached kernels,
+:mod:`benchmarks.kernel_load`),
 ``wbal`` (W' balance, :mod:`benchmarks.wbal`), ``circadian`` (the circadian models
 beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`), ``scenarios``
 (compiling sweep points into the twin's inputs, :mod:`benchmarks.scenarios`), ``engine``
@@ -33,6 +35,7 @@ from benchmarks import (
     circadian,
     engine,
     engine_baseline,
+    kernel_load,
     kernels,
     prescribe,
     scenarios,
@@ -42,7 +45,9 @@ from benchmarks import (
 )
 from benchmarks.common import HERE, environment, update_results
 
-SECTIONS = {"kernels": ("Kernels", kernels), "wbal": ("W' balance", wbal),
+SECTIONS = {"kernels": ("Kernels", kernels),
+            "kernel_load": ("Kernel start-up with a warm cache", kernel_load),
+            "wbal": ("W' balance", wbal),
             "circadian": ("Circadian models", circadian),
             "scenarios": ("Scenario compilation", scenarios),
             "engine": ("Engine: the standard sweep end to end", engine),

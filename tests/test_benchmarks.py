@@ -25,6 +25,8 @@ def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     # 1e-10 relative agreement of tests/test_backends_agree.py, in absolute terms.
     assert all(float(r["max_abs_numba_minus_jax"]) < 1e-6 for r in compared)
     assert (tmp_path / "kernels.png").stat().st_size > 1000
+    (load,) = csv.DictReader((tmp_path / "kernel_load.csv").open())
+    assert load["backend"] == "numba" and float(load["twin_day_median_s"]) > 0
     wbal = list(csv.DictReader((tmp_path / "wbal.csv").open()))
     assert {r["method"] for r in wbal if r["median_s"]} == {
         "skiba-integral", "skiba-differential", "bartram"}
