@@ -1,7 +1,7 @@
 r"""The impulse-response models as calibration sees them: kernels, records, JAX residuals.
 
 Calibration never re-writes a model's equation. It runs the model's own kernel
-(:data:`physiology.fitness_fatigue.BANISTER_KERNEL`, ``BUSSO_KERNEL``): with Numba for
+(from :data:`physiology.fitness_fatigue.MODELS`): with Numba for
 batches of candidate time constants, and through
 :func:`physiology.kernels.jax_function` for exact derivatives.
 
@@ -30,13 +30,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from physiology.fitness_fatigue import (
-    BANISTER_KERNEL,
-    BUSSO_KERNEL,
-    CONVENTIONS,
-    BanisterParams,
-    BussoParams,
-)
+from physiology.fitness_fatigue import CONVENTIONS
+from physiology.fitness_fatigue import MODELS as FITNESS_FATIGUE
 from physiology.kernels import Kernel, jax_function, run, x64
 from physiology.params import ParamRecord
 
@@ -80,10 +75,12 @@ class ModelSpec:
 
 
 MODELS: dict[str, ModelSpec] = {
-    "banister": ModelSpec("banister", BANISTER_KERNEL, BanisterParams,
-                          ("p0", "k1", "k2"), ("tau1", "tau2")),
-    "busso": ModelSpec("busso", BUSSO_KERNEL, BussoParams,
-                       ("p0", "k1", "k3"), ("tau1", "tau2", "tau3")),
+    "banister": ModelSpec("banister", FITNESS_FATIGUE["banister"].kernel,
+                          FITNESS_FATIGUE["banister"].record, ("p0", "k1", "k2"),
+                          ("tau1", "tau2")),
+    "busso": ModelSpec("busso", FITNESS_FATIGUE["busso"].kernel,
+                       FITNESS_FATIGUE["busso"].record, ("p0", "k1", "k3"),
+                       ("tau1", "tau2", "tau3")),
 }
 
 

@@ -42,9 +42,10 @@ import numpy as np
 
 from calibration._models import lag_of
 from physiology import validate
-from physiology.fitness_fatigue import BANISTER_KERNEL as KERNEL
-from physiology.fitness_fatigue import BanisterParams
+from physiology.fitness_fatigue import MODELS, BanisterParams
 from physiology.kernels import jax_function, run, x64
+
+KERNEL = MODELS["banister"].kernel
 
 
 class StateSpace(NamedTuple):

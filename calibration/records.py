@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from physiology.circadian import Forger99Params
-from physiology.fitness_fatigue import BanisterParams, BussoParams
+from physiology.fitness_fatigue import MODELS as FITNESS_FATIGUE
 from physiology.injury import HazardParams
 from physiology.params import Param, ParamRecord, param
 from physiology.tissue import TissueParams
@@ -51,8 +51,8 @@ class CircadianPhaseParams(ParamRecord):
 
 #: Records by model name; ``circadian`` joins Forger99Params and the phase record.
 RECORDS: dict[str, tuple[type[ParamRecord], ...]] = {
-    "banister": (BanisterParams,),
-    "busso": (BussoParams,),
+    "banister": (FITNESS_FATIGUE["banister"].record,),
+    "busso": (FITNESS_FATIGUE["busso"].record,),
     "power_duration": (PowerDurationParams,),
     "circadian": (Forger99Params, CircadianPhaseParams),
     "tissue": (TissueParams,),

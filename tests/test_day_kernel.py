@@ -8,7 +8,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from physiology.fitness_fatigue import BANISTER_KERNEL, BUSSO_KERNEL
+from physiology.fitness_fatigue import MODELS
 from physiology.injury import EVENTS_KERNEL, HAZARD_KERNEL
 from physiology.kernels import Kernel, flatten, run, tree_map
 from physiology.load import EWMA_KERNEL
@@ -52,7 +52,7 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
         injury_type_if_injured=np.zeros(shape))
     got, _ = run(p.kernel, u, p.params, p.state0)
 
-    ff_kernel = BANISTER_KERNEL if p.model == "banister" else BUSSO_KERNEL
+    ff_kernel = MODELS[p.model].kernel
     ff, _ = run(ff_kernel, (u.load_plan,), flatten(params.ff), flatten(state0.ff))
     ewma, _ = run(EWMA_KERNEL, (u.load_plan,), params.ewma, state0.ewma)
     dose = (k.dose_walk_jog * u.run_walk_jog_m + k.dose_running * u.run_running_m
@@ -114,9 +114,8 @@ def _kernel_functions():
     import physiology.circadian as circ
     import physiology.energetics._wbal as wbal
     import physiology.sleep as sleep
-    from physiology.fitness_fatigue import CALVERT_KERNEL, PERPOT_KERNEL
 
-    kernels = [BANISTER_KERNEL, BUSSO_KERNEL, CALVERT_KERNEL, PERPOT_KERNEL, EWMA_KERNEL,
+    kernels = [*(m.kernel for m in MODELS.values()), EWMA_KERNEL,
                TISSUE_KERNEL, HAZARD_KERNEL, EVENTS_KERNEL, wbal.INTEGRAL, wbal.DIFFERENTIAL,
                *KERNELS.values()]
     for module in (circ, sleep):
@@ -165,10 +164,9 @@ def test_the_variable_table_matches_the_kernel_and_the_cube(small_plan):
 def test_component_kernel_params_follow_their_records():
     """Each component kernel's parameters are its record's fields in order (and then the
     options), so a record and its kernel cannot drift apart."""
-    from physiology.fitness_fatigue import BanisterParams, BussoParams
     from physiology.injury import HazardParams
     from physiology.tissue import TissueParams
 
-    for kernel, record in ((BANISTER_KERNEL, BanisterParams), (BUSSO_KERNEL, BussoParams),
-                           (HAZARD_KERNEL, HazardParams), (TISSUE_KERNEL, TissueParams)):
+    pairs = [(m.kernel, m.record) for m in MODELS.values()]
+    for kernel, record in (*pairs, (HAZARD_KERNEL, HazardParams), (TISSUE_KERNEL, TissueParams)):
         assert kernel.params[:len(record.names())] == record.names(), kernel.name

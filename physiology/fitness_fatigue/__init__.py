@@ -9,36 +9,31 @@ All take a daily load of shape ``(*batch, T)``, a parameter record whose fields 
 arrays over the batch, ``convention="same-day" | "next-day"`` and
 ``backend="numba" | "jax"``.
 
-Each model's kernel (:class:`physiology.kernels.Kernel`) is public for coupled models
-and calibration: :data:`BANISTER_KERNEL`, :data:`BUSSO_KERNEL`, :data:`CALVERT_KERNEL`,
-:data:`PERPOT_KERNEL`.
+The models by name, each with its parameter record and its kernel
+(:class:`physiology.kernels.Kernel`, for coupled models and calibration): :data:`MODELS`,
+the one registry of the models.
 """
 
-from physiology.fitness_fatigue._banister import KERNEL as BANISTER_KERNEL
 from physiology.fitness_fatigue._banister import (
     BanisterParams,
     banister,
     banister_response_times,
 )
-from physiology.fitness_fatigue._busso import KERNEL as BUSSO_KERNEL
 from physiology.fitness_fatigue._busso import BussoParams, BussoResult, busso
-from physiology.fitness_fatigue._calvert import KERNEL as CALVERT_KERNEL
 from physiology.fitness_fatigue._calvert import CalvertParams, calvert
 from physiology.fitness_fatigue._common import CONVENTIONS, FitnessFatigue
-from physiology.fitness_fatigue._perpot import KERNEL as PERPOT_KERNEL
 from physiology.fitness_fatigue._perpot import PerPotParams, PerPotResult, perpot
+from physiology.fitness_fatigue._registry import MODELS, Model
 
 __all__ = [
-    "BANISTER_KERNEL",
-    "BUSSO_KERNEL",
-    "CALVERT_KERNEL",
     "CONVENTIONS",
-    "PERPOT_KERNEL",
+    "MODELS",
     "BanisterParams",
     "BussoParams",
     "BussoResult",
     "CalvertParams",
     "FitnessFatigue",
+    "Model",
     "PerPotParams",
     "PerPotResult",
     "banister",

@@ -25,6 +25,7 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
+from twin.model.day_kernel import KERNELS
 
 CONF_DIR = Path(__file__).resolve().parents[2] / "conf"
 
@@ -42,9 +43,9 @@ class BackendName(Enum):
     jax = "jax"
 
 
-class FitnessFatigue(Enum):
-    banister = "banister"
-    busso = "busso"
+#: The fitness-fatigue models the twin couples (``twin.model.day_kernel.KERNELS``, whose
+#: names are those of :data:`physiology.fitness_fatigue.MODELS`).
+FitnessFatigueModel = Enum("FitnessFatigueModel", {name: name for name in KERNELS})
 
 
 class Circadian(Enum):
@@ -76,7 +77,7 @@ class BackendConf:
 
 @dataclass
 class ModelConf:
-    fitness_fatigue: FitnessFatigue = FitnessFatigue.banister
+    fitness_fatigue: FitnessFatigueModel = FitnessFatigueModel.banister
     circadian: Circadian = Circadian.forger99
 
 

@@ -39,8 +39,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from physiology.fitness_fatigue import BANISTER_KERNEL as BANISTER
-from physiology.fitness_fatigue import BUSSO_KERNEL as BUSSO
+from physiology.fitness_fatigue import MODELS
 from physiology.injury import EVENTS_KERNEL as EVENTS
 from physiology.injury import HAZARD_KERNEL as HAZARD
 from physiology.injury import excess
@@ -48,6 +47,7 @@ from physiology.kernels import Kernel, helper, ops
 from physiology.load import EWMA_KERNEL as EWMA
 from physiology.tissue import TISSUE_KERNEL as TISSUE
 
+BANISTER, BUSSO = MODELS["banister"].kernel, MODELS["busso"].kernel
 # Each component's own prepare and step, compiled into the day kernel as helpers.
 _banister_prepare = helper(BANISTER.prepare)
 _banister_step = helper(BANISTER.step)

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scenarios import SPEED_BANDS
+
 #: Reductions over draws: quantiles (the cube's ``quantile`` dim, or every ``draw`` with
 #: ``keep_draws``), mean, median, or none (the variable does not vary by draw).
 REDUCTIONS = ("quantiles", "mean", "median", "none")
@@ -60,14 +62,8 @@ _AP = ("athlete", "point", "date")
 INPUTS = _table(
     Variable("load_plan", ("athlete", "point", "date"), "AU",
              "planned session-RPE load (training and matches)"),
-    Variable("run_walk_jog_m", ("athlete", "point", "date"), "m",
-             "planned running at 0-14.4 km/h"),
-    Variable("run_running_m", ("athlete", "point", "date"), "m",
-             "planned running at 14.4-19.8 km/h"),
-    Variable("run_hsr_m", ("athlete", "point", "date"), "m",
-             "planned high-speed running, 19.8-25.2 km/h"),
-    Variable("run_sprint_m", ("athlete", "point", "date"), "m",
-             "planned sprinting, above 25.2 km/h"),
+    *(Variable(f"run_{band}_m", ("athlete", "point", "date"), "m",
+               f"planned running at {speeds}") for band, speeds, _ in SPEED_BANDS),
     Variable("minutes_plan", ("point", "date"), "min", "planned match minutes"),
     Variable("w_prime_plan", _AP, "1", "fraction of D' (W') the planned match would use"),
     Variable("misalignment_h", _AP, "h",
