@@ -22,8 +22,8 @@ def test_kernel_refuses_closures():
         return step
 
     with pytest.raises(TypeError, match="module-level function"):
-        Kernel("bad", _banister.prepare, make(), _banister.Params, _banister.State,
-               _banister.Inputs, _banister.Outputs)
+        Kernel("bad", _banister.prepare, make(), BANISTER.Params, BANISTER.State,
+               BANISTER.Inputs, BANISTER.Outputs)
 
 
 def test_run_broadcasts_inputs_params_and_state(backend):

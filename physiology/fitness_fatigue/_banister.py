@@ -34,6 +34,7 @@ import numpy as np
 
 from physiology.fitness_fatigue._common import (
     FitnessFatigue,
+    LoadInput,
     baseline,
     fatigue_decay,
     fitness_decay,
@@ -84,16 +85,6 @@ class Consts(NamedTuple):
     lag: float
 
 
-class Inputs(NamedTuple):
-    load: float  # AU
-
-
-class Outputs(NamedTuple):
-    performance: float
-    fitness: float
-    fatigue: float
-
-
 def prepare(p, s0):
     return (Consts(p.p0, p.k1, p.k2, ops.exp(-1.0 / p.tau1), ops.exp(-1.0 / p.tau2), p.lag),
             State(s0.g, s0.h))
@@ -105,11 +96,11 @@ def step(s, u, c):
     h = s.h * c.d2 + w
     fitness = c.k1 * (g - c.lag * w)
     fatigue = c.k2 * (h - c.lag * w)
-    return State(g, h), Outputs(c.p0 + fitness - fatigue, fitness, fatigue)
+    return State(g, h), FitnessFatigue(c.p0 + fitness - fatigue, fitness, fatigue)
 
 
 KERNEL = Kernel(name="banister", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=LoadInput, Outputs=FitnessFatigue)
 
 
 def banister(load, params: BanisterParams | None = None, *, convention: str = "same-day",

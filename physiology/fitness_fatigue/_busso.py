@@ -29,6 +29,7 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology.fitness_fatigue._common import (
+    LoadInput,
     baseline,
     fatigue_decay,
     fitness_decay,
@@ -59,7 +60,8 @@ class BussoParams(ParamRecord):
 
 
 class BussoResult(NamedTuple):
-    """Daily response (``(*batch, T)`` each); ``k2`` is the day's fatigue gain."""
+    """Daily response (``(*batch, T)`` each); ``k2`` is the day's fatigue gain.
+    Also the kernel's ``Outputs`` (one day's floats inside the kernel)."""
 
     performance: np.ndarray
     fitness: np.ndarray
@@ -100,17 +102,6 @@ class Consts(NamedTuple):
     lag: float
 
 
-class Inputs(NamedTuple):
-    load: float  # AU
-
-
-class Outputs(NamedTuple):
-    performance: float
-    fitness: float
-    fatigue: float
-    k2: float
-
-
 def prepare(p, s0):
     d1 = ops.exp(-1.0 / p.tau1)
     d2 = ops.exp(-1.0 / p.tau2)
@@ -126,11 +117,11 @@ def step(s, u, c):
     h = s.h * c.d2 + k2 * w
     fitness = c.k1 * (g - c.lag * w)
     fatigue = h - c.lag * k2 * w
-    return State(g, h, f), Outputs(c.p0 + fitness - fatigue, fitness, fatigue, k2)
+    return State(g, h, f), BussoResult(c.p0 + fitness - fatigue, fitness, fatigue, k2)
 
 
 KERNEL = Kernel(name="busso", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=LoadInput, Outputs=BussoResult)
 
 
 def busso(load, params: BussoParams | None = None, *, convention: str = "same-day",

@@ -31,6 +31,7 @@ import numpy as np
 
 from physiology.fitness_fatigue._common import (
     FitnessFatigue,
+    LoadInput,
     baseline,
     fatigue_decay,
     fitness_decay,
@@ -96,16 +97,6 @@ class Consts(NamedTuple):
     lag: float
 
 
-class Inputs(NamedTuple):
-    load: float  # AU
-
-
-class Outputs(NamedTuple):
-    performance: float
-    fitness: float
-    fatigue: float
-
-
 def prepare(p, s0):
     d1 = ops.exp(-1.0 / p.tau1)
     d2 = ops.exp(-1.0 / p.tau2)
@@ -120,11 +111,11 @@ def step(s, u, c):
     h = s.h * c.d2 + w
     fitness = c.k1 * (g1 - g3)
     fatigue = c.k2 * (h - c.lag * w)
-    return State(g1, g3, h), Outputs(c.p0 + fitness - fatigue, fitness, fatigue)
+    return State(g1, g3, h), FitnessFatigue(c.p0 + fitness - fatigue, fitness, fatigue)
 
 
 KERNEL = Kernel(name="calvert", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=LoadInput, Outputs=FitnessFatigue)
 
 
 def calvert(load, params: CalvertParams | None = None, *, convention: str = "same-day",

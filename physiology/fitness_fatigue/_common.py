@@ -50,11 +50,19 @@ def fatigue_decay():
 CONVENTIONS = {"same-day": 0.0, "next-day": 1.0}
 
 
+class LoadInput(NamedTuple):
+    """The one input of every fitness-fatigue kernel: the day's training load (AU)."""
+
+    load: float
+
+
 class FitnessFatigue(NamedTuple):
     """Daily model response, each of shape ``(*batch, T)``.
 
     ``performance`` in the units of ``p0``; ``fitness`` and ``fatigue`` are the positive
     and negative components in the same units, so ``performance = p0 + fitness - fatigue``.
+
+    Also the kernel's ``Outputs`` (one day's floats inside the kernel).
     """
 
     performance: np.ndarray

@@ -44,7 +44,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology.fitness_fatigue._common import simulate
+from physiology.fitness_fatigue._common import LoadInput, simulate
 from physiology.kernels import Kernel, ops
 from physiology.params import ParamRecord, param
 
@@ -78,6 +78,8 @@ class PerPotResult(NamedTuple):
     """Daily response, each ``(*batch, T)``, after the day's flows.
 
     ``performance = p_max * performance_potential``; potentials are dimensionless.
+
+    Also the kernel's ``Outputs`` (one day's floats inside the kernel).
     """
 
     performance: np.ndarray
@@ -117,17 +119,6 @@ class Consts(NamedTuple):
     now: float
 
 
-class Inputs(NamedTuple):
-    load: float  # AU
-
-
-class Outputs(NamedTuple):
-    performance: float
-    performance_potential: float
-    strain_potential: float
-    response_potential: float
-
-
 def prepare(p, s0):
     c = Consts(1.0 / p.ds, 1.0 / p.dr, 1.0 / p.dso, p.load_scale, p.p_max, 1.0 - p.lag)
     return c, State(s0.sp, s0.rp, s0.pp)
@@ -144,11 +135,11 @@ def step(s, u, c):
     sp = s.sp + lr - sr - over
     rp = s.rp + lr - rr
     pp = pp + rr - sr - over
-    return State(sp, rp, pp), Outputs(c.p_max * pp, pp, sp, rp)
+    return State(sp, rp, pp), PerPotResult(c.p_max * pp, pp, sp, rp)
 
 
 KERNEL = Kernel(name="perpot", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=LoadInput, Outputs=PerPotResult)
 
 
 def perpot(load, params: PerPotParams | None = None, *, convention: str = "same-day",

@@ -56,7 +56,8 @@ def decay_rate(days, decay: str, name: str = "days") -> np.ndarray:
 
 
 class PMC(NamedTuple):
-    """Daily CTL, ATL (load units, as the input) and TSB (into the day), each ``(*batch, T)``."""
+    """Daily CTL, ATL (load units, as the input) and TSB (into the day), each ``(*batch, T)``.
+    Also the kernel's ``Outputs`` (one day's floats inside the kernel)."""
 
     ctl: np.ndarray
     atl: np.ndarray
@@ -81,12 +82,6 @@ class Inputs(NamedTuple):
     load: float
 
 
-class Outputs(NamedTuple):
-    ctl: float
-    atl: float
-    tsb: float
-
-
 def prepare(p, s0):
     return Params(p.lam_c, p.lam_a), State(s0.ctl, s0.atl)
 
@@ -95,11 +90,11 @@ def step(s, u, c):
     tsb = s.ctl - s.atl
     ctl = s.ctl + c.lam_c * (u.load - s.ctl)
     atl = s.atl + c.lam_a * (u.load - s.atl)
-    return State(ctl, atl), Outputs(ctl, atl, tsb)
+    return State(ctl, atl), PMC(ctl, atl, tsb)
 
 
 KERNEL = Kernel(name="ewma_pair", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=Inputs, Outputs=PMC)
 
 
 def ewma_pair(load: np.ndarray, chronic_days, acute_days, decay: str, backend: str,

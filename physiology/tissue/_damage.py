@@ -126,7 +126,8 @@ TENDON = TendonParams()
 
 class TissueDamage(NamedTuple):
     """Daily outputs, each ``(*batch, T)``: damage D (Miner units, 1 = failure of the
-    baseline tissue without repair), capacity kappa (1), and the day's damage increment."""
+    baseline tissue without repair), capacity kappa (1), and the day's damage increment.
+    Also the kernel's ``Outputs`` (one day's floats inside the kernel)."""
 
     damage: np.ndarray
     capacity: np.ndarray
@@ -192,12 +193,6 @@ class Inputs(NamedTuple):
     dose: float  # unadapted daily dose u (1/d)
 
 
-class Outputs(NamedTuple):
-    damage: float
-    capacity: float
-    increment: float
-
-
 def prepare(p, s0):
     consts = Consts(p.b, ops.exp(-1.0 / p.tau_repair), -ops.expm1(-1.0 / p.tau_adapt), p.u_ref,
                     p.cap_min, p.cap_max)
@@ -210,11 +205,11 @@ def step(s, u, c):
     increment = u.dose * capacity ** (-c.b)
     damage = s.damage * c.repair + increment
     chronic = s.chronic_dose + c.adapt * (u.dose - s.chronic_dose)
-    return State(damage, chronic), Outputs(damage, capacity, increment)
+    return State(damage, chronic), TissueDamage(damage, capacity, increment)
 
 
 KERNEL = Kernel(name="tissue_damage", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=Inputs, Outputs=TissueDamage)
 
 
 def tissue_damage(dose, params: TissueParams | None = None, *, damage0=0.0,
