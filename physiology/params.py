@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import typing
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
@@ -194,6 +195,19 @@ class ParamRecord:
         doc = f"Config schema of {cls.__name__}."
         return dataclasses.make_dataclass(f"{cls.__name__}Config", fields,
                                           namespace={"__doc__": doc})
+
+    @classmethod
+    def kernel_params(cls, *options: str, module: str) -> type:
+        """The kernel's ``Params`` named tuple: the record's fields in order, then the
+        kernel's options (the day convention's ``lag``, the grid step ``dt``), so a
+        record and its kernel declare their names once. ``module``: the kernel's module
+        (``__name__``), where the class must be importable as ``Params``."""
+        fields = [(name, float) for name in (*cls.names(), *options)]
+        params = typing.NamedTuple("Params", fields)
+        params.__module__ = module
+        extra = f", then {', '.join(options)}" if options else ""
+        params.__doc__ = f"Kernel parameters: the fields of :class:`{cls.__name__}`{extra}."
+        return params
 
     def values(self) -> tuple[Any, ...]:
         """Field values in declaration order (scalars or arrays)."""

@@ -67,18 +67,7 @@ class Forger99Params(ParamRecord):
 FORGER99_ORIGINAL = Forger99Params(g=19.875, alpha0=0.16, beta=0.013, p=0.6)
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the grid step dt (h)."""
-
-    taux: float  # h
-    mu: float
-    k: float
-    g: float
-    alpha0: float  # 1/min
-    beta: float  # 1/min
-    p: float
-    i0: float  # lux
-    dt: float  # h
+Params = Forger99Params.kernel_params("dt", module=__name__)
 
 
 class State(NamedTuple):

@@ -62,24 +62,7 @@ class Hannay19Params(ParamRecord):
     i0: float = _p(9325.0, "lux^p", (100.0, 1e5), "half-saturation constant I0", "(0, inf)")
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the grid step dt (h)."""
-
-    tau: float  # h
-    k_coupling: float  # 1/h
-    gamma: float  # 1/h
-    beta1: float  # rad
-    a1: float  # 1/h
-    beta_l1: float  # rad
-    a2: float  # 1/h
-    beta_l2: float  # rad
-    sigma: float  # rad/h
-    g: float
-    alpha0: float  # 1/min
-    delta: float  # 1/min
-    p: float
-    i0: float  # lux^p
-    dt: float  # h
+Params = Hannay19Params.kernel_params("dt", module=__name__)
 
 
 class State(NamedTuple):

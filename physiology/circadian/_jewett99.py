@@ -63,19 +63,7 @@ class Jewett99Params(ParamRecord):
                       source=_K99, description="reference illuminance I0")
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the grid step dt (h)."""
-
-    taux: float  # h
-    mu: float
-    q: float
-    k: float
-    g: float
-    alpha0: float  # 1/min
-    beta: float  # 1/min
-    p: float
-    i0: float  # lux
-    dt: float  # h
+Params = Jewett99Params.kernel_params("dt", module=__name__)
 
 
 class State(NamedTuple):

@@ -56,15 +56,7 @@ class BanisterParams(ParamRecord):
     tau2: float = fatigue_decay()
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
-
-    p0: float
-    k1: float
-    k2: float
-    tau1: float
-    tau2: float
-    lag: float
+Params = BanisterParams.kernel_params("lag", module=__name__)
 
 
 class State(NamedTuple):

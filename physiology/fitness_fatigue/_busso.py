@@ -69,16 +69,7 @@ class BussoResult(NamedTuple):
     k2: np.ndarray
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
-
-    p0: float
-    k1: float
-    k3: float
-    tau1: float
-    tau2: float
-    tau3: float
-    lag: float
+Params = BussoParams.kernel_params("lag", module=__name__)
 
 
 class State(NamedTuple):

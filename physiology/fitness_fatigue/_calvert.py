@@ -65,16 +65,7 @@ class CalvertParams(ParamRecord):
                              "faster than it decays; otherwise the fitness term is negative)")
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
-
-    p0: float
-    k1: float
-    k2: float
-    tau1: float
-    tau2: float
-    tau3: float
-    lag: float
+Params = CalvertParams.kernel_params("lag", module=__name__)
 
 
 class State(NamedTuple):

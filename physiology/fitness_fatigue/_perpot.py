@@ -88,16 +88,7 @@ class PerPotResult(NamedTuple):
     response_potential: np.ndarray
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the day convention's lag (d)."""
-
-    ds: float
-    dr: float
-    dso: float
-    pp0: float  # enters as the initial state, not through prepare
-    load_scale: float
-    p_max: float
-    lag: float
+Params = PerPotParams.kernel_params("lag", module=__name__)
 
 
 class State(NamedTuple):

@@ -72,16 +72,7 @@ class HazardParams(ParamRecord):
                                 description="log relative risk per unit of W' depletion")
 
 
-class Params(NamedTuple):
-    """The :class:`HazardParams` fields, in their order (also the step's constants)."""
-
-    h0: float
-    beta_damage: float
-    acwr_threshold: float
-    beta_acwr: float
-    beta_fatigue: float
-    beta_sleep: float
-    beta_w_prime: float
+Params = HazardParams.kernel_params(module=__name__)
 
 
 class State(NamedTuple):

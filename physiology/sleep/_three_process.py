@@ -83,20 +83,7 @@ class Alertness(NamedTuple):
     kss: np.ndarray
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the grid step dt (h)."""
-
-    la: float
-    d: float  # 1/h
-    ha: float
-    bl: float
-    c_amp: float
-    peak_h: float  # h
-    u_mean: float
-    u_amp: float
-    w_c: float
-    w_d: float  # 1/h
-    dt: float  # h
+Params = ThreeProcessParams.kernel_params("dt", module=__name__)
 
 
 class State(NamedTuple):

@@ -80,18 +80,7 @@ class SleepResult(NamedTuple):
     lower: np.ndarray
 
 
-class Params(NamedTuple):
-    """Kernel parameters: the record's fields, then the grid step dt (h) and whether sleep
-    is forced by the opportunity (1) or spontaneous within it (0)."""
-
-    tau_r: float  # h
-    tau_d: float  # h
-    h0: float
-    l0: float
-    a: float
-    t0: float  # h; enters through Process C (an input), not the kernel
-    dt: float  # h
-    forced: float  # 0/1
+Params = TwoProcessParams.kernel_params("dt", "forced", module=__name__)
 
 
 class State(NamedTuple):

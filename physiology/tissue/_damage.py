@@ -157,17 +157,7 @@ def daily_dose(cycles, peak_force, params: TissueParams) -> np.ndarray:
     return np.sum(n * (f / f_ref) ** b / n_ref, axis=-1)
 
 
-class Params(NamedTuple):
-    """The :class:`TissueParams` fields, in their order."""
-
-    b: float
-    n_ref: float  # in the dose already (daily_dose)
-    f_ref: float  # in the dose already
-    tau_repair: float
-    tau_adapt: float
-    u_ref: float
-    cap_min: float
-    cap_max: float
+Params = TissueParams.kernel_params(module=__name__)
 
 
 class State(NamedTuple):
