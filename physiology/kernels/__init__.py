@@ -23,7 +23,7 @@ from physiology.kernels.helpers import helper, python_version
 from physiology.kernels.numba_backend import cache_dir
 from physiology.kernels.run import run
 from physiology.kernels.spec import BACKENDS, Backend, Kernel, ode_kernel
-from physiology.kernels.structure import flatten, paths, tree_map, unflatten
+from physiology.kernels.structure import flatten, paths, subtypes, tree_map, unflatten
 
 
 def jax_function(kernel: Kernel):
@@ -55,6 +55,7 @@ __all__ = [
     "python_version",
     "run",
     "run_array",
+    "subtypes",
     "tree_map",
     "unflatten",
 ]

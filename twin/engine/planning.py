@@ -21,24 +21,13 @@ import numpy as np
 
 import scenarios as sc
 from physiology.injury import FRESH, HazardParams
-from physiology.kernels import Kernel, run, tree_map
-from physiology.kernels.structure import subtypes
+from physiology.kernels import Kernel, run, subtypes, tree_map
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
 from twin.model import athletes as _athletes
 from twin.model import clock as _clock
 from twin.model import match as _match
-from twin.model.day_kernel import (
-    KERNELS,
-    Coupling,
-    DayInputs,
-    EventParams,
-    EwmaParams,
-    EwmaState,
-    TissueParams,
-    TissueState,
-)
-from twin.model.day_kernel import HazardParams as HazardKernelParams
+from twin.model.day_kernel import KERNELS, DayInputs
 from twin.model.params import AthletePriors, CouplingParams
 
 WARMUP_DAYS = 3 * 365
@@ -211,20 +200,20 @@ def _kernel_params(kernel: Kernel, draws: dict, coupling: CouplingParams, dose: 
                    shape: tuple[int, int]):
     """The day kernel's ``Params``, each leaf ``(A, N)``, before the habitual levels and
     the incidence scale are known (both 1 here)."""
-    ff_type = subtypes(kernel.Params)["ff"]
+    part = subtypes(kernel.Params)  # each component's own Params type
     # lag 1, the next-day convention: performance before the day's own load
-    ff = ff_type(**{n: draws[n] for n in ff_type._fields if n != "lag"}, lag=1.0)
+    ff = part["ff"](**{n: draws[n] for n in part["ff"]._fields if n != "lag"}, lag=1.0)
     params = kernel.Params(
         ff=ff,
-        ewma=EwmaParams(lam_c=decay_rate(coupling.acwr_chronic_days, "2/(N+1)"),
-                         lam_a=decay_rate(coupling.acwr_acute_days, "2/(N+1)")),
-        tissue=TissueParams(*BONE.values()),
-        hazard=HazardKernelParams(*hazard_params(coupling).values()),
-        events=EventParams(ramp_days=coupling.ramp_days),
-        coupling=Coupling(*(dose[:, b, None] for b in range(dose.shape[1])),
-                          fatigue_habitual=1.0, perf_habitual=1.0,
-                          tod_amplitude=coupling.tod_amplitude,
-                          sleep_loss_per_h=coupling.sleep_loss_per_h))
+        ewma=part["ewma"](lam_c=decay_rate(coupling.acwr_chronic_days, "2/(N+1)"),
+                          lam_a=decay_rate(coupling.acwr_acute_days, "2/(N+1)")),
+        tissue=part["tissue"](*BONE.values()),
+        hazard=part["hazard"](*hazard_params(coupling).values()),
+        events=part["events"](ramp_days=coupling.ramp_days),
+        coupling=part["coupling"](*(dose[:, b, None] for b in range(dose.shape[1])),
+                                  fatigue_habitual=1.0, perf_habitual=1.0,
+                                  tod_amplitude=coupling.tod_amplitude,
+                                  sleep_loss_per_h=coupling.sleep_loss_per_h))
     return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
 
 
@@ -235,11 +224,11 @@ def _steady_state(kernel, params, w_bar, run_bar, backend):
     const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, w_prime_plan=0.0, misalignment_h=0.0,
                       sleep_debt_h=0.0, u_injury=1.0,  # u_injury 1: never injured
                       days_out_if_injured=1.0, injury_type_if_injured=0.0)
-    ff_state = subtypes(kernel.State)["ff"]
+    part = subtypes(kernel.State)
     state = kernel.State(
-        ff=ff_state(*[0.0] * len(ff_state._fields)),
-        ewma=EwmaState(ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
-        tissue=TissueState(damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
+        ff=part["ff"](*[0.0] * len(part["ff"]._fields)),
+        ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
+        tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
         events=FRESH, fatigue_prev=0.0)
     for _ in range(WARMUP_DAYS // 365):
         out, state = run(kernel, tree_map(lambda v: np.full((1, 1, 365), v), const), params,

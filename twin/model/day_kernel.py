@@ -60,14 +60,12 @@ _tissue_step = helper(TISSUE.step)
 _hazard_step = helper(HAZARD.step)
 _events_step = helper(EVENTS.step)
 _excess = excess  # already a helper (physiology.injury)
+# The components' input types, as kernel code constructs them (globals, not attributes).
 FFInputs = BANISTER.Inputs  # the fitness-fatigue models' input: the load done (AU)
 EwmaInputs = EWMA.Inputs
 TissueInputs = TISSUE.Inputs
 HazardInputs = HAZARD.Inputs
 EventInputs = EVENTS.Inputs
-EwmaParams, EwmaState = EWMA.Params, EWMA.State
-TissueParams, TissueState = TISSUE.Params, TISSUE.State
-HazardParams, EventParams, EventState = HAZARD.Params, EVENTS.Params, EVENTS.State
 
 
 class Coupling(NamedTuple):
@@ -87,10 +85,10 @@ class BanisterDayParams(NamedTuple):
     """Parameters of the Banister day kernel: each component model's own, then the twin's."""
 
     ff: BANISTER.Params
-    ewma: EwmaParams
-    tissue: TissueParams
-    hazard: HazardParams
-    events: EventParams
+    ewma: EWMA.Params
+    tissue: TISSUE.Params
+    hazard: HAZARD.Params
+    events: EVENTS.Params
     coupling: Coupling
 
 
@@ -98,10 +96,10 @@ class BussoDayParams(NamedTuple):
     """Parameters of the Busso day kernel (as :class:`BanisterDayParams`)."""
 
     ff: BUSSO.Params
-    ewma: EwmaParams
-    tissue: TissueParams
-    hazard: HazardParams
-    events: EventParams
+    ewma: EWMA.Params
+    tissue: TISSUE.Params
+    hazard: HAZARD.Params
+    events: EVENTS.Params
     coupling: Coupling
 
 
@@ -110,9 +108,9 @@ class BanisterDayState(NamedTuple):
     into the day (the hazard's fatigue feature)."""
 
     ff: BANISTER.State
-    ewma: EwmaState
-    tissue: TissueState
-    events: EventState
+    ewma: EWMA.State
+    tissue: TISSUE.State
+    events: EVENTS.State
     fatigue_prev: float
 
 
@@ -120,9 +118,9 @@ class BussoDayState(NamedTuple):
     """As :class:`BanisterDayState`, with the Busso state."""
 
     ff: BUSSO.State
-    ewma: EwmaState
-    tissue: TissueState
-    events: EventState
+    ewma: EWMA.State
+    tissue: TISSUE.State
+    events: EVENTS.State
     fatigue_prev: float
 
 
@@ -130,10 +128,10 @@ class DayConsts(NamedTuple):
     """Each component's prepared constants (``ff`` the fitness-fatigue model's)."""
 
     ff: tuple
-    ewma: EwmaParams
+    ewma: EWMA.Params
     tissue: tuple
-    hazard: HazardParams
-    events: EventParams
+    hazard: HAZARD.Params
+    events: EVENTS.Params
     coupling: Coupling
 
 
