@@ -53,8 +53,10 @@ def _kernel_loop_rows(load: np.ndarray, repeats: int) -> list[dict]:
     no first-touch page faults of fresh output memory): the kernel's own speed."""
     import numba
 
-    from physiology.fitness_fatigue._banister import KERNEL
+    from physiology.fitness_fatigue import MODELS
     from physiology.kernels.numba_backend import _driver
+
+    KERNEL = MODELS["banister"].kernel
 
     batch, n_days = load.shape
     u = np.ascontiguousarray(load[None])

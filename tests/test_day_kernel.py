@@ -170,3 +170,15 @@ def test_component_kernel_params_follow_their_records():
     pairs = [(m.kernel, m.record) for m in MODELS.values()]
     for kernel, record in (*pairs, (HAZARD_KERNEL, HazardParams), (TISSUE_KERNEL, TissueParams)):
         assert kernel.params[:len(record.names())] == record.names(), kernel.name
+
+
+def test_an_input_fed_over_dims_it_does_not_declare_is_refused(small_plan, monkeypatch):
+    """Principle 4 both ways: the engine broadcasts each input from the dims its source
+    varies over, and refuses a source that varies where the table says it does not."""
+    from dataclasses import replace
+
+    narrow = replace(variables.INPUTS["minutes_plan"], dims=("date",))
+    monkeypatch.setitem(variables.INPUTS, "minutes_plan", narrow)
+    with pytest.raises(ValueError, match=r"input minutes_plan: varies over \('point', "
+                                         r"'date'\), declared only over \('date',\)"):
+        engine.block_inputs(small_plan, slice(0, 1), slice(0, 1))
