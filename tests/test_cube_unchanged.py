@@ -22,11 +22,10 @@ CASES = {"banister": [], "busso": ["model.fitness_fatigue=busso"]}
 
 
 def _compute(case: str, backend: str) -> dict[str, np.ndarray]:
-    from tests.test_twin import tiny_cfg
+    from tests.test_twin import cached_plan
     from twin import engine
-    from twin.apps.from_config import plan_from_config
 
-    plan = plan_from_config(tiny_cfg(*CASES[case], f"backend={backend}"))
+    plan = cached_plan(*CASES[case], *(["backend=jax"] if backend == "jax" else []))
     return engine.run_chunk(plan, slice(None), slice(None))
 
 

@@ -13,9 +13,8 @@ from physiology.injury import EVENTS_KERNEL, HAZARD_KERNEL
 from physiology.kernels import Kernel, flatten, run, tree_map
 from physiology.load import EWMA_KERNEL
 from physiology.tissue import TISSUE_KERNEL
-from tests.test_twin import tiny_cfg
+from tests.test_twin import cached_plan
 from twin import engine, prescribe
-from twin.apps.from_config import plan_from_config
 from twin.model import variables
 from twin.model.day_kernel import KERNELS, DayInputs, DayOutputs
 
@@ -24,7 +23,7 @@ N_DAYS = 120
 
 @pytest.fixture(scope="module", params=["banister", "busso"])
 def small_plan(request):
-    return plan_from_config(tiny_cfg("draws=3", f"model.fitness_fatigue={request.param}"))
+    return cached_plan(*([] if request.param == "banister" else ["model.fitness_fatigue=busso"]))
 
 
 def _shift(series, first):

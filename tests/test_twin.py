@@ -1,5 +1,6 @@
 """The twin end to end: cube layout, directions of effect, determinism, dependency-aware runs."""
 
+import functools
 import subprocess
 import sys
 
@@ -26,9 +27,16 @@ def tiny_cfg(*extra):
     return twin.compose(*TINY, *extra)
 
 
+@functools.cache
+def cached_plan(*extra):
+    """The plan of the tiny sweep with ``extra`` overrides, computed once per test session
+    and shared by the modules that read it (no test modifies a plan in place)."""
+    return plan_from_config(tiny_cfg(*extra))
+
+
 @pytest.fixture(scope="module")
 def tiny_plan():
-    return plan_from_config(tiny_cfg())
+    return cached_plan()
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +124,7 @@ def test_unavailable_athletes_play_no_minutes_and_load_nothing(tiny_plan):
 
 
 def test_the_same_config_gives_the_same_cube_on_both_backends(tiny_plan):
-    jax_plan = plan_from_config(tiny_cfg("backend=jax"))
+    jax_plan = cached_plan("backend=jax")
     a = engine.run_chunk(tiny_plan, slice(None), slice(None))
     b = engine.run_chunk(jax_plan, slice(None), slice(None))
     for name in a:
