@@ -207,6 +207,41 @@ def test_a_renamed_field_changes_the_cache_key(monkeypatch):
         reciprocal: float
         total: float
 
+    Outputs.__qualname__ = "Outputs"  # as the module-level class's: only the field differs
     monkeypatch.setattr(k, "Outputs", Outputs)
     after = dependencies(k.step)
     assert after != before and "reciprocal" in after and "reciprocal" not in before
+
+
+def test_cache_key_refuses_modules_and_hashes_global_arrays():
+    """What Numba freezes must be in the key: a global array's bytes; and a module reached
+    from kernel code is refused (its attributes would escape the key, as JAX refuses it)."""
+    from physiology.kernels.cache_key import dependencies
+
+    scope = {"np": np, "TABLE": np.arange(3.0)}
+    exec("def f(x):\n    return np.exp(x)\n\ndef g(x):\n    return TABLE[0] + x\n", scope)
+    with pytest.raises(TypeError, match="kernel code reaches module 'np'"):
+        dependencies(scope["f"])
+    before = dependencies(scope["g"])
+    scope["TABLE"] = np.arange(3.0) + 1.0
+    assert dependencies(scope["g"]) != before
+
+
+def test_the_readme_kernel_example_runs_on_both_backends():
+    """The README's example kernel, as written there, run as a script (its functions are
+    then module-level in ``__main__``), on JAX as shown and on Numba; the result is the
+    closed form of the decaying sum, level_T = sum_k e^{-k/tau} for a unit load."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    code = re.search(r"```python\n(from typing import NamedTuple\n.*?)```", readme, re.S)
+    assert code, "README: the kernel example is missing"
+    script = code.group(1) + (
+        "want = sum(np.exp(-k / 7.0) for k in range(365))\n"
+        "assert abs(out.level[0, -1] - want) < 1e-12 * want, out.level[0, -1]\n"
+        "out, _ = run(KERNEL, (np.ones((25, 365)),), Params(1.0, 7.0), backend='numba')\n"
+        "assert abs(out.level[0, -1] - want) < 1e-12 * want\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -100,8 +100,8 @@ def test_only_alerts_replans_the_athletes_over_budget(tmp_path):
     p = plan_from_config(cfg)
     req = prescribe.PlanRequest(start=14, days=28, draws=4)
     before, _ = prescribe.assess(p, 0, req)
-    tired = prescribe.with_filtered_state(p, 0, fitness=float(p.state0.ff.g[0, 0]) * 0.1,
-                                          fatigue=400.0)
+    fitness = p.params.ff.k1[0] * p.state0.ff.g[0]  # per draw, performance units
+    tired = prescribe.with_filtered_state(p, 0, fitness=0.1 * fitness, fatigue=400.0)
     after, _ = prescribe.assess(tired, 0, req)
     assert after.mean() > before.mean()  # a fatigued filtered state projects more risk
 

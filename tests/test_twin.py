@@ -57,7 +57,7 @@ def test_cube_dims_coords_attributes_and_ranges(tiny_run):
     for key in ("Conventions", "title", "source", "history", "config"):
         assert cube.attrs[key]
     assert cube.attrs["Conventions"].startswith("CF-") and cube.attrs["twin_complete"] == 1
-    for name in twin.VARIABLES:
+    for name in twin.DAILY:
         assert cube[name].attrs["units"] and cube[name].attrs["long_name"]
     for name in twin.SUMMARY:
         assert summary[name].attrs["units"] and summary[name].attrs["long_name"]
@@ -85,7 +85,7 @@ def test_reopened_cube_holds_what_the_engine_computed(tiny_run, tiny_plan):
     cube, summary = twin.open_cube(out / "cube.zarr")
     direct = engine.run_chunk(tiny_plan, slice(None), slice(None))
     shape = (3, 3, 4)
-    for name in twin.VARIABLES:
+    for name in twin.DAILY:
         want = direct[name].reshape(*shape, *direct[name].shape[2:])
         np.testing.assert_array_equal(cube[name].values, want)  # same floats, bit for bit
     want = direct["summary/injury_risk"].reshape(shape)

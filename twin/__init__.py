@@ -1,7 +1,10 @@
 """The twin: couples the physiology models, runs sweeps, builds outcome cubes.
 
-Its parts, one folder each, in the order the data flows (each imports only those before
-it; the apps read configs and files, everything before them takes plain values):
+Its parts, one folder each, in the order the data flows. Each imports only those before it
+(``prescribe`` and ``plots`` read the engine and the store), with two exceptions that are
+the config-driven ends: :func:`run_sweep` takes a resolved config and reads it through
+:mod:`twin.apps.from_config`, and governance reads its policies from ``conf/``. The model,
+the engine and the store take plain values.
 
 - :mod:`twin.model`: the twin as a model: the coupled day kernel with its named inputs
   and outputs, the sub-daily clock and sleep features, match W' depletion, athlete
@@ -26,13 +29,12 @@ from twin.apps.from_config import plan_from_config
 from twin.engine import Plan, plan, run_chunk, simulate_block
 from twin.model import DAILY, INPUTS, SUMMARY, AthletePriors, CouplingParams, Variable
 from twin.runners import RunResult, run_sweep
-from twin.store import VARIABLES, open_cube
+from twin.store import open_cube
 
 __all__ = [
     "DAILY",
     "INPUTS",
     "SUMMARY",
-    "VARIABLES",
     "AthletePriors",
     "CouplingParams",
     "Plan",

@@ -204,9 +204,9 @@ def w_prime_balance(power, cp, w_prime, method: str = "skiba-integral", dt: floa
     if method != "skiba-integral":
         out, _ = run(DIFFERENTIAL, (power,), (cp, w_prime, dt, _BARTRAM[method]),
                      (w_prime,), backend=backend)
-        return out[0]
+        return out.w_prime_balance
     if d_cp is None:
         d_cp = session_d_cp(power, cp)
     d_cp = validate.in_range("d_cp", d_cp, 0.0, np.inf, "a recovery depth >= 0 W")
     out, _ = run(INTEGRAL, (power,), (cp, w_prime, tau_skiba(d_cp), dt), backend=backend)
-    return out[0]
+    return out.w_prime_balance

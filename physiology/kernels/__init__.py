@@ -58,4 +58,5 @@ __all__ = [
     "subtypes",
     "tree_map",
     "unflatten",
+    "x64",
 ]

@@ -8,7 +8,12 @@ field names of the named tuples they take and return, and the ops themselves.
 
 from __future__ import annotations
 
+import dis
+import hashlib
 import sys
+import types
+
+import numpy as np
 
 from physiology.kernels import ops
 from physiology.kernels.helpers import original
@@ -24,27 +29,44 @@ def fingerprint(code) -> str:
 
 def dependencies(*fns) -> str:
     """Everything compiled code freezes, as text for a cache key: the live code of every
-    function and helper it calls (transitively), the repr of each constant it reads, the
-    fields of each named tuple class it names, and the ops. A change to any of them must
-    change the key."""
+    function and helper it calls (transitively), the repr of each constant and the bytes of
+    each array it reads, the fields of each named tuple class it names, and the ops. A
+    change to any of them must change the key. A module reached from kernel code is refused
+    (as the JAX backend refuses it): its attributes would escape the key."""
     seen, todo, parts = set(), list(fns), []
     while todo:
         fn = todo.pop()
         if fn in seen:
             continue
         seen.add(fn)
-        for name in fn.__code__.co_names:
+        for name in sorted(_loaded_globals(fn.__code__)):  # not attribute names
             value = fn.__globals__.get(name)
             target = original(value) or getattr(value, "py_func", None) or (
                 value if callable(value) and hasattr(value, "__code__") else None)
             if target is not None:
                 todo.append(target)
+            elif isinstance(value, types.ModuleType) and value is not ops:
+                raise TypeError(f"{fn.__qualname__}: kernel code reaches module {name!r}; "
+                                "use ops for math and import helpers and named tuples by "
+                                "name (a module attribute would escape the cache key)")
+            elif isinstance(value, np.ndarray):  # Numba freezes global arrays into the code
+                digest = hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+                parts.append(f"{fn.__module__}.{name}=array{value.shape}{value.dtype}{digest}")
             elif is_struct(value):
                 parts.append(f"{fn.__module__}.{name}={value.__qualname__}{paths(value)}")
             elif isinstance(value, int | float | complex | str | bytes | tuple):
                 parts.append(f"{fn.__module__}.{name}={value!r}")
     codes = sorted(f"{f.__module__}.{f.__qualname__}:{fingerprint(f.__code__)}" for f in seen)
     return "".join(codes) + "".join(sorted(parts)) + ops_fingerprint()
+
+
+def _loaded_globals(code) -> set[str]:
+    """Names a code object loads as globals (``co_names`` also holds attribute names)."""
+    names = {i.argval for i in dis.get_instructions(code) if i.opname == "LOAD_GLOBAL"}
+    for const in code.co_consts:
+        if hasattr(const, "co_code"):
+            names |= _loaded_globals(const)
+    return names
 
 
 def ops_fingerprint() -> str:

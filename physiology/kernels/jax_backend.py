@@ -43,7 +43,7 @@ def _rebind(fn: types.FunctionType) -> types.FunctionType:
                             "ops for math and import helpers by name")
         elif hasattr(value, "py_func"):
             raise TypeError(f"{fn.__qualname__}: {name!r} is compiled by Numba but not a "
-                            "declared helper (decorate it with ops.helper)")
+                            "declared helper (declare it with physiology.kernels.helper)")
     return types.FunctionType(fn.__code__, scope, fn.__name__, fn.__defaults__)
 
 

@@ -15,6 +15,10 @@ def _leaves(kernel: Kernel, role: str, value) -> list:
     sequence in its :func:`paths` order."""
     cls = getattr(kernel, role)
     names = paths(cls)
+    if hasattr(value, "_fields") and not isinstance(value, cls):
+        raise TypeError(f"kernel {kernel.name}: {role} given as {type(value).__name__} "
+                        f"({', '.join(value._fields)}); expected {cls.__name__} or a flat "
+                        "sequence in its leaf order")
     leaves = flatten(value) if isinstance(value, cls) else list(value)
     if len(leaves) != len(names):
         raise ValueError(f"kernel {kernel.name}: expected {role} ({', '.join(names)}), "
@@ -27,7 +31,7 @@ def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numb
 
     Args:
         kernel: the model.
-        inputs: a ``kernel.Inputs`` (or a sequence in its field order) of arrays of shape
+        inputs: a ``kernel.Inputs`` (or a flat sequence in its leaf order) of arrays of shape
             ``(*batch, T)``; they and the parameters broadcast to a common batch shape.
         params: a ``kernel.Params`` (or a flat sequence in its leaf order), each value
             scalar or broadcastable to the batch.
@@ -42,6 +46,8 @@ def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numb
     Raises:
         ValueError: an unknown backend, values that do not match the kernel's fields, or
             batch shapes that do not broadcast (naming each).
+        TypeError: a named tuple of another type where the kernel's is expected.
+        TypeError: a named tuple of another type where the kernel's is expected.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend={backend!r}: expected one of {BACKENDS}")

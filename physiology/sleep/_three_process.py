@@ -116,14 +116,6 @@ class Inputs(NamedTuple):
     asleep: float  # 0/1
 
 
-class Outputs(NamedTuple):
-    s: float
-    c: float
-    u: float
-    w: float
-    alertness: float
-    kss: float
-
 
 def prepare(p, s0):
     g = ops.log((p.ha - 14.0) / (p.ha - 7.96)) / 8.0
@@ -151,11 +143,11 @@ def step(s, u, c):
     inertia = (1.0 - asleep) * c.w_c * ops.exp(c.w_d * awake_h)
     total = level + proc_c + proc_u + inertia
     return (State(level, awake_h),
-            Outputs(level, proc_c, proc_u, inertia, total, 10.6 - 0.6 * total))
+            Alertness(level, proc_c, proc_u, inertia, total, 10.6 - 0.6 * total))
 
 
 KERNEL = Kernel(name="three_process", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=Inputs, Outputs=Alertness)
 
 
 def alertness(body_hour, asleep, dt: float, *, params: ThreeProcessParams | None = None,

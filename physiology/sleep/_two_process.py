@@ -107,12 +107,6 @@ class Inputs(NamedTuple):
     opportunity: float  # 0/1
 
 
-class Outputs(NamedTuple):
-    s: float
-    asleep: float
-    upper: float
-    lower: float
-
 
 def prepare(p, s0):
     consts = Consts(ops.exp(-p.dt / p.tau_r), ops.exp(-p.dt / p.tau_d), p.h0, p.l0, p.a,
@@ -130,11 +124,11 @@ def step(s, u, c):
                       ops.where(level >= upper, 1.0, 0.0))
     asleep = c.forced * opportunity + (1.0 - c.forced) * opportunity * wants
     level = asleep * level * c.decay + (1.0 - asleep) * (1.0 - (1.0 - level) * c.rise)
-    return State(level, asleep), Outputs(level, asleep, upper, lower)
+    return State(level, asleep), SleepResult(level, asleep, upper, lower)
 
 
 KERNEL = Kernel(name="two_process", prepare=prepare, step=step, Params=Params, State=State,
-                Inputs=Inputs, Outputs=Outputs)
+                Inputs=Inputs, Outputs=SleepResult)
 
 
 def two_process(body_hour, dt: float, opportunity=1.0, *, forced: bool = False,

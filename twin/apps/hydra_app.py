@@ -45,7 +45,7 @@ def hydra_app(name: str, body: Body, *, config_name: str = "config",
     """
 
     # functools.wraps sets __wrapped__, from which Hydra takes the job's name (and so the
-    # log file's) as the module of ``body``: ``cli.log``, ``plan_cli.log``, ...
+    # log file's) as the module of ``body``: ``run.log``, ``plan.log``, ...
     @hydra.main(config_path=str(CONF_DIR), config_name=config_name,
                 version_base=VERSION_BASE)
     @functools.wraps(body)

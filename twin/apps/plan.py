@@ -28,7 +28,7 @@ import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from scenarios import ConfigError, parse_date
+from scenarios import AXES, ConfigError, parse_date
 from twin import prescribe
 from twin.apps.from_config import plan_from_config
 from twin.apps.hydra_app import hydra_app
@@ -52,8 +52,7 @@ def plan_squad(cfg, out_dir: Path) -> str:
     """Optimise every selected athlete; write the outputs; return the printed text."""
     cfg = cfg.copy()
     with open_dict(cfg):
-        for axis in ("training_volume", "match_load", "fixture_density", "itinerary",
-                     "recovery"):
+        for axis in AXES:  # the season as planned: no axis swept
             cfg.sweep.axes[axis] = None
         cfg.scenario.load_plan = None
     plan = plan_from_config(cfg)
@@ -107,7 +106,7 @@ def _atomic_text(path: Path, text: str) -> None:
 
 
 def _write(results, plan, cfg, out_dir: Path) -> dict:
-    from twin import plots as sweep_plots
+    from twin import plots
 
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path = out_dir / "plan.csv"
@@ -126,7 +125,7 @@ def _write(results, plan, cfg, out_dir: Path) -> dict:
     paths = {"csv": csv_path, "scenario": out_dir / "planned_scenario.yaml",
              "report": out_dir / "plan_report.txt"}
     if results:
-        paths["plot"] = sweep_plots.save(plan_chart(results[0], plan), out_dir / "plan.png")
+        paths["plot"] = plots.save(plan_chart(results[0], plan), out_dir / "plan.png")
     return paths
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 from omegaconf import DictConfig
 
-from twin import plots as sweep_plots
+from twin import plots
 from twin.apps.hydra_app import hydra_app
 from twin.engine.summary import SUMMARY
 from twin.runners.local import run_sweep
@@ -62,18 +62,18 @@ def _point(flat, i, dims) -> str:
 def make_plots(result, out_dir: Path) -> list[Path]:
     cube, summary = open_cube(result.store)
     dims = result.plan.sweep.dims
-    sel = sweep_plots.pick_point(cube, dims)
-    paths = [sweep_plots.save(sweep_plots.season_chart(cube, 0, sel), out_dir / "season.png"),
-             sweep_plots.save(sweep_plots.fan_chart(cube, 0, sel), out_dir / "fan.png")]
+    sel = plots.pick_point(cube, dims)
+    paths = [plots.save(plots.season_chart(cube, 0, sel), out_dir / "season.png"),
+             plots.save(plots.fan_chart(cube, 0, sel), out_dir / "fan.png")]
     days = result.plan.days
     flat = int(np.ravel_multi_index(tuple(sel.values()), result.plan.sweep.shape)) \
         if dims else 0
-    paths.append(sweep_plots.save(
-        sweep_plots.jetlag_chart(result.plan, 0, int(days.itinerary[flat])),
+    paths.append(plots.save(
+        plots.jetlag_chart(result.plan, 0, int(days.itinerary[flat])),
         out_dir / "jetlag.png"))
     if len(dims) >= 2:
-        paths.append(sweep_plots.save(
-            sweep_plots.heatmap(summary, "match_performance", dims[0], dims[-1]),
+        paths.append(plots.save(
+            plots.heatmap(summary, "match_performance", dims[0], dims[-1]),
             out_dir / "heatmap.png"))
     return paths
 

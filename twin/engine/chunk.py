@@ -96,6 +96,8 @@ def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarra
         x = getattr(out, name)  # (a, p, N, D)
         if var.reduce == "mean":
             result[name] = x.mean(axis=2)
+        elif var.reduce == "median":
+            result[name] = np.median(x, axis=2)
         elif plan.keep_draws:
             result[name] = x
         else:

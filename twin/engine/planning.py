@@ -21,9 +21,10 @@ import numpy as np
 
 import scenarios as sc
 from physiology.injury import FRESH, HazardParams
-from physiology.kernels import Kernel, run, subtypes, tree_map
+from physiology.kernels import BACKENDS, Kernel, run, subtypes, tree_map
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
+from twin.engine.load_plan import apply_load_plan
 from twin.model import athletes as _athletes
 from twin.model import clock as _clock
 from twin.model import match as _match
@@ -150,8 +151,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     """
     if model not in KERNELS:
         raise ValueError(f"model={model!r}: expected one of {tuple(KERNELS)}")
-    if backend not in ("numba", "jax"):
-        raise ValueError(f"backend={backend!r}: expected 'numba' or 'jax'")
+    if backend not in BACKENDS:
+        raise ValueError(f"backend={backend!r}: expected one of {BACKENDS}")
     if int(draws) < 1:
         raise ValueError(f"draws={draws!r}: expected at least 1")
     kernel = KERNELS[model]
@@ -188,8 +189,6 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     params = params._replace(hazard=params.hazard._replace(h0=params.hazard.h0 * scale))
     loads = (None, None)
     if load_plan is not None:
-        from twin.prescribe.load_plan import apply_load_plan
-
         loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
                 np.asarray(quantiles, float), bool(keep_draws), params, state0,

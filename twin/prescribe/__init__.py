@@ -1,8 +1,10 @@
 """From prediction to prescription: optimised training loads per athlete
-(:mod:`twin.prescribe.optimise`) and per-athlete load plans replayed by the twin
-(:mod:`twin.prescribe.load_plan`)."""
+(:mod:`twin.prescribe.optimise`) and per-athlete load plans read from their CSV
+(:mod:`twin.prescribe.load_plan`) and replayed by the engine
+(:func:`apply_load_plan`)."""
 
-from twin.prescribe.load_plan import apply_load_plan, read_load_plan
+from twin.engine.load_plan import apply_load_plan
+from twin.prescribe.load_plan import read_load_plan
 from twin.prescribe.optimise import (
     InfeasiblePlan,
     PlanRequest,

@@ -1,4 +1,5 @@
-"""Per-athlete training-load plans (``scenario.load_plan``): read, check, and apply.
+"""Per-athlete training-load plans (``scenario.load_plan``): read and check (the engine
+applies them, :func:`twin.engine.load_plan.apply_load_plan`).
 
 A plan is a CSV with columns ``athlete`` (the id as the cube shows it), ``date`` (ISO)
 and ``training_load_au`` (session-RPE, AU, >= 0), as ``twin-plan`` writes it. On the
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scenarios import LOAD_KINDS, ConfigError
+from scenarios import ConfigError
 
 COLUMNS = ("athlete", "date", "training_load_au")
 
@@ -56,20 +57,3 @@ def read_load_plan(path, athletes, dates) -> np.ndarray:
                                   f"{row['training_load_au']!r}: expected a load >= 0 AU")
             out[index[row["athlete"]], day] = load
     return out
-
-
-def apply_load_plan(days, season, volume, planned):
-    """Per-athlete daily load and running ``(A, P, D)``, ``(A, P, D, bands)``."""
-    effort = days.match_minutes * days.match_intensity
-    match_load = effort * season.match_load_per_min
-    match_run = effort[..., None] * season.match_running_per_min
-    srpe = days.load[..., LOAD_KINDS.index("srpe")]
-    train_run = days.running_m - match_run
-    per_au = train_run.sum(axis=(0, 1)) / max((srpe - match_load).sum(), 1e-12)
-    train = ~days.match & ~days.rest
-    on = np.isfinite(planned)[:, None, :] & train[None]  # (A, P, D)
-    load = np.where(on, match_load + np.nan_to_num(planned)[:, None] * volume[:, None],
-                    srpe[None])
-    new_run = match_run + (load - match_load)[..., None] * per_au
-    running = np.where(on[..., None], new_run, days.running_m[None])
-    return load, running

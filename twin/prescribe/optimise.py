@@ -238,13 +238,14 @@ def replay_outcomes(plan: Plan, start: int, days: int, point: int = 0) -> tuple[
     return float((perf * played).sum() / played.sum()), float(injured.mean())
 
 
-def with_filtered_state(plan: Plan, athlete: int, fitness: float, fatigue: float) -> Plan:
+def with_filtered_state(plan: Plan, athlete: int, fitness, fatigue) -> Plan:
     """The plan with one athlete's fitness-fatigue state replaced by a filtered one, so
     forecasts and plans start from "today".
 
     ``fitness`` and ``fatigue`` are the state after today's load
     (:func:`calibration.kalman_filter`), in the performance units of the athlete's
-    calibration, so the squad must name that calibration file. Banister only: per draw,
+    calibration, so the squad must name that calibration file: floats, or arrays with
+    one value per draw. Banister only: per draw,
     the impulse sums become :math:`g = \\text{fitness}/k_1`, :math:`h =
     \\text{fatigue}/k_2`, and the hazard's fatigue feature (the raw fatigue the athlete
     brought into the day before, as the day kernel stores it) becomes

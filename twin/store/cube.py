@@ -32,10 +32,6 @@ from scenarios import SWEEP_AXES
 from twin.engine import Plan
 from twin.model.variables import DAILY, SUMMARY
 
-#: The daily cube's variables (:data:`twin.model.variables.DAILY`), re-exported.
-VARIABLES = DAILY
-
-
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
 
 
