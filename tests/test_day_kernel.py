@@ -147,6 +147,10 @@ def test_no_positional_index_into_kernel_tuples():
 def test_the_variable_table_matches_the_kernel_and_the_cube(small_plan):
     kernel = small_plan.kernel
     assert kernel.inputs == tuple(variables.INPUTS)
+    from scenarios import BANDS
+    from twin.model.day_kernel import Coupling
+
+    assert Coupling._fields[:len(BANDS)] == tuple(f"dose_{b}" for b in BANDS)
     kernel_outputs = [n for n, v in variables.DAILY.items() if v.reduce != "none"]
     assert kernel.outputs == tuple(kernel_outputs)
     assert set(small_plan.feeds()) | {"u_injury", "days_out_if_injured",

@@ -10,7 +10,10 @@ its reduction over the Monte-Carlo draws and whether more is better. From this o
 - the cube's data variables get their dims, ``units`` and ``long_name`` from it;
 - the summary's variables, the printed best/worst table and ``docs/model.md`` too.
 
-Adding a variable means adding one row here (and computing it where it is computed).
+Adding a variable means adding its row here and computing it where it is computed (a
+field of the day kernel's ``DayInputs`` or ``DayOutputs``, a feed of the plan, a result of
+:func:`twin.engine.summarise`); tests check that those match the table, and every
+description (units, long name, reduction, direction) lives only here.
 Dims are named as in the cube: ``athlete``, ``point`` (the sweep's dims in the cube),
 ``draw`` (``quantile`` in the cube after the reduction), ``date``.
 """
