@@ -46,6 +46,9 @@ from physiology.fitness_fatigue import MODELS, BanisterParams
 from physiology.kernels import jax_function, run, x64
 
 KERNEL = MODELS["banister"].kernel
+#: Rows of the kernel's stacked outputs: performance, and the (fitness, fatigue) state.
+_PERF = KERNEL.outputs.index("performance")
+_FIT_FAT = [KERNEL.outputs.index("fitness"), KERNEL.outputs.index("fatigue")]
 
 
 class StateSpace(NamedTuple):
@@ -92,14 +95,14 @@ def state_space(params: BanisterParams, convention: str = "same-day") -> StateSp
         raise ValueError("params: expected one parameter set (scalar fields)")
     # Scale of the state: the same-day outputs (fitness, fatigue) per unit of kernel state.
     _, d_out_w0, _, d_s_w0, _ = _one_day(params, 0.0)
-    scale = d_out_w0[1:3] / d_s_w0
+    scale = d_out_w0[_FIT_FAT] / d_s_w0
     d_out_s, d_out_w, d_s_s, d_s_w, out0 = _one_day(params, lag_of(convention))
     S, S_inv = np.diag(scale), np.diag(1.0 / scale)
     A = S @ d_s_s @ S_inv
     B = S @ d_s_w
-    C = d_out_s[0] @ S_inv                     # y_t = C x_{t-1} + d_out_w w_t + c
+    C = d_out_s[_PERF] @ S_inv                 # y_t = C x_{t-1} + d_out_w w_t + c
     H = C @ np.linalg.inv(A)                   # ... = H x_t + (d_out_w - H B) w_t + c
-    return StateSpace(A, B, H, float(d_out_w[0] - H @ B), float(out0[0]), scale)
+    return StateSpace(A, B, H, float(d_out_w[_PERF] - H @ B), float(out0[_PERF]), scale)
 
 
 class Filtered(NamedTuple):
