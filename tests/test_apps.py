@@ -9,6 +9,7 @@ from hydra import initialize
 from hydra.core.global_hydra import GlobalHydra
 
 import twin
+from scenarios import ConfigError
 from tests.test_twin import TINY
 
 
@@ -40,6 +41,10 @@ def test_compose_names_what_is_wrong():
         twin.compose("scenario=nonesuch")
     with pytest.raises(ConfigCompositionException, match="drawz"):
         twin.compose("drawz=3")
+    with pytest.raises(ConfigError, match=r"sweep\.axes\.temperature: not a key of AxesConf"):
+        twin.compose("+sweep.axes.temperature=[1,2]")
+    with pytest.raises(ConfigError, match=r"inputs\.athletez: not a key of"):
+        twin.compose("+inputs.athletez=a.csv", config_name="calibrate")
     assert not GlobalHydra.instance().is_initialized()
 
 
@@ -55,6 +60,9 @@ def test_compose_names_what_is_wrong():
     ("twin.apps.plan", [*TINY, "plan.days=14"],
      "twin-plan: plan.key_matches: the window holds no match to plan for"),
     ("twin.apps.calibrate", [], "twin-calibrate: inputs.athletes: a file is required"),
+    # Hydra's '+' adds a key struct mode would refuse: the schema refuses it instead
+    ("twin.apps.scenario", ["+drawz=5"],
+     "twin-scenario: drawz: not a key of TwinConfig (given with '+'?)"),
 ])
 def test_a_bad_value_is_one_line_and_exit_status_2(tmp_path, module, args, message):
     run = subprocess.run([sys.executable, "-m", module, *args, f"hydra.run.dir={tmp_path}"],

@@ -14,6 +14,7 @@ same config as the apps, for notebooks, tests and benchmarks.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -24,6 +25,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from scenarios import ConfigError
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 from twin.model.day_kernel import KERNELS
 
@@ -230,7 +232,32 @@ def compose(*overrides: str, config_name: str = "config") -> DictConfig:
     finally:
         GlobalHydra.instance().hydra = outer
     OmegaConf.resolve(cfg)
+    check_known_keys(cfg)
     return cfg
+
+
+def check_known_keys(cfg: DictConfig, path: str = "") -> None:
+    """Refuse keys that no schema declares.
+
+    Struct mode refuses a misspelt key, but Hydra's ``+key=value`` adds one anyway (it is
+    how a key absent from the defaults is given); a key its node's schema (a dataclass)
+    does not declare would then be carried along and ignored. Nodes typed as plain dicts
+    (``scenario.venues``, ``scenario.trips``) take any key.
+
+    Raises:
+        ConfigError: naming the key and the keys its node declares.
+    """
+    kind = OmegaConf.get_type(cfg)
+    known = {f.name for f in dataclasses.fields(kind)} if dataclasses.is_dataclass(kind) \
+        else None
+    for key in cfg:
+        where = f"{path}.{key}" if path else str(key)
+        if known is not None and key not in known:
+            raise ConfigError(f"{where}: not a key of {kind.__name__} (given with '+'?); "
+                              f"expected one of {sorted(known)}")
+        node = cfg._get_node(key)
+        if isinstance(node, DictConfig) and not node._is_missing() and not node._is_none():
+            check_known_keys(node, where)
 
 
 register()

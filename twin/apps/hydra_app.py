@@ -22,7 +22,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig
 
 from scenarios import ConfigError
-from twin.apps.config import CONF_DIR, VERSION_BASE, register
+from twin.apps.config import CONF_DIR, VERSION_BASE, check_known_keys, register
 
 Body = Callable[[DictConfig, Path], str]
 
@@ -51,6 +51,7 @@ def hydra_app(name: str, body: Body, *, config_name: str = "config",
     @functools.wraps(body)
     def job(cfg: DictConfig) -> None:
         try:
+            check_known_keys(cfg)
             print(body(cfg, Path(HydraConfig.get().runtime.output_dir)))
         except errors as exc:
             print(f"{name}: {exc}", file=sys.stderr)
