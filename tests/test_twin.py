@@ -272,3 +272,15 @@ def test_a_squad_calibration_file_supplies_the_draws(tmp_path):
         np.testing.assert_array_equal(p.param_draws[field][0], fitted[f"banister.{field}"][1][take])
     prior = plan_from_config(tiny_cfg())
     np.testing.assert_array_equal(p.param_draws["tau1"][1:], prior.param_draws["tau1"][1:])
+
+
+def test_a_calibration_file_of_another_squad_is_refused(tmp_path):
+    """A file whose athletes are none of the squad's (another squad's, or made under a
+    rotated pseudonym key) would silently give the priors' cube: refused, naming ids."""
+    from calibration import squad_dataset, write_squad_calibration
+
+    fitted = {"banister.tau1": (40.0, np.full(4, 40.0))}
+    path = write_squad_calibration(squad_dataset({"zz9": fitted}, 4), tmp_path / "other.nc")
+    with pytest.raises(ConfigError, match=r"athletes.parameters = .*other\.nc'.*its athletes "
+                                          r"\(zz9\) are none of the squad's \(m01, m02, m03\)"):
+        plan_from_config(tiny_cfg(f"athletes.parameters={path}"))

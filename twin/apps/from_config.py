@@ -26,6 +26,13 @@ def plan_from_config(cfg) -> Plan:
         from calibration import read_squad_calibration
 
         calibration = read_squad_calibration(squad.parameters)
+        held = [str(a) for a in calibration["athlete"].values]
+        if not set(held) & set(ids):
+            raise sc.ConfigError(
+                f"athletes.parameters = {squad.parameters!r}: its athletes "
+                f"({_some(held)}) are none of the squad's ({_some(ids)}); expected the "
+                "calibration of this squad (ids as the cube shows them: another squad's "
+                "file, or one made under another pseudonym key?)")
     planned = (read_load_plan(cfg.scenario.load_plan, ids, season.dates)
                if cfg.scenario.load_plan else None)
     return plan(squad, season, sweep, draws=draws, seed=seed,
@@ -33,3 +40,9 @@ def plan_from_config(cfg) -> Plan:
                 backend=cfg.backend.name.name, quantiles=list(cfg.output.quantiles),
                 keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
                 calibration=calibration, load_plan=planned)
+
+
+def _some(ids, n: int = 3) -> str:
+    """A few ids for a message (public ids only: governance has already applied)."""
+    ids = list(ids)
+    return ", ".join(ids[:n]) + (f" and {len(ids) - n} more" if len(ids) > n else "")
