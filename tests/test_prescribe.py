@@ -1,5 +1,7 @@
 """Plan optimisation through the twin: a known optimum, exact constraints, replay."""
 
+import csv
+
 import numpy as np
 import pytest
 
@@ -114,3 +116,19 @@ def test_a_bad_load_plan_names_file_row_and_column(tmp_path, tiny_plan):
     bad.write_text("athlete,date,training_load_au\nzz9,2026-08-03,300\n")
     with pytest.raises(ConfigError, match="row 2, column athlete: 'zz9' is not in the squad"):
         read_load_plan(bad, tiny_plan.public_ids, tiny_plan.season.dates)
+
+
+@pytest.mark.parametrize("athlete", ["=cmd|' /C calc'!A0", "+1", "-2", "@SUM(A1)", "m01"])
+def test_plan_csv_cells_are_safe_in_a_spreadsheet_and_read_back(tmp_path, tiny_plan, athlete):
+    """An id that a spreadsheet would run as a formula is written with a leading quote
+    (OWASP CSV injection) and read back as the id itself."""
+    from twin.prescribe.load_plan import safe_cell
+
+    cell = safe_cell(athlete)
+    assert not cell.startswith(("=", "+", "-", "@")) and cell.endswith(athlete)
+    path = tmp_path / "plan.csv"
+    with path.open("w", newline="") as fh:
+        csv.writer(fh).writerows([["athlete", "date", "training_load_au"],
+                                  [cell, "2026-08-03", "300"]])
+    got = read_load_plan(path, (athlete,), tiny_plan.season.dates)
+    assert got[0, 2] == 300.0 and np.isnan(got[0, 0])

@@ -32,6 +32,7 @@ from scenarios import AXES, ConfigError, parse_date
 from twin import prescribe
 from twin.apps.from_config import plan_from_config
 from twin.apps.hydra_app import hydra_app
+from twin.prescribe.load_plan import safe_cell
 
 
 def request_from(cfg, season) -> prescribe.PlanRequest:
@@ -116,8 +117,8 @@ def _write(results, plan, cfg, out_dir: Path) -> dict:
         w.writerow(["athlete", "date", "training_load_au", "template_load_au", "match"])
         for r in results:
             for k, day in enumerate(r.days):
-                w.writerow([r.athlete, str(plan.season.dates[day]), f"{r.load[k]:.3f}",
-                            f"{r.template[k]:.3f}", int(r.match[k])])
+                w.writerow([safe_cell(r.athlete), str(plan.season.dates[day]),
+                            f"{r.load[k]:.3f}", f"{r.template[k]:.3f}", int(r.match[k])])
     os.replace(tmp, csv_path)
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True, enum_to_str=True)
     scenario["load_plan"] = str(csv_path.resolve())

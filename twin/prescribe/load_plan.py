@@ -20,6 +20,20 @@ import numpy as np
 from scenarios import ConfigError
 
 COLUMNS = ("athlete", "date", "training_load_au")
+#: A cell starting with one of these is a formula to a spreadsheet (OWASP, "CSV Injection").
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(text: str) -> str:
+    """A text cell a spreadsheet shows as text: a leading formula character gets a ``'``
+    in front (as the OWASP guidance on CSV injection advises); :func:`read_load_plan`
+    takes it off again, so ids round-trip."""
+    text = str(text)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _unsafe_cell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA) else text
 
 
 def read_load_plan(path, athletes, dates) -> np.ndarray:
@@ -37,6 +51,7 @@ def read_load_plan(path, athletes, dates) -> np.ndarray:
             raise ConfigError(f"{path}: missing column(s) {missing}; expected {list(COLUMNS)}")
         for row_no, row in enumerate(reader, start=2):
             where = f"{path}, row {row_no}"
+            row["athlete"] = _unsafe_cell(row["athlete"])
             if row["athlete"] not in index:
                 raise ConfigError(f"{where}, column athlete: {row['athlete']!r} is not in the "
                                   "squad (ids as the cube shows them)")
