@@ -284,3 +284,10 @@ def test_a_calibration_file_of_another_squad_is_refused(tmp_path):
     with pytest.raises(ConfigError, match=r"athletes.parameters = .*other\.nc'.*its athletes "
                                           r"\(zz9\) are none of the squad's \(m01, m02, m03\)"):
         plan_from_config(tiny_cfg(f"athletes.parameters={path}"))
+
+
+@pytest.mark.parametrize("levels", ["[1.5]", "[]", "[nan]", "[0.5,0.05]", "[0.5,0.5]"])
+def test_bad_quantile_levels_name_the_key_before_any_work(levels):
+    with pytest.raises(ConfigError, match=r"output\.quantiles = .*: expected at least one "
+                                          r"level, each in \[0, 1\], in increasing order"):
+        plan_from_config(tiny_cfg(f"output.quantiles={levels}"))

@@ -8,7 +8,7 @@ calls :func:`twin.engine.plan`. Every error names the config key, file, row or f
 from __future__ import annotations
 
 import scenarios as sc
-from twin.engine import Plan, plan
+from twin.engine import Plan, check_quantiles, plan
 from twin.prescribe.load_plan import read_load_plan
 from twin.store.governance import public_ids
 
@@ -20,6 +20,7 @@ def plan_from_config(cfg) -> Plan:
     sweep = sc.build_sweep(cfg.sweep, season)
     draws = int(sc.parse_number("draws", cfg.draws, 1, 100_000))
     seed = int(sc.parse_number("seed", cfg.seed, 0, 2**63 - 1))
+    quantiles = check_quantiles(cfg.output.quantiles, "output.quantiles")
     ids = public_ids(squad)
     calibration = None
     if squad.parameters != "defaults":
@@ -37,7 +38,7 @@ def plan_from_config(cfg) -> Plan:
                if cfg.scenario.load_plan else None)
     return plan(squad, season, sweep, draws=draws, seed=seed,
                 model=cfg.model.fitness_fatigue.name, circadian=cfg.model.circadian.name,
-                backend=cfg.backend.name.name, quantiles=list(cfg.output.quantiles),
+                backend=cfg.backend.name.name, quantiles=quantiles,
                 keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
                 calibration=calibration, load_plan=planned)
 

@@ -155,6 +155,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
         raise ValueError(f"backend={backend!r}: expected one of {BACKENDS}")
     if int(draws) < 1:
         raise ValueError(f"draws={draws!r}: expected at least 1")
+    quantiles = check_quantiles(quantiles)
     kernel = KERNELS[model]
     days = sc.compile_days(season, sweep)
     coupling = CouplingParams()
@@ -191,8 +192,24 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     if load_plan is not None:
         loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
-                np.asarray(quantiles, float), bool(keep_draws), params, state0,
+                quantiles, bool(keep_draws), params, state0,
                 misalign, debt, w_plan, param_draws, ids, *loads)
+
+
+def check_quantiles(quantiles, key: str = "quantiles") -> np.ndarray:
+    """Quantile levels as an array: at least one, each in [0, 1], strictly increasing
+    (the cube's ``quantile`` coordinate); ``ConfigError`` naming ``key`` otherwise,
+    before any work is done."""
+    try:
+        q = np.asarray(list(quantiles), dtype=float)
+    except (TypeError, ValueError):
+        raise sc.ConfigError(f"{key} = {quantiles!r}: expected a list of levels in "
+                             "[0, 1]") from None
+    if q.ndim != 1 or q.size == 0 or not np.all((q >= 0) & (q <= 1)) \
+            or np.any(np.diff(q) <= 0):
+        raise sc.ConfigError(f"{key} = {q.tolist()}: expected at least one level, each in "
+                             "[0, 1], in increasing order (e.g. [0.05, 0.5, 0.95])")
+    return q
 
 
 def _kernel_params(kernel: Kernel, draws: dict, coupling: CouplingParams, dose: np.ndarray,
