@@ -163,6 +163,8 @@ def kalman_filter(load, performance, params: BanisterParams, *, obs_sd: float,
         :class:`Filtered`.
     """
     load = validate.series("load", load)
+    obs_sd = float(validate.in_range("obs_sd", obs_sd, 1e-300, np.inf,
+                                     "an SD > 0 in performance units"))
     ss = state_space(params, convention)
     ys, hs, offsets, rvar = _obs_rows(ss, performance, obs_sd, readiness)
     if ys.shape[0] != load.shape[0]:

@@ -137,3 +137,10 @@ def test_readiness_scores_are_assimilated():
     # More data, smaller posterior variance of today's performance.
     h = without.model.H
     assert h @ with_r.cov @ h < h @ without.cov @ h
+
+
+@pytest.mark.parametrize("obs_sd", [-1.0, 0.0, float("nan")])
+def test_a_bad_observation_sd_names_the_argument(obs_sd):
+    load = np.full(10, 100.0)
+    with pytest.raises(ValueError, match=r"obs_sd = .*: expected an SD > 0"):
+        kalman_filter(load, np.full(10, np.nan), BanisterParams(), obs_sd=obs_sd)

@@ -291,3 +291,14 @@ def test_bad_quantile_levels_name_the_key_before_any_work(levels):
     with pytest.raises(ConfigError, match=r"output\.quantiles = .*: expected at least one "
                                           r"level, each in \[0, 1\], in increasing order"):
         plan_from_config(tiny_cfg(f"output.quantiles={levels}"))
+
+
+@pytest.mark.parametrize(("override", "message"), [
+    ("runner.cpus_per_task=0", r"runner\.cpus_per_task = 0: expected a number in \[1,"),
+    ("runner.max_retries=-1", r"runner\.max_retries = -1: expected a number in \[0,"),
+    ("runner.num_cpus=0", r"runner\.num_cpus = 0: expected a number in \[1,"),
+])
+def test_bad_runner_numbers_name_the_key_before_any_work(tmp_path, override, message):
+    with pytest.raises(ConfigError, match=message):
+        runner.run_sweep(tiny_cfg(override), tmp_path, progress=False)
+    assert not (tmp_path / "cube.zarr").exists()

@@ -19,6 +19,7 @@ import numpy as np
 from omegaconf import OmegaConf
 from tqdm import tqdm
 
+from scenarios import ConfigError, parse_number
 from twin import engine
 from twin.apps.from_config import plan_from_config
 from twin.runners.chaos import CHAOS, inject
@@ -62,6 +63,7 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
         execute: ``execute(plan, layout, blocks) -> iterator of (block, result)``; default
             in-process, one chunk after another (the Ray runner passes its own).
     """
+    check_runner(cfg.runner)
     plan = plan_from_config(cfg)
     layout = layout_for(plan, cfg.runner)
     config_text = public_config(cfg, plan.squad, plan.public_ids)
@@ -86,6 +88,17 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
             bar.update()
     store.finish()
     return RunResult(plan, path, layout, len(todo))
+
+
+def check_runner(runner_cfg) -> None:
+    """The runner's numbers, checked before any work (``ConfigError`` naming the key)."""
+    for key, low in (("cpus_per_task", 1), ("max_retries", 0), ("chunk_athletes", 0),
+                     ("chunk_points", 0)):
+        value = runner_cfg[key]
+        if parse_number(f"runner.{key}", value, low, 10**6) != int(value):
+            raise ConfigError(f"runner.{key} = {value}: expected a whole number")
+    if runner_cfg.num_cpus is not None:
+        parse_number("runner.num_cpus", runner_cfg.num_cpus, 1, 10**6)
 
 
 def _resume_key(cfg, layout: Layout) -> str:
