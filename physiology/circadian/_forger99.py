@@ -32,7 +32,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from physiology.circadian._process_l import dn_dt, kronauer_alpha, photic_drive, vdp_sensitivity
+from physiology.circadian._process_l import (
+    KronauerState,
+    LightInput,
+    dn_dt,
+    kronauer_alpha,
+    photic_drive,
+    vdp_sensitivity,
+)
 from physiology.kernels import ode_kernel, ops
 from physiology.params import ParamRecord, param
 
@@ -70,16 +77,7 @@ FORGER99_ORIGINAL = Forger99Params(g=19.875, alpha0=0.16, beta=0.013, p=0.6)
 Params = Forger99Params.kernel_params("dt", module=__name__)
 
 
-class State(NamedTuple):
-    """Oscillator :math:`(x, x_c)` and activated photoreceptor fraction n (all 1)."""
-
-    x: float
-    xc: float
-    n: float
-
-
-class Inputs(NamedTuple):
-    light: float  # lux
+State, Inputs = KronauerState, LightInput  # shared with the other Kronauer model
 
 
 class Consts(NamedTuple):

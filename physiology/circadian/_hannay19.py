@@ -30,7 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from physiology.circadian._process_l import dn_dt, photic_drive
+from physiology.circadian._process_l import LightInput, dn_dt, photic_drive
 from physiology.kernels import ode_kernel, ops
 from physiology.params import ParamRecord, params_from
 
@@ -74,8 +74,7 @@ class State(NamedTuple):
     n: float
 
 
-class Inputs(NamedTuple):
-    light: float  # lux
+Inputs = LightInput  # as the Kronauer models'
 
 
 class Consts(NamedTuple):

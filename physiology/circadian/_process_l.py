@@ -19,7 +19,24 @@ Reference:
     J Biol Rhythms 14(6):500-515, doi:10.1177/074873099129001073.
 """
 
+from typing import NamedTuple
+
 from physiology.kernels import helper
+
+
+class LightInput(NamedTuple):
+    """The one input of the light-driven pacemakers: illuminance over the step (lux)."""
+
+    light: float
+
+
+class KronauerState(NamedTuple):
+    """State of the van der Pol pacemakers with Process L (Forger 1999, Jewett 1999):
+    the oscillator :math:`(x, x_c)` and the activated photoreceptor fraction n (all 1)."""
+
+    x: float
+    xc: float
+    n: float
 
 
 @helper
