@@ -17,6 +17,7 @@ benchmarks.kernel_load``.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -101,11 +102,10 @@ def table(rows: list[dict]) -> str:
 
 def write_outputs(rows: list[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    keys = list(rows[0])
-    with (out / "kernel_load.csv").open("w") as fh:
-        fh.write(",".join(keys) + "\n")
-        for r in rows:
-            fh.write(",".join(str(r[k]) for k in keys) + "\n")
+    with (out / "kernel_load.csv").open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 if __name__ == "__main__":

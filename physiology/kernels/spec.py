@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from physiology.kernels import ops
-from physiology.kernels.structure import is_struct, paths
+from physiology.kernels.structure import is_struct, paths, subtypes
 
 __all__ = ["BACKENDS", "Backend", "Kernel", "ode_kernel"]
 
@@ -58,10 +58,11 @@ class Kernel:
         if (self.step is None) != ode:
             raise TypeError(f"kernel {self.name}: give either step, or drive and rhs")
         for role in ("Params", "State", "Inputs", "Outputs"):
-            cls = getattr(self, role)
-            if not is_struct(cls) or cls.__qualname__ != cls.__name__:
-                raise TypeError(f"kernel {self.name}: {role} must be a module-level "
-                                f"typing.NamedTuple class, not {cls!r}")
+            for cls in _structs(getattr(self, role)):
+                if not is_struct(cls) or cls.__qualname__ != cls.__name__:
+                    raise TypeError(f"kernel {self.name}: {role} and the named tuples it "
+                                    "nests must be module-level typing.NamedTuple classes "
+                                    f"(the generated Numba module imports them), not {cls!r}")
         if ode and self.Outputs is not self.State:
             raise TypeError(f"kernel {self.name}: an ODE kernel's outputs are its state")
         for fn in (f for f in (self.prepare, self.step, self.drive, self.rhs) if f):
@@ -91,6 +92,13 @@ class Kernel:
     @property
     def outputs(self) -> tuple[str, ...]:
         return paths(self.Outputs)
+
+
+def _structs(cls) -> list:
+    """``cls`` and every named tuple class nested in it (only ``cls`` if it is none)."""
+    if not is_struct(cls):
+        return [cls]
+    return [cls, *(c for sub in subtypes(cls).values() if sub for c in _structs(sub))]
 
 
 def ode_kernel(name: str, prepare: Callable, drive: Callable, rhs: Callable, *,

@@ -255,8 +255,10 @@ def check_known_keys(cfg: DictConfig, path: str = "") -> None:
         if known is not None and key not in known:
             raise ConfigError(f"{where}: not a key of {kind.__name__} (given with '+'?); "
                               f"expected one of {sorted(known)}")
-        node = cfg._get_node(key)
-        if isinstance(node, DictConfig) and not node._is_missing() and not node._is_none():
+        if OmegaConf.is_missing(cfg, key):
+            continue
+        node = cfg[key]
+        if isinstance(node, DictConfig):
             check_known_keys(node, where)
 
 
