@@ -4,7 +4,9 @@ Day grid (:func:`compile_days`, vectorised over sweep points ``P`` and days ``D`
 
 - training: ``volume * weekly_volume[week] * template[weekday]`` on days that are neither
   match days nor rest days (a match replaces that day's sessions; rest days come from
-  ``scenario.rest_days`` and from the recovery policy after long-haul arrivals);
+  ``scenario.rest_days`` and from the recovery policy after long-haul arrivals); the
+  sessions' minutes (the injury exposure) scale the same way (assumption: a change of
+  volume is a change of session time at the template's intensity);
 - generated fixtures: with density ``rho`` matches per week, week ``w`` (counted from
   ``fixtures.first``) holds ``floor((w + 1) rho) - floor(w rho)`` matches, on the first
   of ``fixtures.weekdays``; played where the athlete is at 12:00 on the home clock (home
@@ -42,6 +44,7 @@ class DailyInputs:
     dates: np.ndarray  # (D,) datetime64[D]
     load: np.ndarray  # (P, D, len(LOAD_KINDS)) AU
     running_m: np.ndarray  # (P, D, len(BANDS)) m
+    training_min: np.ndarray  # (P, D) min of training sessions (exposure)
     match: np.ndarray  # (P, D) bool
     match_minutes: np.ndarray  # (P, D) min, expected minutes played if available
     match_intensity: np.ndarray  # (P, D) 1 = a standard match's load per minute
@@ -161,7 +164,8 @@ def compile_days(season: Season, sweep: Sweep) -> DailyInputs:
     running = (day_scale[..., None] * season.week_running[wd]
                + effort[..., None] * season.match_running_per_min)
     home_idx = vindex[season.home.name]
-    return DailyInputs(dates=season.dates, load=load, running_m=running, match=match,
+    return DailyInputs(dates=season.dates, load=load, running_m=running,
+                       training_min=day_scale * season.week_minutes[wd], match=match,
                        match_minutes=minutes, match_intensity=intensity, kickoff_h=kickoff,
                        away=match & (venue != home_idx) | (loc != home_idx) & ~match,
                        rest=rest, itinerary=itin_of, itineraries=itins)

@@ -65,6 +65,7 @@ class Season:
     venues: dict[str, Venue]
     week_load: np.ndarray  # (7, kinds) AU per weekday, by LOAD_KINDS
     week_running: np.ndarray  # (7, bands) m per weekday
+    week_minutes: np.ndarray  # (7,) min of training sessions per weekday (exposure)
     weekly_volume: np.ndarray  # (days,) template multiplier of each day's week
     matches: tuple[Match, ...]
     fixtures: dict  # per_week, ranks (7,), first, last, kickoff_h, minutes, demand
@@ -111,9 +112,10 @@ def _running(key: str, r) -> np.ndarray:
                                    expected="expected a distance >= 0 m") for b in BANDS])
 
 
-def _template(cfg, key: str) -> tuple[np.ndarray, np.ndarray]:
+def _template(cfg, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     load = np.zeros((7, len(LOAD_KINDS)))
     running = np.zeros((7, len(BANDS)))
+    minutes_of = np.zeros(7)
     for i, s in enumerate(cfg.week):
         k = f"{key}.week[{i}]"
         day = s.day.value
@@ -132,7 +134,8 @@ def _template(cfg, key: str) -> tuple[np.ndarray, np.ndarray]:
             raise _parse.fail(f"{k}.running", dict(zip(BANDS, dist, strict=True)),
                               "a session not on feet has no running volume")
         running[day] += dist
-    return load, running
+        minutes_of[day] += minutes
+    return load, running, minutes_of
 
 
 def _legs(key: str, legs, season_hours, venues) -> tuple[Leg, ...]:
@@ -170,7 +173,7 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
     def hours(venue, local):
         return (to_utc(venues[venue].tz, local) - epoch).total_seconds() / 3600.0
 
-    week_load, week_running = _template(cfg, key)
+    week_load, week_running, week_minutes = _template(cfg, key)
     vols = [_parse.number(f"{key}.weekly_volume[{i}]", v, 0.0,
                           expected="expected a multiplier >= 0")
             for i, v in enumerate(cfg.weekly_volume)] or [1.0]
@@ -244,12 +247,13 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
     if cfg.recovery_policy not in recovery:
         raise _parse.fail(f"{key}.recovery_policy", cfg.recovery_policy,
                           f"expected one of {sorted(recovery)}")
-    arrays = [week_load, week_running, weekly, rest]
+    arrays = [week_load, week_running, week_minutes, weekly, rest]
     for a in arrays:
         a.setflags(write=False)
     return Season(
         name=str(cfg.name), start=start, days=days, home=venues[home], venues=venues,
-        week_load=week_load, week_running=week_running, weekly_volume=weekly,
+        week_load=week_load, week_running=week_running, week_minutes=week_minutes,
+        weekly_volume=weekly,
         matches=tuple(matches), fixtures=fixtures, match_length_min=length,
         match_load_per_min=rpe, match_running_per_min=_running(f"{key}.match.running",
                                                                md.running) / 90.0,

@@ -19,23 +19,55 @@ from physiology.injury import (
 )
 from tests.strategies import records
 
-FEATURES = ("damage", "acwr", "fatigue", "sleep_debt_h", "w_prime_depletion")
-feature = st.floats(0.0, 50.0)
+FEATURES = ("training_h", "match_h", "damage", "acwr", "fatigue", "sleep_debt_h",
+            "w_prime_depletion")
+feature = st.floats(0.0, 20.0)
+ON = HazardParams(beta_fatigue=np.log(1.5), beta_acwr=2 * np.log(2), beta_damage=np.log(20),
+                  beta_sleep=np.log(1.7), beta_w_prime=np.log(2))  # every option on
 
 
 def test_hazard_closed_form(backend):
-    p = HazardParams()
-    got = injury_probability(0.5, 1.6, 0.2, 1.5, 0.4, p, backend=backend)
+    """Per-hour rates times hours, the congestion and return multipliers, the options."""
+    p = ON
+    got = injury_probability(1.5, 0.0, since_return_days=10.0, damage=0.5, acwr=1.6,
+                             fatigue=0.2, sleep_debt_h=1.5, w_prime_depletion=0.4,
+                             params=p, backend=backend)
     log_rr = (p.beta_damage * 0.5 + p.beta_acwr * 0.6 + p.beta_fatigue * 0.2
               + p.beta_sleep * 1.5 + p.beta_w_prime * 0.4)
-    assert got[0] == pytest.approx(1 - np.exp(-p.h0 * np.exp(log_rr)), rel=1e-14)
-    assert injury_probability(backend=backend)[0] == pytest.approx(1 - np.exp(-p.h0), rel=1e-14)
+    h = p.rate_training * 1.5 * p.rr_return * np.exp(log_rr)
+    assert got[0] == pytest.approx(-np.expm1(-h), rel=1e-14)
+    # A 90-min match 3 days after the previous one, never injured, options at default.
+    d = HazardParams()
+    got = injury_probability(match_h=1.5, recovery_days=3.0, backend=backend)[0]
+    assert got == pytest.approx(-np.expm1(-d.rate_match * 1.5 * d.rr_congestion), rel=1e-14)
+    # The boundaries: r_C days is congested, s_R days after a return is not "early".
+    at = injury_probability(match_h=1.0, recovery_days=d.congestion_days,
+                            since_return_days=d.return_days)[0]
+    assert at == pytest.approx(-np.expm1(-d.rate_match * d.rr_congestion), rel=1e-14)
 
 
-@given(values=st.tuples(feature, feature, feature, feature, st.floats(0.0, 1.0)),
-       which=st.sampled_from(FEATURES), bump=st.floats(1e-3, 10.0), data=st.data())
+def test_no_exposure_no_injury(backend):
+    """A day without training or match exposure has no new injury, whatever the features
+    (every option on)."""
+    got = injury_probability(0.0, 0.0, recovery_days=1.0, since_return_days=0.0, damage=3.0,
+                             acwr=2.5, fatigue=1.0, sleep_debt_h=8.0, params=ON,
+                             backend=backend)
+    assert got[0] == 0.0
+
+
+def test_default_options_are_neutral():
+    """Disputed or unsourced features are off by default: the probability does not
+    depend on them (the docs/model.md caveat)."""
+    base = injury_probability(1.0, 0.5)[0]
+    assert injury_probability(1.0, 0.5, damage=5.0, acwr=3.0, fatigue=2.0, sleep_debt_h=10.0,
+                              w_prime_depletion=1.5)[0] == base
+
+
+@given(values=st.tuples(*(feature,) * 6, st.floats(0.0, 1.0)),
+       which=st.sampled_from(FEATURES), bump=st.floats(1e-3, 4.0), data=st.data())
 def test_hazard_bounded_and_monotone(values, which, bump, data):
-    """p in [0, 1] for any input, and non-decreasing in each feature."""
+    """p in [0, 1] for any input, and non-decreasing in each exposure and feature; a
+    shorter recovery or a more recent return never lowers it."""
     p = data.draw(records(HazardParams))
     base = dict(zip(FEATURES, values, strict=True))
     more = dict(base)
@@ -44,12 +76,15 @@ def test_hazard_bounded_and_monotone(values, which, bump, data):
     lo = injury_probability(**base, params=p)
     hi = injury_probability(**more, params=p)
     assert 0.0 <= lo[0] <= hi[0] <= 1.0
+    sooner = injury_probability(**base, recovery_days=2.0, since_return_days=1.0, params=p)
+    assert sooner[0] >= lo[0]
     np.testing.assert_allclose(injury_probability(**base, params=p, backend="jax"), lo,
                                rtol=1e-12)
 
 
 def test_undefined_acwr_adds_nothing():
-    assert injury_probability(acwr=np.nan)[0] == injury_probability(acwr=0.5)[0]
+    assert injury_probability(1.0, acwr=np.nan, params=ON)[0] == injury_probability(
+        1.0, acwr=0.5, params=ON)[0]
 
 
 def test_hazard_errors():
@@ -59,8 +94,10 @@ def test_hazard_errors():
         injury_probability(w_prime_depletion=np.array([0.2, -1.5]))
     with pytest.raises(ValueError, match=r"damage\[0\] = nan"):
         injury_probability(damage=np.array([np.nan]))
-    assert injury_probability(w_prime_depletion=1.7)[0] > injury_probability(
-        w_prime_depletion=1.0)[0]                          # beyond W': still monotone
+    with pytest.raises(ValueError, match=r"training_h = 30.0: expected hours in \[0, 24\]"):
+        injury_probability(training_h=30.0)
+    assert injury_probability(1.0, w_prime_depletion=1.7, params=ON)[0] > injury_probability(
+        1.0, w_prime_depletion=1.0, params=ON)[0]          # beyond W': still monotone
 
 
 def test_excess_over_habitual():
@@ -176,16 +213,25 @@ def test_event_inputs_are_checked():
 
 
 def test_time_loss_distributions():
-    """Default: lognormal mean 18 d (Ekstrand et al. 2011); whole days rounded up, so the
-    share of absences up to k days equals the continuous CDF at k (4 binomial SE); the
-    hamstring grades are drawn in their published shares (4 binomial SE)."""
-    t = DEFAULT_TYPES[0]
-    assert t.median_days * np.exp(t.sigma**2 / 2) == pytest.approx(18.0, rel=1e-15)
+    """Default: muscle injuries 31 % of injuries and 27 % of the days lost, at the mean
+    absence of 18 d (Ekstrand et al. 2011, AJSM and BJSM): exact for the lognormal means;
+    drawn shares within 4 binomial SE. Whole days rounded up, so the share of absences up
+    to k days equals the continuous CDF at k (4 binomial SE); the hamstring grades are
+    drawn in their published shares (4 binomial SE)."""
+    mean = [t.median_days * np.exp(t.sigma**2 / 2) for t in DEFAULT_TYPES]
+    shares = [t.share for t in DEFAULT_TYPES]
+    assert [t.name for t in DEFAULT_TYPES] == ["muscle", "other"]
+    assert shares[0] == pytest.approx(0.31, rel=1e-15)
+    assert np.dot(shares, mean) == pytest.approx(18.0, rel=1e-14)
+    assert shares[0] * mean[0] / np.dot(shares, mean) == pytest.approx(0.27, rel=1e-14)
     u = uniforms(9, np.arange(2), 50_000)
-    _, days = time_loss_days(u[0], u[1])
+    kind, days = time_loss_days(u[0], u[1])
+    assert abs(np.mean(kind == 0) - 0.31) < 4 * np.sqrt(0.31 * 0.69 / 50_000)
+    t = DEFAULT_TYPES[1]
+    other = days[kind == 1]
     for k in (7, 28):
         cdf = stats.lognorm.cdf(k, t.sigma, scale=t.median_days)
-        assert abs(np.mean(days <= k) - cdf) < 4 * np.sqrt(cdf * (1 - cdf) / 50_000)
+        assert abs(np.mean(other <= k) - cdf) < 4 * np.sqrt(cdf * (1 - cdf) / other.size)
     kind, days = time_loss_days(u[0], u[1], HAMSTRING_TYPES)
     for k, ty in enumerate(HAMSTRING_TYPES):
         share = np.mean(kind == k)

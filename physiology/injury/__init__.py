@@ -1,6 +1,7 @@
 """Injury: a daily hazard from risk features, and Monte-Carlo injuries with time loss.
 
-- :func:`injury_probability` (:class:`HazardParams`): proportional-hazards daily risk;
+- :func:`injury_probability` (:class:`HazardParams`): the day's risk from hours of training
+  and match exposure, with relative risks for congestion and return to play;
 - :func:`simulate_injuries`: injury events, days out, and the return-to-play load factor
   that feeds back into the load an injured athlete can do;
 - :func:`uniforms`: the counter-based random streams they draw from.
@@ -12,6 +13,7 @@ from physiology.injury._events import (
     DEFAULT_TYPES,
     FRESH,
     HAMSTRING_TYPES,
+    SEVERITY_DAYS,
     Injuries,
     InjuryType,
     simulate_injuries,
@@ -19,7 +21,13 @@ from physiology.injury._events import (
 )
 from physiology.injury._events import KERNEL as EVENTS_KERNEL
 from physiology.injury._hazard import KERNEL as HAZARD_KERNEL
-from physiology.injury._hazard import HazardParams, excess, excess_over_habitual, injury_probability
+from physiology.injury._hazard import (
+    LONG_AGO,
+    HazardParams,
+    excess,
+    excess_over_habitual,
+    injury_probability,
+)
 from physiology.injury._random import uniforms
 
 __all__ = [
@@ -28,6 +36,8 @@ __all__ = [
     "FRESH",
     "HAMSTRING_TYPES",
     "HAZARD_KERNEL",
+    "LONG_AGO",
+    "SEVERITY_DAYS",
     "HazardParams",
     "Injuries",
     "InjuryType",

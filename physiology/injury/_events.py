@@ -13,14 +13,22 @@ All random numbers come from :func:`~physiology.injury._random.uniforms` keyed b
 stream, channel, day), so results do not depend on batching. The time-loss quantiles
 are drawn on the host (NumPy and SciPy), the daily loop is a kernel compiled twice.
 
-Default time loss (:data:`DEFAULT_TYPES`): one lognormal with the mean absence of first
-injuries in elite football (18 days, Ekstrand et al. 2011) and sigma 1.0 (assumption),
-so a median of 10.9 days and 17 % of injuries over 28 days.
+Default types and time loss (:data:`DEFAULT_TYPES`): muscle injuries, 31 % of time-loss
+injuries causing 27 % of the days lost (Ekstrand, Hagglund & Walden 2011, Am J Sports Med),
+and all others; each a lognormal whose mean gives that share of the days lost at the mean
+absence of first injuries in elite football (18 days, Ekstrand et al. 2011, Br J Sports
+Med): 15.7 days for muscle injuries and 19.0 days for the others, with sigma 1.0
+(assumption: the long right tail of time-loss data; 16-18 % of injuries over 28 days).
 
 References:
     Ekstrand J, Hagglund M, Walden M (2011). Injury incidence and injury patterns in
     professional football: the UEFA injury study. Br J Sports Med 45:553-558,
     doi:10.1136/bjsm.2009.060582.
+    Ekstrand J, Hagglund M, Walden M (2011). Epidemiology of muscle injuries in
+    professional football (soccer). Am J Sports Med 39:1226-1232,
+    doi:10.1177/0363546510395879.
+    Fuller CW et al. (2006). Consensus statement on injury definitions and data collection
+    procedures in studies of football (soccer) injuries. Br J Sports Med 40:193-201.
     Ekstrand J, Healy JC, Walden M et al. (2012). Hamstring muscle injuries in
     professional football: the correlation of MRI findings with return to play. Br J
     Sports Med 46:112-117, doi:10.1136/bjsports-2011-090155.
@@ -57,10 +65,25 @@ class InjuryType:
 
 
 _MEAN_DAYS, _SIGMA = 18.0, 1.0
-DEFAULT_TYPES = (InjuryType(
-    "time-loss injury", 1.0, _MEAN_DAYS / np.exp(_SIGMA**2 / 2), _SIGMA,
-    "Ekstrand et al. 2011: mean absence 18 d for first injuries (lognormal mean); "
-    "assumption: sigma 1.0, the long right tail of time-loss data (17 % over 28 d)"),)
+_MUSCLE_SHARE, _MUSCLE_DAYS_SHARE = 0.31, 0.27
+_MUSCLE_SOURCE = ("Ekstrand, Hagglund & Walden 2011 (Am J Sports Med 39:1226): muscle "
+                  "injuries are 31 % of injuries and 27 % of days lost; mean absence 18 d "
+                  "for first injuries (Br J Sports Med 45:553); assumption: sigma 1.0")
+
+
+def _lognormal_type(name: str, share: float, days_share: float) -> InjuryType:
+    """A type with ``share`` of injuries and ``days_share`` of days lost, at the overall
+    mean absence :data:`_MEAN_DAYS` (lognormal, sigma :data:`_SIGMA`)."""
+    mean = _MEAN_DAYS * days_share / share
+    return InjuryType(name, share, mean / np.exp(_SIGMA**2 / 2), _SIGMA, _MUSCLE_SOURCE)
+
+
+DEFAULT_TYPES = (
+    _lognormal_type("muscle", _MUSCLE_SHARE, _MUSCLE_DAYS_SHARE),
+    _lognormal_type("other", 1.0 - _MUSCLE_SHARE, 1.0 - _MUSCLE_DAYS_SHARE),
+)
+#: Time-loss severity categories of the consensus (Fuller et al. 2006), in days.
+SEVERITY_DAYS = ((1, 3), (4, 7), (8, 28), (29, np.inf))
 #: Hamstring strains by MRI grade 0-3 (Ekstrand et al. 2012): shares 13/57/27/3 %, mean
 #: lay-off 8, 17, 22 and 73 days; sigma from the reported SDs (sqrt(ln(1 + (SD/mean)^2))).
 HAMSTRING_TYPES = tuple(

@@ -1,31 +1,56 @@
-r"""Daily injury probability from tissue damage and workload features.
+r"""Injury hazard per hour of exposure, with relative risks for congestion, return to play
+and (optional) load features.
 
-A proportional-hazards form: a baseline daily hazard :math:`h_0` multiplied by a relative
-risk for each feature, and the day's probability of a new injury
+Time-loss injuries in football are counted per 1000 h of exposure, separately in training
+and in matches (Ekstrand et al. 2011; the consensus of Fuller et al. 2006), so the day's
+hazard integrates per-hour rates over the day's hours of each:
 
 .. math::
 
-    h_t = h_0 \exp\big(\beta_D D_t + \beta_A \max(A_t - A_0, 0) + \beta_F F_t
-          + \beta_S S_t + \beta_W W_t\big), \qquad p_t = 1 - e^{-h_t}
+    H_t = \big(\lambda_T\,h^T_t + \lambda_M\,h^M_t\,R_C^{[r_t \le r_C]}\big)
+          \,R_R^{[s_t < s_R]}\,
+          \exp\big(\beta_F F_t + \beta_A \max(A_t - A_0, 0) + \beta_D D_t
+                   + \beta_S S_t + \beta_W W_t\big), \qquad p_t = 1 - e^{-H_t}
 
-with tissue damage :math:`D` (Miner units, :mod:`physiology.tissue`), ACWR :math:`A`
-(an undefined ratio, NaN, adds nothing), fatigue :math:`F` (fatigue above the athlete's
-habitual level as a fraction of it, from the fitness-fatigue model), sleep debt
-:math:`S` (h) and match W' depletion :math:`W` (fraction, :mod:`physiology.energetics`).
-Every coefficient is >= 0, so :math:`p_t` rises monotonically with each feature, and
-lies in [0, 1) for any input. Each coefficient is the log relative risk per unit of its
-feature; where a study gives a relative risk it is converted as documented on the field.
+- :math:`\lambda_T, \lambda_M` (1/h): baseline incidence in training and in matches;
+  :math:`h^T_t, h^M_t` (h): the day's training and match exposure. A day without
+  exposure has no new injury.
+- Fixture congestion: a match played :math:`r_t \le r_C` days after the previous one
+  (days between the two match dates) has its match rate multiplied by :math:`R_C`
+  (Bengtsson et al. 2013: league matches with <= 4 days of recovery against >= 6 days).
+- Return to play: in the first :math:`s_R` days after returning from an injury
+  (:math:`s_t` days since the return), every rate is multiplied by :math:`R_R` (the
+  early-recurrence window of the UEFA definitions, 2 months). The baselines are the UEFA
+  rates less the 12 % of injuries that were re-injuries, and :math:`R_R` is chosen so
+  that the window adds them back: :math:`(R_R - 1) f = 0.12/0.88`, with :math:`f` the
+  share of exposure inside the window (0.30 in the demo season), so the season's
+  incidence remains a prediction to check against the published rates, not a fit.
+- Optional features, each off (coefficient 0) by default because the evidence is disputed
+  or absent (see each field's source): fatigue above habitual :math:`F` (fraction), ACWR
+  :math:`A` (NaN adds nothing), tissue damage :math:`D` (Miner units), sleep debt
+  :math:`S` (h), W' depletion of the day's match :math:`W` (fraction). Switched on, each
+  coefficient is a log relative risk per unit of its feature.
+
+Every multiplier is >= 1 and every coefficient >= 0, so :math:`p_t` rises monotonically
+with each exposure and feature and lies in [0, 1) for any input. The form is log-linear in
+its parameters with :math:`\log h` offsets, the Poisson / piecewise-exponential model
+:mod:`calibration.injury` fits to a club's own injury log.
 
 References:
     Ekstrand J, Hagglund M, Walden M (2011). Injury incidence and injury patterns in
     professional football: the UEFA injury study. Br J Sports Med 45:553-558,
     doi:10.1136/bjsm.2009.060582.
-    Carey DL et al. (2017). Training loads and injury risk in Australian football -
-    differing acute:chronic workload ratios influence match injury risk. Br J Sports Med
-    51(16):1215-1220.
+    Bengtsson H, Ekstrand J, Hagglund M (2013). Muscle injury rates in professional
+    football increase with fixture congestion: an 11-year follow-up of the UEFA Champions
+    League injury study. Br J Sports Med 47:743-747, doi:10.1136/bjsports-2013-092383.
+    Fuller CW et al. (2006). Consensus statement on injury definitions and data collection
+    procedures in studies of football (soccer) injuries. Br J Sports Med 40:193-201.
+    Impellizzeri FM et al. (2020). Acute:chronic workload ratio: conceptual issues and
+    fundamental pitfalls. Int J Sports Physiol Perform 15:907-913.
+    Carey DL et al. (2017). Training loads and injury risk in Australian football. Br J
+    Sports Med 51:1215-1220.
     Milewski MD et al. (2014). Chronic lack of sleep is associated with increased sports
-    injuries in adolescent athletes. J Pediatr Orthop 34(2):129-133,
-    doi:10.1097/BPO.0000000000000151.
+    injuries in adolescent athletes. J Pediatr Orthop 34:129-133.
 """
 
 from __future__ import annotations
@@ -39,37 +64,76 @@ from physiology import validate
 from physiology.kernels import Kernel, helper, ops, run
 from physiology.params import ParamRecord, param
 
+_UEFA = "Ekstrand et al. 2011 (UEFA injury study, 23 elite clubs, 2001-2008)"
+_OFF = "off by default (0)"
+
 
 @dataclass(frozen=True)
 class HazardParams(ParamRecord):
-    """Coefficients of the daily injury hazard (module docstring)."""
+    """Rates and relative risks of the injury hazard (module docstring)."""
 
-    h0: float = param(2.0 / 300.0, units="1/d", bounds=(1e-5, 0.1), domain="[0, inf)",
-                      source="Ekstrand et al. 2011: 2.0 injuries per player per season "
-                             "(assumption: a 300-day season)",
-                      description="baseline daily hazard h0")
-    beta_damage: float = param(np.log(20.0), units="1", bounds=(0.0, 10.0), domain="[0, inf)",
-                               source="assumption: tissue damage 1 (failure of the baseline "
-                                      "tissue without repair) multiplies risk by 20",
-                               description="log relative risk per unit of tissue damage")
-    acwr_threshold: float = param(1.0, units="1", bounds=(0.5, 2.0), domain="[0, inf)",
-                                  source="assumption: risk rises only above a ratio of 1",
-                                  description="ACWR above which risk rises A0")
-    beta_acwr: float = param(2.0 * np.log(2.0), units="1", bounds=(0.0, 10.0),
-                             domain="[0, inf)",
-                             source="Carey et al. 2017: RR about 2 at high ACWR (assumption: "
-                                    "reached 0.5 above the threshold)",
-                             description="log relative risk per unit of ACWR above A0")
-    beta_fatigue: float = param(np.log(1.5), units="1", bounds=(0.0, 5.0), domain="[0, inf)",
-                                source="assumption: fatigue 100 % above habitual gives RR 1.5",
-                                description="log relative risk per unit of excess fatigue")
-    beta_sleep: float = param(np.log(1.7), units="1/h", bounds=(0.0, 3.0), domain="[0, inf)",
-                              source="Milewski et al. 2014: RR 1.7 for < 8 h sleep (assumption: "
-                                     "that group slept about 1 h less)",
-                              description="log relative risk per hour of sleep debt")
-    beta_w_prime: float = param(np.log(2.0), units="1", bounds=(0.0, 5.0), domain="[0, inf)",
-                                source="assumption: a match that uses all of W' doubles risk",
-                                description="log relative risk per unit of W' depletion")
+    rate_training: float = param(
+        3.6e-3, units="1/h", bounds=(1e-3, 2e-2), domain="[0, inf)",
+        source=f"{_UEFA}: 4.1 time-loss injuries per 1000 h of training, less the 12 % "
+               "that are re-injuries (R_R adds them back)",
+        description="baseline injury rate in training lambda_T")
+    rate_match: float = param(
+        24.2e-3, units="1/h", bounds=(5e-3, 0.1), domain="[0, inf)",
+        source=f"{_UEFA}: 27.5 time-loss injuries per 1000 h of match play, less the 12 % "
+               "that are re-injuries (R_R adds them back)",
+        description="baseline injury rate in matches lambda_M")
+    rr_congestion: float = param(
+        1.09, units="1", bounds=(1.0, 3.0), domain="[1, inf)",
+        source="Bengtsson et al. 2013: total injury rate in league matches with <= 4 d "
+               "recovery vs >= 6 d, rate ratio 1.09 (95 % CI 1.00-1.18; muscle injuries "
+               "1.32, 1.15-1.51)",
+        description="match-rate ratio with short recovery R_C")
+    congestion_days: float = param(
+        4.0, units="d", bounds=(2.0, 5.0), domain="[0, inf)",
+        source="Bengtsson et al. 2013: the short-recovery category, <= 4 days between "
+               "matches",
+        description="recovery at or below which a match counts as congested r_C")
+    rr_return: float = param(
+        1.45, units="1", bounds=(1.0, 5.0), domain="[1, inf)",
+        source="Ekstrand et al. 2011: re-injuries are 12 % of all injuries; derived: "
+               "(R_R - 1) f = 0.12 / 0.88 with f = 0.30, the share of exposure within "
+               "s_R of a return in the twin's demo season (docs/validation.md)",
+        description="rate ratio in the first weeks after return to play R_R")
+    return_days: float = param(
+        60.0, units="d", bounds=(7.0, 365.0), domain="[0, inf)",
+        source="Fuller et al. 2006 / Ekstrand et al. 2011: an early recurrence occurs "
+               "within 2 months of return to full participation",
+        description="window after return with the raised rate s_R")
+    beta_fatigue: float = param(
+        0.0, units="1", bounds=(0.0, 5.0), domain="[0, inf)",
+        source=f"assumption, {_OFF}: no cohort gives a rate ratio for model fatigue; as "
+               "an option, ln(1.5) (fatigue 100 % above habitual gives RR 1.5)",
+        description="log relative risk per unit of excess fatigue beta_F")
+    acwr_threshold: float = param(
+        1.0, units="1", bounds=(0.5, 2.0), domain="[0, inf)",
+        source="assumption: risk rises only above a ratio of 1 (used only with beta_acwr)",
+        description="ACWR above which risk rises A_0")
+    beta_acwr: float = param(
+        0.0, units="1", bounds=(0.0, 10.0), domain="[0, inf)",
+        source=f"disputed, {_OFF}: ACWR as a cause of injury is contested (Impellizzeri "
+               "et al. 2020; Lolli et al. 2019); as an option, 2 ln 2 (Carey et al. 2017: "
+               "RR about 2, reached 0.5 above the threshold)",
+        description="log relative risk per unit of ACWR above A_0 beta_A")
+    beta_damage: float = param(
+        0.0, units="1", bounds=(0.0, 10.0), domain="[0, inf)",
+        source=f"assumption, {_OFF}: no study links the S-N bone damage to time-loss "
+               "injury; as an option, ln 20 (damage 1 multiplies risk by 20)",
+        description="log relative risk per unit of tissue damage beta_D")
+    beta_sleep: float = param(
+        0.0, units="1/h", bounds=(0.0, 3.0), domain="[0, inf)",
+        source=f"assumption, {_OFF}: the only rate ratio (Milewski et al. 2014, RR 1.7 "
+               "for < 8 h) is from adolescents; as an option, ln 1.7 per hour",
+        description="log relative risk per hour of sleep debt beta_S")
+    beta_w_prime: float = param(
+        0.0, units="1", bounds=(0.0, 5.0), domain="[0, inf)",
+        source=f"assumption, {_OFF}: no study; as an option, ln 2 (a match that uses "
+               "all of W' doubles risk)",
+        description="log relative risk per unit of W' depletion beta_W")
 
 
 Params = HazardParams.kernel_params(module=__name__)
@@ -80,8 +144,12 @@ class State(NamedTuple):
 
 
 class Inputs(NamedTuple):
-    """The day's risk features (module docstring)."""
+    """The day's exposure and risk features (module docstring)."""
 
+    training_h: float  # h of training exposure
+    match_h: float  # h of match exposure
+    recovery_days: float  # d since the previous match (a large number for none)
+    since_return_days: float  # d since the last return to play (large when never out)
     damage: float  # Miner units
     acwr: float  # 1
     fatigue: float  # excess over habitual, fraction
@@ -91,6 +159,7 @@ class Inputs(NamedTuple):
 
 class Outputs(NamedTuple):
     probability: float
+    hazard: float  # expected new injuries on the day (the integrated hazard H_t)
 
 
 def prepare(p, s0):
@@ -98,10 +167,14 @@ def prepare(p, s0):
 
 
 def step(s, u, c):
+    congested = ops.where(u.recovery_days <= c.congestion_days, c.rr_congestion, 1.0)
+    returning = ops.where(u.since_return_days < c.return_days, c.rr_return, 1.0)
     excess = ops.where(u.acwr > c.acwr_threshold, u.acwr - c.acwr_threshold, 0.0)
-    log_rr = (c.beta_damage * u.damage + c.beta_acwr * excess + c.beta_fatigue * u.fatigue
+    log_rr = (c.beta_fatigue * u.fatigue + c.beta_acwr * excess + c.beta_damage * u.damage
               + c.beta_sleep * u.sleep_debt + c.beta_w_prime * u.w_prime_depletion)
-    return s, Outputs(-ops.expm1(-c.h0 * ops.exp(log_rr)))
+    h = ((c.rate_training * u.training_h + c.rate_match * u.match_h * congested)
+         * returning * ops.exp(log_rr))
+    return s, Outputs(-ops.expm1(-h), h)
 
 
 KERNEL = Kernel(name="injury_hazard", prepare=prepare, step=step, Params=Params, State=State,
@@ -130,12 +203,22 @@ def excess_over_habitual(value, habitual) -> np.ndarray:
     return _excess(value, habitual)
 
 
-def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
-                       w_prime_depletion=0.0, params: HazardParams | None = None, *,
+#: A number of days that counts as "long ago" (no previous match, never injured).
+LONG_AGO = 1e9
+
+
+def injury_probability(training_h=0.0, match_h=0.0, recovery_days=LONG_AGO,
+                       since_return_days=LONG_AGO, damage=0.0, acwr=np.nan, fatigue=0.0,
+                       sleep_debt_h=0.0, w_prime_depletion=0.0,
+                       params: HazardParams | None = None, *,
                        backend: str = "numba") -> np.ndarray:
-    """Daily probability of a new injury; features broadcast to ``(*batch, T)``.
+    """Daily probability of a new injury; inputs broadcast to ``(*batch, T)``.
 
     Args:
+        training_h: hours of training exposure on the day (>= 0).
+        match_h: hours of match play on the day (>= 0).
+        recovery_days: days since the previous match (>= 0; the default: none).
+        since_return_days: days since the last return to play (>= 0; default: never out).
         damage: tissue damage (Miner units, >= 0).
         acwr: acute:chronic workload ratio (>= 0; NaN where undefined).
         fatigue: fatigue above habitual as a fraction of it (>= 0).
@@ -146,13 +229,17 @@ def injury_probability(damage=0.0, acwr=np.nan, fatigue=0.0, sleep_debt_h=0.0,
         backend: ``"numba"`` or ``"jax"``.
 
     Returns:
-        Probabilities in [0, 1), of the broadcast shape of the features (at least 1-D).
+        Probabilities in [0, 1), of the broadcast shape of the inputs (at least 1-D).
     """
     params = validate.record("params", params, HazardParams)
     acwr = np.asarray(acwr, dtype=float)
     acwr = validate.in_range("acwr", np.where(np.isnan(acwr), 0.0, acwr), 0.0, np.inf,
                               "a ratio >= 0 or NaN")   # undefined (NaN) adds nothing
     features = [
+        validate.in_range("training_h", training_h, 0.0, 24.0, "hours in [0, 24]"),
+        validate.in_range("match_h", match_h, 0.0, 24.0, "hours in [0, 24]"),
+        validate.in_range("recovery_days", recovery_days, 0.0, np.inf, "days >= 0"),
+        validate.in_range("since_return_days", since_return_days, 0.0, np.inf, "days >= 0"),
         validate.in_range("damage", damage, 0.0, np.inf, "a damage >= 0"),
         acwr,
         validate.in_range("fatigue", fatigue, 0.0, np.inf, "an excess fatigue >= 0"),

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import scenarios as sc
-from physiology.injury import FRESH, HazardParams
+from physiology.injury import FRESH, LONG_AGO, HazardParams
 from physiology.kernels import BACKENDS, Kernel, run, subtypes, tree_map
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
@@ -55,8 +55,9 @@ class Plan:
         w_prime_plan: ``(A, P, D)`` fraction of D' the planned match would use.
         param_draws: the athlete parameters drawn, name -> ``(A, N)``.
         public_ids: athlete ids as the governance policy lets them out.
-        athlete_load, athlete_running: a per-athlete load plan, ``(A, P, D)`` and
-            ``(A, P, D, bands)``, or None (the scenario's own loads).
+        athlete_load, athlete_running, athlete_minutes: a per-athlete load plan,
+            ``(A, P, D)``, ``(A, P, D, bands)`` and ``(A, P, D)`` (training minutes), or
+            None (the scenario's own loads).
     """
 
     squad: sc.Squad
@@ -79,6 +80,7 @@ class Plan:
     public_ids: tuple[str, ...] = ()
     athlete_load: np.ndarray | None = None
     athlete_running: np.ndarray | None = None
+    athlete_minutes: np.ndarray | None = None
 
     @property
     def kernel(self) -> Kernel:
@@ -92,10 +94,12 @@ class Plan:
             out["load_plan"] = d.load[..., SRPE], ("point", "date")
             for b, name in enumerate(RUNNING_INPUTS):
                 out[name] = d.running_m[..., b], ("point", "date")
+            out["training_minutes_plan"] = d.training_min, ("point", "date")
         else:  # a per-athlete load plan (scenario.load_plan)
             out["load_plan"] = self.athlete_load, ("athlete", "point", "date")
             for b, name in enumerate(RUNNING_INPUTS):
                 out[name] = self.athlete_running[..., b], ("athlete", "point", "date")
+            out["training_minutes_plan"] = self.athlete_minutes, ("athlete", "point", "date")
         ap = ("athlete", "point", "date")
         out["minutes_plan"] = d.match_minutes, ("point", "date")
         out["w_prime_plan"] = self.w_prime_plan, ap
@@ -175,6 +179,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
 
     base = sc.compile_days(season, sc.as_planned(season))
     w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
+    minutes_bar = float(base.training_min[0].mean())
     param_draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
                                         athlete_keys(squad.ids))
     if calibration is not None:
@@ -182,13 +187,11 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                                                  param_draws)
     params = _kernel_params(kernel, param_draws, coupling, dose_per_metre(squad),
                             (squad.size, n_draws))
-    state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, backend)
+    state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, minutes_bar,
+                                              backend)
     params = params._replace(coupling=params.coupling._replace(
         fatigue_habitual=fat_hab, perf_habitual=perf_hab))
-    base_w = _match.planned_depletion(table, base.match_minutes, base.match_intensity)[:, 0]
-    scale = _incidence_scale(kernel, params, state0, base, base_w, backend)
-    params = params._replace(hazard=params.hazard._replace(h0=params.hazard.h0 * scale))
-    loads = (None, None)
+    loads = (None, None, None)
     if load_plan is not None:
         loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
@@ -233,11 +236,12 @@ def _kernel_params(kernel: Kernel, draws: dict, coupling: CouplingParams, dose: 
     return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
 
 
-def _steady_state(kernel, params, w_bar, run_bar, backend):
+def _steady_state(kernel, params, w_bar, run_bar, minutes_bar, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
     lag), and the habitual fatigue and performance there (run a season at a time, to keep
     memory to one season's arrays)."""
-    const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, w_prime_plan=0.0, misalignment_h=0.0,
+    const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, training_minutes_plan=minutes_bar,
+                      w_prime_plan=0.0, misalignment_h=0.0,
                       sleep_debt_h=0.0, u_injury=1.0,  # u_injury 1: never injured
                       days_out_if_injured=1.0, injury_type_if_injured=0.0)
     part = subtypes(kernel.State)
@@ -245,34 +249,13 @@ def _steady_state(kernel, params, w_bar, run_bar, backend):
         ff=part["ff"](*[0.0] * len(part["ff"]._fields)),
         ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
-        events=FRESH, fatigue_prev=0.0)
+        events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO)
     for _ in range(WARMUP_DAYS // 365):
         out, state = run(kernel, tree_map(lambda v: np.full((1, 1, 365), v), const), params,
                          state, backend=backend)
     fatigue = out.fatigue[..., -1] / 100.0  # perf_habitual was 1
     perf = out.performance[..., -1] / 100.0
     return state, fatigue, perf
-
-
-def _incidence_scale(kernel, params, state0, base, base_w, backend) -> float:
-    """Factor on h0 that gives the habitual season the incidence h0 stands for.
-
-    ``HazardParams.h0`` is the published incidence (Ekstrand et al. 2011) as a daily
-    hazard; in the twin it multiplies relative risks that are above 1 on an ordinary
-    season (tissue damage, ACWR and fatigue are never all 0). So the squad's h0 is scaled
-    once, such that the season as planned (volume and match load 1, at home, no injuries)
-    has that mean daily probability over all athletes and draws.
-    """
-    d = base
-    n_d = d.load.shape[1]
-    zero = 0.0 * base_w[:, None, :]
-    inputs = DayInputs(d.load[0, :, SRPE], *(d.running_m[0, :, b] for b in range(len(sc.BANDS))),
-                       minutes_plan=d.match_minutes[0], w_prime_plan=base_w[:, None, :],
-                       misalignment_h=zero, sleep_debt_h=zero, u_injury=np.full(n_d, 1.0),
-                       days_out_if_injured=np.full(n_d, 1.0),
-                       injury_type_if_injured=np.full(n_d, 0.0))
-    out, _ = run(kernel, inputs, params, state0, backend=backend)
-    return float(-np.expm1(-params.hazard.h0.mean()) / out.injury_probability.mean())
 
 
 def athlete_keys(ids) -> np.ndarray:

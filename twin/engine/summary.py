@@ -3,10 +3,13 @@
 The variables, their units, meanings and reductions over draws are declared in
 :data:`twin.model.variables.SUMMARY` (the table in ``docs/model.md`` is generated from it):
 match-day performance over the matches an athlete was available for (quantiles over
-draws), the probability of at least one injury, expected days lost and matches played
-(means over draws), the worst circadian misalignment at a kickoff and the mean sleep debt
-carried into match days (draw-free), and the medians over draws of the season's highest
-ACWR and tissue damage.
+draws), the probability of at least one injury, expected injuries, days lost and matches
+played (means over draws), injury incidence per 1000 h of exposure, all, in matches and in
+training (expected injuries over hours at risk, pooled over draws as epidemiology pools
+over players; a match day has no training, so its injuries are match injuries) and the
+expected hours of exposure, the worst circadian misalignment at a kickoff and the mean
+sleep debt carried into match days (draw-free), and the medians over draws of the
+season's highest ACWR and tissue damage.
 """
 
 from __future__ import annotations
@@ -40,9 +43,22 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
     with np.errstate(invalid="ignore", divide="ignore"):
         kick_debt = np.where(on, debt, 0.0).sum(axis=-1) / n_match
     acwr = np.where(np.isfinite(get["acwr"]), get["acwr"], -np.inf).max(axis=-1)
+    prob, hours = get["injury_probability"], get["exposure_h"]
+
+    def per_1000_h(on):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return 1000.0 * np.where(on, prob, 0.0).sum(axis=(2, 3)) / np.where(
+                on, hours, 0.0).sum(axis=(2, 3))
+
+    every = np.ones_like(match)
     return {
         "summary/match_performance": match_perf,
         "summary/injury_risk": unavailable.any(axis=-1).mean(axis=2),
+        "summary/expected_injuries": prob.sum(axis=-1).mean(axis=2),
+        "summary/incidence": per_1000_h(every),
+        "summary/incidence_match": per_1000_h(match),
+        "summary/incidence_training": per_1000_h(~match),
+        "summary/exposure_hours": hours.sum(axis=-1).mean(axis=2),
         "summary/days_lost": unavailable.sum(axis=-1).mean(axis=2),
         "summary/matches_played": n_played.mean(axis=2),
         "summary/worst_misalignment": np.where(np.isfinite(kick_mis), kick_mis, np.nan),

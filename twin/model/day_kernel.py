@@ -4,12 +4,14 @@ Every component is the model's own ``prepare``/``step`` from :mod:`physiology`, 
 here as a helper (compiled by Numba, rebound by JAX); this module holds only the
 couplings. One day :math:`t` of one series (athlete, scenario point, draw):
 
-1. **Exposure** (:mod:`physiology.injury`): the day's injury probability :math:`p_t`
-   from the state carried into the day (tissue damage :math:`D_{t-1}`, ACWR
-   :math:`A_{t-1}`, excess fatigue :math:`\max(F_{t-1}/F_{hab} - 1, 0)`), the sleep debt
-   carried into the day and the W' depletion of the day's planned match; then the
-   Monte-Carlo event step: injured or not, days out, and the return-to-play load factor
-   :math:`\ell_t` (0 while out, ramping back after return).
+1. **Exposure** (:mod:`physiology.injury`): the hours at risk, planned training and
+   match minutes times the load factor the athlete can do today (0 while out, ramping back
+   after a return), and the day's injury probability :math:`p_t` from them, the days
+   since the previous match played (congestion), the days since the last return to play,
+   and the optional features carried into the day (tissue damage :math:`D_{t-1}`, ACWR
+   :math:`A_{t-1}`, excess fatigue :math:`\max(F_{t-1}/F_{hab} - 1, 0)`, sleep debt, the
+   planned match's W' depletion); then the Monte-Carlo event step: injured or not, days
+   out, and the return-to-play load factor :math:`\ell_t`.
 2. **Load done**: :math:`w_t = \ell_t w^{plan}_t`, tissue dose
    :math:`u_t = \ell_t \sum_b c_b r_{t,b}` (running metres per speed band times the
    athlete's dose per metre, :func:`physiology.tissue.daily_dose`), minutes played
@@ -112,6 +114,7 @@ class BanisterDayState(NamedTuple):
     tissue: TISSUE.State
     events: EVENTS.State
     fatigue_prev: float
+    since_match: float  # d since the last match played (0 on its day)
 
 
 class BussoDayState(NamedTuple):
@@ -122,6 +125,7 @@ class BussoDayState(NamedTuple):
     tissue: TISSUE.State
     events: EVENTS.State
     fatigue_prev: float
+    since_match: float
 
 
 class DayConsts(NamedTuple):
@@ -145,6 +149,7 @@ class DayInputs(NamedTuple):
     run_hsr_m: float
     run_sprint_m: float
     minutes_plan: float
+    training_minutes_plan: float
     w_prime_plan: float
     misalignment_h: float
     sleep_debt_h: float
@@ -166,23 +171,30 @@ class DayOutputs(NamedTuple):
     available: float
     minutes_played: float
     load: float
+    exposure_h: float
 
 
 @helper
 def _exposure(s, u, c):
-    """Injury probability and event step: (events state, probability, event outputs)."""
+    """Hours at risk, injury probability and event step: (events state, probability,
+    event outputs, hours at risk)."""
+    free = ops.where(s.events.days_out < 0.5, 1.0, 0.0)
+    able = free * ops.minimum((s.events.since_return + 1.0) / c.events.ramp_days, 1.0)
+    training_h = able * u.training_minutes_plan / 60.0
+    match_h = able * u.minutes_plan / 60.0
     acwr = s.ewma.atl / s.ewma.ctl  # NaN or inf while CTL is 0: the hazard step ignores it
     tired = _excess(s.fatigue_prev, c.coupling.fatigue_habitual)  # fraction above habitual
-    _, hz = _hazard_step((), HazardInputs(s.tissue.damage, acwr, tired, u.sleep_debt_h,
-                                          u.w_prime_plan), c.hazard)
+    _, hz = _hazard_step((), HazardInputs(training_h, match_h, s.since_match + 1.0,
+                                          s.events.since_return, s.tissue.damage, acwr,
+                                          tired, u.sleep_debt_h, u.w_prime_plan), c.hazard)
     ev_s, ev = _events_step(s.events, EventInputs(hz.probability, u.u_injury,
                                                   u.days_out_if_injured,
                                                   u.injury_type_if_injured), c.events)
-    return ev_s, hz.probability, ev
+    return ev_s, hz.probability, ev, training_h + match_h
 
 
 @helper
-def _respond(s, u, c, ev_s, prob, ev, ff, w):
+def _respond(s, u, c, ev_s, prob, ev, hours, ff, w):
     """EWMA, tissue and performance after the fitness-fatigue step (``ff`` its outputs);
     returns the non-fitness-fatigue part of the state and the day's outputs."""
     ewma_s, _ = _ewma_step(s.ewma, EwmaInputs(w), c.ewma)
@@ -195,11 +207,13 @@ def _respond(s, u, c, ev_s, prob, ev, ff, w):
     clock = 1.0 - 0.5 * k.tod_amplitude * (1.0 - ops.cos(phase))
     rested = ops.maximum(1.0 - k.sleep_loss_per_h * u.sleep_debt_h, 0.0)
     free = ev.injured + ev.available  # not already out: a new injury was possible today
+    minutes = ev.load_factor * u.minutes_plan
+    since_match = ops.where(minutes > 0.0, 0.0, s.since_match + 1.0)
     y = DayOutputs(100.0 * ff.performance / k.perf_habitual * clock * rested,
                    100.0 * ff.fitness / k.perf_habitual, 100.0 * ff.fatigue / k.perf_habitual,
                    ewma_s.atl / ewma_s.ctl, ev.available * u.w_prime_plan, ti.damage,
-                   free * prob, ev.available, ev.load_factor * u.minutes_plan, w)
-    return (ewma_s, tissue_s, ev_s, ff.fatigue), y
+                   free * prob, ev.available, minutes, w, free * hours)
+    return (ewma_s, tissue_s, ev_s, ff.fatigue, since_match), y
 
 
 def prepare_banister(p, s0):
@@ -207,15 +221,17 @@ def prepare_banister(p, s0):
     ewma_c, ewma_s = _ewma_prepare(p.ewma, s0.ewma)
     tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
     c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
-    return c, BanisterDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev)
+    return c, BanisterDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev,
+                              s0.since_match)
 
 
 def step_banister(s, u, c):
-    ev_s, prob, ev = _exposure(s, u, c)
+    ev_s, prob, ev, hours = _exposure(s, u, c)
     w = ev.load_factor * u.load_plan
     ff_s, ff = _banister_step(s.ff, FFInputs(w), c.ff)
-    (ewma, tissue, events, fatigue_prev), y = _respond(s, u, c, ev_s, prob, ev, ff, w)
-    return BanisterDayState(ff_s, ewma, tissue, events, fatigue_prev), y
+    (ewma, tissue, events, fatigue_prev, since_match), y = _respond(s, u, c, ev_s, prob, ev,
+                                                                    hours, ff, w)
+    return BanisterDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match), y
 
 
 def prepare_busso(p, s0):
@@ -223,15 +239,17 @@ def prepare_busso(p, s0):
     ewma_c, ewma_s = _ewma_prepare(p.ewma, s0.ewma)
     tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
     c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
-    return c, BussoDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev)
+    return c, BussoDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev,
+                           s0.since_match)
 
 
 def step_busso(s, u, c):
-    ev_s, prob, ev = _exposure(s, u, c)
+    ev_s, prob, ev, hours = _exposure(s, u, c)
     w = ev.load_factor * u.load_plan
     ff_s, ff = _busso_step(s.ff, FFInputs(w), c.ff)
-    (ewma, tissue, events, fatigue_prev), y = _respond(s, u, c, ev_s, prob, ev, ff, w)
-    return BussoDayState(ff_s, ewma, tissue, events, fatigue_prev), y
+    (ewma, tissue, events, fatigue_prev, since_match), y = _respond(s, u, c, ev_s, prob, ev,
+                                                                    hours, ff, w)
+    return BussoDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match), y
 
 
 KERNELS = {

@@ -68,6 +68,8 @@ INPUTS = _table(
     *(Variable(f"run_{band}_m", ("athlete", "point", "date"), "m",
                f"planned running at {speeds}") for band, speeds, _ in SPEED_BANDS),
     Variable("minutes_plan", ("point", "date"), "min", "planned match minutes"),
+    Variable("training_minutes_plan", ("athlete", "point", "date"), "min",
+             "planned training session minutes (injury exposure)"),
     Variable("w_prime_plan", _AP, "1", "fraction of D' (W') the planned match would use"),
     Variable("misalignment_h", _AP, "h",
              "circadian misalignment at the day's reference time (kickoff on match days)"),
@@ -104,6 +106,8 @@ DAILY = _table(
              "mean", True),
     Variable("minutes_played", _APD, "min", "match minutes played", "quantiles"),
     Variable("load", _APD, "AU", "session-RPE load done", "quantiles"),
+    Variable("exposure_h", _APD, "h", "hours at risk of injury: training and match "
+             "exposure done (0 while out)", "mean"),
     Variable("circadian_misalignment", _AP, "h", "body clock minus local clock at kickoff "
              "on match days, at 12:00 local otherwise"),
     Variable("sleep_debt", _AP, "h", "sleep debt carried into the day", better=False),
@@ -116,6 +120,16 @@ SUMMARY = _table(
              "match-day performance, mean over matches played", "quantiles", True),
     Variable("injury_risk", _APS, "1", "probability of at least one injury in the season",
              "mean", False),
+    Variable("expected_injuries", _APS, "1", "expected time-loss injuries in the season",
+             "mean", False),
+    Variable("incidence", _APS, "1/(1000 h)", "injuries per 1000 h of exposure (all), "
+             "pooled over draws", "mean", False),
+    Variable("incidence_match", _APS, "1/(1000 h)", "injuries per 1000 h of match play, "
+             "pooled over draws", "mean", False),
+    Variable("incidence_training", _APS, "1/(1000 h)", "injuries per 1000 h of training, "
+             "pooled over draws", "mean", False),
+    Variable("exposure_hours", _APS, "h", "expected hours of exposure in the season "
+             "(training and matches)", "mean"),
     Variable("days_lost", _APS, "d", "expected days unavailable", "mean", False),
     Variable("matches_played", _APS, "1", "expected matches available for", "mean", True),
     Variable("worst_misalignment", ("athlete", "point"), "h",
