@@ -31,7 +31,8 @@ hazard integrates per-hour rates over the day's hours of each:
   :math:`S` (h), W' depletion of the day's match :math:`W` (fraction). Switched on, each
   coefficient is a log relative risk per unit of its feature.
 
-Every multiplier is >= 1 and every coefficient >= 0, so :math:`p_t` rises monotonically
+With every multiplier >= 1 (its plausible range; a fit may find one below 1) and every
+coefficient >= 0, :math:`p_t` rises monotonically
 with each exposure and feature and lies in [0, 1) for any input. The form is log-linear in
 its parameters with :math:`\log h` offsets, the Poisson / piecewise-exponential model
 :mod:`calibration.injury` fits to a club's own injury log.
@@ -83,7 +84,7 @@ class HazardParams(ParamRecord):
                "that are re-injuries (R_R adds them back)",
         description="baseline injury rate in matches lambda_M")
     rr_congestion: float = param(
-        1.09, units="1", bounds=(1.0, 3.0), domain="[1, inf)",
+        1.09, units="1", bounds=(1.0, 3.0), domain="(0, inf)",
         source="Bengtsson et al. 2013: total injury rate in league matches with <= 4 d "
                "recovery vs >= 6 d, rate ratio 1.09 (95 % CI 1.00-1.18; muscle injuries "
                "1.32, 1.15-1.51)",
@@ -94,7 +95,7 @@ class HazardParams(ParamRecord):
                "matches",
         description="recovery at or below which a match counts as congested r_C")
     rr_return: float = param(
-        1.45, units="1", bounds=(1.0, 5.0), domain="[1, inf)",
+        1.45, units="1", bounds=(1.0, 5.0), domain="(0, inf)",
         source="Ekstrand et al. 2011: re-injuries are 12 % of all injuries; derived: "
                "(R_R - 1) f = 0.12 / 0.88 with f = 0.30, the share of exposure within "
                "s_R of a return in the twin's demo season (docs/validation.md)",
