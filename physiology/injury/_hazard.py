@@ -31,9 +31,9 @@ hazard integrates per-hour rates over the day's hours of each:
   :math:`S` (h), W' depletion of the day's match :math:`W` (fraction). Switched on, each
   coefficient is a log relative risk per unit of its feature.
 
-With every multiplier >= 1 (its plausible range; a fit may find one below 1) and every
-coefficient >= 0, :math:`p_t` rises monotonically
-with each exposure and feature and lies in [0, 1) for any input. The form is log-linear in
+With every multiplier >= 1 (its plausible range; a club's fit may find one below 1) and
+every coefficient >= 0, :math:`p_t` rises monotonically with each exposure and feature
+and lies in [0, 1) for any input. The form is log-linear in
 its parameters with :math:`\log h` offsets, the Poisson / piecewise-exponential model
 :mod:`calibration.injury` fits to a club's own injury log.
 
