@@ -185,8 +185,13 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     if calibration is not None:
         param_draws = _athletes.calibrated_draws(calibration, ids, n_draws, model,
                                                  param_draws)
-    params = _kernel_params(kernel, param_draws, coupling, dose_per_metre(squad),
-                            (squad.size, n_draws))
+    shape = (squad.size, n_draws)
+    record = hazard_params(coupling)
+    hazard = {k: np.full(shape, getattr(record, k)) for k in record.names()}
+    if calibration is not None:  # a club's own injury fit (twin-calibrate inputs.injuries)
+        hazard = _athletes.calibrated_draws(calibration, ids, n_draws, "hazard", hazard)
+    params = _kernel_params(kernel, param_draws, hazard, coupling, dose_per_metre(squad),
+                            shape)
     state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, minutes_bar,
                                               backend)
     params = params._replace(coupling=params.coupling._replace(
@@ -215,10 +220,10 @@ def check_quantiles(quantiles, key: str = "quantiles") -> np.ndarray:
     return q
 
 
-def _kernel_params(kernel: Kernel, draws: dict, coupling: CouplingParams, dose: np.ndarray,
-                   shape: tuple[int, int]):
-    """The day kernel's ``Params``, each leaf ``(A, N)``, before the habitual levels and
-    the incidence scale are known (both 1 here)."""
+def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: CouplingParams,
+                   dose: np.ndarray, shape: tuple[int, int]):
+    """The day kernel's ``Params``, each leaf ``(A, N)``, before the habitual levels are
+    known (1 here); ``hazard`` the hazard's fields, each ``(A, N)``."""
     part = subtypes(kernel.Params)  # each component's own Params type
     # lag 1, the next-day convention: performance before the day's own load
     ff = part["ff"](**{n: draws[n] for n in part["ff"]._fields if n != "lag"}, lag=1.0)
@@ -227,12 +232,14 @@ def _kernel_params(kernel: Kernel, draws: dict, coupling: CouplingParams, dose: 
         ewma=part["ewma"](lam_c=decay_rate(coupling.acwr_chronic_days, "2/(N+1)"),
                           lam_a=decay_rate(coupling.acwr_acute_days, "2/(N+1)")),
         tissue=part["tissue"](*BONE.values()),
-        hazard=part["hazard"](*hazard_params(coupling).values()),
+        hazard=part["hazard"](**hazard),
         events=part["events"](ramp_days=coupling.ramp_days),
         coupling=part["coupling"](*(dose[:, b, None] for b in range(dose.shape[1])),
                                   fatigue_habitual=1.0, perf_habitual=1.0,
                                   tod_amplitude=coupling.tod_amplitude,
-                                  sleep_loss_per_h=coupling.sleep_loss_per_h))
+                                  sleep_loss_per_h=coupling.sleep_loss_per_h,
+                                  match_fatigue_24h=coupling.match_fatigue_24h,
+                                  match_fatigue_decay=np.exp(-1.0 / coupling.match_recovery_days)))
     return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
 
 
@@ -249,7 +256,7 @@ def _steady_state(kernel, params, w_bar, run_bar, minutes_bar, backend):
         ff=part["ff"](*[0.0] * len(part["ff"]._fields)),
         ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
-        events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO)
+        events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO, match_fatigue=0.0)
     for _ in range(WARMUP_DAYS // 365):
         out, state = run(kernel, tree_map(lambda v: np.full((1, 1, 365), v), const), params,
                          state, backend=backend)

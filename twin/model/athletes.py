@@ -60,7 +60,8 @@ def prior_draws(n_athletes: int, n_draws: int, seed: int, priors, habitual_load:
 def calibrated_draws(ds, ids, n_draws: int, model: str, fallback: dict
                      ) -> dict[str, np.ndarray]:
     """Replace prior draws by those of a squad calibration dataset
-    (:func:`calibration.read_squad_calibration`) where it has them."""
+    (:func:`calibration.read_squad_calibration`) where it has them: ``fallback`` maps each
+    field of ``model`` (``"banister"``, ``"hazard"``, ...) to its ``(A, N)`` draws."""
     known = [str(a) for a in ds["athlete"].values]
     out = {k: v.copy() for k, v in fallback.items()}
     names = [str(p) for p in ds["parameter"].values]

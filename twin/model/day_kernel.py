@@ -29,12 +29,16 @@ couplings. One day :math:`t` of one series (athlete, scenario point, draw):
 
        \mathrm{perf}_t = 100 \frac{p_t}{P_{hab}}
            \Big(1 - \frac{a_{tod}}{2}\big(1 - \cos\frac{2\pi m_t}{24}\big)\Big)
-           \max(1 - s\,S_t,\ 0)
+           \max(1 - s\,S_t,\ 0)\,(1 - M_t)
 
    with :math:`p_t` the fitness-fatigue output, :math:`m_t` the circadian misalignment
    (h) at the day's reference time (kickoff on match days), :math:`S_t` the sleep debt
    (h), :math:`a_{tod}` the peak-to-trough time-of-day amplitude and :math:`s` the loss
-   per hour of debt (:class:`twin.CouplingParams`).
+   per hour of debt, and :math:`M_t` the residual fatigue of recent matches, the
+   muscle damage a match leaves for 72 h and more, which the days-long systemic fatigue
+   of the fitness-fatigue model does not resolve:
+   :math:`M_{t+1} = e^{-1/\tau_m} M_t + m_{24} \min_t / 90` with :math:`\min_t` the
+   minutes played (:class:`twin.CouplingParams`).
 """
 
 from __future__ import annotations
@@ -81,6 +85,8 @@ class Coupling(NamedTuple):
     perf_habitual: float  # fitness-fatigue units, P_hab
     tod_amplitude: float  # 1, a_tod
     sleep_loss_per_h: float  # 1/h, s
+    match_fatigue_24h: float  # 1, m_24
+    match_fatigue_decay: float  # 1, exp(-1 / tau_m) per day
 
 
 class BanisterDayParams(NamedTuple):
@@ -115,6 +121,7 @@ class BanisterDayState(NamedTuple):
     events: EVENTS.State
     fatigue_prev: float
     since_match: float  # d since the last match played (0 on its day)
+    match_fatigue: float  # residual match fatigue carried into the day, fraction M
 
 
 class BussoDayState(NamedTuple):
@@ -126,6 +133,7 @@ class BussoDayState(NamedTuple):
     events: EVENTS.State
     fatigue_prev: float
     since_match: float
+    match_fatigue: float
 
 
 class DayConsts(NamedTuple):
@@ -209,11 +217,13 @@ def _respond(s, u, c, ev_s, prob, ev, hours, ff, w):
     free = ev.injured + ev.available  # not already out: a new injury was possible today
     minutes = ev.load_factor * u.minutes_plan
     since_match = ops.where(minutes > 0.0, 0.0, s.since_match + 1.0)
-    y = DayOutputs(100.0 * ff.performance / k.perf_habitual * clock * rested,
+    match_fatigue = k.match_fatigue_decay * s.match_fatigue + k.match_fatigue_24h * minutes / 90.0
+    y = DayOutputs(100.0 * ff.performance / k.perf_habitual * clock * rested
+                   * (1.0 - s.match_fatigue),
                    100.0 * ff.fitness / k.perf_habitual, 100.0 * ff.fatigue / k.perf_habitual,
                    ewma_s.atl / ewma_s.ctl, ev.available * u.w_prime_plan, ti.damage,
                    free * prob, ev.available, minutes, w, free * hours)
-    return (ewma_s, tissue_s, ev_s, ff.fatigue, since_match), y
+    return (ewma_s, tissue_s, ev_s, ff.fatigue, since_match, match_fatigue), y
 
 
 def prepare_banister(p, s0):
@@ -222,16 +232,17 @@ def prepare_banister(p, s0):
     tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
     c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
     return c, BanisterDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev,
-                              s0.since_match)
+                              s0.since_match, s0.match_fatigue)
 
 
 def step_banister(s, u, c):
     ev_s, prob, ev, hours = _exposure(s, u, c)
     w = ev.load_factor * u.load_plan
     ff_s, ff = _banister_step(s.ff, FFInputs(w), c.ff)
-    (ewma, tissue, events, fatigue_prev, since_match), y = _respond(s, u, c, ev_s, prob, ev,
-                                                                    hours, ff, w)
-    return BanisterDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match), y
+    (ewma, tissue, events, fatigue_prev, since_match, match_fatigue), y = _respond(
+        s, u, c, ev_s, prob, ev, hours, ff, w)
+    return BanisterDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match,
+                            match_fatigue), y
 
 
 def prepare_busso(p, s0):
@@ -240,16 +251,17 @@ def prepare_busso(p, s0):
     tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
     c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
     return c, BussoDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev,
-                           s0.since_match)
+                           s0.since_match, s0.match_fatigue)
 
 
 def step_busso(s, u, c):
     ev_s, prob, ev, hours = _exposure(s, u, c)
     w = ev.load_factor * u.load_plan
     ff_s, ff = _busso_step(s.ff, FFInputs(w), c.ff)
-    (ewma, tissue, events, fatigue_prev, since_match), y = _respond(s, u, c, ev_s, prob, ev,
-                                                                    hours, ff, w)
-    return BussoDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match), y
+    (ewma, tissue, events, fatigue_prev, since_match, match_fatigue), y = _respond(
+        s, u, c, ev_s, prob, ev, hours, ff, w)
+    return BussoDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match,
+                            match_fatigue), y
 
 
 KERNELS = {

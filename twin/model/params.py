@@ -29,6 +29,18 @@ class CouplingParams(ParamRecord):
                "losses after partial sleep loss reviewed by Fullagar et al. 2015 (Sports "
                "Med 45:161)",
         description="performance lost per hour of sleep debt s")
+    match_fatigue_24h: float = param(
+        0.03, units="1", bounds=(0.0, 0.1), domain="[0, 1)",
+        source="Silva et al. 2018 (Sports Med 48:539), meta-analysis of match-related "
+               "fatigue: physical performance 2-4 % below baseline after a match; 3 % the "
+               "day after a full match (0 unless a match was played)",
+        description="performance lost the day after a 90-min match m_24")
+    match_recovery_days: float = param(
+        1.82, units="d", bounds=(1.0, 4.0), domain="(0, inf)",
+        source="Nedelec et al. 2012 (Sports Med 42:997): more than 72 h to regain pre-match "
+               "physical performance; assumption: 1 % still lost at 72 h, an exponential "
+               "recovery from 3 % at 24 h (tau = 2 / ln 3 d)",
+        description="time constant of recovery from a match tau_m")
     acwr_acute_days: float = param(7.0, units="d", bounds=(3.0, 14.0), domain="[1, inf)",
                                    source=_WILLIAMS, description="acute EWMA span")
     acwr_chronic_days: float = param(28.0, units="d", bounds=(14.0, 60.0), domain="[1, inf)",
