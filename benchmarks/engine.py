@@ -157,12 +157,15 @@ def python_loop(quick: bool) -> dict:
     inputs; then for each (athlete, point, draw) of a subset (4 athletes x 3 points x 25
     draws; ``--quick`` 1 x 2 x 5), one 365-day series at a time through the public
     functions with the draw's parameters: ``tissue_damage`` of the planned running dose,
-    ``acwr`` (EWMA), ``banister`` (next-day), ``injury_probability`` (tissue damage, ACWR,
+    ``acwr`` (EWMA), ``banister`` (next-day), ``injury_probability`` (training and match
+    hours, days since the previous match, and the optional features: tissue damage, ACWR,
     fatigue above habitual, sleep debt, W' depletion), ``simulate_injuries`` (the engine's
     stream keys), then ``banister``, ``acwr`` and ``tissue_damage`` again on the load done
     (the injury feedback in one pass: the engine couples it day by day, which a user's
     loop could only do with a per-day loop over every model, slower still), performance
-    with the time-of-day and sleep-debt factors, and quantiles over the draws. Numba on
+    with the time-of-day, sleep-debt and residual match-fatigue factors (the return-to-play
+    rate ratio needs the day-by-day feedback too, so the loop leaves it out), and
+    quantiles over the draws. Numba on
     one thread (each call is one series; with two, every call pays OpenMP's fork and
     join, 3-12 ms on this shared machine). Minimum of 3 runs after a warm-up series
     (``--quick``: one run); the per-series cost is flat, so it is extrapolated per
@@ -174,6 +177,7 @@ def python_loop(quick: bool) -> dict:
 
     import numba
     import numpy as np
+    from scipy.signal import lfilter
 
     from physiology.fitness_fatigue import BanisterParams, banister
     from physiology.injury import (
@@ -214,8 +218,14 @@ def python_loop(quick: bool) -> dict:
         ratio = acwr(load, 7, 28, method="ewma")
         fatigue = banister(load, ff_params, convention="next-day").fatigue
         excess = excess_over_habitual(fatigue, value("coupling.fatigue_habitual", a, n))
-        prob = injury_probability(damage, ratio, excess, plan.sleep_debt[a, p],
-                                  plan.w_prime_plan[a, p], hazard)
+        on = d.match_minutes[p] > 0
+        days = np.arange(d.match.shape[1])
+        last = np.maximum.accumulate(np.where(on, days, -10**9))  # last match day so far
+        recovery = days - np.concatenate([[-10**9], last[:-1]])  # days since the previous
+        prob = injury_probability(d.training_min[p] / 60.0, d.match_minutes[p] / 60.0,
+                                  recovery, damage=damage, acwr=ratio, fatigue=excess,
+                                  sleep_debt_h=plan.sleep_debt[a, p],
+                                  w_prime_depletion=plan.w_prime_plan[a, p], params=hazard)
         inj = simulate_injuries(prob, plan.seed, (np.array(keys[a]), np.array(n)))
         done = load * inj.load_factor
         ff = banister(done, ff_params, convention="next-day")
@@ -224,7 +234,11 @@ def python_loop(quick: bool) -> dict:
         per_h = value("coupling.sleep_loss_per_h", a, n)
         rested = np.maximum(1.0 - per_h * plan.sleep_debt[a, p], 0)
         perf_hab = value("coupling.perf_habitual", a, n)
-        return {"performance": 100 * ff.performance / perf_hab * clock * rested,
+        residual = lfilter([0.0, value("coupling.match_fatigue_24h", a, n)],
+                           [1.0, -value("coupling.match_fatigue_decay", a, n)],
+                           d.match_minutes[p] * inj.load_factor / 90.0)  # M carried in
+        return {"performance": 100 * ff.performance / perf_hab * clock * rested
+                * (1.0 - residual),
                 "fitness": 100 * ff.fitness / perf_hab, "fatigue": 100 * ff.fatigue / perf_hab,
                 "acwr": acwr(done, 7, 28, method="ewma"),
                 "tissue_damage": tissue_damage(dose * inj.load_factor).damage,

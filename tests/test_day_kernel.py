@@ -46,7 +46,9 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
         load_plan=rng.uniform(0, 900, shape),
         run_walk_jog_m=rng.uniform(0, 6000, shape), run_running_m=rng.uniform(0, 1500, shape),
         run_hsr_m=rng.uniform(0, 600, shape), run_sprint_m=rng.uniform(0, 200, shape),
-        minutes_plan=rng.choice([0.0, 90.0], shape), w_prime_plan=rng.uniform(0, 1.2, shape),
+        minutes_plan=rng.choice([0.0, 90.0], shape),
+        training_minutes_plan=rng.choice([0.0, 45.0, 90.0], shape),
+        w_prime_plan=rng.uniform(0, 1.2, shape),
         misalignment_h=rng.uniform(-9, 9, shape), sleep_debt_h=rng.uniform(0, 4, shape),
         u_injury=np.ones(shape), days_out_if_injured=np.full(shape, 5.0),
         injury_type_if_injured=np.zeros(shape))
@@ -60,7 +62,21 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
     tissue, _ = run(TISSUE_KERNEL, (dose,), params.tissue, state0.tissue)
     acwr_in = _shift(ewma.atl, state0.ewma.atl) / _shift(ewma.ctl, state0.ewma.ctl)
     fatigue_in = _shift(ff.fatigue, state0.fatigue_prev)
-    hazard, _ = run(HAZARD_KERNEL, (_shift(tissue.damage, state0.tissue.damage), acwr_in,
+    # days since the last match played and since the last return, carried into each day;
+    # the residual match fatigue M_{t+1} = decay M_t + m_24 minutes / 90
+    since_match = np.empty(shape)
+    fresh = np.empty(shape)
+    last, m = np.broadcast_to(state0.since_match, shape[:-1]), np.broadcast_to(
+        state0.match_fatigue, shape[:-1])
+    for t in range(N_DAYS):
+        since_match[..., t], fresh[..., t] = last, m
+        last = np.where(u.minutes_plan[..., t] > 0, 0.0, last + 1.0)
+        m = (k.match_fatigue_decay[..., 0] * m
+             + k.match_fatigue_24h[..., 0] * u.minutes_plan[..., t] / 90.0)
+    since_return = state0.events.since_return[..., None] + np.arange(N_DAYS)
+    hazard, _ = run(HAZARD_KERNEL, (u.training_minutes_plan / 60.0, u.minutes_plan / 60.0,
+                                    since_match + 1.0, since_return,
+                                    _shift(tissue.damage, state0.tissue.damage), acwr_in,
                                     np.maximum(fatigue_in / k.fatigue_habitual - 1.0, 0.0),
                                     u.sleep_debt_h, u.w_prime_plan), params.hazard)
     events, _ = run(EVENTS_KERNEL, (hazard.probability, u.u_injury, u.days_out_if_injured,
@@ -72,12 +88,13 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
     clock = 1.0 - 0.5 * k.tod_amplitude * (1.0 - libm_cos(2.0 * np.pi * u.misalignment_h / 24.0))
     rested = np.maximum(1.0 - k.sleep_loss_per_h * u.sleep_debt_h, 0.0)
     want = DayOutputs(
-        performance=100.0 * ff.performance / k.perf_habitual * clock * rested,
+        performance=100.0 * ff.performance / k.perf_habitual * clock * rested * (1.0 - fresh),
         fitness=100.0 * ff.fitness / k.perf_habitual,
         fatigue=100.0 * ff.fatigue / k.perf_habitual, acwr=ewma.atl / ewma.ctl,
         w_prime_depletion=u.w_prime_plan, tissue_damage=tissue.damage,
         injury_probability=hazard.probability, available=events.available,
-        minutes_played=u.minutes_plan, load=u.load_plan)
+        minutes_played=u.minutes_plan, load=u.load_plan,
+        exposure_h=u.training_minutes_plan / 60.0 + u.minutes_plan / 60.0)
     for name in DayOutputs._fields:
         a, b = getattr(got, name), getattr(want, name)
         np.testing.assert_array_equal(a, b, err_msg=name)

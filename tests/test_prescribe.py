@@ -99,13 +99,19 @@ def test_only_alerts_replans_the_athletes_over_budget(tmp_path):
                   "plan.draws=4", "plan.only_alerts=true", "plan.risk_budget=0.9")
     text = plan_cli.plan_squad(cfg, tmp_path)
     assert text.count("within the budget") == 3  # nobody over 0.9: nothing to re-plan
-    p = plan_from_config(cfg)
     req = prescribe.PlanRequest(start=14, days=28, draws=4)
-    before, _ = prescribe.assess(p, 0, req)
-    fitness = p.params.ff.k1[0] * p.state0.ff.g[0]  # per draw, performance units
-    tired = prescribe.with_filtered_state(p, 0, fitness=0.1 * fitness, fatigue=400.0)
-    after, _ = prescribe.assess(tired, 0, req)
-    assert after.mean() > before.mean()  # a fatigued filtered state projects more risk
+    risks = {}
+    for option in ("0", "0.405"):  # the fatigue term off (the default), and ln 1.5 on
+        cfg.model.hazard.beta_fatigue = float(option)
+        p = plan_from_config(cfg)
+        before, perf_before = prescribe.assess(p, 0, req)
+        fitness = p.params.ff.k1[0] * p.state0.ff.g[0]  # per draw, performance units
+        tired = prescribe.with_filtered_state(p, 0, fitness=0.1 * fitness, fatigue=400.0)
+        after, perf_after = prescribe.assess(tired, 0, req)
+        assert perf_after.mean() < perf_before.mean()  # a fatigued state projects less
+        risks[option] = after.mean() - before.mean()
+    assert risks["0"] == 0.0  # risk does not depend on fatigue by default (issue 15)
+    assert risks["0.405"] > 0.0  # ... and rises with it when the option is on
 
 
 def test_a_bad_load_plan_names_file_row_and_column(tmp_path, tiny_plan):

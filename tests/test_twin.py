@@ -167,7 +167,7 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
     # athletes x (itineraries + the stay-at-home reference), not x points x draws
     assert circadian == 3 * (4 + 1) and sleep == 3 * (4 + 1)
     day = sum(b for name, b, t in calls if name == "twin_day_banister" and t == 100)
-    assert day == 3 * 12 * 8 + 3 * 8  # the cube, and the incidence calibration
+    assert day == 3 * 12 * 8  # the cube only (no incidence rescaling run since issue 15)
 
 
 def test_an_unfinished_store_is_refused(tmp_path, tiny_plan):

@@ -25,6 +25,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 
+from physiology.injury import HazardParams
 from scenarios import ConfigError
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 from twin.model.day_kernel import KERNELS
@@ -77,10 +78,16 @@ class BackendConf:
     name: BackendName = BackendName.numba
 
 
+_HazardConf = HazardParams.config_schema()
+
+
 @dataclass
 class ModelConf:
     fitness_fatigue: FitnessFatigueModel = FitnessFatigueModel.banister
     circadian: Circadian = Circadian.forger99
+    # The injury hazard's rates and options (physiology.injury.HazardParams), e.g.
+    # model.hazard.beta_acwr=1.386 switches the disputed ACWR term on (docs/model.md).
+    hazard: _HazardConf = field(default_factory=_HazardConf)
 
 
 @dataclass

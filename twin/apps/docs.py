@@ -13,7 +13,7 @@ from pathlib import Path
 
 from physiology.circadian import Forger99Params, LightParams
 from physiology.fitness_fatigue import BanisterParams, BussoParams
-from physiology.injury import HazardParams
+from physiology.injury import HazardParams, _hazard
 from physiology.sleep import TwoProcessParams
 from physiology.tissue import TissueParams
 from twin.engine import chunk, planning, summary
@@ -38,8 +38,10 @@ edit by hand. Each athlete is one state-space model on three clocks (DESIGN.md p
 - **within a match** (1 s): match minutes and intensity become a running trace whose W'
   balance gives the match's *W' depletion*;
 - **daily**: load done (the plan times availability) drives fitness-fatigue, ACWR and
-  tissue damage; with sleep debt and W' depletion they set the injury hazard; Monte-Carlo
-  injuries set availability, which limits the next days' load (return to play).
+  tissue damage; the hours of training and match exposure, fixture congestion and the
+  weeks after a return to play set the injury hazard (per hour, from the epidemiology;
+  ACWR, tissue damage, fatigue, sleep debt and W' depletion are options, off by default);
+  Monte-Carlo injuries set availability, which limits the next days' load.
 
 The slower clock sees a faster one only through those named daily features. The
 sub-daily part runs once per (athlete, itinerary); the daily part over every athlete,
@@ -63,8 +65,9 @@ TABLES = [
     ("Banister model (`physiology.fitness_fatigue.BanisterParams`; gains and p0 of the "
      "twin come from the priors or the calibration file)", BanisterParams),
     ("Busso model (`physiology.fitness_fatigue.BussoParams`)", BussoParams),
-    ("Injury hazard (`physiology.injury.HazardParams`; the twin rescales h0 and the "
-     "sleep coefficient as described above)", HazardParams),
+    ("Injury hazard (`physiology.injury.HazardParams`; per hour of exposure; options "
+     "marked 'off by default' are 0 unless a config or a club's fit sets them)",
+     HazardParams),
     ("Tissue: bone (`physiology.tissue.TissueParams`, the twin's tissue)", TissueParams),
     ("Circadian pacemaker, default Forger 1999 (`physiology.circadian.Forger99Params`)",
      Forger99Params),
@@ -77,10 +80,9 @@ def render() -> str:
     parts = [INTRO]
     for title, module in SECTIONS:
         parts.append(f"## {title}\n\n(`{module.__name__}`)\n\n{inspect.cleandoc(module.__doc__)}\n")
-    if planning.hazard_params.__doc__:
-        parts.append("### Injury hazard in the twin\n\n"
-                     + inspect.cleandoc(planning.hazard_params.__doc__) + "\n\n"
-                     + inspect.cleandoc(planning._incidence_scale.__doc__) + "\n")
+    parts.append("### Injury hazard\n\n(`physiology.injury`)\n\n"
+                 + inspect.cleandoc(_hazard.__doc__) + "\n\n"
+                 + inspect.cleandoc(planning.hazard_params.__doc__) + "\n")
     parts.append("## Variables\n\n(`twin.model.variables`, the one table the kernel wiring, the "
                  "cube's attributes and the summary come from)\n")
     for title, table in (("Day-kernel inputs (`twin.model.variables.INPUTS`)", variables.INPUTS),

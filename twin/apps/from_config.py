@@ -8,6 +8,7 @@ calls :func:`twin.engine.plan`. Every error names the config key, file, row or f
 from __future__ import annotations
 
 import scenarios as sc
+from physiology.injury import HazardParams
 from twin.engine import Plan, check_quantiles, plan
 from twin.prescribe.load_plan import read_load_plan
 from twin.store.governance import public_ids
@@ -34,13 +35,23 @@ def plan_from_config(cfg) -> Plan:
                 f"({_some(held)}) are none of the squad's ({_some(ids)}); expected the "
                 "calibration of this squad (ids as the cube shows them: another squad's "
                 "file, or one made under another pseudonym key?)")
+    hazard = hazard_from_config(cfg.model.hazard)
     planned = (read_load_plan(cfg.scenario.load_plan, ids, season.dates)
                if cfg.scenario.load_plan else None)
     return plan(squad, season, sweep, draws=draws, seed=seed,
                 model=cfg.model.fitness_fatigue.name, circadian=cfg.model.circadian.name,
                 backend=cfg.backend.name.name, quantiles=quantiles,
                 keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
-                calibration=calibration, load_plan=planned)
+                calibration=calibration, load_plan=planned, hazard=hazard)
+
+
+def hazard_from_config(node) -> HazardParams:
+    """The hazard record of ``model.hazard``; ``ConfigError`` naming the key otherwise."""
+    values = {}
+    for name, spec in HazardParams.spec().items():
+        key = f"model.hazard.{name}"
+        values[name] = sc.parse_number(key, node[name], spec.bounds[0], spec.bounds[1])
+    return HazardParams(**values)
 
 
 def _some(ids, n: int = 3) -> str:

@@ -108,11 +108,12 @@ class Plan:
         return out
 
 
-def hazard_params(coupling: CouplingParams) -> HazardParams:
-    """The injury hazard with its sleep coefficient per hour of the twin's fading debt: a
-    steady shortfall of 1 h a night holds the debt at 1 / (1 - exp(-1/tau)) h, so the
-    coefficient per hour of debt is the per-night one times (1 - exp(-1/tau))."""
-    base = HazardParams()
+def hazard_params(coupling: CouplingParams, base: HazardParams | None = None) -> HazardParams:
+    """The injury hazard with its sleep coefficient (an option, 0 by default) per hour of
+    the twin's fading debt: a steady shortfall of 1 h a night holds the debt at
+    1 / (1 - exp(-1/tau)) h, so the coefficient per hour of debt is the per-night one
+    times (1 - exp(-1/tau))."""
+    base = HazardParams() if base is None else base
     fade = -np.expm1(-1.0 / coupling.sleep_recovery_days)
     return base.replace(beta_sleep=base.beta_sleep * fade)
 
@@ -130,7 +131,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
          seed: int = 0, model: str = "banister", circadian: str = "forger99",
          backend: str = "numba", quantiles=(0.05, 0.5, 0.95), keep_draws: bool = False,
          public_ids: tuple[str, ...] | None = None, calibration=None,
-         load_plan: np.ndarray | None = None) -> Plan:
+         load_plan: np.ndarray | None = None, hazard: HazardParams | None = None) -> Plan:
     """Prepare a sweep (see the module docstring).
 
     Args:
@@ -149,6 +150,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
             whose draws replace the priors for the athletes it holds, or None.
         load_plan: planned training load ``(A, D)`` AU (NaN where the scenario's own load
             stands; :func:`twin.prescribe.load_plan.read_load_plan`), or None.
+        hazard: the injury hazard's rates and options (default :class:`HazardParams`);
+            a calibration file's fitted hazard fields replace it for its athletes.
 
     Raises:
         ValueError: an unknown model, circadian model or backend, or draws < 1.
@@ -186,7 +189,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
         param_draws = _athletes.calibrated_draws(calibration, ids, n_draws, model,
                                                  param_draws)
     shape = (squad.size, n_draws)
-    record = hazard_params(coupling)
+    record = hazard_params(coupling, hazard)
     hazard = {k: np.full(shape, getattr(record, k)) for k in record.names()}
     if calibration is not None:  # a club's own injury fit (twin-calibrate inputs.injuries)
         hazard = _athletes.calibrated_draws(calibration, ids, n_draws, "hazard", hazard)

@@ -117,6 +117,7 @@ class _Problem:
         tmpl_load = d.load[point, :, SRPE] - match_load
         tmpl_run = d.running_m[point] - match_run
         per_au = tmpl_run.sum(axis=0) / max(tmpl_load.sum(), 1e-12)  # m per AU, by band
+        min_per_au = d.training_min[point].sum() / max(tmpl_load.sum(), 1e-12)  # exposure
         self.template = np.where(self.train, tmpl_load[w], 0.0)
         key = np.zeros(req.days, bool)
         for k in req.key_matches or self.window[self.match]:
@@ -134,7 +135,7 @@ class _Problem:
                                      match_load, match_run)
         args = (np.stack(flatten(self.params)), np.stack(flatten(self.state0)),
                 np.stack([fixed[k] for k in _FIXED]), match_load[w], match_run[w],
-                self.train.astype(float), per_au, key / key.sum())
+                self.train.astype(float), per_au, min_per_au, key / key.sum())
         fns = _compiled(plan.kernel, req.days, n)
         self.outputs = lambda x: fns["outputs"](x, *args)
         self.objective = lambda x: fns["objective"](x, *args)
@@ -151,6 +152,7 @@ class _Problem:
         w = slice(0, start)
         rows = _fixed_inputs(plan, athlete, point, w)
         rows["load_plan"] = tmpl_load[w] + match_load[w]
+        rows["training_minutes_plan"] = plan.days.training_min[point, w]
         for b, name in enumerate(RUNNING_INPUTS):
             rows[name] = tmpl_run[w, b] + match_run[w, b]
         _, final = run(plan.kernel, DayInputs(**rows),
@@ -159,8 +161,10 @@ class _Problem:
         return final
 
 
-#: The day kernel's inputs that the planned loads do not change, in kernel order.
-_FIXED = tuple(k for k in DayInputs._fields if k not in ("load_plan", *RUNNING_INPUTS))
+#: The day kernel's inputs that the planned loads do not change, in kernel order (the
+#: training minutes, the injury exposure, follow the load at the season's minutes per AU).
+_FIXED = tuple(k for k in DayInputs._fields
+               if k not in ("load_plan", *RUNNING_INPUTS, "training_minutes_plan"))
 
 
 def _fixed_inputs(plan: Plan, athlete: int, point: int, w: slice) -> dict[str, np.ndarray]:
@@ -187,10 +191,11 @@ def _compiled(kernel, n_days: int, n_draws: int) -> dict:
     f = jax_function(kernel)
     rows_of = {k: i for i, k in enumerate(kernel.outputs)}
 
-    def outputs(x, params, s0, fixed, m_load, m_run, train, per_au, key_w):
+    def outputs(x, params, s0, fixed, m_load, m_run, train, per_au, min_per_au, key_w):
         rows = {"load_plan": x * train + m_load,
                 **{name: x * train * per_au[b] + m_run[:, b]
                    for b, name in enumerate(RUNNING_INPUTS)},
+                "training_minutes_plan": x * train * min_per_au,
                 **dict(zip(_FIXED, fixed, strict=True))}
         u = jnp.stack([jnp.broadcast_to(rows[k], (n_draws, n_days)) for k in kernel.inputs])
         out, _ = f(u, params, s0)
@@ -225,16 +230,18 @@ def assess(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
 
 
 def replay_outcomes(plan: Plan, start: int, days: int, point: int = 0) -> tuple[float, float]:
-    """Monte Carlo over every athlete and draw of ``plan`` (with its injuries): the mean
-    performance on the window's match days the athletes played, and the share of
-    (athlete, draw) series with an injury in the window; for comparing a replayed plan
+    r"""Monte Carlo over every athlete and draw of ``plan`` (with its injuries): the mean
+    performance on the window's match days the athletes played, and the mean over the
+    (athlete, draw) series of the probability of an injury in the window along each
+    series' path, :math:`1 - \prod_d (1 - p_d)` (the expectation given the path, of
+    lower variance than the share of series with an injury); for comparing a replayed plan
     with the template under the same random numbers."""
     out = simulate_block(plan, slice(None), slice(point, point + 1))._asdict()
     w = slice(start, start + days)
     match = plan.days.match[point, w]
     perf = out["performance"][:, 0, :, w][..., match]
     played = out["available"][:, 0, :, w][..., match] > 0.5
-    injured = (out["available"][:, 0, :, w] < 0.5).any(axis=-1)
+    injured = -np.expm1(np.log1p(-out["injury_probability"][:, 0, :, w]).sum(axis=-1))
     return float((perf * played).sum() / played.sum()), float(injured.mean())
 
 
