@@ -2,8 +2,9 @@
 
 ``tests/data/cube_reference.npz`` holds every array :func:`twin.engine.run_chunk` returns
 (daily variables and summary) for the tiny sweep of :mod:`tests.test_twin`, computed with
-the Numba backend before the "one name per thing" refactor began (commit 09cfab9), with
-the Banister and the Busso day kernels. Numba must reproduce it bit for bit (the same
+the Numba backend, with the Banister and the Busso day kernels: first recorded before the
+"one name per thing" refactor began (commit 09cfab9); recorded again for the injury
+hazard on exposure (issue 15), a change meant to move the cube. Numba must reproduce it bit for bit (the same
 float64 operations in the same order); JAX to 1e-9 relative (the same arithmetic,
 reordered by XLA), as the two backends are held to elsewhere.
 
