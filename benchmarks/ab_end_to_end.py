@@ -1,0 +1,63 @@
+"""The standard sweep end to end on two checkouts, alternating: does a change slow it?
+
+Each sample is a fresh process running ``python -m twin.apps.run sweep=standard
+runner=local output.plots=false`` (Numba, in process) with ``PYTHONPATH`` set to one
+checkout and its own warm kernel cache (one warm-up run each first); the checkouts
+alternate, so the machine's drift hits both alike. Reported: every wall time and the
+median of each, and their ratio. Not a section of :mod:`benchmarks.run` (it needs a
+second checkout)::
+
+    git worktree add /tmp/before <commit>
+    python -m benchmarks.ab_end_to_end /tmp/before . --pairs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ARGS = ("sweep=standard", "runner=local", "output.plots=false")
+
+
+def once(tree: Path, cache: Path) -> float:
+    """Wall time (s) of one end-to-end run on ``tree``."""
+    out = tempfile.mkdtemp(prefix="ab-e2e-")
+    env = dict(os.environ, PYTHONPATH=str(tree), TWIN_KERNEL_CACHE=str(cache))
+    t0 = time.perf_counter()
+    r = subprocess.run([sys.executable, "-m", "twin.apps.run", *ARGS, f"hydra.run.dir={out}"],
+                       cwd=tree, env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if r.returncode:
+        raise RuntimeError(f"{tree}: twin-run failed:\n{r.stderr[-2000:]}")
+    return wall
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("before", type=Path, help="the reference checkout")
+    parser.add_argument("after", type=Path, help="the changed checkout")
+    parser.add_argument("--pairs", type=int, default=3, help="alternating pairs of runs")
+    args = parser.parse_args(argv)
+    trees = {"before": args.before.resolve(), "after": args.after.resolve()}
+    caches = {k: Path(tempfile.mkdtemp(prefix=f"ab-cache-{k}-")) for k in trees}
+    for k, tree in trees.items():
+        once(tree, caches[k])  # warm-up: fills the kernel cache
+    walls = {k: [] for k in trees}
+    for _ in range(args.pairs):
+        for k, tree in trees.items():
+            walls[k].append(once(tree, caches[k]))
+    med = {k: statistics.median(v) for k, v in walls.items()}
+    print(json.dumps({"wall_s": walls, "median_s": med,
+                      "ratio_after_before": med["after"] / med["before"]}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
