@@ -9,6 +9,7 @@ import pytest
 import xarray as xr
 
 import twin
+from physiology.injury import HazardParams
 from physiology.kernels import numba_backend
 from scenarios import ConfigError
 from twin import engine
@@ -272,6 +273,22 @@ def test_a_squad_calibration_file_supplies_the_draws(tmp_path):
         np.testing.assert_array_equal(p.param_draws[field][0], fitted[f"banister.{field}"][1][take])
     prior = plan_from_config(tiny_cfg())
     np.testing.assert_array_equal(p.param_draws["tau1"][1:], prior.param_draws["tau1"][1:])
+
+
+def test_a_squad_calibration_file_supplies_the_fitted_hazard(tmp_path):
+    """A club's injury fit (twin-calibrate inputs.injuries) replaces the hazard's rates
+    for the athletes the file holds, draw by draw; the others keep the record's values;
+    the model.hazard config sets the record."""
+    from calibration import squad_dataset, write_squad_calibration
+
+    rate = np.array([0.020, 0.030, 0.025, 0.035])
+    fitted = {"hazard.rate_match": (0.03, rate)}
+    path = write_squad_calibration(squad_dataset({"m01": fitted}, 4), tmp_path / "squad.nc")
+    p = plan_from_config(tiny_cfg(f"athletes.parameters={path}",
+                                  "model.hazard.rate_training=0.005"))
+    np.testing.assert_array_equal(p.params.hazard.rate_match[0], rate[np.arange(8) % 4])
+    np.testing.assert_array_equal(p.params.hazard.rate_match[1:], HazardParams().rate_match)
+    np.testing.assert_array_equal(p.params.hazard.rate_training, 0.005)
 
 
 def test_a_calibration_file_of_another_squad_is_refused(tmp_path):
