@@ -93,10 +93,15 @@ def test_reopened_cube_holds_what_the_engine_computed(tiny_run, tiny_plan):
     np.testing.assert_array_equal(summary["injury_risk"].values, want)
 
 
-def test_more_training_volume_raises_fitness(tiny_run):
-    cube, _ = twin.open_cube(tiny_run[0] / "cube.zarr")
+def test_more_training_volume_raises_fitness_exposure_and_injuries(tiny_run):
+    """More volume: more fitness, more hours at risk, more expected injuries (the hazard
+    is per hour of exposure, so the direction holds with every option off)."""
+    cube, summary = twin.open_cube(tiny_run[0] / "cube.zarr")
     fitness = cube["fitness"].sel(quantile=0.5).mean("date").values  # (athlete, vol, itin)
     assert np.all(np.diff(fitness, axis=1) > 0)
+    for name in ("exposure_hours", "expected_injuries"):
+        assert np.all(np.diff(summary[name].values, axis=1) > 0), name
+    assert summary["expected_injuries"].attrs["units"] == "1"
 
 
 def test_more_zones_east_raise_misalignment_at_the_next_kickoff(tiny_plan):
