@@ -13,9 +13,13 @@ Public surface (everything else is private):
   file, row and column), :class:`DataPolicy`, :func:`daily_series`,
   :func:`example_athlete` (Clarke & Skiba 2013, Fig. 8);
 - governance: :class:`Policy`, :func:`load_policies`, :func:`policy_for`;
+- injury hazard of a squad: :func:`fit_injury_model` -> :class:`InjuryFit` from an
+  injury and an exposure log (:func:`injury_design`, prior :data:`PRIOR_LOG_SD`),
+  :func:`evaluate_injury_model` -> :class:`InjuryEvaluation` (AUC, calibration slope,
+  calibration-in-the-large, Brier, deciles), :func:`calibration_plot`;
 - squad file: :func:`squad_dataset`, :func:`write_squad_calibration`,
-  :func:`read_squad_calibration`, :func:`calibrate_squad`, :func:`write_outputs`;
-  parameter records :data:`RECORDS` (``"<model>.<field>"`` names).
+  :func:`read_squad_calibration`, :func:`calibrate_squad`, :func:`calibrate_injuries`,
+  :func:`write_outputs`; parameter records :data:`RECORDS` (``"<model>.<field>"`` names).
 """
 
 from calibration._laplace import Diagnostics
@@ -25,6 +29,15 @@ from calibration.data import CLARKE_SKIBA_2013_FIT, example_athlete
 from calibration.evaluation import OutOfSample, expanding_window
 from calibration.fitness_fatigue import FitResult, fit_banister, fit_busso, profile_likelihood
 from calibration.governance import Policy, load_policies, load_policy, policy_for
+from calibration.injury import (
+    PRIOR_LOG_SD,
+    InjuryEvaluation,
+    InjuryFit,
+    calibration_plot,
+    evaluate_injury_model,
+    fit_injury_model,
+    injury_design,
+)
 from calibration.kalman import (
     Filtered,
     Forecast,
@@ -34,7 +47,13 @@ from calibration.kalman import (
     rts_smoother,
     state_space,
 )
-from calibration.pipeline import calibrate_squad, read_inputs, write_outputs
+from calibration.pipeline import (
+    InjuryCalibration,
+    calibrate_injuries,
+    calibrate_squad,
+    read_inputs,
+    write_outputs,
+)
 from calibration.power_duration import PowerDurationFit, fit_power_duration
 from calibration.priors import power_duration_prior, record_prior
 from calibration.records import (
@@ -48,6 +67,7 @@ from calibration.squad import read_squad_calibration, squad_dataset, write_squad
 
 __all__ = [
     "CLARKE_SKIBA_2013_FIT",
+    "PRIOR_LOG_SD",
     "RECORDS",
     "SCHEMAS",
     "TEST_UNITS",
@@ -60,20 +80,28 @@ __all__ = [
     "Filtered",
     "FitResult",
     "Forecast",
+    "InjuryCalibration",
+    "InjuryEvaluation",
+    "InjuryFit",
     "OutOfSample",
     "Policy",
     "PowerDurationFit",
     "PowerDurationParams",
     "StateSpace",
+    "calibrate_injuries",
     "calibrate_squad",
+    "calibration_plot",
     "daily_series",
+    "evaluate_injury_model",
     "example_athlete",
     "expanding_window",
     "fit_banister",
     "fit_busso",
     "fit_circadian",
+    "fit_injury_model",
     "fit_power_duration",
     "forecast",
+    "injury_design",
     "kalman_filter",
     "load_policies",
     "load_policy",

@@ -10,14 +10,29 @@ pass silently):
     :data:`LOAD_KINDS`: session-RPE AU, TRIMP AU, TSS, BikeScore); optional
     ``distance_band_1_m`` ... ``distance_band_5_m`` (m run in each speed band of the
     config), ``sleep_onset`` and ``sleep_offset`` (local clock ``HH:MM``, sleep that
-    ends on this date), ``free_day`` (true/false: no alarm, for mid-sleep on free days).
+    ends on this date), ``free_day`` (true/false: no alarm, for mid-sleep on free days),
+    ``training_min`` and ``match_min`` (min, >= 0; empty: none), from which the exposure
+    log is derived when no ``exposure`` table is given.
 ``tests``: ``athlete_id``, ``date``, ``kind``, ``value``, ``unit``; the unit must be the
     one :data:`TEST_UNITS` declares for the kind (``power_5min`` in W, ``dlmo`` in h, ...).
 ``bests``: ``athlete_id``, ``duration_s`` (> 0), ``power_w`` (> 0), optional ``date``.
 ``travel``: ``athlete_id``, ``date``, ``from_venue``, ``to_venue``.
+``injuries``: ``athlete_id``, ``date`` (the day of the injury), ``injury_type`` (str, e.g.
+    ``muscle``, ``other``), ``days_lost`` (whole days, >= 1: the athlete returns to play
+    on ``date + days_lost``), ``context`` (one of :data:`INJURY_CONTEXTS`); time-loss
+    injuries as defined by Fuller et al. (2006).
+``exposure``: ``athlete_id``, ``date``, ``training_min`` and ``match_min`` (min, >= 0);
+    at most one row per athlete and date, a date without a row has no exposure, and the
+    first and last rows bound the athlete's log.
 
 Errors are :class:`DataError` (a ``ValueError``) with ``.file``, ``.row`` (1-based data
-row; the CSV line is one more) and ``.column``.
+row; the CSV line is one more) and ``.column``. Checks across rows and tables of the
+injury and exposure logs (duplicates, an injury outside the log or on a day without
+exposure) are :func:`calibration.injury.injury_design`'s.
+
+Reference:
+    Fuller CW et al. (2006). Consensus statement on injury definitions and data collection
+    procedures in studies of football (soccer) injuries. Br J Sports Med 40:193-201.
 """
 
 from __future__ import annotations
@@ -35,6 +50,8 @@ LOAD_KINDS = ("session-RPE", "TRIMP", "TSS", "BikeScore")
 TEST_UNITS = {"power_5min": "W", "power_20min": "W", "cmj_height": "cm", "sprint_30m": "s",
               "yoyo_ir1": "m", "readiness": "1", "dlmo": "h"}
 N_DISTANCE_BANDS = 5
+#: Where an injury happened (the exposure it is counted against).
+INJURY_CONTEXTS = ("training", "match")
 
 
 class DataError(ValueError):
@@ -53,7 +70,7 @@ class DataError(ValueError):
 @dataclass(frozen=True)
 class Column:
     name: str
-    kind: str  # str | date | float | time | bool
+    kind: str  # str | date | float | int | time | bool
     required: bool = True
     minimum: float | None = None
     exclusive: bool = False
@@ -73,13 +90,21 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
               Column("load", "float", True, 0.0), Column("load_kind", "str",
                                                           choices=LOAD_KINDS),
               *_bands(), Column("sleep_onset", "time", False),
-              Column("sleep_offset", "time", False), Column("free_day", "bool", False)),
+              Column("sleep_offset", "time", False), Column("free_day", "bool", False),
+              Column("training_min", "float", False, 0.0),
+              Column("match_min", "float", False, 0.0)),
     "tests": (Column("athlete_id", "str"), Column("date", "date"), Column("kind", "str"),
               Column("value", "float"), Column("unit", "str")),
     "bests": (Column("athlete_id", "str"), Column("duration_s", "float", True, 0.0, True),
               Column("power_w", "float", True, 0.0, True), Column("date", "date", False)),
     "travel": (Column("athlete_id", "str"), Column("date", "date"),
                Column("from_venue", "str"), Column("to_venue", "str")),
+    "injuries": (Column("athlete_id", "str"), Column("date", "date"),
+                 Column("injury_type", "str"), Column("days_lost", "int", True, 1.0),
+                 Column("context", "str", choices=INJURY_CONTEXTS)),
+    "exposure": (Column("athlete_id", "str"), Column("date", "date"),
+                 Column("training_min", "float", True, 0.0),
+                 Column("match_min", "float", True, 0.0)),
 }
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
@@ -108,13 +133,17 @@ def _parse(value, col: Column, file, row: int):
         except ValueError:
             raise DataError(file, row, col.name,
                             f"{text!r}: expected an ISO date YYYY-MM-DD") from None
-    if col.kind == "float":
+    if col.kind in ("float", "int"):
         try:
             x = float(value)
         except (TypeError, ValueError):
             raise DataError(file, row, col.name, f"{text!r}: expected a number") from None
         if not np.isfinite(x):
             raise DataError(file, row, col.name, f"{text!r}: expected a finite number")
+        if col.kind == "int":
+            if not x.is_integer():
+                raise DataError(file, row, col.name, f"{text!r}: expected a whole number")
+            x = int(x)
         if col.minimum is not None and (x < col.minimum or (col.exclusive and
                                                             x == col.minimum)):
             op = ">" if col.exclusive else ">="

@@ -3,13 +3,17 @@
 Usage::
 
     TWIN_PSEUDONYM_KEY=... twin-calibrate inputs.athletes=athletes.csv \\
-        inputs.daily=daily.csv inputs.tests=tests.csv inputs.bests=bests.parquet
+        inputs.daily=daily.csv inputs.tests=tests.csv inputs.bests=bests.parquet \\
+        inputs.injuries=injuries.csv inputs.exposure=exposure.csv
 
 Writes ``squad_calibration.nc`` and ``report_<athlete>.png`` into ``output_dir`` (default:
-Hydra's run directory). Schema: :class:`twin.apps.config.CalibrateConfig`; defaults in
-``conf/calibrate.yaml``. Every input is validated before anything is written; a bad input
-is one line on stderr naming the file, row and column, exit status 2. The work is done by
-:mod:`calibration` (:func:`~calibration.read_inputs`, :func:`~calibration.calibrate_squad`,
+Hydra's run directory); with an injury log, the squad's fitted hazard
+(``hazard.rate_training``, ``hazard.rate_match``, ``hazard.rr_congestion``,
+``hazard.rr_return``) in the squad file and ``injury_calibration.png`` beside it.
+Schema: :class:`twin.apps.config.CalibrateConfig`; defaults in ``conf/calibrate.yaml``.
+Every input is validated before anything is written; a bad input is one line on stderr
+naming the file, row and column, exit status 2. The work is done by :mod:`calibration`
+(:func:`~calibration.read_inputs`, :func:`~calibration.calibrate_squad`,
 :func:`~calibration.write_outputs`), which takes plain values.
 """
 
@@ -40,15 +44,16 @@ def run_calibration(cfg: DictConfig, out_dir) -> tuple[Path, str]:
     history = (f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')} twin-calibrate "
                f"model={cfg.fit.model} convention={cfg.fit.convention} "
                f"n_draws={cfg.fit.n_draws} seed={cfg.fit.seed}")
-    ds, results = calibrate_squad(
+    ds, results, injury = calibrate_squad(
         tables, cfg.governance_dir, model=cfg.fit.model, convention=cfg.fit.convention,
         fixed={k: v for k, v in OmegaConf.to_container(cfg.fit.fixed).items()
                if v is not None}, n_draws=cfg.fit.n_draws,
         seed=cfg.fit.seed, performance_test=cfg.fit.performance_test,
         policy=DataPolicy(**OmegaConf.to_container(cfg.data)),
         out_of_sample=cfg.fit.out_of_sample, profiles=cfg.fit.profiles,
-        pd_model=cfg.fit.power_duration_model, history=history)
-    path = write_outputs(ds, results, out_dir, squad_name=cfg.squad_file,
+        pd_model=cfg.fit.power_duration_model, history=history,
+        season_start=cfg.fit.season_start)
+    path = write_outputs(ds, results, out_dir, injury=injury, squad_name=cfg.squad_file,
                          reports=cfg.reports)
     lines = []
     for r in results:
@@ -56,6 +61,8 @@ def run_calibration(cfg: DictConfig, out_dir) -> tuple[Path, str]:
         lines.append(f"{r.public_id}: SSE {r.fit.sse:.4g}, sigma {r.fit.sigma:.3g}{oos}; "
                      f"{len(r.fit.diagnostics.flags)} flag(s)" +
                      "".join(f"\n  - {n}" for n in (*r.notes, *r.fit.diagnostics.flags)))
+    if injury is not None:
+        lines += [injury.summary(), *(f"  - {n}" for n in injury.fit.notes)]
     lines.append(f"wrote {path}")
     return path, "\n".join(lines)
 

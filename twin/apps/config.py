@@ -140,6 +140,8 @@ class InputsConfig:
     tests: str | None = None
     bests: str | None = None
     travel: str | None = None
+    injuries: str | None = None  # injury log: fits the squad's hazard
+    exposure: str | None = None  # exposure log (default: the daily table's minutes)
 
 
 @dataclass
@@ -175,6 +177,7 @@ class FitConfig:
     out_of_sample: bool = True
     profiles: bool = True
     power_duration_model: str = "2p"
+    season_start: str = "07-01"  # MM-DD; the injury fit holds out the log's last season
 
 
 @dataclass
