@@ -31,12 +31,14 @@ from calibration.fitness_fatigue import FitResult, fit_banister, fit_busso, prof
 from calibration.governance import Policy, load_policies, load_policy, policy_for
 from calibration.injury import (
     PRIOR_LOG_SD,
-    InjuryEvaluation,
     InjuryFit,
-    calibration_plot,
-    evaluate_injury_model,
     fit_injury_model,
     injury_design,
+)
+from calibration.injury_check import (
+    InjuryEvaluation,
+    calibration_plot,
+    evaluate_injury_model,
 )
 from calibration.kalman import (
     Filtered,

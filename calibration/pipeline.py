@@ -23,7 +23,7 @@ The injury fit's check (:func:`calibrate_injuries`): seasons start on ``season_s
 (``MM-DD``, default 1 July, the European football season); when the exposure log spans
 more than one (and the last has at least 10 athlete-days of exposure), the last is held
 out: the hazard fitted on the seasons before it is scored on it
-(:func:`calibration.injury.evaluate_injury_model`; covariates from the whole log),
+(:func:`calibration.injury_check.evaluate_injury_model`; covariates from the whole log),
 otherwise the fit is scored in sample. The squad file carries the fit on the whole log.
 """
 
@@ -46,11 +46,13 @@ from calibration.fitness_fatigue import FitResult, fit, profile_likelihood
 from calibration.governance import load_policies, policy_for
 from calibration.injury import (
     FITTED,
-    InjuryEvaluation,
     InjuryFit,
+    fit_injury_model,
+)
+from calibration.injury_check import (
+    InjuryEvaluation,
     calibration_plot,
     evaluate_injury_model,
-    fit_injury_model,
 )
 from calibration.power_duration import fit_power_duration
 from calibration.priors import power_duration_prior, record_prior

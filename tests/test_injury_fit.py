@@ -25,10 +25,12 @@ from calibration import read_squad_calibration
 from calibration.injury import (
     FITTED,
     PRIOR_LOG_SD,
-    calibration_plot,
-    evaluate_injury_model,
     fit_injury_model,
     injury_design,
+)
+from calibration.injury_check import (
+    calibration_plot,
+    evaluate_injury_model,
 )
 from calibration.schema import DataError, read_table
 from physiology.injury import (
