@@ -7,6 +7,9 @@
 - ``fit_one_synthetic``: a synthetic athlete (240 days, a test every 7-14 days).
 - ``squad_30``: 30 synthetic athletes, each a five-parameter fit with 200 draws, and the
   squad file built and written (one process, sequential).
+- ``injury_fit_30x3``: the squad injury hazard (:func:`calibration.fit_injury_model`,
+  with the checks of both logs and 200 draws) from a simulated log of 30 athletes over 3
+  seasons (tests/test_injury_fit.py's simulator: the twin's hazard and event kernels).
 - ``coverage``: 200 synthetic athletes with known parameters (tests/calib_synthetic.py):
   the fraction whose 90 % interval (from the draws) holds the truth, per parameter.
   Goals from the issue: 50 ms per athlete, 5 s per squad of 30.
@@ -47,6 +50,16 @@ def _squad(n: int, n_draws: int, seed: int = 1) -> float:
     return time.perf_counter() - t0
 
 
+def _injury_fit(repeats: int) -> dict:
+    from calibration import fit_injury_model
+    from tests.test_injury_fit import prior_truths, simulate
+
+    exposure, injuries = simulate(prior_truths(1, 7), 30, 3, seed=7)
+    med, best = time_call(lambda: fit_injury_model(exposure[0], injuries[0]), repeats)
+    return {"case": "injury_fit_30x3", "athletes": 30, "median_s": med, "min_s": best,
+            "exposure_rows": len(exposure[0]), "injuries": len(injuries[0])}
+
+
 def run(quick: bool) -> list[dict]:
     repeats = 1 if quick else 7
     d = example_athlete()
@@ -76,6 +89,7 @@ def run(quick: bool) -> list[dict]:
     times = [_squad(n_squad, 200, seed) for seed in range(1 if quick else 3)]
     rows.append({"case": f"squad_{n_squad}", "athletes": n_squad,
                  "median_s": float(np.median(times)), "min_s": float(np.min(times))})
+    rows.append(_injury_fit(repeats))
     rows += _scipy_fd(d, repeats, quick)
     n_cov = 10 if quick else 200
     rng = np.random.default_rng(2026)
