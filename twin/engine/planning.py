@@ -190,11 +190,12 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                                                  param_draws)
     shape = (squad.size, n_draws)
     record = hazard_params(coupling, hazard)
-    hazard = {k: np.full(shape, getattr(record, k)) for k in record.names()}
+    hazard_draws = {k: np.full(shape, getattr(record, k)) for k in record.names()}
     if calibration is not None:  # a club's own injury fit (twin-calibrate inputs.injuries)
-        hazard = _athletes.calibrated_draws(calibration, ids, n_draws, "hazard", hazard)
-    params = _kernel_params(kernel, param_draws, hazard, coupling, dose_per_metre(squad),
-                            shape)
+        hazard_draws = _athletes.calibrated_draws(calibration, ids, n_draws, "hazard",
+                                                  hazard_draws)
+    params = _kernel_params(kernel, param_draws, hazard_draws, coupling,
+                            dose_per_metre(squad), shape)
     state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, minutes_bar,
                                               backend)
     params = params._replace(coupling=params.coupling._replace(

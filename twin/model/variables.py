@@ -122,11 +122,11 @@ SUMMARY = _table(
              "mean", False),
     Variable("expected_injuries", _APS, "1", "expected time-loss injuries in the season",
              "mean", False),
-    Variable("incidence", _APS, "1/(1000 h)", "injuries per 1000 h of exposure (all), "
+    Variable("incidence", _APS, "1e-3/h", "injuries per 1000 h of exposure (all), "
              "pooled over draws", "mean", False),
-    Variable("incidence_match", _APS, "1/(1000 h)", "injuries per 1000 h of match play, "
+    Variable("incidence_match", _APS, "1e-3/h", "injuries per 1000 h of match play, "
              "pooled over draws", "mean", False),
-    Variable("incidence_training", _APS, "1/(1000 h)", "injuries per 1000 h of training, "
+    Variable("incidence_training", _APS, "1e-3/h", "injuries per 1000 h of training, "
              "pooled over draws", "mean", False),
     Variable("exposure_hours", _APS, "h", "expected hours of exposure in the season "
              "(training and matches)", "mean"),
