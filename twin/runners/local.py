@@ -12,6 +12,7 @@ chunks done and the time left when the sweep has more than a few chunks.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,7 @@ from twin.apps.from_config import plan_from_config
 from twin.runners.chaos import CHAOS, inject
 from twin.store.cube import Layout, ZarrStore, reshape_chunk, write_netcdf
 from twin.store.governance import public_config
+from twin.store.integrity import StoreLock
 
 TARGET_ATHLETE_DAYS = 3_000_000
 #: With ``keep_draws`` a chunk's result is 64 bytes per athlete-day (not ~2): smaller
@@ -78,15 +80,21 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
         write_netcdf(path, layout, arrays, config_text, command)
         return RunResult(plan, path, layout, len(parts))
     path = out_dir / "cube.zarr"
-    store = ZarrStore(path, layout, config_text, command, key_text=_resume_key(cfg, layout))
-    todo = [b for b in layout.blocks if not store.done(b)]
-    bar = tqdm(total=len(layout.blocks), initial=len(layout.blocks) - len(todo),
-               unit="chunk", desc="sweep", disable=not progress or len(layout.blocks) <= 3)
-    with bar:
-        for block, result in execute(plan, layout, todo):
-            store.write(block, result)
-            bar.update()
-    store.finish()
+    with StoreLock(path):  # one driver per store; a second fails at once
+        store = ZarrStore(path, layout, config_text, command,
+                          key_text=_resume_key(cfg, layout))
+        todo = [b for b in layout.blocks if not store.done(b)]
+        for problem in store.repaired:
+            print(f"{command}: {path}: {problem}; recomputing it", file=sys.stderr)
+        if todo:
+            store.reopen()
+        bar = tqdm(total=len(layout.blocks), initial=len(layout.blocks) - len(todo),
+                   unit="chunk", desc="sweep", disable=not progress or len(layout.blocks) <= 3)
+        with bar:
+            for block, result in execute(plan, layout, todo):
+                store.write(block, result)
+                bar.update()
+        store.finish()
     return RunResult(plan, path, layout, len(todo))
 
 

@@ -7,10 +7,12 @@ coordinate), ``quantile`` (or ``draw`` with ``keep_draws``) and ``date``. The su
 
 A Zarr store is created with every variable's metadata first (``twin_complete = 0``),
 then each chunk (a block of athletes x a block along the first sweep dim) is written into
-its region and marked done by a file in ``<store>.chunks/``; only when every chunk is
-in does the store get ``twin_complete = 1`` (Zarr format 2, read by every Zarr
-library). A rerun of the same config on the same store skips the chunks already
-marked (the store records a hash of the config and refuses a different one). netCDF
+its region and marked done by a file in ``<store>.chunks/`` holding the hash of the
+region as read back (:mod:`twin.store.integrity`); only when every chunk is in does the
+store get ``twin_complete = 1`` (Zarr format 2, read by every Zarr library). A rerun of
+the same config on the same store skips the chunks already marked whose content still
+matches their hash, and recomputes the others, naming them (the store records a hash of
+the config and refuses a different one). :func:`open_cube` verifies every chunk. netCDF
 (``output.format=netcdf``) is written whole, to a temporary name moved into place at the
 end.
 """
@@ -31,6 +33,7 @@ import zarr
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
 from twin.model.variables import DAILY, SUMMARY
+from twin.store.integrity import ChunkProblem, region_digest, verify_block, verify_store, write_mark
 
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
 
@@ -176,13 +179,21 @@ class ZarrStore:
         """``key_text``: what must match for a rerun to resume (default the config)."""
         self.path, self.layout = Path(path), layout
         self.marks = self.path.with_name(self.path.name + ".chunks")
+        self.repaired: list[str] = []  # chunks found bad on resume, recomputed
         attrs = _attrs(layout.plan, config_text, command, key_text)
+        attrs.update(twin_chunks=len(layout.blocks),
+                     twin_has_sweep=int(bool(layout.sweep_dims)))
         if self.path.exists():
             have = zarr.open_group(str(self.path), mode="r").attrs.get("twin_config_hash")
+            if have is None:
+                raise FileExistsError(f"{self.path}: exists but is not an athlete-twin "
+                                      "store (no twin_config_hash); remove it or choose a "
+                                      "new output path")
             if have != attrs["twin_config_hash"]:
                 raise FileExistsError(f"{self.path}: holds a cube of another config "
                                       f"(hash {have}); expected {attrs['twin_config_hash']} "
                                       "or a new output path")
+            self.marks.mkdir(exist_ok=True)  # a deleted marks folder: every chunk again
             return
         tmp = self.path.with_name(self.path.name + ".init")
         shutil.rmtree(tmp, ignore_errors=True)
@@ -198,7 +209,25 @@ class ZarrStore:
         return self.marks / f"{block[0]}_{block[1]}.done"
 
     def done(self, block) -> bool:
-        return self._mark(block).exists()
+        """Whether the block is written and its content matches its hash; a bad block's
+        mark is removed (it will be recomputed) and the problem kept in ``repaired``."""
+        mark = self._mark(block)
+        if not mark.exists():
+            return False
+        try:
+            verify_block(self.path, mark, bool(self.layout.sweep_dims))
+        except ChunkProblem as exc:
+            self.repaired.append(str(exc))
+            mark.unlink()
+            return False
+        return True
+
+    def reopen(self) -> None:
+        """Mark the store incomplete again before chunks are (re)written into it."""
+        root = zarr.open_group(str(self.path), mode="r+")
+        if int(root.attrs.get("twin_complete", 0)):
+            root.attrs["twin_complete"] = 0
+            root["summary"].attrs["twin_complete"] = 0
 
     def write(self, block, result: dict) -> None:
         a_sl, p_sl, _ = self.layout.slices(block)
@@ -210,7 +239,8 @@ class ZarrStore:
         for ds, group in ((cube, None), (summ, "summary")):
             ds.to_zarr(self.path, group=group, region=region, mode="r+", consolidated=False,
                        zarr_format=2)
-        self._mark(block).touch()
+        digest = region_digest(self.path, a_sl, p_sl, bool(self.layout.sweep_dims))
+        write_mark(self._mark(block), a_sl, p_sl, digest)
 
     def finish(self) -> None:
         missing = [b for b in self.layout.blocks if not self.done(b)]
@@ -240,11 +270,17 @@ def write_netcdf(path: Path, layout: Layout, arrays: dict, config_text: str,
         os.replace(tmp, target)
 
 
-def open_cube(path) -> tuple[xr.Dataset, xr.Dataset]:
+def open_cube(path, *, verify: bool = True) -> tuple[xr.Dataset, xr.Dataset]:
     """The daily cube and the summary of a finished store (Zarr or netCDF).
 
+    Args:
+        path: ``cube.zarr`` or ``cube.nc``.
+        verify: check every chunk of a Zarr store against its hash (reads the whole
+            store once).
+
     Raises:
-        RuntimeError: for a Zarr store whose chunks are not all in.
+        RuntimeError: for a Zarr store whose chunks are not all in, or one missing,
+            corrupt or swapped (a :class:`twin.store.integrity.ChunkProblem` naming it).
     """
     path = Path(path)
     if path.suffix == ".nc":
@@ -253,4 +289,10 @@ def open_cube(path) -> tuple[xr.Dataset, xr.Dataset]:
     if int(cube.attrs.get("twin_complete", 0)) != 1:
         raise RuntimeError(f"{path}: incomplete cube (a run stopped before every chunk "
                            "was written); rerun the same command to resume")
+    if verify:
+        try:
+            verify_store(path)
+        except ChunkProblem as exc:
+            raise ChunkProblem(f"{path}: {exc}; rerun the same command to recompute "
+                               "it") from None
     return cube, xr.open_zarr(path, group="summary", consolidated=False)

@@ -1,0 +1,123 @@
+"""Store integrity: chunk hashes detect a missing, corrupt or swapped chunk by name at open,
+a rerun repairs it bit for bit, and one driver writes a store at a time (issue 22)."""
+
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+import twin
+from tests.test_twin import tiny_cfg
+from twin.runners import local as runner
+from twin.store.integrity import ChunkProblem, StoreLock, StoreLocked
+
+CHUNKED = ("runner.chunk_athletes=1", "runner.chunk_points=3")  # 3 chunks, one per athlete
+
+
+@functools.cache
+def _reference(root):
+    """A finished store (3 chunks) and its arrays, written once per session."""
+    out = root / "ref"
+    runner.run_sweep(tiny_cfg(*CHUNKED), out, progress=False)
+    cube, summary = twin.open_cube(out / "cube.zarr")
+    return out, cube.load(), summary.load()
+
+
+@pytest.fixture
+def store(tmp_path_factory, tmp_path):
+    """A fresh copy of the reference store, and the reference arrays."""
+    src, cube, summary = _reference(tmp_path_factory.getbasetemp())
+    for name in ("cube.zarr", "cube.zarr.chunks"):
+        shutil.copytree(src / name, tmp_path / name)
+    return tmp_path, cube, summary
+
+
+def _chunk_files(out, variable: str, athlete: int):
+    return sorted((out / "cube.zarr" / variable).glob(f"{athlete}.*"))
+
+
+def _rerun_repairs(out, cube, summary, capsys, says: str) -> None:
+    result = runner.run_sweep(tiny_cfg(*CHUNKED), out, progress=False)
+    assert says in capsys.readouterr().err
+    assert result.chunks_run >= 1
+    _same(out, cube, summary)
+
+
+def _same(out, cube, summary) -> None:
+    again, again_summary = twin.open_cube(out / "cube.zarr")
+    for name in cube.data_vars:  # bit for bit: the same chunk, recomputed
+        np.testing.assert_array_equal(again[name].values, cube[name].values, err_msg=name)
+    for name in summary.data_vars:
+        np.testing.assert_array_equal(again_summary[name].values, summary[name].values)
+
+
+def test_a_deleted_chunk_file_is_named_and_repaired(store, capsys):
+    out, cube, summary = store
+    _chunk_files(out, "performance", 1)[0].unlink()
+    with pytest.raises(ChunkProblem, match=r"chunk 1_0 \(athletes 1-1, points 0-2\): content "
+                                           r"does not match its hash.*rerun the same command"):
+        twin.open_cube(out / "cube.zarr")
+    _rerun_repairs(out, cube, summary, capsys, "chunk 1_0")
+
+
+def test_a_corrupt_chunk_file_is_named_and_repaired(store, capsys):
+    out, cube, summary = store
+    _chunk_files(out, "fitness", 2)[0].write_bytes(b"\x00garbage" * 10)
+    with pytest.raises(ChunkProblem, match=r"chunk 2_0 .*variable 'fitness' cannot be read"):
+        twin.open_cube(out / "cube.zarr")
+    _rerun_repairs(out, cube, summary, capsys, "chunk 2_0")
+
+
+def test_swapped_chunk_files_are_named_and_repaired(store, capsys):
+    out, cube, summary = store
+    a, b = _chunk_files(out, "load", 0)[0], _chunk_files(out, "load", 2)[0]
+    tmp = a.with_name("swap")
+    os.replace(a, tmp)
+    os.replace(b, a)
+    os.replace(tmp, b)
+    with pytest.raises(ChunkProblem, match=r"chunk 0_0 .*does not match its hash"):
+        twin.open_cube(out / "cube.zarr")
+    _rerun_repairs(out, cube, summary, capsys, "chunk 2_0")
+
+
+def test_a_deleted_mark_or_marks_folder_is_noticed_and_rerun(store):
+    out, cube, summary = store
+    (out / "cube.zarr.chunks" / "1_0.done").unlink()
+    with pytest.raises(ChunkProblem, match=r"2 of 3 chunk marks in cube.zarr.chunks"):
+        twin.open_cube(out / "cube.zarr")
+    assert runner.run_sweep(tiny_cfg(*CHUNKED), out, progress=False).chunks_run == 1
+    shutil.rmtree(out / "cube.zarr.chunks")
+    assert runner.run_sweep(tiny_cfg(*CHUNKED), out, progress=False).chunks_run == 3
+    _same(out, cube, summary)
+
+
+def test_a_second_driver_fails_at_once_and_a_dead_ones_lock_is_taken(tmp_path):
+    """A live holder (another process) blocks a second driver with a one-line message
+    naming it, before any work is written; once it dies (SIGKILL), its lock file is left
+    behind but the next run takes it (the OS released the flock)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from twin.store.integrity import StoreLock; "
+         "StoreLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep(600)",
+         str(tmp_path / "cube.zarr")], stdout=subprocess.PIPE, text=True,
+        cwd=os.path.dirname(os.path.dirname(__file__)))
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(StoreLocked, match=rf"another run \(pid {holder.pid} on .*\) is "
+                                              "writing this store"):
+            runner.run_sweep(tiny_cfg(*CHUNKED), tmp_path, progress=False)
+        assert not (tmp_path / "cube.zarr").exists()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    assert (tmp_path / "cube.zarr.lock").exists()  # stale file, no lock held
+    t0 = time.monotonic()
+    with StoreLock(tmp_path / "cube.zarr"):
+        assert time.monotonic() - t0 < 5
+        with pytest.raises(StoreLocked):  # and it is exclusive within a process too
+            StoreLock(tmp_path / "cube.zarr").acquire()

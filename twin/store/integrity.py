@@ -1,0 +1,153 @@
+"""Integrity of a Zarr outcome store: chunk content hashes, and one writer at a time.
+
+Chunk hashes. When a chunk (a block of athletes x a block along the first sweep dim) has
+been written, its region is read back from the store and hashed (SHA-256 over the block's
+place and, for every variable of the cube and the summary in name order, its name, shape
+and float64 bytes); the digest goes into the chunk's mark file in ``<store>.chunks/``.
+:func:`verify_block` reads the region again and compares: a chunk file deleted (the
+region reads as fill values), corrupted (it does not decompress, or decompresses to other
+numbers) or swapped with another chunk's (the digest covers the block's place) is
+reported by name. The store's ``twin_chunks`` attribute holds the number of chunks, so a
+deleted mark is noticed too.
+
+One writer. :class:`StoreLock` holds an exclusive ``flock`` on ``<store>.lock`` (which
+records the writer's host and pid) while a run writes the store: a second driver on the
+same store fails at once naming the first. The operating system drops the lock when its
+process ends however it ends, so the lock of a killed run is never stale: the next run
+takes it (the file itself stays, empty of meaning). ``flock`` is advisory and local: a
+store on a network file system shared by several hosts needs one driver per store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import socket
+from pathlib import Path
+
+import numpy as np
+import zarr
+
+from twin.model.variables import DAILY, SUMMARY
+
+
+class StoreLocked(RuntimeError):
+    """Another live process is writing the store."""
+
+
+class ChunkProblem(RuntimeError):
+    """A chunk of a store is missing, corrupt or swapped; the message names it."""
+
+
+def _region(n_lead_dims: int, athletes: slice, points: slice) -> tuple:
+    return (athletes, points) if n_lead_dims else (athletes,)
+
+
+def region_digest(path: Path, athletes: slice, points: slice, has_sweep: bool) -> str:
+    """SHA-256 of a block's region of every variable (module docstring); raises
+    :class:`ChunkProblem` if a variable's chunk cannot be read."""
+    root = zarr.open_group(str(path), mode="r")
+    digest = hashlib.sha256(f"{athletes.start}:{athletes.stop}|{points.start}:"
+                            f"{points.stop}".encode())
+    for group, names in ((root, DAILY), (root["summary"], SUMMARY)):
+        for name in sorted(names):
+            try:
+                values = np.asarray(group[name][_region(has_sweep, athletes, points)],
+                                    dtype=np.float64)
+            except Exception as exc:  # a codec error names nothing: say which chunk
+                raise ChunkProblem(f"variable {name!r} cannot be read "
+                                   f"({type(exc).__name__}: {exc})") from None
+            digest.update(f"{name}{values.shape}".encode())
+            digest.update(np.ascontiguousarray(values).tobytes())
+    return digest.hexdigest()
+
+
+def write_mark(mark: Path, athletes: slice, points: slice, digest: str) -> None:
+    """The mark of a written chunk: its region and content hash (written atomically)."""
+    tmp = mark.with_name(mark.name + ".tmp")
+    tmp.write_text(json.dumps({"athletes": [athletes.start, athletes.stop],
+                               "points": [points.start, points.stop], "sha256": digest}))
+    os.replace(tmp, mark)
+
+
+def read_mark(mark: Path) -> tuple[slice, slice, str]:
+    try:
+        data = json.loads(mark.read_text())
+        return slice(*data["athletes"]), slice(*data["points"]), str(data["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise ChunkProblem(f"mark {mark.name} is unreadable") from None
+
+
+def verify_block(path: Path, mark: Path, has_sweep: bool) -> None:
+    """Compare a chunk's region with the digest of its mark; :class:`ChunkProblem`
+    naming the chunk if they differ or cannot be read."""
+    athletes, points, want = read_mark(mark)
+    where = (f"chunk {mark.stem} (athletes {athletes.start}-{athletes.stop - 1}, points "
+             f"{points.start}-{points.stop - 1})")
+    try:
+        got = region_digest(path, athletes, points, has_sweep)
+    except ChunkProblem as exc:
+        raise ChunkProblem(f"{where}: {exc}") from None
+    if got != want:
+        raise ChunkProblem(f"{where}: content does not match its hash (a chunk file "
+                           "missing, corrupted or swapped)")
+
+
+def verify_store(path: Path) -> None:
+    """Every chunk of a finished store against its mark, and the number of marks against
+    ``twin_chunks``; :class:`ChunkProblem` naming the first problem found."""
+    path = Path(path)
+    marks = path.with_name(path.name + ".chunks")
+    root = zarr.open_group(str(path), mode="r")
+    expected = root.attrs.get("twin_chunks")
+    found = sorted(marks.glob("*.done")) if marks.is_dir() else []
+    if expected is not None and len(found) != int(expected):
+        raise ChunkProblem(f"{path}: {len(found)} of {expected} chunk marks in {marks.name} "
+                           "(a mark deleted)")
+    has_sweep = bool(root.attrs.get("twin_has_sweep", True))
+    for mark in found:
+        verify_block(path, mark, has_sweep)
+
+
+class StoreLock(contextlib.AbstractContextManager):
+    """``<store>.lock`` held while a run writes the store (module docstring)."""
+
+    def __init__(self, store: Path):
+        self.path = Path(store).with_name(Path(store).name + ".lock")
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            try:
+                owner = json.loads(os.pread(fd, 4096, 0) or b"{}")
+            except ValueError:
+                owner = {}
+            os.close(fd)
+            raise StoreLocked(f"{self.path.with_suffix('')}: another run (pid "
+                              f"{owner.get('pid', '?')} on {owner.get('host', '?')}) is "
+                              "writing this store; wait for it to finish, or choose another "
+                              "output directory") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps({"host": socket.gethostname(), "pid": os.getpid()}).encode(),
+                  0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> StoreLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
