@@ -85,6 +85,32 @@ def test_numba_machine_code_is_cached_on_disk(tmp_path):
     assert "data loaded" in second.stdout and "data saved" not in second.stdout
 
 
+def test_a_planted_line_in_the_kernel_cache_never_runs(tmp_path):
+    """A cached module whose text is not the generated text is written again before it
+    is imported (issue 22: a planted line ran on the next call); a cache directory that
+    others may write is not used (the run falls back to a private one)."""
+    marker = tmp_path / "planted.txt"
+    cache = tmp_path / "cache"
+    code = ("import numpy as np; from physiology.fitness_fatigue import banister; "
+            "print(banister(np.ones(5)).performance[-1])")
+    env = {**os.environ, "TWIN_KERNEL_CACHE": str(cache)}
+    clean = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stdout
+    (generated,) = cache.glob("_twin_kernel_banister_*.py")
+    text = generated.read_text()
+    generated.write_text(f"open({str(marker)!r}, 'w').write('ran')\n" + text)
+    again = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                           text=True, check=True).stdout
+    assert not marker.exists() and generated.read_text() == text and again == clean
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    env = {**os.environ, "TWIN_KERNEL_CACHE": str(shared)}
+    subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                   check=True)
+    assert not list(shared.glob("_twin_kernel_*.py"))  # nothing imported from there
+
+
 def test_guarded_division_and_kernels_keyed_by_identity(backend):
     """``ops.where`` runs both branches under Numba, so 1/0 must give inf, not an error
     (error_model="numpy"); and a kernel sharing a name with another gets its own loop."""

@@ -19,7 +19,11 @@ name carries a hash of the generated text and of what the compiled code reaches
 compile.
 
 The cache directory is ``$TWIN_KERNEL_CACHE`` when set, else ``~/.cache/athlete-twin``
-(or a folder in the temp dir where the home folder is read-only).
+(or a folder in the temp dir where the home folder is read-only). What is imported from
+it is verified first: a cached module whose text is not exactly the text generated now
+(a line planted in it, a truncated write) is written again before it is imported, and a
+cache directory owned by another user or writable by others is refused (Numba's own
+index files beside the modules are pickles, so only their owner may write there).
 """
 
 from __future__ import annotations
@@ -140,8 +144,9 @@ def _write_once(directory: Path, mod_name: str, text: str) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     if not os.access(directory, os.W_OK):
         raise PermissionError(f"{directory} is not writable")
+    _check_owner(directory)
     path = directory / f"{mod_name}.py"
-    if not path.exists():
+    if not path.exists() or _read(path) != text:  # absent, or not what we generate now
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
         with os.fdopen(fd, "w") as fh:
             fh.write(text)
@@ -150,14 +155,27 @@ def _write_once(directory: Path, mod_name: str, text: str) -> Path:
     return path
 
 
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _check_owner(directory: Path) -> None:
+    """Refuse a cache directory owned by another user or writable by group or others."""
+    info = directory.stat()
+    if info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise PermissionError(f"kernel cache {directory}: owned by another user or writable "
+                              "by others; set TWIN_KERNEL_CACHE to a directory of your own "
+                              "(mode 0700 or 0755)")
+
+
 def _private_temp_dir() -> Path:
     """A per-user cache under the temp dir, refused if someone else owns it."""
     directory = Path(tempfile.gettempdir()) / f"athlete-twin-{os.getuid()}"
     directory.mkdir(mode=0o700, exist_ok=True)
-    info = directory.stat()
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise PermissionError(f"{directory}: owned by another user or writable by others; "
-                              "set TWIN_KERNEL_CACHE to a directory of your own")
+    _check_owner(directory)
     return directory
 
 
