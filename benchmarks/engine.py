@@ -206,7 +206,7 @@ def python_loop(quick: bool) -> dict:
         return float(functools.reduce(getattr, path.split("."), plan.params)[a, n])
 
     dose_per_m = eng.dose_per_metre(plan.squad)
-    keys = eng.athlete_keys(plan.squad.ids)
+    keys = eng.athlete_keys(plan.public_ids)
     n_a, n_p, n_n = (1, 2, 5) if quick else (4, 3, 25)
 
     def series(a: int, p: int, n: int) -> dict:

@@ -20,6 +20,43 @@ from twin.runners.ray_runner import ChunkError, execute_ray
 from twin.store.cube import Layout, ZarrStore
 
 
+def test_ray_workers_see_public_ids_only_and_no_pseudonym_key(monkeypatch):
+    """Before the module's Ray instance: a local instance started by the runner does not
+    inherit the pseudonymisation key, and the plan it ships holds public ids and no names
+    (issue 22). The driver keeps its key."""
+    from tests.test_twin import eu_cfg
+    from twin.runners.ray_runner import connect
+
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
+    plan = plan_from_config(eu_cfg())
+    assert not ray.is_initialized()
+    shipped = []
+    put = ray.put
+    monkeypatch.setattr(ray, "put", lambda obj: shipped.append(obj) or put(obj))
+    try:
+        connect(num_cpus=1)
+        layout = Layout(plan, 3, 1)
+        assert len(list(execute_ray(plan, layout, layout.blocks))) == len(layout.blocks)
+        env = ray.get(ray.remote(lambda: os.environ.get("TWIN_PSEUDONYM_KEY")).remote())
+    finally:
+        ray.shutdown()
+    assert env is None and os.environ["TWIN_PSEUDONYM_KEY"] == "a-secret-kept-elsewhere"
+    (sent,) = shipped
+    assert sent.squad.ids == plan.public_ids and all(i.startswith("anon-") for i in sent.squad.ids)
+    assert sent.squad.names == (None,) * plan.squad.size and sent.clock is None
+
+
+def test_an_address_with_nothing_listening_fails_at_once_naming_the_key():
+    from scenarios import ConfigError
+    from twin.runners.ray_runner import check_address
+
+    with pytest.raises(ConfigError, match=r"runner\.address = '127\.0\.0\.1:1': nothing "
+                                          r"accepts connections there within 10 s"):
+        check_address("127.0.0.1:1")
+    with pytest.raises(ConfigError, match=r"expected auto, host:port"):
+        check_address("localhost")
+
+
 @pytest.fixture(scope="module")
 def local_ray():
     ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False,

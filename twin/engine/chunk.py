@@ -27,7 +27,7 @@ def stream_keys(plan: Plan, athletes: slice):
     the same random numbers for the same athlete and draw (common random numbers), so the
     difference between two scenarios is the scenario's effect, not sampling noise.
     """
-    return athlete_keys(plan.squad.ids[athletes])[:, None, None], \
+    return athlete_keys(plan.public_ids[athletes])[:, None, None], \
         np.arange(plan.draws)[None, None, :]
 
 

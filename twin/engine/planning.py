@@ -184,7 +184,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
     minutes_bar = float(base.training_min[0].mean())
     param_draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
-                                        athlete_keys(squad.ids))
+                                        athlete_keys(ids))
     if calibration is not None:
         param_draws = _athletes.calibrated_draws(calibration, ids, n_draws, model,
                                                  param_draws)
@@ -271,6 +271,8 @@ def _steady_state(kernel, params, w_bar, run_bar, minutes_bar, backend):
 
 def athlete_keys(ids) -> np.ndarray:
     """A stable 64-bit stream key per athlete id (SHA-256 of the id), so an athlete draws
-    the same numbers whatever squad it is run in and in whatever order."""
+    the same numbers whatever squad it is run in and in whatever order. The engine keys
+    by public ids (as the governance policy lets them out), so nothing derived from a
+    pseudonymised athlete's raw id reaches the workers."""
     return np.array([int.from_bytes(hashlib.sha256(str(i).encode()).digest()[:8], "little")
                      for i in ids], dtype=np.uint64)

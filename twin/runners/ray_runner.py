@@ -2,7 +2,12 @@
 
 - Connection: with ``runner.address`` unset, a local Ray instance starts, sized to the
   machine (``runner.num_cpus`` to cap it); ``auto``, ``host:port`` or ``ray://host:port``
-  connect to an existing cluster (inside a Ray job, ``auto`` finds it).
+  connect to an existing cluster (inside a Ray job, ``auto`` finds it); an address where
+  nothing accepts a TCP connection within :data:`CONNECT_TIMEOUT_S` is a config error
+  naming ``runner.address`` (Ray alone retries for minutes).
+- Governance: the plan shipped to workers carries public ids and no names, and a local
+  instance starts without the pseudonymisation keys in its environment
+  (:mod:`twin.store.governance`).
 - Data: the plan's shared arrays go into the object store once (``ray.put``); each task
   gets a reference and its block, runs :func:`twin.engine.run_chunk`, and returns the
   reduced arrays. The driver keeps one task more in flight than the cluster runs at once
@@ -23,11 +28,15 @@ function of (plan, block) and random numbers are counter-based (DESIGN.md princi
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
+import socket
 
+from scenarios import ConfigError
 from twin import engine
 from twin.runners.chaos import CHAOS, inject
+from twin.store.governance import public_squad
 
 #: Environment of worker processes: no nested thread pools beyond the task's CPUs.
 WORKER_ENV = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
@@ -38,18 +47,59 @@ class ChunkError(RuntimeError):
     """A chunk's task raised; the message names the chunk."""
 
 
+CONNECT_TIMEOUT_S = 10.0
+
+
+def check_address(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
+    """A ``host:port`` (or ``ray://host:port``) address must accept a TCP connection within
+    ``timeout_s``; ``ConfigError`` naming ``runner.address`` otherwise (Ray itself retries
+    for minutes). ``auto`` is left to Ray."""
+    if address == "auto":
+        return
+    hostport = address.removeprefix("ray://")
+    host, _, port = hostport.rpartition(":")
+    try:
+        port_n = int(port)
+    except ValueError:
+        raise ConfigError(f"runner.address = {address!r}: expected auto, host:port or "
+                          "ray://host:port") from None
+    try:
+        socket.create_connection((host or "127.0.0.1", port_n), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ConfigError(f"runner.address = {address!r}: nothing accepts connections there "
+                          f"within {timeout_s:g} s ({exc.strerror or exc}); start the "
+                          "cluster (ray start --head) or leave runner.address unset for a "
+                          "local instance") from None
+
+
+@contextlib.contextmanager
+def _without(names):
+    """The process environment without ``names`` (restored after), so processes started
+    meanwhile (Ray's raylet and its workers) do not inherit them."""
+    saved = {n: os.environ.pop(n) for n in list(names) if n in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
 def connect(address: str | None = None, num_cpus: int | None = None) -> None:
-    """Start or join Ray (module docstring); a no-op when already connected."""
+    """Start or join Ray (module docstring); a no-op when already connected. A local
+    instance starts without the pseudonymisation keys in its environment."""
     import ray
+
+    from twin.store.governance import secret_env_names
 
     if ray.is_initialized():
         return
     kwargs = {"runtime_env": {"env_vars": dict(WORKER_ENV)}, "log_to_driver": False,
               "configure_logging": False}
     if address:
+        check_address(address)
         ray.init(address=address, **kwargs)
     else:
-        ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
+        with _without(secret_env_names()):
+            ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
 
 
 def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None):
@@ -81,7 +131,9 @@ def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None
     chaos = os.environ.get(CHAOS)
     remote = ray.remote(_task).options(num_cpus=cpus_per_task, max_retries=max_retries,
                                        retry_exceptions=False)
-    slim = dataclasses.replace(plan, clock=None)  # the sub-daily series stay with the driver
+    # The sub-daily series stay with the driver; raw ids and names never leave it.
+    slim = dataclasses.replace(plan, clock=None,
+                               squad=public_squad(plan.squad, plan.public_ids))
     plan_ref = ray.put(slim)
     capacity = max(1, int(ray.cluster_resources().get("CPU", 1) // cpus_per_task))
     todo = list(blocks)

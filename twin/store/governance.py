@@ -5,11 +5,16 @@ The policies are those of calibration (``conf/governance/*.yaml``,
 athlete coordinate is the policy's public id (a keyed HMAC pseudonym under an EU policy,
 the id itself under an open one), and the resolved config recorded in the cube's
 attributes carries public ids and none of the fields the policy drops (``name``,
-``date_of_birth``). Stream keys inside the engine still use the raw id, which never
-leaves the process. A squad calibration file is keyed by the same public ids.
+``date_of_birth``). The engine's random streams and prior draws are keyed by the public
+ids too, and the plan shipped to Ray workers carries public ids and no names
+(:func:`public_squad`); the environment variables that hold pseudonymisation keys
+(:func:`secret_env_names`) are kept out of the Ray processes a run starts. A squad
+calibration file is keyed by the same public ids.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from omegaconf import OmegaConf
 
@@ -17,6 +22,17 @@ from calibration import load_policies, policy_for
 from twin.apps.config import CONF_DIR
 
 GOVERNANCE_DIR = CONF_DIR / "governance"
+
+
+def public_squad(squad, ids):
+    """The squad with its ids replaced by the public ``ids`` and its names removed (what
+    may leave the driver)."""
+    return dataclasses.replace(squad, ids=tuple(ids), names=(None,) * len(ids))
+
+
+def secret_env_names(directory=GOVERNANCE_DIR) -> set[str]:
+    """Environment variables the policies read their pseudonymisation keys from."""
+    return {p.key_env for p in load_policies(directory).values() if p.key_env}
 
 
 def public_ids(squad, directory=GOVERNANCE_DIR) -> tuple[str, ...]:
