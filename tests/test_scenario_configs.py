@@ -82,6 +82,21 @@ def test_a_wrong_key_or_value_fails_naming_it(tmp_path, override, message):
     assert message in out.stderr
 
 
+def test_a_multirun_writes_no_raw_id_name_or_key_anywhere(tmp_path, monkeypatch):
+    """Hydra's multirun.yaml is rewritten as governance lets it out (issue 22): no file
+    of the sweep directory, nor stdout or stderr, holds the EU athlete's raw id, name or
+    the pseudonym key; the athlete under an open policy keeps its id."""
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
+    out = run_cli("-m", "scenario=demo_season,preseason_ramp", "athletes=mini_squad",
+                  "athletes.athletes.0.jurisdiction=EU", f"hydra.sweep.dir={tmp_path}")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout + out.stderr + "".join(
+        p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file())
+    for secret in ("m01", "Lee Harper", "a-secret-kept-elsewhere"):
+        assert secret not in text, secret
+    assert "m02" in (tmp_path / "multirun.yaml").read_text()
+
+
 def test_multirun_over_outer_choices(tmp_path):
     out = run_cli("-m", "scenario=demo_season,preseason_ramp", "athletes=mini_squad",
                   f"hydra.sweep.dir={tmp_path}")

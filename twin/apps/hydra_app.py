@@ -13,18 +13,56 @@ status 1.
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
-from omegaconf import DictConfig
+from hydra.experimental.callback import Callback
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
 
 from scenarios import ConfigError
 from twin.apps.config import CONF_DIR, VERSION_BASE, check_known_keys, register
 
 Body = Callable[[DictConfig, Path], str]
+
+#: First line of a multirun.yaml that governance has rewritten.
+GOVERNED = "# twin governance: the sweep's config as the athletes' policies let it out"
+
+
+class GovernedMultirun(Callback):
+    """Replace Hydra's ``multirun.yaml`` (the raw composed config, with athletes' raw ids,
+    names and birth dates) by the config as governance lets it out, before the first job
+    runs (registered in ``conf/config.yaml`` under ``hydra.callbacks``).
+
+    Hydra's basic sweeper writes that file unconditionally; this rewrites it at the start
+    of the first job (every later job sees the governed header and leaves it). If the
+    squad cannot be read, the file is replaced by a note that it was withheld.
+    """
+
+    def on_job_start(self, config: DictConfig, **kwargs) -> None:
+        hc = HydraConfig.get()
+        if hc.mode != RunMode.MULTIRUN:
+            return
+        path = Path(hc.sweep.dir) / "multirun.yaml"
+        if not path.exists() or path.read_text().startswith(GOVERNED):
+            return
+        try:
+            from scenarios import build_squad
+            from twin.store.governance import public_config, public_ids
+
+            job = OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
+            squad = build_squad(job.athletes)
+            text = public_config(job, squad, public_ids(squad))
+        except Exception as exc:  # never leave the raw file behind
+            text = f"# withheld: the squad could not be checked ({type(exc).__name__})\n"
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(f"{GOVERNED} (raw ids, names and birth dates withheld; each job's "
+                       "cube records its own)\n" + text)
+        os.replace(tmp, path)
 
 
 def hydra_app(name: str, body: Body, *, config_name: str = "config",
