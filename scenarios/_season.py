@@ -30,6 +30,10 @@ SPEED_BANDS: tuple[tuple[str, str, float], ...] = (
 )
 BANDS = tuple(b[0] for b in SPEED_BANDS)
 LOAD_KINDS = ("srpe", "trimp", "tss", "bikescore")
+#: The largest match demand (load per minute relative to a standard match) a config may
+#: give (assumption: three times a standard match's intensity is beyond any match).
+MAX_DEMAND = 3.0
+_DEMAND = f"expected a demand in [0, {MAX_DEMAND:g}] (1 = a standard match)"
 
 
 @dataclass(frozen=True)
@@ -193,8 +197,8 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
                                                                      venues),
                              _parse.enum_name(m.side), _parse.clock(f"{k}.kickoff", m.kickoff),
                              _parse.number(f"{k}.minutes", m.minutes, 0.0, 200.0),
-                             _parse.number(f"{k}.demand", m.demand, 0.0,
-                                           expected="expected a demand >= 0")))
+                             _parse.number(f"{k}.demand", m.demand, 0.0, MAX_DEMAND,
+                                           expected=_DEMAND)))
     f = cfg.fixtures
     fk = f"{key}.fixtures"
     ranks = np.full(7, 7)
@@ -214,8 +218,11 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
                                                      - start).astype(int)),
         "kickoff_h": _parse.clock(f"{fk}.kickoff", f.kickoff),
         "minutes": _parse.number(f"{fk}.minutes", f.minutes, 0.0, 200.0),
-        "demand": _parse.number(f"{fk}.demand", f.demand, 0.0),
+        "demand": _parse.number(f"{fk}.demand", f.demand, 0.0, MAX_DEMAND, expected=_DEMAND),
     }
+    if fixtures["first"] > fixtures["last"]:
+        raise _parse.fail(f"{fk}.first", f.first, f"expected a date on or before "
+                                                  f"{fk}.last ({f.last or 'the season end'})")
     md = cfg.match
     length = _parse.number(f"{key}.match.length_min", md.length_min, 0.0, 200.0, low_open=True)
     rpe = _parse.number(f"{key}.match.rpe", md.rpe, 0.0, 10.0)

@@ -45,6 +45,11 @@ class Axis:
     categorical: bool = False
 
 
+#: The largest training-volume or match-load multiplier a sweep may ask for (assumption:
+#: three times a professional team's planned season is beyond what any squad trains or
+#: plays; the models were never checked there).
+MAX_MULTIPLIER = 3.0
+
 #: The sweep axes, in cube order (module docstring).
 SWEEP_AXES: dict[str, Axis] = {a.name: a for a in (
     Axis("training_volume", "1", "multiplier of training duration and running volume"),
@@ -97,7 +102,9 @@ def _check_value(season: Season, axis: str, key: str, v):
         return _parse.number(key, v, 0.0, top, expected=f"expected matches per week in "
                                                         f"[0, {top}] (scenario.fixtures."
                                                         "weekdays)")
-    return _parse.number(key, v, 0.0, expected="expected a multiplier >= 0")
+    return _parse.number(key, v, 0.0, MAX_MULTIPLIER,
+                         expected=f"expected a multiplier in [0, {MAX_MULTIPLIER:g}] "
+                                  "(1 = the season as planned)")
 
 
 def _axis(season: Season, axis: str, spec, key: str, grid: bool

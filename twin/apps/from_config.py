@@ -27,7 +27,10 @@ def plan_from_config(cfg) -> Plan:
     if squad.parameters != "defaults":
         from calibration import read_squad_calibration
 
-        calibration = read_squad_calibration(squad.parameters)
+        try:
+            calibration = read_squad_calibration(squad.parameters)
+        except (OSError, ValueError) as exc:  # missing, unreadable, not a squad file
+            raise sc.ConfigError(f"athletes.parameters = {squad.parameters!r}: {exc}") from None
         held = [str(a) for a in calibration["athlete"].values]
         if not set(held) & set(ids):
             raise sc.ConfigError(

@@ -19,6 +19,7 @@ import dataclasses
 from omegaconf import OmegaConf
 
 from calibration import load_policies, policy_for
+from scenarios import ConfigError
 from twin.apps.config import CONF_DIR
 
 GOVERNANCE_DIR = CONF_DIR / "governance"
@@ -40,8 +41,11 @@ def public_ids(squad, directory=GOVERNANCE_DIR) -> tuple[str, ...]:
     policies = load_policies(directory)
     out = []
     for i, (aid, where) in enumerate(zip(squad.ids, squad.jurisdiction, strict=True)):
-        policy = policy_for(where, policies, where=f"athletes.athletes[{i}].jurisdiction: ")
-        out.append(policy.public_id(aid))
+        try:
+            policy = policy_for(where, policies, where=f"athletes.athletes[{i}].jurisdiction: ")
+            out.append(policy.public_id(aid))
+        except ValueError as exc:  # no policy for it, or no pseudonymisation key
+            raise ConfigError(str(exc)) from None
     return tuple(out)
 
 

@@ -1,0 +1,241 @@
+"""Bad inputs, table-driven (issue 22): each through a real entry point, in process.
+
+Every case gives a one-line message naming the key, field or argument, and nothing that
+looks complete is written:
+
+- CLI cases run the tool's own ``main`` (Hydra and all) with the case's overrides: exit
+  status 2 and ``<tool>: <message>`` on one line of stderr for a bad value; status 1 and
+  Hydra's own one-line error for what Hydra refuses while composing (an unknown key, a
+  value of the wrong type); never a traceback, never a finished cube or squad file.
+- API cases call a public function: ``ValueError`` whose message names the argument.
+
+A new case is one line in a table.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+from tests.test_twin import TINY
+
+QUICK = [*TINY, "output.plots=false", "runner=local"]
+
+#: (overrides, message): twin-scenario (compiles the scenario, no simulation).
+SCENARIO = [
+    (["scenario.days=0"], "scenario.days = 0"),
+    (["scenario.days=-5"], "scenario.days = -5"),
+    (["scenario.start=2026-13-01"], "scenario.start = '2026-13-01'"),
+    (["scenario.start=yesterday"], "scenario.start = 'yesterday'"),
+    (["scenario.dt_h=0"], "scenario.dt_h = 0"),
+    (["scenario.dt_h=5"], "scenario.dt_h = 5"),
+    (["scenario.cabin_lux=-1"], "scenario.cabin_lux = -1"),
+    (["scenario.week.0.duration_min=-10"], "scenario.week[0].duration_min = -10"),
+    (["scenario.week.0.duration_min=5000"], "scenario.week[0].duration_min = 5000"),
+    (["scenario.week.0.rpe=11"], "scenario.week[0].rpe = 11"),
+    (["scenario.week.0.rpe=-1"], "scenario.week[0].rpe = -1"),
+    (["scenario.week.0.running.sprint_m=-3"], "scenario.week[0].running.sprint_m = -3"),
+    (["scenario.weekly_volume=[1,-1]"], "scenario.weekly_volume"),
+    (["scenario.fixtures.per_week=-1"], "scenario.fixtures.per_week = -1"),
+    (["scenario.fixtures.per_week=9"], "scenario.fixtures.per_week = 9"),
+    (["scenario.fixtures.kickoff=25:00"], "scenario.fixtures.kickoff = '25:00'"),
+    (["scenario.fixtures.minutes=-90"], "scenario.fixtures.minutes = -90"),
+    (["scenario.fixtures.demand=-1"], "scenario.fixtures.demand = -1"),
+    (["scenario.fixtures.demand=1e9"], "scenario.fixtures.demand = 1000000000.0"),
+    (["scenario.fixtures.first=2030-01-01"], "scenario.fixtures.first"),
+    (["scenario.match.length_min=0"], "scenario.match.length_min = 0"),
+    (["scenario.match.rpe=12"], "scenario.match.rpe = 12"),
+    (["scenario.rest_days=[2026-02-30]"], "scenario.rest_days[0] = '2026-02-30'"),
+    (["scenario.recovery_policy=sleep_in"], "scenario.recovery_policy = 'sleep_in'"),
+    (["scenario.shift_trip.stay_days=-2"], "scenario.shift_trip.stay_days = -2"),
+    (["scenario.shift_trip.depart=soon"], "scenario.shift_trip.depart = 'soon'"),
+    (["scenario.itinerary=[nowhere]"], "scenario.itinerary[0] = 'nowhere'"),
+    (["scenario.shift_trip.flight_base_h=-1"], "scenario.shift_trip.flight_base_h = -1"),
+    (["scenario.recovery.none.longhaul_zones=30"], "scenario.recovery.none.longhaul_zones"),
+    (["athletes.home=atlantis"], "athletes.home = 'atlantis'"),
+    (["athletes.athletes.0.body_mass_kg=-70"], "athletes.athletes[0].body_mass_kg = -70"),
+    (["athletes.athletes.0.body_mass_kg=700"], "athletes.athletes[0].body_mass_kg = 700"),
+    (["athletes.athletes.0.leg_length_m=3"], "athletes.athletes[0].leg_length_m = 3"),
+    (["athletes.athletes.1.id=m01"], "athletes.athletes[1].id = 'm01'"),
+    (["athletes.athletes.0.sleep.bed=31:00"], "athletes.athletes[0].sleep.bed = '31:00'"),
+    (["athletes.athletes=[]"], "athletes.athletes"),
+    (["sweep.axes.training_volume=[1,-2]"], "sweep.axes.training_volume[1] = -2"),
+    (["sweep.axes.training_volume=[1e6]"], "sweep.axes.training_volume[0] = 1000000.0"),
+    (["sweep.axes.match_load=[nan]"], "sweep.axes.match_load[0] = nan"),
+    (["sweep.axes.itinerary=[mars_9]"], "sweep.axes.itinerary[0] = 'mars_9'"),
+    (["sweep.axes.itinerary=[east_30]"], "sweep.axes.itinerary = 'east_30'"),
+    (["sweep.axes.recovery=[sleep_in]"], "sweep.axes.recovery[0] = 'sleep_in'"),
+    (["sweep.axes.fixture_density=[-1]"], "sweep.axes.fixture_density[0] = -1"),
+    (["sweep.n=0", "sweep.mode=lhs"], "sweep.n = 0"),
+    (["+drawz=5"], "drawz: not a key of TwinConfig"),
+    (["+sweep.axes.temperature=[1,2]"], "temperature"),
+]
+
+#: (overrides, message): twin-run, checked before any simulation.
+RUN = [
+    (["draws=0"], "draws = 0"),
+    (["draws=1000000"], "draws = 1000000"),
+    (["seed=-1"], "seed = -1"),
+    (["output.quantiles=[1.5]"], "output.quantiles = [1.5]"),
+    (["output.quantiles=[]"], "output.quantiles = []"),
+    (["output.quantiles=[0.5,0.1]"], "output.quantiles = [0.5, 0.1]"),
+    (["runner.cpus_per_task=0"], "runner.cpus_per_task = 0"),
+    (["runner.max_retries=-1"], "runner.max_retries = -1"),
+    (["runner.chunk_athletes=-3"], "runner.chunk_athletes = -3"),
+    (["runner.chunk_points=-1"], "runner.chunk_points = -1"),
+    (["runner.num_cpus=0"], "runner.num_cpus = 0"),
+    (["model.hazard.rate_match=5"], "model.hazard.rate_match = 5.0"),
+    (["model.hazard.rate_training=-1"], "model.hazard.rate_training = -1.0"),
+    (["model.hazard.rr_congestion=0.5"], "model.hazard.rr_congestion = 0.5"),
+    (["model.hazard.beta_acwr=50"], "model.hazard.beta_acwr = 50.0"),
+    (["model.hazard.return_days=1000"], "model.hazard.return_days = 1000.0"),
+    (["athletes.parameters=/nonexistent/squad.nc"], "athletes.parameters = '/nonexistent"),
+    (["athletes.athletes.0.jurisdiction=Mars"], "athletes.athletes[0].jurisdiction"),
+    (["scenario.load_plan=/nonexistent/plan.csv"], "scenario.load_plan"),
+]
+
+#: (overrides, message): twin-plan's own keys.
+PLAN = [
+    (["plan.athletes=[nobody]"], "plan.athletes: 'nobody' is not in the squad"),
+    (["plan.days=14"], "plan.key_matches: the window holds no match"),
+    (["plan.days=0"], "plan.days"),
+    (["plan.start=2030-01-01"], "plan.start"),
+    (["plan.load_min=500", "plan.load_max=100"], "plan.load_min = 500"),
+    (["plan.risk_budget=1e-9"], "plan.risk_budget"),
+    (["plan.acwr_band=[1.45,1.5]"], "plan.acwr_band = [1.45, 1.5]"),
+    (["plan.key_matches=[2026-08-02]"], "plan.key_matches"),
+]
+
+#: (overrides, message): what Hydra itself refuses while composing (exit status 1).
+HYDRA = [
+    (["scenario.fixtures.per_wek=2"], "Key 'per_wek' not in 'FixturesConf'"),
+    (["sweep.mode=random"], "Invalid value 'random'"),
+    (["draws=many"], "Value 'many' of type 'str' could not be converted to Integer"),
+    (["model.fitness_fatigue=perpot"], "Invalid value 'perpot'"),
+    (["runner=kubernetes"], "Could not find 'runner/kubernetes'"),
+    (["scenario.week.0.day=funday"], "Invalid value 'funday'"),
+]
+
+
+#: (table, data row (1-based), column, value, message): one cell of a valid squad's files
+#: made bad, through twin-calibrate (files of tests.test_calibration_data).
+CALIBRATE = [
+    ("athletes", 1, "body_mass_kg", -70, "row 1 (CSV line 2), column 'body_mass_kg'"),
+    ("athletes", 2, "athlete_id", "rider0-secret-id", "column 'athlete_id'"),
+    ("athletes", 1, "jurisdiction", "Mars", "column 'jurisdiction'"),
+    ("daily", 3, "load", -5, "row 3 (CSV line 4), column 'load'"),
+    ("daily", 4, "date", "2026-02-30", "row 4 (CSV line 5), column 'date'"),
+    ("daily", 2, "load_kind", "vibes", "column 'load_kind'"),
+    ("daily", 5, "sleep_onset", "25:61", "column 'sleep_onset'"),
+    ("daily", 6, "free_day", "perhaps", "column 'free_day'"),
+    ("tests", 1, "unit", "kW", "column 'unit'"),
+    ("tests", 2, "value", "fast", "column 'value'"),
+    ("bests", 1, "power_w", -300, "column 'power_w'"),
+    ("bests", 2, "duration_s", 0, "column 'duration_s'"),
+]
+
+
+def _run_main(module: str, args, tmp_path, monkeypatch, capsys):
+    import importlib
+
+    main = importlib.import_module(f"twin.apps.{module}").main
+    monkeypatch.setattr(sys, "argv", [module, *args, f"hydra.run.dir={tmp_path}"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    err = capsys.readouterr().err
+    return exit_.value.code, err
+
+
+def _check_cli(module, args, message, tmp_path, monkeypatch, capsys, status=2):
+    code, err = _run_main(module, args, tmp_path, monkeypatch, capsys)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == status, err
+    assert "Traceback" not in err, err
+    assert message in err, err
+    if status == 2:
+        assert len(lines) == 1 and lines[0].startswith(f"twin-{module}: "), err
+    assert not (tmp_path / "cube.zarr").exists() and not (tmp_path / "cube.nc").exists()
+    return err
+
+
+@pytest.mark.parametrize(("args", "message"), SCENARIO)
+def test_scenario_refuses(args, message, tmp_path, monkeypatch, capsys):
+    _check_cli("scenario", [*QUICK, *args], message, tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("args", "message"), RUN)
+def test_run_refuses(args, message, tmp_path, monkeypatch, capsys):
+    _check_cli("run", [*QUICK, *args], message, tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("args", "message"), PLAN)
+def test_plan_refuses(args, message, tmp_path, monkeypatch, capsys):
+    _check_cli("plan", [*QUICK, "scenario.fixtures.first=2026-08-15", "plan.draws=2", *args],
+               message, tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize(("args", "message"), HYDRA)
+def test_hydra_refuses_while_composing(args, message, tmp_path, monkeypatch, capsys):
+    _check_cli("scenario", [*QUICK, *args], message, tmp_path, monkeypatch, capsys, status=1)
+
+
+@pytest.mark.parametrize(("table", "row", "column", "value", "message"), CALIBRATE)
+def test_calibrate_refuses(table, row, column, value, message, tmp_path, monkeypatch, capsys):
+    import pandas as pd
+
+    from tests.test_calibration_data import KEY, write_squad_inputs
+
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", KEY)
+    paths = write_squad_inputs(tmp_path)
+    frame = pd.read_csv(paths[table], dtype=str, keep_default_na=False)
+    frame.loc[row - 1, column] = str(value)
+    frame.to_csv(paths[table], index=False)
+    out = tmp_path / "out"
+    args = [*(f"inputs.{k}={v}" for k, v in paths.items()), f"output_dir={out}",
+            "fit.n_draws=20", "fit.profiles=false", "fit.out_of_sample=false"]
+    err = _check_cli("calibrate", args, message, tmp_path / "run", monkeypatch, capsys)
+    assert f"file '{paths[table]}'" in err  # the file, its row and column
+    assert not (out / "squad_calibration.nc").exists()
+
+
+def _api_cases():
+    from calibration import fit_banister, kalman_filter
+    from physiology.energetics import w_prime_balance
+    from physiology.fitness_fatigue import banister
+    from physiology.injury import InjuryType, injury_probability, simulate_injuries, uniforms
+    from physiology.load import acwr, session_rpe
+    from physiology.tissue import tissue_damage
+
+    ones = np.ones(30)
+    return [
+        (lambda: injury_probability(training_h=-1.0), "training_h = -1.0"),
+        (lambda: injury_probability(match_h=30.0), "match_h = 30.0"),
+        (lambda: injury_probability(recovery_days=-2.0), "recovery_days = -2.0"),
+        (lambda: injury_probability(damage=np.nan), "damage = nan"),
+        (lambda: injury_probability(sleep_debt_h=-1.0), "sleep_debt_h = -1.0"),
+        (lambda: simulate_injuries(np.array([[0.1, 1.5]]), seed=1), "probability[0, 1] = 1.5"),
+        (lambda: simulate_injuries(np.full((1, 5), 0.1), seed=1, ramp_days=0.0), "ramp_days"),
+        (lambda: InjuryType("x", -0.1, 5.0, 0.5, "t"), "share = -0.1"),
+        (lambda: uniforms(1.5, np.arange(2), 3), "seed = 1.5"),
+        (lambda: banister(np.array([1.0, np.nan])), "load"),
+        (lambda: banister(-ones), "load"),
+        (lambda: acwr(ones, 28, 7), "acute"),
+        (lambda: session_rpe(11.0, 60.0), "rpe"),
+        (lambda: tissue_damage(-ones), "dose"),
+        (lambda: w_prime_balance(np.full(10, 300.0), cp=-250.0, w_prime=20000.0), "cp"),
+        (lambda: fit_banister(ones, np.full(30, np.nan)), "performance"),
+        (lambda: kalman_filter(ones, ones, None, obs_sd=-1.0), "obs_sd"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(17))
+def test_api_refuses(case):
+    call, message = _api_cases()[case]
+    with pytest.raises(ValueError, match=None) as err:
+        call()
+    assert message in str(err.value) and "\n" not in str(err.value).strip(), str(err.value)
+
+
+def test_there_are_at_least_100_cases():
+    assert len(SCENARIO) + len(RUN) + len(PLAN) + len(HYDRA) + len(CALIBRATE) + len(
+        _api_cases()) >= 100
