@@ -50,7 +50,7 @@ def test_compose_names_what_is_wrong():
 
 @pytest.mark.parametrize(("module", "args", "message"), [
     ("twin.apps.run", ["sweep.axes.match_load=[1,-2]"],
-     "twin-run: sweep.axes.match_load[1] = -2: expected a multiplier >= 0"),
+     "twin-run: sweep.axes.match_load[1] = -2: expected a multiplier in [0, 3]"),
     ("twin.apps.scenario", ["athletes.home=atlantis"],
      "twin-scenario: athletes.home = 'atlantis': unknown venue"),
     ("twin.apps.plan", [*TINY, "plan.athletes=[nobody]"],

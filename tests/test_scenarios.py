@@ -237,7 +237,7 @@ def test_bad_scenarios_name_the_key_and_value(over, message):
 
 @pytest.mark.parametrize("axes, message", [
     ({"training_volume": [1.0, -0.5]}, "sweep.axes.training_volume[1] = -0.5: expected a "
-                                       "multiplier >= 0"),
+                                       "multiplier in [0, 3]"),
     ({"match_load": {"start": -1, "stop": 1, "num": 3}}, "sweep.axes.match_load.start = -1"),
     ({"itinerary": ["home", "north_3"]}, "sweep.axes.itinerary[1] = 'north_3'"),
     ({"itinerary": ["east_13"]}, "sweep.axes.itinerary = 'east_13'"),
