@@ -14,6 +14,8 @@ beside a Python loop and solve_ivp, :mod:`benchmarks.circadian`), ``scenarios``
 (compiling sweep points into the twin's inputs, :mod:`benchmarks.scenarios`), ``engine``
 (the standard sweep end to end, :mod:`benchmarks.engine`), ``engine_baseline`` (a naive
 per-series Python loop beside the engine's chunk, :mod:`benchmarks.engine_baseline`),
+``plan_memory`` (the driver's peak RSS while planning, by draws,
+:mod:`benchmarks.plan_memory`),
 ``calibration`` (fits, squad, coverage, our fit beside SciPy with finite differences,
 :mod:`benchmarks.calibration`), ``prescribe`` (plan optimisation,
 :mod:`benchmarks.prescribe`), ``work_precision`` (error against a tight reference
@@ -37,6 +39,7 @@ from benchmarks import (
     engine_baseline,
     kernel_load,
     kernels,
+    plan_memory,
     prescribe,
     scenarios,
     throughput,
@@ -53,6 +56,7 @@ SECTIONS = {"kernels": ("Kernels", kernels),
             "engine": ("Engine: the standard sweep end to end", engine),
             "engine_baseline": ("Engine beside a naive per-series Python loop",
                                 engine_baseline),
+            "plan_memory": ("Planning memory by draws", plan_memory),
             "calibration": ("Calibration", calibration),
             "prescribe": ("Plan optimisation", prescribe),
             "work_precision": ("Work-precision: circadian and sleep solvers",

@@ -247,26 +247,42 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
     return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
 
 
+#: Bytes of kernel inputs and outputs one warm-up block may hold (planning memory does not
+#: grow with the number of draws: the warm-up runs in blocks of draws).
+WARMUP_BLOCK_BYTES = 128 * 2**20
+
+
 def _steady_state(kernel, params, w_bar, run_bar, minutes_bar, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
-    lag), and the habitual fatigue and performance there (run a season at a time, to keep
-    memory to one season's arrays)."""
+    lag), and the habitual fatigue and performance there. Run a season at a time and in
+    blocks of draws of at most :data:`WARMUP_BLOCK_BYTES` of arrays, so planning memory
+    is bounded whatever the number of draws (the blocks are independent series, so the
+    result is the same as one call)."""
     const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, training_minutes_plan=minutes_bar,
                       w_prime_plan=0.0, misalignment_h=0.0,
                       sleep_debt_h=0.0, u_injury=1.0,  # u_injury 1: never injured
                       days_out_if_injured=1.0, injury_type_if_injured=0.0)
     part = subtypes(kernel.State)
-    state = kernel.State(
+    start = kernel.State(
         ff=part["ff"](*[0.0] * len(part["ff"]._fields)),
         ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
         events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO, match_fatigue=0.0)
-    for _ in range(WARMUP_DAYS // 365):
-        out, state = run(kernel, tree_map(lambda v: np.full((1, 1, 365), v), const), params,
-                         state, backend=backend)
-    fatigue = out.fatigue[..., -1] / 100.0  # perf_habitual was 1
-    perf = out.performance[..., -1] / 100.0
-    return state, fatigue, perf
+    n_a, n_n = np.shape(params.coupling.tod_amplitude)
+    per_draw = n_a * 365 * 8 * (len(DayInputs._fields) + len(kernel.Outputs._fields))
+    step = max(1, int(WARMUP_BLOCK_BYTES // per_draw))
+    days = tree_map(lambda v: np.full((1, 1, 365), v), const)
+    states, fatigue, perf = [], [], []
+    for n0 in range(0, n_n, step):
+        block = tree_map(lambda x, n0=n0: x[:, n0:n0 + step], params)
+        state = start
+        for _ in range(WARMUP_DAYS // 365):
+            out, state = run(kernel, days, block, state, backend=backend)
+        states.append(state)
+        fatigue.append(out.fatigue[..., -1] / 100.0)  # perf_habitual was 1
+        perf.append(out.performance[..., -1] / 100.0)
+    state = tree_map(lambda *xs: np.concatenate(xs, axis=1), *states)
+    return state, np.concatenate(fatigue, axis=1), np.concatenate(perf, axis=1)
 
 
 def athlete_keys(ids) -> np.ndarray:
