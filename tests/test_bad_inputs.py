@@ -198,6 +198,16 @@ def test_calibrate_refuses(table, row, column, value, message, tmp_path, monkeyp
     assert not (out / "squad_calibration.nc").exists()
 
 
+def test_an_error_line_names_no_pseudonymised_athlete(tmp_path, monkeypatch, capsys):
+    """An EU athlete's raw id and name never reach stderr (issue 22): the duplicate-id
+    error about athlete 1 names athlete 0's id, which is replaced by its public id."""
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
+    args = [*QUICK, "athletes.athletes.0.jurisdiction=EU", "athletes.athletes.1.id=m01"]
+    err = _check_cli("run", args, "athletes.athletes[1].id = 'anon-", tmp_path, monkeypatch,
+                     capsys)
+    assert "m01" not in err and "a-secret" not in err
+
+
 def _api_cases():
     from calibration import fit_banister, kalman_filter
     from physiology.energetics import w_prime_balance

@@ -65,6 +65,36 @@ class GovernedMultirun(Callback):
         os.replace(tmp, path)
 
 
+def redact(message: str, cfg) -> str:
+    """``message`` with the raw ids, names and birth dates of athletes whose policy
+    pseudonymises them replaced (by the public id where the key is at hand, else
+    ``<withheld>``), so an error line on stderr names no one. Best effort: a config
+    without a squad, or one that cannot be read, leaves the message as it is."""
+    try:
+        from calibration import load_policies
+        from twin.store.governance import GOVERNANCE_DIR
+
+        policies = {j: p for p in load_policies(GOVERNANCE_DIR).values()
+                    for j in p.jurisdictions}
+        athletes = cfg.athletes.athletes
+    except Exception:  # no squad in this config (twin-calibrate), or none readable
+        return message
+    for athlete in athletes:
+        policy = policies.get(str(athlete.get("jurisdiction")))
+        if policy is None or not policy.pseudonymise:
+            continue
+        try:
+            public = policy.public_id(str(athlete.id))
+        except ValueError:  # no key: nothing to map to
+            public = "<withheld>"
+        for field, value in (("id", public), ("name", "<withheld>"),
+                             ("date_of_birth", "<withheld>")):
+            raw = athlete.get(field)
+            if raw:
+                message = message.replace(str(raw), value)
+    return message
+
+
 def hydra_app(name: str, body: Body, *, config_name: str = "config",
               errors: tuple[type[BaseException], ...] = (ConfigError,)) -> Callable[[], None]:
     """The console entry point of the Hydra app ``name`` that runs ``body``.
@@ -92,7 +122,7 @@ def hydra_app(name: str, body: Body, *, config_name: str = "config",
             check_known_keys(cfg)
             print(body(cfg, Path(HydraConfig.get().runtime.output_dir)))
         except errors as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
+            print(f"{name}: {redact(str(exc), cfg)}", file=sys.stderr)
             sys.exit(2)
 
     def main() -> None:
