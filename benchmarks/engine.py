@@ -202,7 +202,7 @@ def python_loop(quick: bool) -> dict:
     d = plan.days
 
     def value(path: str, a: int, n: int) -> float:
-        """A day-kernel parameter by its path (``"hazard.h0"``) for athlete a, draw n."""
+        """A day-kernel parameter by its path (``"hazard.rate_match"``) for athlete a, draw n."""
         return float(functools.reduce(getattr, path.split("."), plan.params)[a, n])
 
     dose_per_m = eng.dose_per_metre(plan.squad)

@@ -1,7 +1,8 @@
 r"""Population priors for parameters an athlete's records cannot identify.
 
-Tissue (:class:`physiology.tissue.TissueParams`) and hazard
-(:class:`physiology.injury.HazardParams`) parameters: each field is drawn log-normally
+Tissue (:class:`physiology.tissue.TissueParams`) parameters (the injury hazard has no
+per-athlete prior: the twin uses its record, or a club's fit, :mod:`calibration.injury`):
+each field is drawn log-normally
 about its record default (the record's cited or labelled source is the prior median)
 with a coefficient of variation :data:`PRIOR_CV` (assumption: 30 % between athletes),
 truncated to the record's plausible bounds; fields whose default is 0 or whose domain

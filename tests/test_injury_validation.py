@@ -93,3 +93,15 @@ def test_expected_injuries_and_incidence_in_the_summary():
     a = 0
     want = 1000.0 * out.injury_probability[a, 0].sum() / out.exposure_h[a, 0].sum()
     assert summary["summary/incidence"][a, 0] == pytest.approx(want, rel=1e-12)
+
+
+def test_residual_match_fatigue_time_course_is_the_documented_one():
+    """The coupling's constants give what docs/validation.md states: 3 % the day after a
+    full match (Silva et al. 2018: 2-4 %) and 1 % left at 72 h (Nedelec et al. 2012: more
+    than 72 h to recover); tolerance 1e-4, the rounding of tau = 2 / ln 3 to 1.82 d."""
+    from twin.model.params import CouplingParams
+
+    c = CouplingParams()
+    assert c.match_fatigue_24h == 0.03
+    assert c.match_fatigue_24h * np.exp(-2.0 / c.match_recovery_days) == pytest.approx(
+        0.01, abs=1e-4)

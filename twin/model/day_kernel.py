@@ -261,7 +261,7 @@ def step_busso(s, u, c):
     (ewma, tissue, events, fatigue_prev, since_match, match_fatigue), y = _respond(
         s, u, c, ev_s, prob, ev, hours, ff, w)
     return BussoDayState(ff_s, ewma, tissue, events, fatigue_prev, since_match,
-                            match_fatigue), y
+                         match_fatigue), y
 
 
 KERNELS = {

@@ -53,8 +53,8 @@ class CouplingParams(ParamRecord):
         4.0, units="d", bounds=(1.0, 14.0), domain="(0, inf)",
         source="assumption: sleep debt fades over several nights of habitual sleep "
                "(Banks et al. 2010, Sleep 33:1013; Kitamura et al. 2016, Sci Rep "
-               "6:35812); the hazard's per-hour coefficient is rescaled so a steady "
-               "1-h nightly shortfall keeps the relative risk of Milewski et al. 2014",
+               "6:35812); with the hazard's sleep option on, its per-hour coefficient is "
+               "rescaled so a steady 1-h nightly shortfall keeps its relative risk",
         description="time constant of sleep-debt fading")
     efforts_per_90: float = param(
         75.0, units="1", bounds=(10.0, 200.0), domain="[0, inf)",
