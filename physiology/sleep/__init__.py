@@ -4,7 +4,9 @@
   model on the body clock, sleep forced by a schedule or spontaneous at the thresholds;
 - :func:`sleep_debt`: hours owed against the athlete's need;
 - :func:`alertness` (:class:`ThreeProcessParams`): Akerstedt & Folkard's three-process
-  alertness and KSS sleepiness.
+  alertness and KSS sleepiness;
+- :func:`ump` (:class:`UMPParams`): Rajdev & Ramakrishnan's unified model of performance,
+  PVT lapses under chronic sleep restriction and total sleep deprivation.
 """
 
 from physiology.sleep._three_process import Alertness, ThreeProcessParams, alertness
@@ -17,6 +19,8 @@ from physiology.sleep._two_process import (
     sleep_debt,
     two_process,
 )
+from physiology.sleep._ump import UMPParams, UMPResult, ump
 
 __all__ = ["C_HARMONICS", "Alertness", "SleepResult", "ThreeProcessParams", "TwoProcessParams",
-           "alertness", "night_debt", "process_c", "sleep_debt", "two_process"]
+           "UMPParams", "UMPResult", "alertness", "night_debt", "process_c", "sleep_debt",
+           "two_process", "ump"]
