@@ -4,11 +4,13 @@ Each sample is a fresh process running ``python -m twin.apps.run sweep=standard
 runner=local output.plots=false`` (Numba, in process) with ``PYTHONPATH`` set to one
 checkout and its own warm kernel cache (one warm-up run each first); the checkouts
 alternate, so the machine's drift hits both alike. Reported: every wall time and the
-median of each, and their ratio. Not a section of :mod:`benchmarks.run` (it needs a
-second checkout)::
+median of each, and their ratio. ``--phase plan`` times only the plan of the standard
+sweep (``plan_from_config``, 100 draws, in the child process of
+:mod:`benchmarks.plan_memory`) instead of the whole run. Not a section of
+:mod:`benchmarks.run` (it needs a second checkout)::
 
     git worktree add /tmp/before <commit>
-    python -m benchmarks.ab_end_to_end /tmp/before . --pairs 3
+    python -m benchmarks.ab_end_to_end /tmp/before . --pairs 3 [--phase plan]
 """
 
 from __future__ import annotations
@@ -26,10 +28,18 @@ from pathlib import Path
 ARGS = ("sweep=standard", "runner=local", "output.plots=false")
 
 
-def once(tree: Path, cache: Path) -> float:
-    """Wall time (s) of one end-to-end run on ``tree``."""
+def once(tree: Path, cache: Path, phase: str = "run") -> float:
+    """Wall time (s) of one end-to-end run on ``tree``, or of its plan phase alone."""
     out = tempfile.mkdtemp(prefix="ab-e2e-")
     env = dict(os.environ, PYTHONPATH=str(tree), TWIN_KERNEL_CACHE=str(cache))
+    if phase == "plan":
+        from benchmarks.plan_memory import _CHILD
+
+        r = subprocess.run([sys.executable, "-c", _CHILD, "100"], cwd=tree, env=env,
+                           capture_output=True, text=True)
+        if r.returncode:
+            raise RuntimeError(f"{tree}: planning failed:\n{r.stderr[-2000:]}")
+        return float(json.loads(r.stdout.strip().splitlines()[-1])["plan_s"])
     t0 = time.perf_counter()
     r = subprocess.run([sys.executable, "-m", "twin.apps.run", *ARGS, f"hydra.run.dir={out}"],
                        cwd=tree, env=env, capture_output=True, text=True)
@@ -44,17 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("before", type=Path, help="the reference checkout")
     parser.add_argument("after", type=Path, help="the changed checkout")
     parser.add_argument("--pairs", type=int, default=3, help="alternating pairs of runs")
+    parser.add_argument("--phase", choices=("run", "plan"), default="run",
+                        help="time the whole run (default) or the plan phase only")
     args = parser.parse_args(argv)
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     caches = {k: Path(tempfile.mkdtemp(prefix=f"ab-cache-{k}-")) for k in trees}
     for k, tree in trees.items():
-        once(tree, caches[k])  # warm-up: fills the kernel cache
+        once(tree, caches[k], args.phase)  # warm-up: fills the kernel cache
     walls = {k: [] for k in trees}
     for _ in range(args.pairs):
         for k, tree in trees.items():
-            walls[k].append(once(tree, caches[k]))
+            walls[k].append(once(tree, caches[k], args.phase))
     med = {k: statistics.median(v) for k, v in walls.items()}
-    print(json.dumps({"wall_s": walls, "median_s": med,
+    print(json.dumps({"phase": args.phase, "wall_s": walls, "median_s": med,
                       "ratio_after_before": med["after"] / med["before"]}, indent=1))
     return 0
 

@@ -58,3 +58,13 @@ def update_results(name: str, section: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     RESULTS.write_text(text)
+
+
+def equinox_elevation(dt_h: float) -> np.ndarray:
+    """The sun's elevation (degrees) over one day in London on 20 March 2026, local (UTC)
+    midnight onwards, on a grid of ``dt_h``: the benchmarks' daylight."""
+    from scenarios import VENUES, solar_elevation
+
+    london = VENUES["london"]
+    steps = np.round(np.arange(0.0, 24.0, dt_h) * 3600).astype("timedelta64[s]")
+    return solar_elevation(london.lat, london.lon, np.datetime64("2026-03-20T00:00:00") + steps)

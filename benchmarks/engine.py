@@ -229,10 +229,16 @@ def python_loop(quick: bool) -> dict:
         inj = simulate_injuries(prob, plan.seed, (np.array(keys[a]), np.array(n)))
         done = load * inj.load_factor
         ff = banister(done, ff_params, convention="next-day")
-        clock = 1.0 - 0.5 * value("coupling.tod_amplitude", a, n) * (
-            1.0 - np.cos(2 * np.pi * np.nan_to_num(plan.misalignment[a, p]) / 24.0))
-        per_h = value("coupling.sleep_loss_per_h", a, n)
-        rested = np.maximum(1.0 - per_h * plan.sleep_debt[a, p], 0)
+        amp, peak = value("coupling.tod_amplitude", a, n), value("coupling.tod_peak_h", a, n)
+
+        def time_of_day(b):
+            return 1.0 - 0.5 * amp * (1.0 - np.cos(2 * np.pi * (b - peak) / 24.0))
+
+        clock = (time_of_day(plan.body_clock[a, p])
+                 / time_of_day(value("coupling.tod_reference_h", a, n)))
+        impaired = np.maximum(plan.sleep_impairment[a, p], 0.0)
+        rested = 1.0 - np.minimum(value("coupling.sleep_loss_per_lapse", a, n) * impaired,
+                                  value("coupling.sleep_loss_max", a, n))
         perf_hab = value("coupling.perf_habitual", a, n)
         residual = lfilter([0.0, value("coupling.match_fatigue_24h", a, n)],
                            [1.0, -value("coupling.match_fatigue_decay", a, n)],

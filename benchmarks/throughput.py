@@ -1,7 +1,8 @@
 """Throughput: batched Forger99 trajectories per second against batch size.
 
 Each trajectory: 10 days of the home day (light from
-:func:`physiology.circadian.light_from_day`, asleep 23:00-07:00, sun 06:00-20:00) at
+:func:`physiology.circadian.light_day`, London on 20 March, indoors only: 0 lux in bed
+23:00-07:00, 150 lux while the sun is up, 50 lux after sunset) at
 dt = 0.1 h (2 400 steps), states kept at every 0.1 h, default parameters, and its own
 initial state (the entrained home-day state at a time of day spread over the batch, so no
 two neighbours are alike; the peer package batches over initial states only, so the
@@ -32,8 +33,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import peers
+from benchmarks.common import equinox_elevation
 from benchmarks.work_precision import timed
-from physiology.circadian import equilibrate, light_from_day, simulate
+from physiology.circadian import equilibrate, light_day, simulate
 
 MODEL = "forger99"
 DT = 0.1
@@ -44,8 +46,7 @@ SIZES = (1, 10, 100, 1000, 10_000)
 
 def _problem(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Light (10 days at 0.1 h), sample times, and ``n`` initial states ``(n, 3)``."""
-    hour = np.arange(0.0, 24.0, DT)
-    day = light_from_day(((hour >= 23) | (hour < 7)).astype(float), hour)
+    day = light_day(equinox_elevation(DT), DT, outdoor=())  # indoor levels
     y0 = equilibrate(day, DT, MODEL)
     cycle = simulate(day, DT, MODEL, state0=y0)[:-1]  # the entrained day, 240 states
     starts = cycle[(np.arange(n) * 97) % cycle.shape[0]]

@@ -2,8 +2,9 @@
 
 The method of the SciML benchmarks. The problem: a week on the light schedule of an
 8-h eastward trip (:func:`schedule`: two days at home, a 10:00 departure, 11 h in cabin
-light, four days away; light from :func:`physiology.circadian.light_from_day`, asleep
-23:00-07:00, sun 06:00-20:00), 165 h. The light changes on whole hours only, so every dt
+light, four days away; light from :func:`physiology.circadian.light_day`, London on 20
+March, indoors only: 0 lux in bed 23:00-07:00, 150 lux while the sun is up, 50 lux after
+sunset), 165 h. The light changes on whole hours only, so every dt
 below divides its steps and RK4 keeps its order (the light is constant within a step).
 All solvers start from the state entrained on the home day and integrate the kernel's own
 right-hand side (:mod:`benchmarks.peers`). Error: the maximum over the hourly samples
@@ -38,7 +39,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import peers, sleep_hybrid
-from physiology.circadian import MODELS, equilibrate, light_from_day, simulate, trip
+from benchmarks.common import equinox_elevation
+from physiology.circadian import MODELS, equilibrate, light_day, simulate, trip
 from physiology.sleep import two_process
 
 DTS = (0.5, 0.2, 0.1, 0.05, 0.02)
@@ -66,8 +68,7 @@ def timed(fn: Callable[[], object], repeats: int, budget_s: float = 2.0, *,
 
 def schedule() -> tuple[np.ndarray, np.ndarray]:
     """Light (lux) on a 1-h grid for the 8-h eastward trip, and the home day it repeats."""
-    hour = np.arange(24.0)
-    home = light_from_day(((hour >= 23) | (hour < 7)).astype(float), hour)
+    home = light_day(equinox_elevation(1.0), 1.0, outdoor=())  # indoor levels: numerics only
     return trip(home, 1.0, 8.0, 2, 4, depart_h=10.0, flight_h=11.0).light, home
 
 

@@ -5,7 +5,8 @@
   :func:`build_squad`, :func:`build_season` and :func:`build_sweep` (errors are
   :class:`ConfigError` naming the key and value);
 - venues: :data:`VENUES` (real cities and stadiums with IANA time zones), extensible
-  under ``scenario.venues``; :func:`utc_offset_h` and :func:`sun_times`;
+  under ``scenario.venues``; :func:`utc_offset_h`, :func:`sun_times` and
+  :func:`solar_elevation`;
 - itineraries: :func:`resolve_itinerary` (trips chained from home, or an ``east_<h>`` /
   ``west_<h>`` shift);
 - checks: :func:`parse_number` and :func:`parse_date` (the apps layer's too), each error
@@ -20,10 +21,11 @@ from scenarios._itinerary import Itinerary, at_home, resolve_itinerary
 from scenarios._parse import ConfigError
 from scenarios._parse import date as parse_date
 from scenarios._parse import number as parse_number
+from scenarios._schedule import ScheduleParams
 from scenarios._season import BANDS, LOAD_KINDS, SPEED_BANDS, Leg, Match, Season, build_season
 from scenarios._squad import Squad, build_squad
 from scenarios._sweep import AXES, SWEEP_AXES, Axis, Sweep, as_planned, build_sweep
-from scenarios._venues import VENUES, Venue, sun_times, utc_offset_h
+from scenarios._venues import VENUES, Venue, solar_elevation, sun_times, utc_offset_h
 
 __all__ = [
     "AXES",
@@ -39,6 +41,7 @@ __all__ = [
     "Itinerary",
     "Leg",
     "Match",
+    "ScheduleParams",
     "Season",
     "Squad",
     "Sweep",
@@ -53,6 +56,7 @@ __all__ = [
     "parse_date",
     "parse_number",
     "resolve_itinerary",
+    "solar_elevation",
     "sun_times",
     "utc_offset_h",
 ]

@@ -17,10 +17,14 @@ Day grid (:func:`compile_days`, vectorised over sweep points ``P`` and days ``D`
   running volume scale exactly with ``m`` while minutes stop at the match length.
 
 Sub-daily grid (:func:`compile_clock`, per itinerary, vectorised over athletes' sleep
-windows): local-clock UTC offset, local hour, sleep opportunity (the habitual window on
-the clock in force, never in a flight marked awake), and light (lux) from
-:func:`physiology.circadian.light_from_day` with the venue's sunrise and sunset, cabin
-light when awake on board.
+windows): local-clock UTC offset, local hour, the sun's elevation where the athlete is
+(:func:`scenarios.solar_elevation`), the sleep opportunity (the habitual window on the
+clock in force, later after a match, on board flights not marked awake, a nap slot:
+:mod:`scenarios._schedule`), and light at the eye (:func:`physiology.circadian.light_at_eye`:
+dark in bed, daylight in the outdoor sessions of the microcycle at their local times and on
+the pitch, floodlights at matches, indoor levels otherwise, cabin light on board). The
+sessions light the days they are on (their weekday on the local date, not match or rest
+days); the recovery policy's rest days are a sweep axis and do not change the light.
 """
 
 from __future__ import annotations
@@ -29,12 +33,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from physiology.circadian import LightParams, light_from_day
+from physiology import validate
+from physiology.circadian import LightParams, light_at_eye
 from scenarios import _parse
 from scenarios._itinerary import Itinerary, resolve_itinerary
+from scenarios._schedule import ScheduleParams
 from scenarios._season import BANDS, LOAD_KINDS, Season
 from scenarios._sweep import Sweep
-from scenarios._venues import Venue, sun_times, utc_offset_h
+from scenarios._venues import Venue, solar_elevation, utc_offset_h
 
 
 @dataclass(frozen=True)
@@ -68,8 +74,11 @@ class ClockInputs:
     local_hour: np.ndarray  # (T,) h in [0, 24)
     in_flight: np.ndarray  # (T,) bool
     venue: np.ndarray  # (T,) index into the itinerary's venues
-    sleep: np.ndarray  # (A, T) bool, sleep opportunity
-    light_lux: np.ndarray  # (A, T) lux
+    sleep: np.ndarray  # (A, T) bool, sleep opportunity (night, nap, on board)
+    dark: np.ndarray  # (A, T) bool, in bed with the lights out (0 lux)
+    light_lux: np.ndarray  # (A, T) lux at the eye
+    elevation_deg: np.ndarray  # (T,) the sun's elevation where the athlete is
+    outdoors: np.ndarray  # (T,) bool, in an outdoor session or a match
 
 
 def _weekday(season: Season) -> np.ndarray:
@@ -172,9 +181,17 @@ def compile_days(season: Season, sweep: Sweep) -> DailyInputs:
 
 
 def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
-                  light: LightParams | None = None) -> ClockInputs:
+                  light: LightParams | None = None, kickoff_h=None,
+                  schedule: ScheduleParams | None = None) -> ClockInputs:
     """Sub-daily arrays of one itinerary for athletes with habitual sleep windows
-    ``[bed_h, wake_h)`` (local hours, arrays of shape (A,))."""
+    ``[bed_h, wake_h)`` (local hours, arrays of shape (A,)).
+
+    ``kickoff_h``: season hours (UTC) of the matches played on this itinerary (NaN
+    entries ignored); each is outdoors and floodlit from the warm-up to the final whistle,
+    replaces that local date's training sessions, and pushes the following night's lights
+    out to ``schedule.post_match_bed_h`` after the final whistle.
+    """
+    schedule = validate.record("schedule", schedule, ScheduleParams)
     bed = np.atleast_1d(np.asarray(bed_h, float))[:, None]
     wake = np.atleast_1d(np.asarray(wake_h, float))[:, None]
     dt_h = season.dt_h
@@ -182,23 +199,58 @@ def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
     start = season.start.astype("datetime64[s]")
     t0 = -float(utc_offset_h(season.home.tz, [start])[0])  # local midnight at home
     t = t0 + dt_h * np.arange(season.days * per_day)
-    venue, flying, awake = itinerary.where(t)
+    venue, flying, _ = itinerary.where(t)
     instants = start + np.round(t * 3600).astype("timedelta64[s]")
     offset = np.empty_like(t)
-    rise, sets = np.empty_like(t), np.empty_like(t)
+    elevation = np.empty_like(t)
     for k, v in enumerate(itinerary.venues):
         on = venue == k
         if not on.any():
             continue
-        off_k = utc_offset_h(v.tz, instants[on])
-        offset[on] = off_k
-        day = np.clip(np.floor((t[on] + off_k) / 24.0).astype(int), 0, season.days - 1)
-        noon = season.dates.astype("datetime64[h]") + np.timedelta64(12, "h")
-        r, s = sun_times(v.lat, v.lon, season.dates, utc_offset_h(v.tz, noon))
-        rise[on], sets[on] = r[day], s[day]
+        offset[on] = utc_offset_h(v.tz, instants[on])
+        elevation[on] = solar_elevation(v.lat, v.lon, instants[on])
     local = np.mod(t + offset, 24.0)
-    asleep = (np.mod(local - bed, 24.0) < np.mod(wake - bed, 24.0)) & ~awake
-    lux = light_from_day(asleep.astype(float), local, rise, sets, light)
-    lux = np.where(flying & ~asleep, season.cabin_lux, lux)
+    local_day = np.floor((t + offset) / 24.0).astype(int)  # local date, days from the start
+    kicks = np.zeros(0) if kickoff_h is None else np.asarray(kickoff_h, float).ravel()
+    kicks = np.sort(kicks[np.isfinite(kicks)])
+    length_h = season.match_length_min / 60.0 + schedule.match_extra_h
+    on_pitch = np.zeros(t.size, bool)  # warm-up to final whistle
+    after = np.full(t.size, np.inf)  # hours since the last final whistle
+    for k in kicks:
+        on_pitch |= (t >= k - schedule.warmup_h) & (t < k + length_h)
+        since = t - (k + length_h)
+        after = np.where(since >= 0, np.minimum(after, since), after)
+    match_day = np.zeros(season.days + 2, bool)
+    match_day[np.clip(local_day[on_pitch], -1, season.days) + 1] = True
+    weekday = (season.dates.astype(int)[0] + 3 + local_day) % 7  # Monday = 0
+    session = np.zeros(t.size, bool)
+    for wd in range(7):
+        for begin, end in season.week_outdoor[wd]:
+            session |= (weekday == wd) & (local >= begin) & (local < end)
+    in_season = (local_day >= 0) & (local_day < season.days)
+    rest = np.zeros(t.size, bool)
+    rest[in_season] = season.rest_days[local_day[in_season]]
+    session &= ~match_day[np.clip(local_day, -1, season.days) + 1] & ~rest & ~flying
+    habitual = np.mod(local - bed, 24.0) < np.mod(wake - bed, 24.0)  # (A, T)
+    # After a match, lights out no earlier than post_match_bed_h after the final whistle
+    # (the habitual wake time stays: the next day's schedule).
+    late = after < schedule.post_match_bed_h
+    in_bed = habitual & ~late & ~on_pitch & ~flying
+    # On board: no sleep in a flight marked awake; otherwise sleep is possible through the
+    # flight but for the first and last ``flight_settle_h`` (boarding, meals, descent).
+    depart = np.r_[itinerary.depart_h] if itinerary.legs else np.zeros(0)
+    arrive = np.r_[itinerary.arrive_h] if itinerary.legs else np.zeros(0)
+    settled = np.zeros(t.size, bool)
+    for d, a, wide_awake in zip(depart, arrive, itinerary.awake, strict=True):
+        if not wide_awake:
+            settled |= (t >= d + schedule.flight_settle_h) & (t < a - schedule.flight_settle_h)
+    nap = ((np.mod(local - schedule.nap_start_h, 24.0) < schedule.nap_h) & ~flying & ~on_pitch
+           & ~session & ~match_day[np.clip(local_day, -1, season.days) + 1])
+    asleep_ok = in_bed | settled | nap
+    dark = in_bed | (settled & habitual)  # cabin lights dimmed in the habitual night
+    lux = light_at_eye(dark.astype(float), (session | on_pitch).astype(float), elevation,
+                       on_pitch.astype(float), light)
+    lux = np.where(flying & ~dark, season.cabin_lux, lux)
     return ClockInputs(t_h=t, dt_h=dt_h, utc_offset_h=offset, local_hour=local,
-                       in_flight=flying, venue=venue, sleep=asleep, light_lux=lux)
+                       in_flight=flying, venue=venue, sleep=asleep_ok, dark=dark, light_lux=lux,
+                       elevation_deg=elevation, outdoors=session | on_pitch)

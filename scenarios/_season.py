@@ -70,6 +70,7 @@ class Season:
     week_load: np.ndarray  # (7, kinds) AU per weekday, by LOAD_KINDS
     week_running: np.ndarray  # (7, bands) m per weekday
     week_minutes: np.ndarray  # (7,) min of training sessions per weekday (exposure)
+    week_outdoor: tuple  # per weekday, the outdoor sessions' local (start_h, end_h)
     weekly_volume: np.ndarray  # (days,) template multiplier of each day's week
     matches: tuple[Match, ...]
     fixtures: dict  # per_week, ranks (7,), first, last, kickoff_h, minutes, demand
@@ -116,14 +117,30 @@ def _running(key: str, r) -> np.ndarray:
                                    expected="expected a distance >= 0 m") for b in BANDS])
 
 
-def _template(cfg, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+#: Start of a day's first session when the config gives none (local h; assumption).
+FIRST_SESSION_H = 10.5
+
+
+def _template(cfg, key: str):
+    """Per weekday: load per kind, running per band, session minutes, and the outdoor
+    sessions' local (start, end) hours."""
     load = np.zeros((7, len(LOAD_KINDS)))
     running = np.zeros((7, len(BANDS)))
     minutes_of = np.zeros(7)
+    outdoor = [[] for _ in range(7)]
+    free_at = np.full(7, FIRST_SESSION_H)  # when the day's previous session ends
     for i, s in enumerate(cfg.week):
         k = f"{key}.week[{i}]"
         day = s.day.value
         minutes = _parse.number(f"{k}.duration_min", s.duration_min, 0.0, 24 * 60.0)
+        begin = free_at[day] if s.start is None else _parse.clock(f"{k}.start", s.start)
+        end = begin + minutes / 60.0
+        if end > 24.0 + 1e-9:
+            raise _parse.fail(f"{k}.start", s.start, f"a session of {minutes:g} min from "
+                                                     f"{begin:g} h ends after midnight")
+        free_at[day] = end
+        if s.on_feet if s.outdoor is None else s.outdoor:
+            outdoor[day].append((begin, end))
         if s.load_au is not None:
             au = _parse.number(f"{k}.load_au", s.load_au, 0.0, expected="expected a load >= 0")
         elif s.rpe is not None:
@@ -139,7 +156,7 @@ def _template(cfg, key: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                               "a session not on feet has no running volume")
         running[day] += dist
         minutes_of[day] += minutes
-    return load, running, minutes_of
+    return load, running, minutes_of, tuple(tuple(d) for d in outdoor)
 
 
 def _legs(key: str, legs, season_hours, venues) -> tuple[Leg, ...]:
@@ -177,7 +194,7 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
     def hours(venue, local):
         return (to_utc(venues[venue].tz, local) - epoch).total_seconds() / 3600.0
 
-    week_load, week_running, week_minutes = _template(cfg, key)
+    week_load, week_running, week_minutes, week_outdoor = _template(cfg, key)
     vols = [_parse.number(f"{key}.weekly_volume[{i}]", v, 0.0,
                           expected="expected a multiplier >= 0")
             for i, v in enumerate(cfg.weekly_volume)] or [1.0]
@@ -260,7 +277,7 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
     return Season(
         name=str(cfg.name), start=start, days=days, home=venues[home], venues=venues,
         week_load=week_load, week_running=week_running, week_minutes=week_minutes,
-        weekly_volume=weekly,
+        week_outdoor=week_outdoor, weekly_volume=weekly,
         matches=tuple(matches), fixtures=fixtures, match_length_min=length,
         match_load_per_min=rpe, match_running_per_min=_running(f"{key}.match.running",
                                                                md.running) / 90.0,

@@ -23,6 +23,7 @@ class Squad:
     sex: tuple[str, ...]
     bed_h: np.ndarray
     wake_h: np.ndarray
+    need_h: np.ndarray  # sleep need (h a night)
     jurisdiction: tuple[str, ...]
 
     @property
@@ -35,7 +36,7 @@ def build_squad(cfg, key: str = "athletes") -> Squad:
     if not cfg.athletes:
         raise _parse.fail(f"{key}.athletes", [], "expected at least one athlete")
     ids, seen = [], {}
-    mass, leg, bed, wake = [], [], [], []
+    mass, leg, bed, wake, need = [], [], [], [], []
     for i, a in enumerate(cfg.athletes):
         k = f"{key}.athletes[{i}]"
         aid = str(a.id)
@@ -55,10 +56,12 @@ def build_squad(cfg, key: str = "athletes") -> Squad:
                               f"a sleep window of {length:g} h; expected 4 to 12 h")
         bed.append(b)
         wake.append(w)
+        need.append(_parse.number(f"{k}.sleep.need_h", a.sleep.need_h, 4.0, 12.0,
+                                  expected="expected a sleep need in [4, 12] h a night"))
     return Squad(
         name=str(cfg.name), home=str(cfg.home), parameters=str(cfg.parameters),
         ids=tuple(ids), names=tuple(a.name for a in cfg.athletes),
         body_mass_kg=np.array(mass), leg_length_m=np.array(leg),
         sex=tuple(_parse.enum_name(a.sex) for a in cfg.athletes),
-        bed_h=np.array(bed), wake_h=np.array(wake),
+        bed_h=np.array(bed), wake_h=np.array(wake), need_h=np.array(need),
         jurisdiction=tuple(str(a.jurisdiction) for a in cfg.athletes))

@@ -116,6 +116,22 @@ def to_utc(tz: str, local: dt.datetime) -> dt.datetime:
     return aware.astimezone(dt.UTC).replace(tzinfo=None)
 
 
+def _solar_angles(gamma):
+    """Equation of time (min) and solar declination (rad) at fractional year ``gamma``
+    (rad; Spencer 1971 series, as NOAA gives them)."""
+    eqtime = 229.18 * (0.000075 + 0.001868 * np.cos(gamma) - 0.032077 * np.sin(gamma)
+                       - 0.014615 * np.cos(2 * gamma) - 0.040849 * np.sin(2 * gamma))
+    decl = (0.006918 - 0.399912 * np.cos(gamma) + 0.070257 * np.sin(gamma)
+            - 0.006758 * np.cos(2 * gamma) + 0.000907 * np.sin(2 * gamma)
+            - 0.002697 * np.cos(3 * gamma) + 0.00148 * np.sin(3 * gamma))
+    return eqtime, decl
+
+
+def _day_of_year(d) -> np.ndarray:
+    d = np.asarray(d, dtype="datetime64[D]")
+    return (d - d.astype("datetime64[Y]").astype("datetime64[D]")).astype(float)
+
+
 def sun_times(lat, lon, dates, utc_offset) -> tuple[np.ndarray, np.ndarray]:
     """Local clock hours of sunrise and sunset (NOAA equations; module docstring).
 
@@ -128,15 +144,8 @@ def sun_times(lat, lon, dates, utc_offset) -> tuple[np.ndarray, np.ndarray]:
         ``(sunrise_h, sunset_h)``. Polar day gives (0, 24) and polar night an empty day
         (12, 12), so that light code sees no daylight.
     """
-    d = np.asarray(dates, dtype="datetime64[D]")
-    year_start = d.astype("datetime64[Y]").astype("datetime64[D]")
-    doy = (d - year_start).astype(float)  # 0 on 1 January
-    gamma = 2.0 * np.pi / 365.0 * doy
-    eqtime = 229.18 * (0.000075 + 0.001868 * np.cos(gamma) - 0.032077 * np.sin(gamma)
-                       - 0.014615 * np.cos(2 * gamma) - 0.040849 * np.sin(2 * gamma))
-    decl = (0.006918 - 0.399912 * np.cos(gamma) + 0.070257 * np.sin(gamma)
-            - 0.006758 * np.cos(2 * gamma) + 0.000907 * np.sin(2 * gamma)
-            - 0.002697 * np.cos(3 * gamma) + 0.00148 * np.sin(3 * gamma))
+    gamma = 2.0 * np.pi / 365.0 * _day_of_year(dates)  # 0 on 1 January
+    eqtime, decl = _solar_angles(gamma)
     phi = np.radians(lat)
     cos_ha = (np.cos(np.radians(90.833)) / (np.cos(phi) * np.cos(decl))
               - np.tan(phi) * np.tan(decl))
@@ -146,3 +155,30 @@ def sun_times(lat, lon, dates, utc_offset) -> tuple[np.ndarray, np.ndarray]:
     rise = np.where(cos_ha >= 1.0, 12.0, np.where(cos_ha <= -1.0, 0.0, noon - ha / 15.0))
     sets = np.where(cos_ha >= 1.0, 12.0, np.where(cos_ha <= -1.0, 24.0, noon + ha / 15.0))
     return np.clip(rise, 0.0, 24.0), np.clip(sets, 0.0, 24.0)
+
+
+def solar_elevation(lat, lon, utc) -> np.ndarray:
+    r"""Elevation of the sun's centre above the horizon (degrees) at UTC instants.
+
+    NOAA's general solar position: fractional year
+    :math:`\gamma = 2\pi/365\,(\mathrm{doy} + (h - 12)/24)`, true solar time
+    :math:`t_s = 60 h + \mathrm{eqtime} + 4\lambda` (min), hour angle
+    :math:`\omega = t_s/4 - 180` (deg) and
+    :math:`\sin e = \sin\phi \sin\delta + \cos\phi\cos\delta\cos\omega`
+    (no refraction: a fraction of a degree, which daylight levels near the horizon do not
+    resolve).
+
+    Args:
+        lat, lon: degrees (north, east positive), broadcast with ``utc``.
+        utc: ``datetime64`` instants in UTC.
+    """
+    t = np.asarray(utc, dtype="datetime64[s]")
+    day = t.astype("datetime64[D]")
+    hour = (t - day).astype(float) / 3600.0
+    gamma = 2.0 * np.pi / 365.0 * (_day_of_year(day) + (hour - 12.0) / 24.0)
+    eqtime, decl = _solar_angles(gamma)
+    solar_min = 60.0 * hour + eqtime + 4.0 * np.asarray(lon, float)
+    omega = np.radians(solar_min / 4.0 - 180.0)
+    phi = np.radians(np.asarray(lat, float))
+    sin_e = np.sin(phi) * np.sin(decl) + np.cos(phi) * np.cos(decl) * np.cos(omega)
+    return np.degrees(np.arcsin(np.clip(sin_e, -1.0, 1.0)))

@@ -83,6 +83,8 @@ class SessionConf:
     load_kind: LoadKind = LoadKind.srpe
     on_feet: bool = True
     running: RunningConf = field(default_factory=RunningConf)
+    start: str | None = None  # local "HH:MM"; default: 10:30, or when the previous one ends
+    outdoor: bool | None = None  # in daylight (or floodlit) outdoors; default: on_feet
 
 
 @dataclass
@@ -201,6 +203,7 @@ class SweepConf:
 class SleepConf:
     bed: str = "23:00"
     wake: str = "07:00"
+    need_h: float = 8.3  # sleep need (h); Sargent et al. 2021, elite athletes' self-assessed
 
 
 @dataclass

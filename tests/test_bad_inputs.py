@@ -35,6 +35,8 @@ SCENARIO = [
     (["scenario.week.0.rpe=11"], "scenario.week[0].rpe = 11"),
     (["scenario.week.0.rpe=-1"], "scenario.week[0].rpe = -1"),
     (["scenario.week.0.running.sprint_m=-3"], "scenario.week[0].running.sprint_m = -3"),
+    (["scenario.week.0.start=25:00"], "scenario.week[0].start = '25:00'"),
+    (["scenario.week.0.start='23:30'"], "scenario.week[0].start = '23:30'"),  # ends after 24
     (["scenario.weekly_volume=[1,-1]"], "scenario.weekly_volume"),
     (["scenario.fixtures.per_week=-1"], "scenario.fixtures.per_week = -1"),
     (["scenario.fixtures.per_week=9"], "scenario.fixtures.per_week = 9"),
@@ -58,6 +60,7 @@ SCENARIO = [
     (["athletes.athletes.0.leg_length_m=3"], "athletes.athletes[0].leg_length_m = 3"),
     (["athletes.athletes.1.id=m01"], "athletes.athletes[1].id = 'm01'"),
     (["athletes.athletes.0.sleep.bed=31:00"], "athletes.athletes[0].sleep.bed = '31:00'"),
+    (["athletes.athletes.0.sleep.need_h=2"], "athletes.athletes[0].sleep.need_h = 2"),
     (["athletes.athletes=[]"], "athletes.athletes"),
     (["sweep.axes.training_volume=[1,-2]"], "sweep.axes.training_volume[1] = -2"),
     (["sweep.axes.training_volume=[1e6]"], "sweep.axes.training_volume[0] = 1000000.0"),

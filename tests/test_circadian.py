@@ -134,16 +134,26 @@ def test_bad_input():
         trip(DAY, DT, 13.0, 1, 1)
 
 
-def test_light_from_day():
-    """Asleep: 0; awake after dark: indoor; awake in daylight: indoor + f (outdoor - indoor)."""
-    from physiology.circadian import LightParams, light_from_day
+def test_light_at_eye_follows_bed_outdoors_sun_and_floodlights():
+    """In bed: 0; indoors: the day or evening level by the sun; outdoors: daylight (at
+    least the indoor level), and on a floodlit pitch at least the floodlight level; the
+    share of other daylight hours outdoors mixes the two."""
+    from physiology.circadian import LightParams, daylight_lux, light_at_eye
 
-    hours = np.array([3.0, 7.0, 12.0, 21.0, 23.5])
-    asleep = np.array([1, 0, 0, 0, 1])
-    lux = light_from_day(asleep, hours, 6.0, 20.0, LightParams())
-    np.testing.assert_allclose(lux, [0.0, 150 + 0.15 * 9850, 150 + 0.15 * 9850, 150.0, 0.0])
-    with pytest.raises(ValueError, match="sunrise_h must be before sunset_h"):
-        light_from_day(asleep, hours, 21.0, 20.0)
+    p = LightParams()
+    elevation = np.array([20.0, 20.0, -10.0, -10.0, 40.0, 2.0])
+    in_bed = np.array([1, 0, 0, 0, 0, 0])
+    outdoors = np.array([0, 0, 0, 1, 1, 1])
+    floodlit = np.array([0, 0, 0, 1, 0, 1])
+    lux = light_at_eye(in_bed, outdoors, elevation, floodlit, p)
+    sun = daylight_lux(elevation, p)
+    np.testing.assert_allclose(lux, [0.0, p.indoor_lux, p.evening_lux, p.floodlight_lux,
+                                     sun[4], max(sun[5], p.floodlight_lux)])
+    mixed = light_at_eye(0.0, 0.0, 30.0, 0.0, p.replace(outdoor_fraction=0.1))
+    np.testing.assert_allclose(mixed, 0.9 * p.indoor_lux + 0.1 * daylight_lux(30.0, p))
+    assert np.all(np.diff(daylight_lux(np.linspace(0.5, 90, 50), p)) > 0)  # rises with e
+    with pytest.raises(ValueError, match="in_bed"):
+        light_at_eye(2.0, 0.0, 10.0)
 
 
 def test_sleep_lost_after_a_trip():

@@ -4,7 +4,8 @@
 (daily variables and summary) for the tiny sweep of :mod:`tests.test_twin`, computed with
 the Numba backend, with the Banister and the Busso day kernels: first recorded before the
 "one name per thing" refactor began (commit 09cfab9); recorded again for the injury
-hazard on exposure (issue 15), a change meant to move the cube. Numba must reproduce it
+hazard on exposure (issue 15) and for travel, light and sleep (issue 16), changes meant to
+move the cube. Numba must reproduce it
 bit for bit (the same float64 operations in the same order); JAX to 1e-9 relative (the
 same arithmetic, reordered by XLA), as the two backends are held to elsewhere.
 

@@ -49,7 +49,8 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
         minutes_plan=rng.choice([0.0, 90.0], shape),
         training_minutes_plan=rng.choice([0.0, 45.0, 90.0], shape),
         w_prime_plan=rng.uniform(0, 1.2, shape),
-        misalignment_h=rng.uniform(-9, 9, shape), sleep_debt_h=rng.uniform(0, 4, shape),
+        body_clock_h=rng.uniform(0, 24, shape), sleep_debt_h=rng.uniform(0, 30, shape),
+        sleep_impairment_lapses=rng.uniform(-2, 6, shape),
         u_injury=np.ones(shape), days_out_if_injured=np.full(shape, 5.0),
         injury_type_if_injured=np.zeros(shape))
     got, _ = run(p.kernel, u, p.params, p.state0)
@@ -85,8 +86,13 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
     # the cosine of the C library, as the compiled kernel calls it (NumPy's own SIMD cos
     # may differ in the last bit on some processors)
     libm_cos = np.vectorize(math.cos, otypes=[float])
-    clock = 1.0 - 0.5 * k.tod_amplitude * (1.0 - libm_cos(2.0 * np.pi * u.misalignment_h / 24.0))
-    rested = np.maximum(1.0 - k.sleep_loss_per_h * u.sleep_debt_h, 0.0)
+    def time_of_day(body_h):
+        return 1.0 - 0.5 * k.tod_amplitude * (1.0 - libm_cos(2.0 * np.pi * (body_h - k.tod_peak_h)
+                                                               / 24.0))
+
+    clock = time_of_day(u.body_clock_h) / time_of_day(k.tod_reference_h)
+    rested = 1.0 - np.minimum(k.sleep_loss_per_lapse * np.maximum(u.sleep_impairment_lapses,
+                                                                  0.0), k.sleep_loss_max)
     want = DayOutputs(
         performance=100.0 * ff.performance / k.perf_habitual * clock * rested * (1.0 - fresh),
         fitness=100.0 * ff.fitness / k.perf_habitual,

@@ -166,7 +166,7 @@ def test_athlete_is_always_somewhere_and_never_sleeps_on_an_awake_flight(stops, 
         assert np.all(clock.in_flight[flying])
         if leg.awake:
             assert not clock.sleep[:, flying].any()
-    assert np.all(clock.light_lux[clock.sleep] == 0.0)
+    assert np.all(clock.light_lux[clock.dark] == 0.0) and not np.any(clock.dark & ~clock.sleep)
 
 
 def test_sun_times_match_published_almanac_values():
@@ -250,3 +250,55 @@ def test_bad_sweeps_name_the_key_and_value(axes, message):
         days = sc.compile_days(season, sweep(season, **axes))
         assert days  # pragma: no cover
     assert message in str(err.value)
+
+
+def test_sessions_follow_each_other_from_1030_and_only_on_feet_ones_are_outdoors():
+    season = scenario()
+    tue = sc.schema.Weekday.tue.value
+    # the pitch session 10:30-11:30, then the gym (off feet: indoors) 11:30-12:10
+    assert season.week_outdoor[tue] == ((10.5, 11.5),)
+    assert season.week_outdoor[sc.schema.Weekday.thu.value] == ((10.5, 10.5 + 80 / 60),)
+    later = scenario(week=[{"day": "mon", "duration_min": 60, "rpe": 5, "start": "16:00"},
+                           {"day": "mon", "duration_min": 30, "rpe": 3, "outdoor": False}])
+    assert later.week_outdoor[0] == ((16.0, 17.0),)
+
+
+def test_light_and_sleep_opportunity_follow_the_sun_sessions_and_a_late_match():
+    """London, March: the 10:30 Tuesday session is in daylight (thousands of lux at the
+    eye), the same hour on Wednesday indoors (150 lux); a 20:45 home match is floodlit
+    (at least 1 200 lux) and lights out is no earlier than 2 h after the final whistle;
+    the habitual window is dark."""
+    season = scenario(fixtures={"per_week": 0})
+    home = sc.at_home(season)
+    p = sc.ScheduleParams()
+    day = 14  # Sunday 15 March 2026
+    kick = 24.0 * day + 20.75  # UTC = London local in March before the clock change
+    clock = sc.compile_clock(season, home, [23.0], [7.0], kickoff_h=[kick], schedule=p)
+    local_day = np.floor((clock.t_h + clock.utc_offset_h) / 24.0)
+
+    def at(d, hour):
+        on = np.flatnonzero(local_day == d)  # the first step at or after the hour
+        return int(on[np.flatnonzero(clock.local_hour[on] >= hour - 1e-9)[0]])
+
+    tuesday = 9  # 10 March 2026
+    assert clock.light_lux[0, at(tuesday, 11.0)] > 2000.0 and clock.outdoors[at(tuesday, 11.0)]
+    assert clock.light_lux[0, at(tuesday + 1, 11.0)] == 150.0
+    assert clock.light_lux[0, at(day, 21.5)] >= 1200.0
+    whistle = 20.75 + season.match_length_min / 60 + p.match_extra_h
+    assert not clock.sleep[0, at(day, 23.5)]
+    assert clock.sleep[0, at(day + 1, (whistle + p.post_match_bed_h) % 24)]
+    assert not clock.sleep[0, at(day + 1, (whistle + p.post_match_bed_h) % 24) - 1]
+    assert clock.dark[0, at(tuesday, 3.0)] and clock.light_lux[0, at(tuesday, 3.0)] == 0.0
+
+
+def test_solar_elevation_at_noon_and_sunrise():
+    """London on the June solstice at solar noon: 90 - 51.5 + 23.44 degrees; at the NOAA
+    sunrise the centre of the sun is 0.833 degrees below the horizon (refraction and
+    radius), to 0.05 degrees."""
+    london = sc.VENUES["london"]
+    noon = sc.solar_elevation(london.lat, london.lon, np.datetime64("2027-06-21T12:02"))
+    assert noon == pytest.approx(90 - london.lat + 23.44, abs=0.1)
+    rise, _ = sc.sun_times(london.lat, london.lon, np.array(["2027-12-21"], "datetime64[D]"),
+                           [0.0])
+    t = np.datetime64("2027-12-21T00:00:00") + np.timedelta64(int(rise[0] * 3600), "s")
+    assert sc.solar_elevation(london.lat, london.lon, t) == pytest.approx(-0.833, abs=0.05)

@@ -68,11 +68,17 @@ def test_cube_dims_coords_attributes_and_ranges(tiny_run):
     assert float(c.performance.min()) > 50 and float(c.performance.max()) < 150
     assert float(c.tissue_damage.min()) >= 0
     home = c.sel(itinerary="home")
-    # At home only changing daylight and the October clock change (1 h) move the clock.
-    assert float(np.abs(home.circadian_misalignment).max()) < 1.5
+    # At home the body clock is measured against the same athlete at home on the same
+    # dates: only the matches (light on the pitch, later nights) move it from that
+    # reference (measured: up to 0.6 h).
+    assert float(np.abs(home.circadian_misalignment).max()) < 1.0
     assert float(np.abs(c.sel(itinerary="east_9").circadian_misalignment).max()) > 5.0
-    assert float(home.sleep_debt.max()) == 0.0  # debt is sleep lost against staying home
-    assert float(c.sel(itinerary="east_9").sleep_debt.max()) > 2.0
+    # Debt is owed against the need (8.3 h) whoever sleeps less: some at home too; a trip
+    # adds to it, and the impairment above habitual is what the trip costs.
+    assert float(home.sleep_debt.min()) >= 0.0
+    east = c.sel(itinerary="east_9")
+    assert float(east.sleep_debt.max()) > float(home.sleep_debt.max()) + 2.0
+    assert float(east.sleep_impairment.max()) > float(home.sleep_impairment.max()) + 1.0
     s = summary.load()
     assert np.all((s.injury_risk >= 0) & (s.injury_risk <= 1))
     assert np.all((s.days_lost >= 0) & (s.days_lost <= 100))
@@ -168,10 +174,11 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
     engine.run_chunk(p, slice(None), slice(None))
     steps = 100 * 240
     season_runs = [c for c in calls if c[2] == steps]
-    circadian = sum(b for name, b, _ in season_runs if name == "forger99")
+    circadian = sum(b for name, b, _ in season_runs if name == "hannay19")
     sleep = sum(b for name, b, _ in season_runs if name == "two_process")
     # athletes x (itineraries + the stay-at-home reference), not x points x draws
-    assert circadian == 3 * (4 + 1) and sleep == 3 * (4 + 1)
+    ump = sum(b for name, b, _ in season_runs if name == "ump")
+    assert circadian == 3 * (4 + 1) and sleep == 3 * (4 + 1) and ump == 3 * (4 + 1)
     day = sum(b for name, b, t in calls if name == "twin_day_banister" and t == 100)
     assert day == 3 * 12 * 8  # the cube only (no incidence rescaling run since issue 15)
 
@@ -237,6 +244,22 @@ def test_a_cube_of_eu_athletes_holds_no_raw_id_or_name(tmp_path, monkeypatch):
     assert "a-secret" not in str(cube.attrs) and "Harper" not in cube.attrs["config"]
 
 
+def readable_text(path) -> str:
+    """What a file carries as text: all of it, except a PNG's compressed pixels (whose
+    bytes can spell anything by chance); a PNG's text chunks are kept."""
+    data = path.read_bytes()
+    if not data.startswith(b"\x89PNG"):
+        return data.decode("latin-1")
+    out, pos = [], 8
+    while pos + 8 <= len(data):
+        size = int.from_bytes(data[pos:pos + 4], "big")
+        kind = data[pos + 4:pos + 8]
+        if kind in (b"tEXt", b"iTXt", b"zTXt"):
+            out.append(data[pos + 8:pos + 8 + size].decode("latin-1"))
+        pos += 12 + size
+    return "".join(out)
+
+
 def test_twin_run_leaves_no_raw_id_or_name_in_its_run_directory(tmp_path):
     """The whole run directory (cube, plots, Hydra's files, log) of EU athletes."""
     env = dict(__import__("os").environ, TWIN_PSEUDONYM_KEY="a-secret-kept-elsewhere")
@@ -248,7 +271,7 @@ def test_twin_run_leaves_no_raw_id_or_name_in_its_run_directory(tmp_path):
     assert run.returncode == 0, run.stderr
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".png" for p in files)
-    text = "".join(p.read_bytes().decode("latin-1") for p in files) + run.stdout
+    text = "".join(readable_text(p) for p in files) + run.stdout
     for value in ("m01", "m02", "m03", "Lee Harper", "Ana Reyes", "Dev Patel",
                   "a-secret-kept-elsewhere"):
         assert value not in text, value

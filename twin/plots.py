@@ -79,33 +79,56 @@ def _band(ax, one, name, dates, label, color):
 
 
 def jetlag_chart(plan, athlete: int, itinerary: int, *, days_around: int = 12):
-    """Circadian misalignment (hourly) and sleep debt around an itinerary's legs."""
+    """Body clock and sleep against the local night around an itinerary's legs.
+
+    Top: each day (x) by local clock hour (y): the sleep opportunity (grey), sleep
+    obtained (blue), and the local time at which the body clock reads 04:00 (red, the
+    body's night: at home it sits inside the grey). Bottom: sleep debt against the need
+    (bars) and sleep obtained in each night (line)."""
     itin = plan.days.itineraries[itinerary]
     clock = plan.clock
-    t = clock.t0_h + clock.dt_h * np.arange(clock.mis.shape[-1])
+    n_t = clock.local.shape[-1]
+    t = clock.t0_h + clock.dt_h * np.arange(n_t)
     legs = itin.legs or ()
     first = legs[0].depart_h if legs else 24.0 * plan.season.days / 2
     last = legs[-1].arrive_h if legs else first
     window = (t >= first - 24 * 3) & (t <= min(last, first + 24 * 40) + 24 * days_around)
-    days = t[window] / 24.0
-    fig, (ax, ax_d) = plt.subplots(2, 1, figsize=(11, 6), sharex=True)
-    ax.plot(days, clock.mis[athlete, itinerary, window], color="tab:blue", lw=1.2)
+    local = clock.local[itinerary]
+    jump = np.diff(local)
+    day = np.r_[0, np.cumsum(np.where(jump < -12.0, 1, np.where(jump > 12.0, -1, 0)))]
+    body = clock.body[athlete, itinerary].astype(float)
+    fig, (ax, ax_d) = plt.subplots(2, 1, figsize=(11, 7), sharex=True,
+                                   gridspec_kw={"height_ratios": [2, 1]})
+    for mask, color, label in ((clock.in_bed[athlete, itinerary], "0.8", "sleep opportunity"),
+                               (clock.asleep[athlete, itinerary], "tab:blue", "asleep")):
+        on = mask & window
+        ax.scatter(day[on] + 0.5, local[on], s=14, marker="s", color=color, lw=0, label=label)
+    cross = np.flatnonzero((body[:-1] < 4.0) & (body[1:] >= 4.0)) + 1
+    cross = cross[window[cross]]
+    ax.plot(day[cross] + 0.5, local[cross], "o", color="tab:red", ms=4,
+            label="body clock at 04:00")
     for leg in legs:
-        if first - 72 <= leg.depart_h <= days[-1] * 24:
-            ax.axvspan(leg.depart_h / 24, leg.arrive_h / 24, color="tab:orange", alpha=0.3)
-            ax.annotate(f"{leg.origin}->{leg.destination}", (leg.depart_h / 24, 0),
-                        fontsize=7, rotation=90, va="bottom")
-    ax.axhline(0, color="k", lw=0.5)
-    ax.set_ylabel("misalignment (h)\nbody minus local clock")
-    ax.set_title(f"athlete {plan.public_ids[athlete]}, itinerary {itin.name}: jet lag "
-                 "(flights shaded)")
+        if window[np.searchsorted(t, leg.depart_h).clip(0, n_t - 1)]:
+            k = np.searchsorted(t, [leg.depart_h, leg.arrive_h]).clip(0, n_t - 1)
+            ax.axvspan(day[k[0]], day[k[1]] + 1, color="tab:orange", alpha=0.15)
+            ax.annotate(f"{leg.origin}->{leg.destination}", (day[k[0]] + 0.1, 0.5),
+                        fontsize=7, rotation=90, va="top", ha="left")
+    ax.set_ylim(24, 0)
+    ax.set_yticks(range(0, 25, 4))
+    ax.set_ylabel("local clock time (h)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.04), fontsize=8, ncols=3,
+              markerscale=2, frameon=False)
+    ax.set_title(f"athlete {plan.public_ids[athlete]}, itinerary {itin.name}: body clock and "
+                 "sleep against local time (flights shaded)")
     d_idx = np.arange(plan.season.days)
-    shown = (d_idx >= days[0]) & (d_idx <= days[-1])
+    shown = (d_idx >= day[window].min()) & (d_idx <= day[window].max())
     ax_d.bar(d_idx[shown] + 0.5, clock.debt[athlete, itinerary, shown], width=0.9,
-             color="tab:purple", alpha=0.7, label="sleep debt carried into the day (h)")
-    ax_d.set_ylabel("sleep debt (h)")
-    ax_d.set_xlabel("days since the season start")
-    ax_d.legend(loc="upper right", fontsize=8)
+             color="tab:purple", alpha=0.6, label="sleep debt carried into the day (h)")
+    ax_d.plot(d_idx[shown] + 0.5, clock.slept[athlete, itinerary, shown], color="tab:blue",
+              marker=".", label="sleep the night before (h)")
+    ax_d.set_ylabel("h")
+    ax_d.set_xlabel("days since the season start (local dates)")
+    ax_d.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
 

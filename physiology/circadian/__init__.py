@@ -7,7 +7,9 @@
   schedules) and :func:`equilibrate` (the entrained state on a home day);
 - markers: :func:`phase`, :func:`amplitude`, :func:`cbtmin_times`, :func:`dlmo_times`,
   :func:`home_clock` and :func:`misalignment`;
-- light: :func:`light_from_day` (lux from sleep/wake and daylight, :class:`LightParams`);
+- light: :func:`light_at_eye` (lux at the eye from bed, outdoors, the sun and floodlights)
+  and :func:`daylight_lux` (IES clear and overcast sky), :func:`light_day` (one day of
+  it for standalone use), :class:`LightParams`;
 - jet lag: :func:`trip` (light and local clock around a flight across time zones),
   :func:`time_zone_shift` (from IANA names, daylight-saving aware) and :func:`jet_lag`
   (misalignment, re-entrainment days, sleep lost per night).
@@ -17,7 +19,7 @@ from physiology.circadian._forger99 import FORGER99_ORIGINAL, Forger99Params
 from physiology.circadian._hannay19 import Hannay19Params
 from physiology.circadian._jetlag import JetLag, Trip, jet_lag, time_zone_shift, trip
 from physiology.circadian._jewett99 import Jewett99Params
-from physiology.circadian._light import LightParams, light_from_day
+from physiology.circadian._light import LightParams, daylight_lux, light_at_eye, light_day
 from physiology.circadian._markers import (
     HomeClock,
     amplitude,
@@ -49,11 +51,13 @@ __all__ = [
     "Trip",
     "amplitude",
     "cbtmin_times",
+    "daylight_lux",
     "dlmo_times",
     "equilibrate",
     "home_clock",
     "jet_lag",
-    "light_from_day",
+    "light_at_eye",
+    "light_day",
     "misalignment",
     "phase",
     "simulate",

@@ -99,7 +99,7 @@ class JetLag(NamedTuple):
 
 
 def jet_lag(home_day, shift_h: float, *, dt: float = 0.1, days_home: int = 3,
-            days_away: int = 20, model="forger99", params=None, tol_h: float = 1.0,
+            days_away: int = 20, model="hannay19", params=None, tol_h: float = 1.0,
             sleep_window=(23.0, 7.0), depart_h: float = 0.0, flight_h: float = 0.0,
             arrive_h: float | None = None, cabin_lux: float = 50.0,
             backend: str = "numba") -> JetLag:

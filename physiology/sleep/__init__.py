@@ -2,7 +2,8 @@
 
 - :func:`two_process` (:class:`TwoProcessParams`): Daan, Beersma & Borbely's two-process
   model on the body clock, sleep forced by a schedule or spontaneous at the thresholds;
-- :func:`sleep_debt`: hours owed against the athlete's need;
+- :func:`sleep_debt`, :func:`night_debt` (fading) and :func:`cumulative_debt` (Van Dongen
+  et al. 2003's ledger): hours owed against the athlete's need;
 - :func:`alertness` (:class:`ThreeProcessParams`): Akerstedt & Folkard's three-process
   alertness and KSS sleepiness;
 - :func:`ump` (:class:`UMPParams`): Rajdev & Ramakrishnan's unified model of performance,
@@ -14,6 +15,7 @@ from physiology.sleep._two_process import (
     C_HARMONICS,
     SleepResult,
     TwoProcessParams,
+    cumulative_debt,
     night_debt,
     process_c,
     sleep_debt,
@@ -22,5 +24,5 @@ from physiology.sleep._two_process import (
 from physiology.sleep._ump import UMPParams, UMPResult, ump
 
 __all__ = ["C_HARMONICS", "Alertness", "SleepResult", "ThreeProcessParams", "TwoProcessParams",
-           "UMPParams", "UMPResult", "alertness", "night_debt", "process_c", "sleep_debt",
-           "two_process", "ump"]
+           "UMPParams", "UMPResult", "alertness", "cumulative_debt", "night_debt", "process_c",
+           "sleep_debt", "two_process", "ump"]

@@ -198,7 +198,7 @@ def night_debt(slept_h, need_h=8.0, *, debt0_h=0.0, recovery_days: float | None 
         slept_h: hours slept per night, ``(*batch, nights)``.
         need_h: the sleep need per night (h); scalar or broadcastable to ``slept_h`` (one
             per night, for example what the athlete sleeps at home on that date).
-        debt0_h: debt before the first night (h).
+        debt0_h: debt before the first night (h), scalar or one per series.
         recovery_days: time constant tau of the fading (d, > 0), or None.
     """
     slept = validate.in_range("slept_h", slept_h, 0.0, 24.0, "hours in [0, 24]")
@@ -207,8 +207,43 @@ def night_debt(slept_h, need_h=8.0, *, debt0_h=0.0, recovery_days: float | None 
     keep = 1.0 if recovery_days is None else float(
         np.exp(-1.0 / validate.positive("recovery_days", recovery_days)))
     debt = np.empty(slept.shape)
-    level = np.full(slept.shape[:-1], float(debt0_h))
+    level = np.broadcast_to(validate.in_range("debt0_h", debt0_h, 0.0, np.inf, "hours >= 0"),
+                            slept.shape[:-1]).astype(float)
     for d in range(slept.shape[-1]):
         level = np.maximum(level * keep + need[..., d] - slept[..., d], 0.0)
         debt[..., d] = level
     return debt
+
+
+def cumulative_debt(slept_h, need_h=8.0, *, window_nights: int = 14, habitual_h=None
+                    ) -> np.ndarray:
+    r"""Cumulative sleep debt (h) after each night: the hours owed against the need over
+    the last ``window_nights`` nights, :math:`B_d = \max(\sum_{n=d-w+1}^{d} (N - s_n), 0)`.
+
+    This is the cumulative sleep debt of Van Dongen et al. 2003 (Sleep 26:117), who
+    counted the hours lost against the need over their 14-day restriction protocols (and
+    found neurobehavioural deficits growing with it, not levelling off): a week of 6-h
+    nights against an 8-h need owes 14 h, and 14 such nights 28 h. Sleep beyond the need
+    repays hour for hour; the window (assumption: the protocol's 14 nights) is the
+    memory of the ledger, which the performance effect does not use (the unified model
+    of performance, :func:`physiology.sleep.ump`, carries its own dynamics).
+
+    Args:
+        slept_h: hours slept per night, ``(*batch, nights)``.
+        need_h: the sleep need per night (h), broadcastable to ``slept_h``.
+        window_nights: nights the ledger remembers (>= 1).
+        habitual_h: hours slept on each of the nights before the first (default: the
+            need, no debt brought in); broadcastable to ``slept_h.shape[:-1]``.
+    """
+    slept = validate.in_range("slept_h", slept_h, 0.0, 24.0, "hours in [0, 24]")
+    need = np.broadcast_to(validate.in_range("need_h", need_h, 0.0, 24.0, "hours in [0, 24]"),
+                           slept.shape)
+    w = int(validate.in_range("window_nights", window_nights, 1, 10_000, "nights >= 1"))
+    before = need[..., :1] if habitual_h is None else np.broadcast_to(
+        validate.in_range("habitual_h", habitual_h, 0.0, 24.0, "hours in [0, 24]"),
+        slept.shape[:-1])[..., None]
+    short = need - slept
+    prior = np.broadcast_to(need[..., :1] - before, (*slept.shape[:-1], w))
+    total = np.cumsum(np.concatenate([prior, short], axis=-1), axis=-1)
+    rolled = total[..., w:] - total[..., :-w]
+    return np.maximum(rolled, 0.0)

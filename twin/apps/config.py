@@ -84,7 +84,7 @@ _HazardConf = HazardParams.config_schema()
 @dataclass
 class ModelConf:
     fitness_fatigue: FitnessFatigueModel = FitnessFatigueModel.banister
-    circadian: Circadian = Circadian.forger99
+    circadian: Circadian = Circadian.hannay19
     # The injury hazard's rates and options (physiology.injury.HazardParams), e.g.
     # model.hazard.beta_acwr=1.386 switches the disputed ACWR term on (docs/model.md).
     hazard: _HazardConf = field(default_factory=_HazardConf)

@@ -88,7 +88,9 @@ def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarra
 
     out = simulate_block(plan, athletes, points)
     result = {}
-    draw_free = {"circadian_misalignment": plan.misalignment, "sleep_debt": plan.sleep_debt}
+    draw_free = {"body_clock": plan.body_clock, "circadian_misalignment": plan.misalignment,
+                 "sleep_obtained": plan.sleep_obtained, "sleep_debt": plan.sleep_debt,
+                 "sleep_impairment": plan.sleep_impairment}
     for name, var in DAILY.items():
         if var.reduce == "none":
             result[name] = draw_free[name][athletes, points]

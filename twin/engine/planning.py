@@ -51,7 +51,10 @@ class Plan:
         draws, seed, quantiles, keep_draws: the Monte-Carlo design and its reduction.
         params: the day kernel's ``Params`` (named, nested), each leaf ``(A, N)``.
         state0: the day kernel's ``State`` at the season's start, each leaf ``(A, N)``.
-        misalignment, sleep_debt: ``(A, P, D)`` h, at the day's reference time.
+        body_clock, misalignment, sleep_debt: ``(A, P, D)`` h, at the day's reference time
+            (kickoff on match days, the fixtures' kickoff time of day otherwise);
+            sleep_obtained ``(A, P, D)`` h, the night before each day; sleep_impairment
+            ``(A, P, D)`` lapses above habitual (:mod:`twin.model.clock`).
         w_prime_plan: ``(A, P, D)`` fraction of D' the planned match would use.
         param_draws: the athlete parameters drawn, name -> ``(A, N)``.
         public_ids: athlete ids as the governance policy lets them out.
@@ -73,8 +76,11 @@ class Plan:
     keep_draws: bool
     params: tuple
     state0: tuple
+    body_clock: np.ndarray
     misalignment: np.ndarray
+    sleep_obtained: np.ndarray
     sleep_debt: np.ndarray
+    sleep_impairment: np.ndarray
     w_prime_plan: np.ndarray
     param_draws: dict = field(default_factory=dict)
     public_ids: tuple[str, ...] = ()
@@ -103,19 +109,19 @@ class Plan:
         ap = ("athlete", "point", "date")
         out["minutes_plan"] = d.match_minutes, ("point", "date")
         out["w_prime_plan"] = self.w_prime_plan, ap
-        out["misalignment_h"] = np.nan_to_num(self.misalignment), ap
+        out["body_clock_h"] = self.body_clock, ap
         out["sleep_debt_h"] = self.sleep_debt, ap
+        out["sleep_impairment_lapses"] = self.sleep_impairment, ap
         return out
 
 
 def hazard_params(coupling: CouplingParams, base: HazardParams | None = None) -> HazardParams:
     """The injury hazard with its sleep coefficient (an option, 0 by default) per hour of
-    the twin's fading debt: a steady shortfall of 1 h a night holds the debt at
-    1 / (1 - exp(-1/tau)) h, so the coefficient per hour of debt is the per-night one
-    times (1 - exp(-1/tau))."""
+    the twin's cumulative debt: a steady shortfall of 1 h a night holds the ledger at
+    ``sleep_debt_nights`` h, so the coefficient per hour of debt is the per-night one
+    divided by that."""
     base = HazardParams() if base is None else base
-    fade = -np.expm1(-1.0 / coupling.sleep_recovery_days)
-    return base.replace(beta_sleep=base.beta_sleep * fade)
+    return base.replace(beta_sleep=base.beta_sleep / coupling.sleep_debt_nights)
 
 
 def dose_per_metre(squad: sc.Squad, tissue=BONE) -> np.ndarray:
@@ -128,7 +134,7 @@ def dose_per_metre(squad: sc.Squad, tissue=BONE) -> np.ndarray:
 
 
 def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 100,
-         seed: int = 0, model: str = "banister", circadian: str = "forger99",
+         seed: int = 0, model: str = "banister", circadian: str = "hannay19",
          backend: str = "numba", quantiles=(0.05, 0.5, 0.95), keep_draws: bool = False,
          public_ids: tuple[str, ...] | None = None, calibration=None,
          load_plan: np.ndarray | None = None, hazard: HazardParams | None = None) -> Plan:
@@ -170,11 +176,12 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     n_draws, seed = int(draws), int(seed)
     ids = tuple(squad.ids) if public_ids is None else tuple(public_ids)
 
+    reference_h = float(season.fixtures["kickoff_h"])
     clock = _clock.clock_features(season, squad, days.itineraries, model=circadian,
-                                  recovery_days=coupling.sleep_recovery_days, backend=backend)
-    kick = _clock.kickoff_misalignment(clock, days.kickoff_h, days.itinerary)
-    noon = clock.noon_mis[:, days.itinerary]  # (A, P, D)
-    misalign = np.where(days.match[None], kick, noon)
+                                  window_nights=round(coupling.sleep_debt_nights),
+                                  kickoffs=_itinerary_kickoffs(days), reference_h=reference_h,
+                                  backend=backend)
+    body, misalign = _clock.reference_clock(clock, days.kickoff_h, days.itinerary, days.match)
     debt = clock.debt[:, days.itinerary]
     table = _match.depletion_table(np.full(squad.size, priors.critical_speed),
                                    np.full(squad.size, priors.d_prime), coupling)
@@ -195,9 +202,9 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
         hazard_draws = _athletes.calibrated_draws(calibration, ids, n_draws, "hazard",
                                                   hazard_draws)
     params = _kernel_params(kernel, param_draws, hazard_draws, coupling,
-                            dose_per_metre(squad), shape)
+                            dose_per_metre(squad), shape, reference_h, backend)
     state0, fat_hab, perf_hab = _steady_state(kernel, params, shape, w_bar, run_bar,
-                                              minutes_bar, backend)
+                                              minutes_bar, reference_h, backend)
     params = params._replace(coupling=params.coupling._replace(
         fatigue_habitual=fat_hab, perf_habitual=perf_hab))
     loads = (None, None, None)
@@ -205,7 +212,15 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
         loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
                 quantiles, bool(keep_draws), params, state0,
-                misalign, debt, w_plan, param_draws, ids, *loads)
+                body, misalign, clock.slept[:, days.itinerary], debt,
+                clock.impairment[:, days.itinerary], w_plan, param_draws, ids, *loads)
+
+
+def _itinerary_kickoffs(days: sc.DailyInputs) -> list[np.ndarray]:
+    """Per itinerary, the kickoffs (season hours, UTC) of its first sweep point: the
+    matches the clock part lights and sleeps around."""
+    first = [int(np.flatnonzero(days.itinerary == i)[0]) for i in range(len(days.itineraries))]
+    return [days.kickoff_h[p][days.match[p]] for p in first]
 
 
 def check_quantiles(quantiles, key: str = "quantiles") -> np.ndarray:
@@ -225,9 +240,13 @@ def check_quantiles(quantiles, key: str = "quantiles") -> np.ndarray:
 
 
 def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: CouplingParams,
-                   dose: np.ndarray, shape: tuple[int, int]):
+                   dose: np.ndarray, shape: tuple[int, int], reference_h: float,
+                   backend: str):
     """The day kernel's ``Params``, each leaf ``(A, N)``, before the habitual levels are
-    known (1 here); ``hazard`` the hazard's fields, each ``(A, N)``."""
+    known (1 here); ``hazard`` the hazard's fields, each ``(A, N)``; ``reference_h`` the
+    body-clock hour of the habitual kickoff."""
+    restricted = _clock.restriction_impairment(in_bed_h=coupling.sleep_restriction_in_bed_h,
+                                               reference_h=reference_h, backend=backend)
     part = subtypes(kernel.Params)  # each component's own Params type
     # lag 1, the next-day convention: performance before the day's own load
     ff = part["ff"](**{n: draws[n] for n in part["ff"]._fields if n != "lag"}, lag=1.0)
@@ -241,7 +260,11 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
         coupling=part["coupling"](*(dose[:, b, None] for b in range(dose.shape[1])),
                                   fatigue_habitual=1.0, perf_habitual=1.0,
                                   tod_amplitude=coupling.tod_amplitude,
-                                  sleep_loss_per_h=coupling.sleep_loss_per_h,
+                                  tod_peak_h=coupling.tod_peak_h,
+                                  tod_reference_h=reference_h,
+                                  sleep_loss_per_lapse=coupling.sleep_loss_restriction
+                                  / restricted,
+                                  sleep_loss_max=coupling.sleep_loss_restriction,
                                   match_fatigue_24h=coupling.match_fatigue_24h,
                                   match_fatigue_decay=np.exp(-1.0 / coupling.match_recovery_days)))
     return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
@@ -252,15 +275,16 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
 WARMUP_BLOCK_BYTES = 128 * 2**20
 
 
-def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, backend):
+def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, reference_h, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
     lag), and the habitual fatigue and performance there. Run a season at a time and in
     blocks of draws of at most :data:`WARMUP_BLOCK_BYTES` of arrays, so planning memory
     is bounded whatever the number of draws (the blocks are independent series, so the
     result is the same as one call)."""
     const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, training_minutes_plan=minutes_bar,
-                      w_prime_plan=0.0, misalignment_h=0.0,
-                      sleep_debt_h=0.0, u_injury=1.0,  # u_injury 1: never injured
+                      w_prime_plan=0.0, body_clock_h=reference_h,
+                      sleep_debt_h=0.0, sleep_impairment_lapses=0.0,
+                      u_injury=1.0,  # u_injury 1: never injured
                       days_out_if_injured=1.0, injury_type_if_injured=0.0)
     part = subtypes(kernel.State)
     start = kernel.State(

@@ -1,27 +1,40 @@
-"""The sub-daily part of the twin: light to circadian phase to misalignment and sleep debt.
+"""The sub-daily part of the twin: light to body clock, sleep and sleep debt.
 
 Runs once per (athlete, itinerary) (DESIGN.md principle 4): nothing here depends on
 training volume, match load or the Monte-Carlo draw. For each itinerary the scenario
-compiler gives the local clock, sleep opportunity and light on the 0.1 h grid
-(:func:`scenarios.compile_clock`). Each athlete starts entrained to a home day
-(:func:`physiology.circadian.equilibrate`) and with Process S where a fortnight of home
-days leaves it; the pacemaker is integrated over the season
-(:func:`physiology.circadian.simulate`); misalignment is the body clock against the local
-clock (:func:`physiology.circadian.misalignment`, against the athlete's own home clock);
-sleep follows the two-process model with Process C on the body clock inside the sleep
-opportunity (:func:`physiology.sleep.two_process`).
+compiler gives the local clock, the sleep opportunity and the light at the eye on the
+0.1 h grid (:func:`scenarios.compile_clock`: daylight from the sun's elevation where the
+athlete is, outdoor sessions at their local times, floodlit matches, cabin light, dark in
+bed), with the matches of that itinerary's first sweep point (a fixture-density sweep
+changes load, not light or sleep timing). Each athlete starts entrained to the first
+home day (:func:`physiology.circadian.equilibrate`) with Process S where a fortnight of
+such days leaves it; the pacemaker is integrated over the season
+(:func:`physiology.circadian.simulate`), and so is a reference: the same athlete at home
+on the same dates with no trip. The **body-clock time** at an instant is the home clock
+hour plus the body's phase lead over that reference (each phase read as the hour of the
+first home day at which the entrained body has it,
+:meth:`physiology.circadian.HomeClock.hour_of`), so that at home it is the local hour and
+seasonal changes of daylength are not counted as jet lag; **misalignment** is body-clock
+time minus local time (h, in (-12, 12]). Sleep follows the two-process model with Process C on
+the body clock inside the sleep opportunity (:func:`physiology.sleep.two_process`).
 
-Sleep debt is sleep lost against staying at home: the same athlete is also simulated
-through the season with no trip at all (:func:`scenarios.at_home`), and each night's
-need is what that reference sleeps on the same date. The night before day t is the
-sleep between 12:00 local on day t-1 and 12:00 local on day t (local at wherever the
-athlete is, so a westward trip's long day counts in the right night); the debt follows
-:func:`physiology.sleep.night_debt`, fading with ``sleep_recovery_days``
-(:class:`twin.CouplingParams`). At home the debt is exactly 0.
+**Sleep debt** is owed against the athlete's own sleep need (``athletes[*].sleep.need_h``,
+default 8.3 h, Sargent et al. 2021), not against a stay-at-home twin: the night before day
+t is the sleep between 12:00 local on day t-1 and 12:00 local on day t (local wherever
+the athlete is, so a westward trip's long day counts in the right night, naps and sleep
+on board included), and the debt is Van Dongen et al.'s cumulative ledger over the last
+``sleep_debt_nights`` nights (:func:`physiology.sleep.cumulative_debt`), starting from
+habitual home nights. Its **effect** comes from the unified model of performance
+(:func:`physiology.sleep.ump`, which reproduces accumulation under chronic restriction
+and slow recovery): the **sleep impairment** of a day is the model's homeostat S at the
+reference hour minus that of the same athlete at home on the same date, so the
+athlete's habitual sleep is their habitual level, while late kickoffs, flights and jet
+lag add impairment (:mod:`twin.model.day_kernel` turns it into performance).
 
-Daily features: misalignment (h) at the day's reference time (kickoff on match days,
-12:00 local otherwise) and the sleep debt (h) carried into the day. Kickoffs outside the
-simulated grid (a match on the last day after the grid ends) take the nearest grid time.
+Daily features: body-clock time and misalignment at the day's reference time (kickoff
+on match days, the fixtures' kickoff time of day otherwise), sleep (h) of the night
+before, the sleep debt (h) carried into the day and the sleep impairment (lapses).
+Kickoffs outside the simulated grid take the nearest grid time.
 """
 
 from __future__ import annotations
@@ -30,88 +43,154 @@ from typing import NamedTuple
 
 import numpy as np
 
-from physiology.circadian import equilibrate, home_clock, misalignment, phase, simulate
-from physiology.sleep import night_debt, two_process
+from physiology.circadian import equilibrate, home_clock, phase, simulate
+from physiology.sleep import cumulative_debt, two_process, ump
 from scenarios import at_home, compile_clock
 
 BLOCK = 8  # athletes integrated together
 
 
 class ClockFeatures(NamedTuple):
-    """Per athlete and itinerary: ``noon_mis`` (h, at 12:00 local of each day),
-    ``debt`` (h, carried into each day), both ``(A, I, D)``; ``mis`` the misalignment on
-    the grid ``(A, I, T)`` for kickoffs; ``t0_h`` and ``dt_h`` of that grid."""
+    """Per athlete and itinerary, ``(A, I, D)``: ``ref_body`` (body-clock hour at the
+    reference hour of day; ``ref_local`` ``(I, D)`` the local hour there), ``slept`` (h,
+    the night before each day), ``debt`` (h, carried into each day), ``impairment``
+    (the unified model's homeostat above the at-home reference at the reference hour,
+    lapses); ``habitual_debt`` ``(A,)`` h; on the grid, ``body`` ``(A, I, T)`` body-clock
+    hours, ``local`` ``(I, T)`` local hours, ``asleep`` and ``in_bed`` ``(A, I, T)``
+    bool (sleep, and the sleep opportunity); ``t0_h`` and ``dt_h``."""
 
-    noon_mis: np.ndarray
+    ref_body: np.ndarray
+    ref_local: np.ndarray
+    slept: np.ndarray
     debt: np.ndarray
-    mis: np.ndarray
+    habitual_debt: np.ndarray
+    impairment: np.ndarray
+    body: np.ndarray
+    local: np.ndarray
+    asleep: np.ndarray
+    in_bed: np.ndarray
     t0_h: float
     dt_h: float
     evaluations: int  # (athlete, itinerary) trajectories integrated
 
+    def misalignment_grid(self) -> np.ndarray:
+        """Misalignment (h, in (-12, 12]) on the grid, ``(A, I, T)``: body minus local."""
+        return wrap_hours(self.body - self.local[None])
 
-def clock_features(season, squad, itineraries, *, model: str = "forger99",
-                   recovery_days: float | None = None, backend: str = "numba"
-                   ) -> ClockFeatures:
-    """The circadian and sleep features of every athlete on every itinerary."""
+
+def clock_features(season, squad, itineraries, *, model: str = "hannay19",
+                   window_nights: int = 14, kickoffs=None, reference_h: float = 15.0,
+                   backend: str = "numba") -> ClockFeatures:
+    """The circadian and sleep features of every athlete on every itinerary.
+
+    ``kickoffs``: per itinerary, the season hours (UTC) of its matches (None: none);
+    ``reference_h``: the local hour of day of the non-match days' features.
+    """
     n_a, n_i, n_d = squad.size, len(itineraries), season.days
     dt = season.dt_h
     per_day = round(24.0 / dt)
+    kickoffs = [None] * n_i if kickoffs is None else list(kickoffs)
     ref_clock = compile_clock(season, at_home(season), squad.bed_h, squad.wake_h)
     home_day = ref_clock.light_lux[:, :per_day]  # the first day, from local midnight at home
     state0 = equilibrate(home_day, dt, model, backend=backend)
     homes = [home_clock(home_day[a], dt, model, state0=state0[a], backend=backend)
              for a in range(n_a)]
-    s0, asleep0 = _habitual_sleep_state(ref_clock.sleep[:, :per_day], dt, backend)
+    # The same athletes at home on the same dates, with no trip: the body-clock reference
+    # (so seasonal changes of daylength at home are not counted as jet lag).
+    ref_hours = np.empty((n_a, ref_clock.t_h.size))
+    for lo in range(0, n_a, BLOCK):
+        a = slice(lo, min(lo + BLOCK, n_a))
+        ph = phase(simulate(ref_clock.light_lux[a], dt, model, state0=state0[a],
+                            backend=backend)[:, :-1], model)
+        ref_hours[a] = [homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)]
+    home_local = ref_clock.local_hour
+    home_opportunity = ref_clock.sleep[:, :per_day]
+    sleep0, habitual_h = _habitual_sleep(home_opportunity, dt, backend)
+    need = np.asarray(squad.need_h, float)
+    # The reference's homeostat at the reference hour of each day: what the athlete's
+    # habitual life leaves there (its own late matches aside: the reference has none).
+    _, home_s, _ = _sleep(np.broadcast_to(home_local, ref_clock.sleep.shape),
+                          ref_clock.sleep, dt, sleep0,
+                          _local_steps(ref_clock, n_d, 12.0),
+                          _local_steps(ref_clock, n_d, reference_h), backend)
 
-    def run(clock):
-        noon = _noon_steps(clock, n_d)
-        mis = np.empty((n_a, clock.t_h.size))
-        slept = np.empty((n_a, n_d - 1))
+    n_t = n_d * per_day
+    body = np.empty((n_a, n_i, n_t))
+    local = np.empty((n_i, n_t))
+    asleep_all = np.zeros((n_a, n_i, n_t), bool)
+    in_bed = np.zeros((n_a, n_i, n_t), bool)
+    ref_body = np.empty((n_a, n_i, n_d))
+    ref_local = np.empty((n_i, n_d))
+    slept = np.empty((n_a, n_i, n_d))
+    impairment = np.empty((n_a, n_i, n_d))
+    for i, itin in enumerate(itineraries):
+        clock = compile_clock(season, itin, squad.bed_h, squad.wake_h, kickoff_h=kickoffs[i])
+        noon = _local_steps(clock, n_d, 12.0)
+        ref = _local_steps(clock, n_d, reference_h)
+        local[i] = clock.local_hour
+        in_bed[:, i] = clock.sleep
+        ref_local[i] = clock.local_hour[ref]
         for lo in range(0, n_a, BLOCK):  # a few athletes at a time: bounded memory
             a = slice(lo, min(lo + BLOCK, n_a))
             states = simulate(clock.light_lux[a], dt, model, state0=state0[a],
                               backend=backend)[:, :-1]
             ph = phase(states, model)
             del states
-            body = np.stack([homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)])
-            mis[a] = [misalignment(ph[k - lo], clock.local_hour, homes[k])
-                      for k in range(a.start, a.stop)]
-            asleep = two_process(body, dt, clock.sleep[a].astype(float), s0=s0[a],
-                                 asleep0=asleep0[a], backend=backend).asleep
-            slept[a] = np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt
-        return mis, noon, slept
-
-    _, _, need = run(ref_clock)
-    mis = np.empty((n_a, n_i, n_d * per_day))
-    noon_mis = np.empty((n_a, n_i, n_d))
-    debt = np.zeros((n_a, n_i, n_d))
-    for i, itin in enumerate(itineraries):
-        clock = compile_clock(season, itin, squad.bed_h, squad.wake_h)
-        mis[:, i], noon, slept = run(clock)
-        noon_mis[:, i] = mis[:, i][:, noon]
-        debt[:, i, 1:] = night_debt(np.minimum(slept, 24.0), need,
-                                    recovery_days=recovery_days)
-    return ClockFeatures(noon_mis, debt, mis, float(ref_clock.t_h[0]), dt, n_a * (n_i + 1))
+            mapped = np.stack([homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)])
+            hours = np.mod(home_local + wrap_hours(mapped - ref_hours[a]), 24.0)
+            body[a, i] = hours
+            ref_body[a, i] = hours[:, ref]
+            asleep, s_ref, night = _sleep(hours, clock.sleep[a], dt,
+                                          tuple(x[a] for x in sleep0), noon, ref, backend)
+            asleep_all[a, i] = asleep
+            impairment[a, i] = s_ref - home_s[a]
+            slept[a, i, 1:] = night
+        slept[:, i, 0] = habitual_h
+    debt = cumulative_debt(np.minimum(slept, 24.0), need[:, None, None],
+                           window_nights=window_nights, habitual_h=habitual_h[:, None])
+    habitual_debt = window_nights * np.maximum(need - habitual_h, 0.0)
+    return ClockFeatures(ref_body, ref_local, slept, debt, habitual_debt, impairment, body,
+                         local, asleep_all, in_bed, float(ref_clock.t_h[0]), dt,
+                         n_a * (n_i + 1))
 
 
-def _habitual_sleep_state(opportunity_day, dt: float, backend: str, days: int = 14):
-    """Process S and the sleep state at home midnight after ``days`` entrained home days
-    (body hour = local hour), per athlete: where the season starts."""
-    per_day = opportunity_day.shape[-1]
-    hours = np.tile(np.arange(per_day) * dt, days)
-    out = two_process(np.broadcast_to(hours, (opportunity_day.shape[0], hours.size)), dt,
-                      np.tile(opportunity_day.astype(float), days), backend=backend)
-    return out.s[:, -1], out.asleep[:, -1]
+def _sleep(hours, opportunity, dt, sleep0, noon, ref, backend):
+    """Sleep (two-process) and the unified model's homeostat along a body-clock series:
+    asleep ``(a, T)`` bool, S at the reference step of each day ``(a, D)``, and the hours
+    slept in each night between consecutive noons ``(a, D - 1)``."""
+    s0, asleep0, ump_s0, ump_l0 = sleep0
+    asleep = two_process(hours, dt, opportunity.astype(float), s0=s0, asleep0=asleep0,
+                         backend=backend).asleep
+    homeostat = ump(hours, asleep, dt, s0=ump_s0, l0=ump_l0, backend=backend).s
+    night = np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt
+    return asleep > 0.5, homeostat[:, ref], night
 
 
-def _noon_steps(clock, n_d: int) -> np.ndarray:
-    """Grid index of 12:00 local on each day: the first step of that local date at or
-    after noon (a westward flight can repeat the hour; an eastward one across the date
+def _habitual_sleep(opportunity_day, dt: float, backend: str, days: int = 14,
+                    ump_days: int = 40):
+    """At home midnight after entrained home days (body hour = local hour), per athlete:
+    Process S and the sleep state after ``days`` days, the unified model's S and L after
+    ``ump_days`` of that sleep pattern (L settles with its 4-day time constant), and the
+    hours slept on the last day."""
+    n_a, per_day = opportunity_day.shape
+    hours = np.broadcast_to(np.tile(np.arange(per_day) * dt, days), (n_a, days * per_day))
+    out = two_process(hours, dt, np.tile(opportunity_day.astype(float), days),
+                      backend=backend)
+    last = out.asleep[:, -per_day:]
+    long = np.broadcast_to(np.tile(np.arange(per_day) * dt, ump_days),
+                           (n_a, ump_days * per_day))
+    u = ump(long, np.tile(last, ump_days), dt, backend=backend)
+    return ((out.s[:, -1], out.asleep[:, -1], u.s[:, -1], u.l[:, -1]),
+            last.sum(axis=-1) * dt)
+
+
+def _local_steps(clock, n_d: int, hour: float) -> np.ndarray:
+    """Grid index of ``hour`` local on each day: the first step of that local date at or
+    after it (a westward flight can repeat the hour; an eastward one across the date
     line can skip a date, which then takes the previous day's index)."""
     local_t = clock.t_h + clock.utc_offset_h  # local clock hours since the season start
     day = np.floor(local_t / 24.0).astype(int)
-    after_noon = np.flatnonzero(local_t - 24.0 * day >= 12.0 - 1e-9)
+    after_noon = np.flatnonzero(local_t - 24.0 * day >= hour - 1e-9)
     dates, first = np.unique(day[after_noon], return_index=True)
     keep = (dates >= 0) & (dates < n_d)
     out = np.full(n_d, -1)
@@ -119,17 +198,48 @@ def _noon_steps(clock, n_d: int) -> np.ndarray:
     return np.maximum.accumulate(np.where(out < 0, 0, out))
 
 
-def kickoff_misalignment(features: ClockFeatures, kickoff_h: np.ndarray,
-                         itinerary: np.ndarray) -> np.ndarray:
-    """Misalignment (h) at each kickoff, ``(A, P, D)`` (NaN where no match).
+def reference_clock(features: ClockFeatures, kickoff_h: np.ndarray, itinerary: np.ndarray,
+                    match: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Body-clock hour and misalignment (h) at each day's reference time, ``(A, P, D)``:
+    kickoff on match days, 12:00 local otherwise.
 
     Args:
         kickoff_h: season hours (UTC) of kickoff, ``(P, D)`` (NaN without a match).
         itinerary: itinerary index of each point, ``(P,)``.
+        match: ``(P, D)`` bool.
     """
-    on = np.isfinite(kickoff_h)
+    on = np.isfinite(kickoff_h) & match
     idx = np.zeros(kickoff_h.shape, int)
     idx[on] = np.rint((kickoff_h[on] - features.t0_h) / features.dt_h).astype(int)
-    idx = np.clip(idx, 0, features.mis.shape[-1] - 1)
-    out = features.mis[:, itinerary[:, None], idx]  # (A, P, D)
-    return np.where(on, out, np.nan)
+    idx = np.clip(idx, 0, features.body.shape[-1] - 1)
+    it = itinerary[:, None]
+    body = np.where(on, features.body[:, it, idx], features.ref_body[:, itinerary])
+    local = np.where(on, features.local[it, idx], features.ref_local[itinerary])
+    return body, wrap_hours(body - local)
+
+
+def wrap_hours(h):
+    """Hours wrapped into (-12, 12]."""
+    return -((-np.asarray(h, float) + 12.0) % 24.0 - 12.0)
+
+
+def restriction_impairment(bed_h: float = 23.0, wake_h: float = 7.0, in_bed_h: float = 4.0,
+                           reference_h: float = 15.0, dt: float = 0.1,
+                           backend: str = "numba") -> float:
+    """The sleep impairment (lapses) of one restricted night: the unified model's
+    homeostat at ``reference_h`` the next day after ``in_bed_h`` hours in bed ending at
+    the habitual wake time, minus after a habitual night; entrained (body = local hour),
+    from the habitual steady state. The day kernel's scale: the meta-analysed loss of
+    physical performance after sleep restriction corresponds to this impairment."""
+    per_day, days = round(24.0 / dt), 41
+    t = np.arange(days * per_day) * dt
+    hour = np.mod(t, 24.0)
+    habitual = np.mod(hour - bed_h, 24.0) < np.mod(wake_h - bed_h, 24.0)
+    # The night that ends on the morning of the last day: only its last in_bed_h hours.
+    wake_last = 24.0 * (days - 1) + wake_h
+    night = (t >= wake_last - np.mod(wake_h - bed_h, 24.0)) & (t < wake_last)
+    short = habitual & ~(night & (t < wake_last - in_bed_h))
+    s = ump(np.broadcast_to(hour, (2, t.size)), np.stack([habitual, short]).astype(float),
+            dt, backend=backend).s
+    at = (days - 1) * per_day + round(reference_h / dt) - 1
+    return float(s[1, at] - s[0, at])

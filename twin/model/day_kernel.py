@@ -27,16 +27,22 @@ couplings. One day :math:`t` of one series (athlete, scenario point, draw):
 
    .. math::
 
-       \mathrm{perf}_t = 100 \frac{p_t}{P_{hab}}
-           \Big(1 - \frac{a_{tod}}{2}\big(1 - \cos\frac{2\pi m_t}{24}\big)\Big)
-           \max(1 - s\,S_t,\ 0)\,(1 - M_t)
+       \mathrm{perf}_t = 100 \frac{p_t}{P_{hab}} \frac{T(b_t)}{T(b_{ref})}
+           \Big(1 - \min\big(s \max(I_t, 0),\ s_{max}\big)\Big)(1 - M_t),
+       \qquad T(b) = 1 - \frac{a_{tod}}{2}\Big(1 - \cos\frac{2\pi (b - b_{peak})}{24}\Big)
 
-   with :math:`p_t` the fitness-fatigue output, :math:`m_t` the circadian misalignment
-   (h) at the day's reference time (kickoff on match days), :math:`S_t` the sleep debt
-   (h), :math:`a_{tod}` the peak-to-trough time-of-day amplitude and :math:`s` the loss
-   per hour of debt, and :math:`M_t` the residual fatigue of recent matches, the
-   muscle damage a match leaves for 72 h and more, which the days-long systemic fatigue
-   of the fitness-fatigue model does not resolve:
+   with :math:`p_t` the fitness-fatigue output; :math:`T` the time-of-day curve of
+   physical performance on the body clock, :math:`b_t` the body-clock hour at the day's
+   reference time (kickoff on match days, the fixtures' kickoff time of day otherwise),
+   peaking at :math:`b_{peak}` with peak-to-trough amplitude :math:`a_{tod}`, relative
+   to its value at the habitual kickoff :math:`b_{ref}` (so an entrained athlete at the
+   usual kickoff is at 100 %, an evening kickoff above, a body-clock night below);
+   :math:`I_t` the sleep impairment, the unified model of performance's homeostat above
+   the athlete's habitual level (lapses, :mod:`twin.model.clock`), with loss :math:`s`
+   per lapse, the meta-analysed loss after a restricted night :math:`s_{max}` divided by
+   that night's impairment, and capped at :math:`s_{max}`; and :math:`M_t` the residual
+   fatigue of recent matches, the muscle damage a match leaves for 72 h and more, which
+   the days-long systemic fatigue of the fitness-fatigue model does not resolve:
    :math:`M_{t+1} = e^{-1/\tau_m} M_t + m_{24} \min_t / 90` with :math:`\min_t` the
    minutes played (:class:`twin.CouplingParams`).
 """
@@ -84,7 +90,10 @@ class Coupling(NamedTuple):
     fatigue_habitual: float  # fitness-fatigue units, F_hab
     perf_habitual: float  # fitness-fatigue units, P_hab
     tod_amplitude: float  # 1, a_tod
-    sleep_loss_per_h: float  # 1/h, s
+    tod_peak_h: float  # h body clock, b_peak
+    tod_reference_h: float  # h body clock, b_ref
+    sleep_loss_per_lapse: float  # 1/lapse, s
+    sleep_loss_max: float  # 1, s_max
     match_fatigue_24h: float  # 1, m_24
     match_fatigue_decay: float  # 1, exp(-1 / tau_m) per day
 
@@ -159,8 +168,9 @@ class DayInputs(NamedTuple):
     minutes_plan: float
     training_minutes_plan: float
     w_prime_plan: float
-    misalignment_h: float
+    body_clock_h: float
     sleep_debt_h: float
+    sleep_impairment_lapses: float
     u_injury: float
     days_out_if_injured: float
     injury_type_if_injured: float
@@ -180,6 +190,13 @@ class DayOutputs(NamedTuple):
     minutes_played: float
     load: float
     exposure_h: float
+
+
+@helper
+def _time_of_day(body_h, k):
+    """The time-of-day curve T(b) of physical performance (module docstring)."""
+    phase = 2.0 * ops.pi * (body_h - k.tod_peak_h) / 24.0
+    return 1.0 - 0.5 * k.tod_amplitude * (1.0 - ops.cos(phase))
 
 
 @helper
@@ -211,9 +228,9 @@ def _respond(s, u, c, ev_s, prob, ev, hours, ff, w):
                              + k.dose_running * u.run_running_m
                              + k.dose_hsr * u.run_hsr_m + k.dose_sprint * u.run_sprint_m)
     tissue_s, ti = _tissue_step(s.tissue, TissueInputs(dose), c.tissue)
-    phase = 2.0 * ops.pi * u.misalignment_h / 24.0
-    clock = 1.0 - 0.5 * k.tod_amplitude * (1.0 - ops.cos(phase))
-    rested = ops.maximum(1.0 - k.sleep_loss_per_h * u.sleep_debt_h, 0.0)
+    clock = _time_of_day(u.body_clock_h, k) / _time_of_day(k.tod_reference_h, k)
+    impaired = ops.maximum(u.sleep_impairment_lapses, 0.0)
+    rested = 1.0 - ops.minimum(k.sleep_loss_per_lapse * impaired, k.sleep_loss_max)
     free = ev.injured + ev.available  # not already out: a new injury was possible today
     minutes = ev.load_factor * u.minutes_plan
     since_match = ops.where(minutes > 0.0, 0.0, s.since_match + 1.0)

@@ -18,17 +18,31 @@ class CouplingParams(ParamRecord):
     """How the models meet in the twin (see :mod:`twin.model.day_kernel`)."""
 
     tod_amplitude: float = param(
-        0.05, units="1", bounds=(0.0, 0.2), domain="[0, 1]",
-        source="Drust et al. 2005 (Chronobiol Int 22:21): time-of-day variation of 3-8 % "
-               "in sprint, power and strength; assumption: 5 % peak to trough, with the "
-               "peak at the habitual kickoff time",
-        description="performance lost at 12 h circadian misalignment a_tod")
-    sleep_loss_per_h: float = param(
-        0.01, units="1/h", bounds=(0.0, 0.1), domain="[0, 1]",
-        source="assumption: 1 % per hour of sleep debt, within the small-to-moderate "
-               "losses after partial sleep loss reviewed by Fullagar et al. 2015 (Sports "
-               "Med 45:161)",
-        description="performance lost per hour of sleep debt s")
+        0.08, units="1", bounds=(0.03, 0.15), domain="[0, 1]",
+        source="Mirizio et al. 2020 (Sci Rep 10:9485), review of short maximal efforts: "
+               "+6 to +11 % at 17:00-19:00 against 07:00-09:00 (MVC; Aloui 2013 +8.9 %, "
+               "Callard 2000 +6 %, Chtourou 2012 +10.8 %); Knaier et al. 2019 (Front Physiol "
+               "10:219) diurnal range of VO2max 8.6 %; 8 % peak to trough",
+        description="peak-to-trough time-of-day amplitude of physical performance a_tod")
+    tod_peak_h: float = param(
+        18.0, units="h", bounds=(16.0, 20.0), domain="[0, 24)",
+        source="Mirizio et al. 2020: short maximal efforts peak at 16:00-20:00; Knaier et al. "
+               "2022 (Med Sci Sports Exerc 54:169, meta-analysis): power and jump peak "
+               "13:00-20:00; Atkinson & Reilly 1996: early evening, near the body-temperature "
+               "maximum (times of entrained people, i.e. body-clock hours)",
+        description="body-clock hour of peak physical performance b_peak")
+    sleep_loss_restriction: float = param(
+        0.0859, units="1", bounds=(0.03, 0.15), domain="[0, 1]",
+        source="Craven et al. 2022 (Sports Med 52:2669, meta-analysis of 69 studies, 89 % "
+               "men): physical performance -8.59 % after a night of sleep restriction "
+               "(all outcomes; -5.25 % after total deprivation, so the loss is capped "
+               "there rather than growing with the hours lost)",
+        description="physical performance lost after a restricted night, the cap s_max")
+    sleep_restriction_in_bed_h: float = param(
+        4.0, units="h", bounds=(3.0, 5.0), domain="(0, 24)",
+        source="assumption: the restriction protocols of Craven et al. 2022 allowed about "
+               "4 h in bed (3-5 h)",
+        description="hours in bed of the meta-analysed restricted night")
     match_fatigue_24h: float = param(
         0.03, units="1", bounds=(0.0, 0.1), domain="[0, 1)",
         source="Silva et al. 2018 (Sports Med 48:539), meta-analysis of match-related "
@@ -49,13 +63,11 @@ class CouplingParams(ParamRecord):
         14.0, units="d", bounds=(1.0, 60.0), domain="(0, inf)",
         source="assumption: a graded two-week return to full load (physiology.injury)",
         description="return-to-play ramp")
-    sleep_recovery_days: float = param(
-        4.0, units="d", bounds=(1.0, 14.0), domain="(0, inf)",
-        source="assumption: sleep debt fades over several nights of habitual sleep "
-               "(Banks et al. 2010, Sleep 33:1013; Kitamura et al. 2016, Sci Rep "
-               "6:35812); with the hazard's sleep option on, its per-hour coefficient is "
-               "rescaled so a steady 1-h nightly shortfall keeps its relative risk",
-        description="time constant of sleep-debt fading")
+    sleep_debt_nights: float = param(
+        14.0, units="d", bounds=(7.0, 28.0), domain="[1, inf)",
+        source="Van Dongen et al. 2003 (Sleep 26:117): cumulative sleep debt over their "
+               "14-day restriction protocols; assumption: the ledger remembers 14 nights",
+        description="nights of the cumulative sleep-debt ledger")
     efforts_per_90: float = param(
         75.0, units="1", bounds=(10.0, 200.0), domain="[0, inf)",
         source="Bradley et al. 2009: a mean of 72 s between very-high-intensity running "

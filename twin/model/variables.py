@@ -39,6 +39,7 @@ class Variable:
     long_name: str
     reduce: str = "none"
     better: bool | None = None  # more is better (True), worse (False), neither (None)
+    comment: str = ""  # a caveat the output carries (CF ``comment``), e.g. an assumption
 
     def __post_init__(self) -> None:
         if self.reduce not in REDUCTIONS:
@@ -50,13 +51,21 @@ class Variable:
     @property
     def attrs(self) -> dict[str, str]:
         """CF attributes of the cube variable."""
-        return {"units": self.units, "long_name": self.long_name}
+        attrs = {"units": self.units, "long_name": self.long_name}
+        if self.comment:
+            attrs["comment"] = self.comment
+        return attrs
 
 
 def _table(*rows: Variable) -> dict[str, Variable]:
     return {v.name: v for v in rows}
 
 
+#: The caveat of outputs the twin's sleep drives (docs/validation.md section 7).
+SLEEP_CAVEAT = ("after long-haul travel the two-process sleep model loses more sleep than "
+                "travellers' actigraphy shows, so the sleep term (capped at the "
+                "meta-analysed -8.59 %, Craven et al. 2022) overstates the loss; its scale "
+                "assumes about 4 h in bed in the restriction protocols")
 _APD = ("athlete", "point", "draw", "date")
 _AP = ("athlete", "point", "date")
 
@@ -71,9 +80,13 @@ INPUTS = _table(
     Variable("training_minutes_plan", ("athlete", "point", "date"), "min",
              "planned training session minutes (injury exposure)"),
     Variable("w_prime_plan", _AP, "1", "fraction of D' (W') the planned match would use"),
-    Variable("misalignment_h", _AP, "h",
-             "circadian misalignment at the day's reference time (kickoff on match days)"),
-    Variable("sleep_debt_h", _AP, "h", "sleep debt carried into the day"),
+    Variable("body_clock_h", _AP, "h",
+             "body-clock time at the day's reference time (kickoff on match days, the "
+             "fixtures' kickoff time of day otherwise): the home hour of the same phase"),
+    Variable("sleep_debt_h", _AP, "h",
+             "sleep debt against the athlete's need, carried into the day"),
+    Variable("sleep_impairment_lapses", _AP, "1", "unified-model homeostat above the athlete's "
+             "habitual level at the day's reference time (PVT lapses)"),
     Variable("u_injury", ("athlete", "draw", "date"), "1",
              "uniform draw deciding a new injury (common to every scenario point)"),
     Variable("days_out_if_injured", ("athlete", "draw", "date"), "d",
@@ -87,7 +100,8 @@ INPUTS = _table(
 DAILY = _table(
     Variable("performance", _APD, "%",
              "expected performance brought into the day, % of the athlete's habitual "
-             "level, with circadian and sleep modifiers", "quantiles", True),
+             "level, with circadian and sleep modifiers", "quantiles", True,
+             comment=SLEEP_CAVEAT),
     Variable("fitness", _APD, "%", "fitness (positive fitness-fatigue component) brought "
              "into the day, % of habitual level", "quantiles", True),
     Variable("fatigue", _APD, "%", "fatigue (negative fitness-fatigue component) brought "
@@ -108,16 +122,25 @@ DAILY = _table(
     Variable("load", _APD, "AU", "session-RPE load done", "quantiles"),
     Variable("exposure_h", _APD, "h", "hours at risk of injury: training and match "
              "exposure done (0 while out)", "mean"),
+    Variable("body_clock", _AP, "h", "body-clock time (home hour of the same phase) at "
+             "kickoff on match days, at the fixtures' kickoff time of day otherwise"),
     Variable("circadian_misalignment", _AP, "h", "body clock minus local clock at kickoff "
-             "on match days, at 12:00 local otherwise"),
-    Variable("sleep_debt", _AP, "h", "sleep debt carried into the day", better=False),
+             "on match days, at the fixtures' kickoff time of day otherwise"),
+    Variable("sleep_obtained", _AP, "h", "sleep in the night before the day (12:00 to "
+             "12:00 local, naps and flights included)", better=True, comment=SLEEP_CAVEAT),
+    Variable("sleep_debt", _AP, "h", "cumulative sleep debt against the athlete's need "
+             "over the last 14 nights, carried into the day", better=False),
+    Variable("sleep_impairment", _AP, "1", "sleep impairment: the unified model of "
+             "performance's homeostat above the athlete's habitual level (PVT lapses)",
+             better=False, comment=SLEEP_CAVEAT),
 )
 
 _APS = ("athlete", "point", "draw")
 #: Season outcomes per athlete and scenario point (:mod:`twin.engine.summary`).
 SUMMARY = _table(
     Variable("match_performance", _APS, "%",
-             "match-day performance, mean over matches played", "quantiles", True),
+             "match-day performance, mean over matches played", "quantiles", True,
+             comment=SLEEP_CAVEAT),
     Variable("injury_risk", _APS, "1", "probability of at least one injury in the season",
              "mean", False),
     Variable("expected_injuries", _APS, "1", "expected time-loss injuries in the season",
@@ -149,6 +172,7 @@ def table_markdown(variables: dict[str, Variable]) -> str:
              "|---|---|---|---|---|---|"]
     for v in variables.values():
         better = {True: "higher", False: "lower", None: ""}[v.better]
+        caveat = f" *Caveat: {v.comment}.*" if v.comment else ""
         lines.append(f"| `{v.name}` | {', '.join(v.dims)} | {v.units} | {v.reduce} | "
-                     f"{better} | {v.long_name} |")
+                     f"{better} | {v.long_name}{caveat} |")
     return "\n".join(lines)

@@ -173,8 +173,9 @@ def _fixed_inputs(plan: Plan, athlete: int, point: int, w: slice) -> dict[str, n
     n_d = w.stop - w.start
     return {"minutes_plan": d.match_minutes[point, w],
             "w_prime_plan": plan.w_prime_plan[athlete, point, w],
-            "misalignment_h": np.nan_to_num(plan.misalignment[athlete, point, w]),
+            "body_clock_h": plan.body_clock[athlete, point, w],
             "sleep_debt_h": plan.sleep_debt[athlete, point, w],
+            "sleep_impairment_lapses": plan.sleep_impairment[athlete, point, w],
             "u_injury": np.ones(n_d), "days_out_if_injured": np.ones(n_d),
             "injury_type_if_injured": np.zeros(n_d)}
 
