@@ -35,8 +35,9 @@ def phase(states, model="forger99") -> np.ndarray:
     """Phase (rad, in (-pi, pi]) of states ``(..., 3)``; increases with time."""
     spec = get_model(model)
     s = np.asarray(states, dtype=float)
-    raw = np.arctan2(-s[..., 1], s[..., 0]) if spec.kind == "vdp" else s[..., 1]
-    return np.angle(np.exp(1j * raw))
+    if spec.kind == "vdp":
+        return np.arctan2(-s[..., 1], s[..., 0])
+    return np.pi - np.mod(np.pi - s[..., 1], 2.0 * np.pi)  # wrapped into (-pi, pi]
 
 
 def amplitude(states, model="forger99") -> np.ndarray:

@@ -170,10 +170,16 @@ def step(s, u, c):
     sleep_l = floor + (s.l - floor) * c.lower
     level = asleep * sleep_s + (1.0 - asleep) * wake_s
     lower = asleep * sleep_l + (1.0 - asleep) * wake_l
-    # Process C: the harmonics of C_HARMONICS (Daan et al. 1984), phase (t + phi).
+    # Process C: the harmonics of C_HARMONICS (Daan et al. 1984), phase (t + phi), from
+    # one sine and one cosine by sin((k+1)w) = 2 cos(w) sin(kw) - sin((k-1)w).
     w = 2.0 * ops.pi * (u.body_hour + c.phi) / 24.0
-    proc_c = (0.97 * ops.sin(w) + 0.22 * ops.sin(2.0 * w) + 0.07 * ops.sin(3.0 * w)
-              + 0.03 * ops.sin(4.0 * w) + 0.001 * ops.sin(5.0 * w))
+    s1 = ops.sin(w)
+    two_cos = 2.0 * ops.cos(w)
+    s2 = two_cos * s1
+    s3 = two_cos * s2 - s1
+    s4 = two_cos * s3 - s2
+    s5 = two_cos * s4 - s3
+    proc_c = 0.97 * s1 + 0.22 * s2 + 0.07 * s3 + 0.03 * s4 + 0.001 * s5
     return State(level, lower), UMPResult(level, lower, proc_c, level + c.kappa * proc_c)
 
 
