@@ -6,6 +6,7 @@ Public surface (everything else is private):
   ``.sse``, ``.draws``, ``.diagnostics``); :func:`profile_likelihood`;
   :func:`expanding_window` (out-of-sample next-test forecasts);
   :func:`fit_power_duration`, :func:`fit_circadian` (with :func:`msf_sc`),
+  :func:`fit_sleep_need` (sleep need from free days' sleep),
   :func:`record_prior`, :func:`power_duration_prior`;
 - data assimilation: :func:`kalman_filter` -> :class:`Filtered` (fitness and fatigue
   today, with covariance), :func:`rts_smoother`, :func:`forecast`, :func:`state_space`;
@@ -62,9 +63,11 @@ from calibration.records import (
     RECORDS,
     CircadianPhaseParams,
     PowerDurationParams,
+    SleepNeedParams,
     param_spec,
 )
 from calibration.schema import SCHEMAS, TEST_UNITS, DataError, DataPolicy, read_table
+from calibration.sleep_need import SleepNeedFit, fit_sleep_need
 from calibration.squad import read_squad_calibration, squad_dataset, write_squad_calibration
 
 __all__ = [
@@ -89,6 +92,8 @@ __all__ = [
     "Policy",
     "PowerDurationFit",
     "PowerDurationParams",
+    "SleepNeedFit",
+    "SleepNeedParams",
     "StateSpace",
     "calibrate_injuries",
     "calibrate_squad",
@@ -102,6 +107,7 @@ __all__ = [
     "fit_circadian",
     "fit_injury_model",
     "fit_power_duration",
+    "fit_sleep_need",
     "forecast",
     "injury_design",
     "kalman_filter",

@@ -57,6 +57,7 @@ from calibration.injury_check import (
 from calibration.power_duration import fit_power_duration
 from calibration.priors import power_duration_prior, record_prior
 from calibration.schema import DataError, DataPolicy, read_table
+from calibration.sleep_need import fit_sleep_need
 from calibration.squad import squad_dataset, write_squad_calibration
 from physiology.tissue import TissueParams
 
@@ -247,6 +248,9 @@ def calibrate_squad(tables: dict, governance_dir, *, model: str = "banister",
                              dlmo, n_draws=n_draws, rng=rng)
         for f, pt in circ.point.items():
             est[f"circadian.{f}"] = (pt, circ.draws[f])
+        need = fit_sleep_need(series.sleep_onset_h, series.sleep_offset_h, series.free_day,
+                              n_draws=n_draws, rng=rng)
+        est["sleep.need_h"] = (need.point["need_h"], need.draws["need_h"])
         for f, v in record_prior(TissueParams, n_draws, rng).items():
             est[f"tissue.{f}"] = v
         if injury is not None:  # squad-level: the same draws for every athlete

@@ -9,7 +9,9 @@ because no physiology record holds them yet:
   :func:`physiology.energetics.fit_critical_power` (units as its ``CriticalPowerFit``);
 - :class:`CircadianPhaseParams`: the home phase of the body clock (DLMO clock time), the
   calibrated initial condition of the circadian models, stored as ``circadian.dlmo_h``
-  beside :class:`physiology.circadian.Forger99Params`' fields.
+  beside :class:`physiology.circadian.Forger99Params`' fields;
+- :class:`SleepNeedParams`: the athlete's sleep need, ``sleep.need_h``, which the twin's
+  sleep debt is owed against (:func:`calibration.fit_sleep_need`).
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ class CircadianPhaseParams(ParamRecord):
                                       "may exceed 24 for late chronotypes)")
 
 
+@dataclass(frozen=True)
+class SleepNeedParams(ParamRecord):
+    """The sleep an athlete needs a night (the twin's debt is owed against it)."""
+
+    need_h: float = param(8.3, units="h", bounds=(4.0, 12.0), domain="(0, 24)",
+                          source="Sargent et al. 2021 (IJSPP 16:1746): elite athletes' "
+                                 "self-assessed need 8.3 +- 0.9 h (175 athletes, 12 sports)",
+                          description="sleep need per night")
+
+
 #: Records by model name; ``circadian`` joins Forger99Params and the phase record.
 RECORDS: dict[str, tuple[type[ParamRecord], ...]] = {
     "banister": (FITNESS_FATIGUE["banister"].record,),
@@ -57,6 +69,7 @@ RECORDS: dict[str, tuple[type[ParamRecord], ...]] = {
     "circadian": (Forger99Params, CircadianPhaseParams),
     "tissue": (TissueParams,),
     "hazard": (HazardParams,),
+    "sleep": (SleepNeedParams,),
 }
 
 

@@ -14,6 +14,7 @@ layer's (:func:`twin.apps.from_config.plan_from_config`).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass, field
 
@@ -176,6 +177,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     n_draws, seed = int(draws), int(seed)
     ids = tuple(squad.ids) if public_ids is None else tuple(public_ids)
 
+    if calibration is not None:  # the club's sleep records: each athlete's own need
+        squad = calibrated_sleep_need(squad, calibration, ids)
     reference_h = float(season.fixtures["kickoff_h"])
     clock = _clock.clock_features(season, squad, days.itineraries, model=circadian,
                                   window_nights=round(coupling.sleep_debt_nights),
@@ -214,6 +217,22 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                 quantiles, bool(keep_draws), params, state0,
                 body, misalign, clock.slept[:, days.itinerary], debt,
                 clock.impairment[:, days.itinerary], w_plan, param_draws, ids, *loads)
+
+
+def calibrated_sleep_need(squad: sc.Squad, calibration, ids) -> sc.Squad:
+    """The squad with each calibrated athlete's sleep need (``sleep.need_h`` of the squad
+    file, its median over draws: the clock part is draw-free); others keep the config's."""
+    names = [str(p) for p in calibration["parameter"].values]
+    if "sleep.need_h" not in names:
+        return squad
+    known = [str(a) for a in calibration["athlete"].values]
+    need = np.array(squad.need_h, float)
+    for a, aid in enumerate(ids):
+        if aid in known:
+            draws = calibration["value"].sel(athlete=aid).values[:, names.index("sleep.need_h")]
+            if np.isfinite(draws).all():
+                need[a] = float(np.median(draws))
+    return dataclasses.replace(squad, need_h=need)
 
 
 def _itinerary_kickoffs(days: sc.DailyInputs) -> list[np.ndarray]:
