@@ -65,7 +65,7 @@ class TwoProcessParams(ParamRecord):
 
 
 def process_c(body_hour, t0: float = 8.6) -> np.ndarray:
-    """Process C at body clock hours (the skewed sine of the module docstring).
+    r"""Process C at body clock hours (the skewed sine of the module docstring).
 
     The harmonics come from one sine and one cosine by the multiple-angle recurrence
     :math:`\sin (k+1)w = 2\cos w \sin kw - \sin (k-1)w` (exact up to rounding, about
