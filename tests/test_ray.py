@@ -1,6 +1,8 @@
 """The Ray runner on a local Ray instance: identical cubes, warm workers, faults."""
 
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,6 +46,37 @@ def test_ray_workers_see_public_ids_only_and_no_pseudonym_key(monkeypatch):
     (sent,) = shipped
     assert sent.squad.ids == plan.public_ids and all(i.startswith("anon-") for i in sent.squad.ids)
     assert sent.squad.names == (None,) * plan.squad.size and sent.clock is None
+
+
+LOOPBACK_PROBE = r"""
+import json, re, subprocess
+import psutil, ray
+from twin.runners.ray_runner import connect
+connect(num_cpus=1)
+ray.get(ray.remote(lambda: 1).remote())
+me = psutil.Process()
+ours = {me.pid, *(c.pid for c in me.children(recursive=True))}
+out = subprocess.run(["ss", "-ltnpH"], capture_output=True, text=True, check=True).stdout
+socks = [(l.split()[3], int(p)) for l in out.splitlines()
+         for p in re.findall(r"pid=(\d+)", l)]
+print(json.dumps([addr for addr, pid in socks if pid in ours]))
+ray.shutdown()
+"""
+
+
+@pytest.mark.skipif(shutil.which("ss") is None, reason="needs ss (iproute2)")
+def test_a_local_instance_listens_on_loopback_only():
+    """``ss -ltn`` while a local instance started by the runner is up (issue 22): every
+    socket the driver and the processes Ray started listen on is in 127.0.0.0/8 (or its
+    IPv4-mapped IPv6 form); the instance keeps Ray's token authentication."""
+    run = subprocess.run([sys.executable, "-c", LOOPBACK_PROBE], capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    addresses = json.loads(run.stdout.strip().splitlines()[-1])
+    assert len(addresses) >= 4  # GCS, raylet, a worker, the agents: Ray did listen
+    hosts = {a.rpartition(":")[0].strip("[]").removeprefix("::ffff:") for a in addresses}
+    assert all(h.startswith("127.") for h in hosts), addresses
+    assert "Token authentication is enabled" in run.stderr
 
 
 def test_an_address_with_nothing_listening_fails_at_once_naming_the_key():

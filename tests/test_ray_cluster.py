@@ -60,6 +60,17 @@ def ray_cli(*args, env, timeout=180):
                           timeout=timeout)
 
 
+@pytest.mark.parametrize("name", ["aws", "gcp"])
+def test_cluster_yamls_keep_the_dashboard_and_jobs_api_off_public_interfaces(name):
+    """Issue 22: the head starts without ``--dashboard-host`` (Ray's default binds the
+    dashboard and the Jobs API to the head's loopback; ``ray dashboard`` tunnels to it)
+    and no node disables Ray's token authentication."""
+    cfg = yaml.safe_load((CONF_DIR / "cluster" / f"{name}.yaml").read_text())
+    commands = " ".join(cfg["head_start_ray_commands"] + cfg["worker_start_ray_commands"])
+    assert "--dashboard-host" not in commands and "0.0.0.0" not in commands
+    assert "RAY_AUTH_MODE" not in yaml.safe_dump(cfg)
+
+
 def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env):
     head = ray_cli("start", "--head", "--node-ip-address=127.0.0.1", "--port=6391",
                    "--num-cpus=1", "--include-dashboard=true", "--dashboard-host=127.0.0.1",

@@ -7,7 +7,8 @@
   naming ``runner.address`` (Ray alone retries for minutes).
 - Governance: the plan shipped to workers carries public ids and no names, and a local
   instance starts without the pseudonymisation keys in its environment
-  (:mod:`twin.store.governance`).
+  (:mod:`twin.store.governance`). A local instance listens on 127.0.0.1 only (every
+  server Ray starts; its token authentication, on by default, stays on).
 - Data: the plan's shared arrays go into the object store once (``ray.put``); each task
   gets a reference and its block, runs :func:`twin.engine.run_chunk`, and returns the
   reduced arrays. The driver keeps one task more in flight than the cluster runs at once
@@ -72,6 +73,32 @@ def check_address(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> None:
                           "local instance") from None
 
 
+#: Ray's switch for single-node instances (read by ``ray._private.services``): off, the
+#: node's address is the loopback one, and Ray's servers (GCS, raylet, workers, agents)
+#: listen on 127.0.0.1 only. Named for Windows and macOS, where it is off by default.
+_CLUSTER_SWITCH = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+
+
+@contextlib.contextmanager
+def _loopback_only():
+    """A local Ray instance bound to 127.0.0.1: the switch off for the processes Ray
+    starts (environment) and for this one (the constant Ray read at import), restored
+    after, so a later connection to a real cluster is unaffected."""
+    from ray._private import ray_constants
+
+    saved_env, saved_const = os.environ.get(_CLUSTER_SWITCH), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[_CLUSTER_SWITCH] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = saved_const
+        if saved_env is None:
+            os.environ.pop(_CLUSTER_SWITCH, None)
+        else:
+            os.environ[_CLUSTER_SWITCH] = saved_env
+
+
 @contextlib.contextmanager
 def _without(names):
     """The process environment without ``names`` (restored after), so processes started
@@ -98,7 +125,7 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
         check_address(address)
         ray.init(address=address, **kwargs)
     else:
-        with _without(secret_env_names()):
+        with _without(secret_env_names()), _loopback_only():
             ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
 
 
