@@ -199,6 +199,9 @@ def test_calibrate_refuses(table, row, column, value, message, tmp_path, monkeyp
     err = _check_cli("calibrate", args, message, tmp_path / "run", monkeypatch, capsys)
     assert f"file '{paths[table]}'" in err  # the file, its row and column
     assert not (out / "squad_calibration.nc").exists()
+    # The squad is EU: no raw id, name or birth date on stderr (issue 22).
+    for raw in ("rider0-secret-id", "rider1-secret-id", "Jane Q.", "1990-01-0", KEY):
+        assert raw not in err, err
 
 
 def test_an_error_line_names_no_pseudonymised_athlete(tmp_path, monkeypatch, capsys):

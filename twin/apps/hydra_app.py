@@ -65,32 +65,54 @@ class GovernedMultirun(Callback):
         os.replace(tmp, path)
 
 
+def _athletes_of(cfg) -> list[dict]:
+    """Id, name, birth date and jurisdiction of the athletes a config names: its squad
+    (``athletes.athletes``), or the athletes table twin-calibrate reads
+    (``inputs.athletes``, read raw: the error may be about that very file)."""
+    try:
+        return [{k: a.get(k) for k in ("id", "name", "date_of_birth", "jurisdiction")}
+                for a in cfg.athletes.athletes]
+    except Exception:
+        pass
+    try:
+        import pandas as pd
+
+        path = str(cfg.inputs.athletes)
+        frame = (pd.read_parquet(path) if path.endswith(".parquet")
+                 else pd.read_csv(path, dtype=str, keep_default_na=False)).astype(str)
+        return [{"id": r.get("athlete_id"), "name": r.get("name"),
+                 "date_of_birth": r.get("date_of_birth"), "jurisdiction": r.get("jurisdiction")}
+                for r in frame.to_dict("records")]
+    except Exception:
+        return []
+
+
 def redact(message: str, cfg) -> str:
     """``message`` with the raw ids, names and birth dates of athletes whose policy
     pseudonymises them replaced (by the public id where the key is at hand, else
-    ``<withheld>``), so an error line on stderr names no one. Best effort: a config
-    without a squad, or one that cannot be read, leaves the message as it is."""
+    ``<withheld>``), so an error line on stderr names no one. The athletes are the
+    squad's or, for twin-calibrate, its athletes table's. Best effort: a config naming
+    no athletes, or none readable, leaves the message as it is."""
     try:
         from calibration import load_policies
         from twin.store.governance import GOVERNANCE_DIR
 
         policies = {j: p for p in load_policies(GOVERNANCE_DIR).values()
                     for j in p.jurisdictions}
-        athletes = cfg.athletes.athletes
-    except Exception:  # no squad in this config (twin-calibrate), or none readable
+    except Exception:
         return message
-    for athlete in athletes:
+    for athlete in _athletes_of(cfg):
         policy = policies.get(str(athlete.get("jurisdiction")))
-        if policy is None or not policy.pseudonymise:
+        if policy is None or not policy.pseudonymise or not athlete.get("id"):
             continue
         try:
-            public = policy.public_id(str(athlete.id))
+            public = policy.public_id(str(athlete["id"]))
         except ValueError:  # no key: nothing to map to
             public = "<withheld>"
         for field, value in (("id", public), ("name", "<withheld>"),
                              ("date_of_birth", "<withheld>")):
             raw = athlete.get(field)
-            if raw:
+            if raw and str(raw) not in ("None", "nan"):
                 message = message.replace(str(raw), value)
     return message
 
