@@ -97,6 +97,23 @@ def test_a_multirun_writes_no_raw_id_name_or_key_anywhere(tmp_path, monkeypatch)
     assert "m02" in (tmp_path / "multirun.yaml").read_text()
 
 
+def test_the_master_config_hydra_saves_is_governed_before_any_job(monkeypatch):
+    """The crash window (issue 22): the sweeper saves the master config as multirun.yaml
+    before any job starts; the callback's multirun start has already given it public ids
+    and dropped the names, so even a multirun killed before its first job leaves no raw
+    field on disk."""
+    from omegaconf import OmegaConf
+
+    from twin.apps.hydra_app import GovernedMultirun
+
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
+    cfg = compose("athletes=mini_squad", "athletes.athletes.0.jurisdiction=EU")
+    GovernedMultirun().on_multirun_start(cfg)
+    text = OmegaConf.to_yaml(cfg)
+    assert "m01" not in text and "Lee Harper" not in text and "anon-" in text
+    assert "m02" in text  # an open-policy athlete keeps its id
+
+
 def test_multirun_over_outer_choices(tmp_path):
     out = run_cli("-m", "scenario=demo_season,preseason_ramp", "athletes=mini_squad",
                   f"hydra.sweep.dir={tmp_path}")

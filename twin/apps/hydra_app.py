@@ -22,7 +22,7 @@ import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from scenarios import ConfigError
 from twin.apps.config import CONF_DIR, VERSION_BASE, check_known_keys, register
@@ -38,10 +38,33 @@ class GovernedMultirun(Callback):
     names and birth dates) by the config as governance lets it out, before the first job
     runs (registered in ``conf/config.yaml`` under ``hydra.callbacks``).
 
-    Hydra's basic sweeper writes that file unconditionally; this rewrites it at the start
-    of the first job (every later job sees the governed header and leaves it). If the
-    squad cannot be read, the file is replaced by a note that it was withheld.
+    Hydra's basic sweeper writes that file unconditionally, from the master config it is
+    given. So, first, at the start of the multirun, the master config's athletes get their
+    public ids and lose the fields their policy drops (the jobs are composed afresh from
+    the config files and overrides, so they are unaffected): the file is governed from the
+    moment it is written, and no crash leaves raw fields on disk. Then, at the start of
+    the first job, the file is rewritten from the job's resolved config (every later job
+    sees the governed header and leaves it); the user's own command-line overrides,
+    which Hydra keeps under ``hydra.overrides``, go with that rewrite. If the squad cannot
+    be read, the file is replaced by a note that it was withheld.
     """
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        try:
+            from calibration import load_policies, policy_for
+            from scenarios import build_squad
+            from twin.store.governance import GOVERNANCE_DIR, public_ids
+
+            squad = build_squad(config.athletes)
+            ids, policies = public_ids(squad), load_policies(GOVERNANCE_DIR)
+            with read_write(config), open_dict(config):
+                for i, athlete in enumerate(config.athletes.athletes):
+                    athlete.id = ids[i]
+                    for field in policy_for(squad.jurisdiction[i], policies).drop:
+                        if field in athlete:
+                            athlete[field] = None
+        except Exception:  # a bad squad: its error comes with the first job
+            return
 
     def on_job_start(self, config: DictConfig, **kwargs) -> None:
         hc = HydraConfig.get()
