@@ -112,9 +112,19 @@ def venue_name(key: str, value, venues: dict[str, Venue]) -> str:
     return str(value)
 
 
-def _running(key: str, r) -> np.ndarray:
-    return np.array([_parse.number(f"{key}.{b}_m", getattr(r, f"{b}_m"), 0.0,
-                                   expected="expected a distance >= 0 m") for b in BANDS])
+#: Plausible ceilings: running no faster on average than the fastest human's peak speed
+#: (12.4 m/s, Bolt 2009) in any band over a session, and a session-RPE of CR-10 for
+#: every minute (TRIMP per minute stays below that too).
+MAX_SPEED_M_S = 12.5
+MAX_LOAD_PER_MIN = 10.0
+
+
+def _running(key: str, r, minutes: float) -> np.ndarray:
+    top = MAX_SPEED_M_S * 60.0 * minutes
+    return np.array([_parse.number(f"{key}.{b}_m", getattr(r, f"{b}_m"), 0.0, top,
+                                   expected=f"expected a distance in [0, {top:g}] m (at most "
+                                            f"{MAX_SPEED_M_S:g} m/s over {minutes:g} min)")
+                     for b in BANDS])
 
 
 #: Start of a day's first session when the config gives none (local h; assumption).
@@ -142,7 +152,10 @@ def _template(cfg, key: str):
         if s.on_feet if s.outdoor is None else s.outdoor:
             outdoor[day].append((begin, end))
         if s.load_au is not None:
-            au = _parse.number(f"{k}.load_au", s.load_au, 0.0, expected="expected a load >= 0")
+            top = MAX_LOAD_PER_MIN * minutes
+            au = _parse.number(f"{k}.load_au", s.load_au, 0.0, top,
+                               expected=f"expected a load in [0, {top:g}] AU (at most "
+                                        f"{MAX_LOAD_PER_MIN:g} AU a minute over {minutes:g} min)")
         elif s.rpe is not None:
             au = float(session_rpe(_parse.number(f"{k}.rpe", s.rpe, 0.0, 10.0,
                                                  expected="expected a CR-10 rating in "
@@ -150,7 +163,7 @@ def _template(cfg, key: str):
         else:
             raise _parse.fail(f"{k}.rpe", None, "give rpe (session-RPE load) or load_au")
         load[day, LOAD_KINDS.index(_parse.enum_name(s.load_kind))] += au
-        dist = _running(f"{k}.running", s.running)
+        dist = _running(f"{k}.running", s.running, minutes)
         if not s.on_feet and dist.any():
             raise _parse.fail(f"{k}.running", dict(zip(BANDS, dist, strict=True)),
                               "a session not on feet has no running volume")
@@ -280,7 +293,7 @@ def build_season(cfg, *, home: str, key: str = "scenario") -> Season:
         week_outdoor=week_outdoor, weekly_volume=weekly,
         matches=tuple(matches), fixtures=fixtures, match_length_min=length,
         match_load_per_min=rpe, match_running_per_min=_running(f"{key}.match.running",
-                                                               md.running) / 90.0,
+                                                               md.running, 90.0) / 90.0,
         rest_days=rest, trips=trips, itinerary=tuple(str(n) for n in cfg.itinerary),
         shift_trip=shift, recovery=recovery, recovery_policy=str(cfg.recovery_policy),
         dt_h=dt_h, cabin_lux=_parse.number(f"{key}.cabin_lux", cfg.cabin_lux, 0.0))

@@ -28,11 +28,17 @@ import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from scenarios import AXES, ConfigError, parse_date
+from scenarios import AXES, ConfigError, parse_date, parse_number
 from twin import prescribe
 from twin.apps.from_config import plan_from_config
 from twin.apps.hydra_app import hydra_app
 from twin.prescribe.load_plan import safe_cell
+
+#: Plausible upper bounds of a plan request: a day's session-RPE load (CR-10 x a 16-hour
+#: day would be 9 600 AU) and the parameter draws the expectation runs over (each draw is
+#: a JAX series of the window; the default is 16).
+MAX_DAY_LOAD_AU = 10_000.0
+MAX_PLAN_DRAWS = 1000
 
 
 def request_from(cfg, season) -> prescribe.PlanRequest:
@@ -41,12 +47,20 @@ def request_from(cfg, season) -> prescribe.PlanRequest:
                                            - season.start).astype(int))
     keys = tuple(int((parse_date(f"plan.key_matches[{i}]", k) - season.start).astype(int))
                  for i, k in enumerate(p.key_matches))
+    days = int(parse_number("plan.days", p.days, 1, season.days))
     return prescribe.PlanRequest(
-        start=start, days=int(p.days), load_min=float(p.load_min), load_max=float(p.load_max),
+        start=start, days=days, load_min=float(p.load_min),
+        load_max=parse_number("plan.load_max", p.load_max, 0.0, MAX_DAY_LOAD_AU,
+                              expected=f"expected a day's load in [0, {MAX_DAY_LOAD_AU:g}] AU "
+                                       "(CR-10 x minutes)"),
         risk_budget=1.0 if p.risk_budget is None else float(p.risk_budget),
         acwr_band=(float(p.acwr_band[0]), float(p.acwr_band[1])), key_matches=keys,
-        taper_days=int(p.taper_days), taper_fraction=float(p.taper_fraction),
-        draws=int(p.draws))
+        taper_days=int(parse_number("plan.taper_days", p.taper_days, 0, days,
+                                    expected=f"expected days in [0, plan.days = {days}]")),
+        taper_fraction=parse_number("plan.taper_fraction", p.taper_fraction, 0.0, 1.0,
+                                    expected="expected a fraction of plan.load_max in [0, 1]"),
+        draws=int(parse_number("plan.draws", p.draws, 1, MAX_PLAN_DRAWS,
+                               expected=f"expected parameter draws in [1, {MAX_PLAN_DRAWS}]")))
 
 
 def plan_squad(cfg, out_dir: Path) -> str:
