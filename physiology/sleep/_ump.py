@@ -80,6 +80,7 @@ import numpy as np
 from physiology import validate
 from physiology.kernels import Kernel, ops, run
 from physiology.params import ParamRecord, params_from
+from physiology.sleep._two_process import process_c
 
 _SRC = "Ramakrishnan et al. 2016, as the defaults of the FIPS implementation (unified_make_pvec)"
 
@@ -134,7 +135,7 @@ class Consts(NamedTuple):
     r"""U, the per-step decay factors :math:`e^{-\Delta/\tau_w}`, :math:`e^{-\Delta/\tau_s}`,
     :math:`e^{-\Delta/\tau_{LA}}`, the sleep coupling
     :math:`\tau_{LA}/(\tau_{LA} - \tau_s)\,(e^{-\Delta/\tau_{LA}} - e^{-\Delta/\tau_s})`,
-    kappa and phi (h)."""
+    and kappa (Process C comes in as an input)."""
 
     upper: float
     wake: float
@@ -142,11 +143,10 @@ class Consts(NamedTuple):
     lower: float
     coupling: float
     kappa: float
-    phi: float  # h
 
 
 class Inputs(NamedTuple):
-    body_hour: float  # h
+    process_c: float  # Process C at the step (1), :func:`physiology.sleep.process_c`
     asleep: float  # 0/1
 
 
@@ -156,7 +156,7 @@ def prepare(p, s0):
     sleep = ops.exp(-p.dt / p.tau_s)
     lower = ops.exp(-p.dt / p.tau_la)
     coupling = p.tau_la / (p.tau_la - p.tau_s) * (lower - sleep)
-    consts = Consts(p.upper, wake, sleep, lower, coupling, p.kappa, p.phi)
+    consts = Consts(p.upper, wake, sleep, lower, coupling, p.kappa)
     return consts, State(s0.s, s0.l)
 
 
@@ -170,16 +170,7 @@ def step(s, u, c):
     sleep_l = floor + (s.l - floor) * c.lower
     level = asleep * sleep_s + (1.0 - asleep) * wake_s
     lower = asleep * sleep_l + (1.0 - asleep) * wake_l
-    # Process C: the harmonics of C_HARMONICS (Daan et al. 1984), phase (t + phi), from
-    # one sine and one cosine by sin((k+1)w) = 2 cos(w) sin(kw) - sin((k-1)w).
-    w = 2.0 * ops.pi * (u.body_hour + c.phi) / 24.0
-    s1 = ops.sin(w)
-    two_cos = 2.0 * ops.cos(w)
-    s2 = two_cos * s1
-    s3 = two_cos * s2 - s1
-    s4 = two_cos * s3 - s2
-    s5 = two_cos * s4 - s3
-    proc_c = 0.97 * s1 + 0.22 * s2 + 0.07 * s3 + 0.03 * s4 + 0.001 * s5
+    proc_c = u.process_c
     return State(level, lower), UMPResult(level, lower, proc_c, level + c.kappa * proc_c)
 
 
@@ -208,5 +199,8 @@ def ump(body_hour, asleep, dt: float, *, params: UMPParams | None = None, s0=0.0
     dt = float(validate.positive("dt", dt))
     s0 = validate.in_range("s0", s0, -np.inf, np.inf, "a finite level (lapses)")
     l0 = validate.in_range("l0", l0, -np.inf, np.inf, "a finite level (lapses)")
-    out, _ = run(KERNEL, (hour, sleep), (*params.values(), dt), (s0, l0), backend=backend)
+    # C(t) = sum a_i sin(2 pi i (t + phi) / 24): Daan et al.'s wave, the one
+    # implementation of it, with its phase t0 = -phi.
+    proc_c = process_c(hour, -float(params.phi))
+    out, _ = run(KERNEL, (proc_c, sleep), (*params.values(), dt), (s0, l0), backend=backend)
     return UMPResult(*out)

@@ -193,10 +193,11 @@ class DayOutputs(NamedTuple):
 
 
 @helper
-def _time_of_day(body_h, k):
-    """The time-of-day curve T(b) of physical performance (module docstring)."""
-    phase = 2.0 * ops.pi * (body_h - k.tod_peak_h) / 24.0
-    return 1.0 - 0.5 * k.tod_amplitude * (1.0 - ops.cos(phase))
+def time_of_day(body_h, amplitude, peak_h):
+    """The time-of-day curve T(b) of physical performance at body-clock hour ``body_h``
+    (module docstring): 1 at ``peak_h``, 1 - ``amplitude`` twelve hours away."""
+    phase = 2.0 * ops.pi * (body_h - peak_h) / 24.0
+    return 1.0 - 0.5 * amplitude * (1.0 - ops.cos(phase))
 
 
 @helper
@@ -228,7 +229,8 @@ def _respond(s, u, c, ev_s, prob, ev, hours, ff, w):
                              + k.dose_running * u.run_running_m
                              + k.dose_hsr * u.run_hsr_m + k.dose_sprint * u.run_sprint_m)
     tissue_s, ti = _tissue_step(s.tissue, TissueInputs(dose), c.tissue)
-    clock = _time_of_day(u.body_clock_h, k) / _time_of_day(k.tod_reference_h, k)
+    clock = (time_of_day(u.body_clock_h, k.tod_amplitude, k.tod_peak_h)
+             / time_of_day(k.tod_reference_h, k.tod_amplitude, k.tod_peak_h))
     impaired = ops.maximum(u.sleep_impairment_lapses, 0.0)
     rested = 1.0 - ops.minimum(k.sleep_loss_per_lapse * impaired, k.sleep_loss_max)
     free = ev.injured + ev.available  # not already out: a new injury was possible today
