@@ -4,14 +4,15 @@ Every case gives a one-line message naming the key, field or argument, and nothi
 looks complete is written:
 
 - CLI cases run the tool's own ``main`` (Hydra and all) with the case's overrides: exit
-  status 2 and ``<tool>: <message>`` on one line of stderr for a bad value; status 1 and
-  Hydra's own one-line error for what Hydra refuses while composing (an unknown key, a
-  value of the wrong type); never a traceback, never a finished cube or squad file.
+  status 2 and ``<tool>: <message>`` on one line of stderr, for a bad value and for what
+  Hydra refuses while composing (an unknown key, a value of the wrong type, an override
+  it cannot parse); never a traceback, never a finished cube or squad file.
 - API cases call a public function: ``ValueError`` whose message names the argument.
 
 A new case is one line in a table.
 """
 
+import os
 import sys
 
 import numpy as np
@@ -118,14 +119,36 @@ PLAN = [
     (["plan.key_matches=[2026-08-02]"], "plan.key_matches"),
 ]
 
-#: (overrides, message): what Hydra itself refuses while composing (exit status 1).
+#: (overrides, message): what Hydra itself refuses while composing, with athlete 0 (m01,
+#: Lee Harper) under the EU policy: one line naming the key, no raw id or name of m01 (a
+#: value holding one is '<redacted>'); athlete 1 (m02, Ana Reyes) is under the open policy.
 HYDRA = [
-    (["scenario.fixtures.per_wek=2"], "Key 'per_wek' not in 'FixturesConf'"),
-    (["sweep.mode=random"], "Invalid value 'random'"),
-    (["draws=many"], "Value 'many' of type 'str' could not be converted to Integer"),
-    (["model.fitness_fatigue=perpot"], "Invalid value 'perpot'"),
-    (["runner=kubernetes"], "Could not find 'runner/kubernetes'"),
-    (["scenario.week.0.day=funday"], "Invalid value 'funday'"),
+    (["scenario.fixtures.per_wek=2"], "scenario.fixtures.per_wek: Key 'per_wek' not in "
+     "'FixturesConf'; expected one of ['demand', 'first', 'kickoff', 'last', 'minutes'"),
+    (["sweep.mode=random"], "sweep.mode: Invalid value 'random', expected one of [grid, lhs"),
+    (["draws=many"], "draws: Value 'many' of type 'str' could not be converted to Integer"),
+    (["model.fitness_fatigue=perpot"], "model.fitness_fatigue: Invalid value 'perpot'"),
+    (["runner=kubernetes"], "runner: In 'config': Could not find 'runner/kubernetes'; "
+     "expected one of ['local', 'ray']"),
+    (["scenario.week.0.day=funday"], "scenario.week[0].day: Invalid value 'funday'"),
+    (["athletes.ids=[m01,m02]"], "athletes.ids: Key 'ids' not in 'SquadConf'; expected one "
+     "of ['athletes', 'home', 'name', 'parameters']"),
+    (["athletes.notes='Lee Harper'"], "athletes.notes: Key 'notes' not in 'SquadConf'"),
+    (["athletes.athletes.0.id=[m01]"],
+     "athletes.athletes[0].id: Cannot convert 'list' to string: '<redacted>'"),
+    (["athletes.athletes.0.name=[Lee Harper]"],
+     "athletes.athletes[0].name: Cannot convert 'list' to string: '<redacted>'"),
+    (["athletes.athletes.0.body_mass_kg=m01"], "athletes.athletes[0].body_mass_kg: Value "
+     "'<redacted>' of type 'str' could not be converted to Float"),
+    (["seed='Lee Harper'"], "seed: Value '<redacted>' of type 'str' could not be converted"),
+    (["sweep.mode=m01"], "sweep.mode: Invalid value '<redacted>', expected one of [grid"),
+    (["athletes.ids=[m01"], "athletes.ids: the override cannot be parsed: "),
+    (["athletes.athletes.0.id=[m01"], "athletes.athletes.0.id: the override cannot be parsed"),
+    (["+draws=3"], "draws: Could not append to config. An item is already at 'draws'"),
+    (["~nothere"], "nothere: Could not delete from config. 'nothere' does not exist"),
+    # The open policy's athlete is named: only pseudonymised identifiers are withheld.
+    (["athletes.athletes.1.name=[Ana Reyes]"], "Cannot convert 'list' to string: "
+     "'['Ana Reyes']'"),
 ]
 
 
@@ -188,7 +211,11 @@ def test_plan_refuses(args, message, tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize(("args", "message"), HYDRA)
 def test_hydra_refuses_while_composing(args, message, tmp_path, monkeypatch, capsys):
-    _check_cli("scenario", [*QUICK, *args], message, tmp_path, monkeypatch, capsys, status=1)
+    monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
+    err = _check_cli("scenario", [*QUICK, "athletes.athletes.0.jurisdiction=EU", *args],
+                     message, tmp_path, monkeypatch, capsys)
+    for raw in ("m01", "Lee Harper", "a-secret"):
+        assert raw not in err, err
 
 
 @pytest.mark.parametrize(("table", "row", "column", "value", "message"), CALIBRATE)
@@ -266,3 +293,35 @@ def test_api_refuses(case):
 
 def test_there_are_at_least_100_cases():
     assert len(SCENARIO) + len(RUN) + len(PLAN) + len(HYDRA) + len(CALIBRATE) + N_API >= 100
+
+
+CLUB = """name: club
+home: london
+athletes:  # no jurisdiction: the schema's default, EU
+  - {id: eu-7731-k, name: Marta Vogelsang, body_mass_kg: 64.0, leg_length_m: 0.88, sex: female}
+  - {id: eu-7732-k, name: Olga Lindqvist, body_mass_kg: 70.0, leg_length_m: 0.91, sex: female}
+"""
+
+
+def test_hydra_never_echoes_a_raw_id_from_a_real_process(tmp_path):
+    """A club's own squad file (EU athletes), a multirun whose second job's override
+    holds a raw id, Hydra refusing it while composing (issue 22): one line on stderr
+    naming the key, and no raw id or name on stderr, stdout or any file written."""
+    import subprocess
+
+    (tmp_path / "conf" / "athletes").mkdir(parents=True)
+    (tmp_path / "conf" / "athletes" / "club.yaml").write_text(CLUB)
+    sweep = tmp_path / "sweep"
+    run = subprocess.run(
+        [sys.executable, "-m", "twin.apps.scenario", "-m", "runner=local", "athletes=club",
+         f"hydra.searchpath=[file://{tmp_path / 'conf'}]", f"hydra.sweep.dir={sweep}",
+         "draws=2,eu-7731-k", "athletes.athletes.1.name=Olga Lindqvist"],
+        capture_output=True, text=True, timeout=120, env={**os.environ,
+                                                          "TWIN_PSEUDONYM_KEY": ""})
+    assert run.returncode == 2, run.stderr
+    assert run.stderr == ("twin-scenario: draws: Value '<redacted>' of type 'str' could not "
+                          "be converted to Integer\n"), run.stderr
+    text = run.stdout + run.stderr + "".join(
+        p.read_text(errors="replace") for p in sweep.rglob("*") if p.is_file())
+    for raw in ("eu-7731", "eu-7732", "Vogelsang", "Lindqvist"):
+        assert raw not in text, (raw, text)

@@ -5,13 +5,15 @@ Each tool is a plain function ``body(cfg, out_dir) -> str`` that reads the compo
 writes into ``out_dir`` (Hydra's run directory, or the job's directory in a multirun) and
 returns the text to print; :func:`hydra_app` turns it into the console entry point. A bad
 config value (a :class:`scenarios.ConfigError`, or the tool's own error types) is one line
-on stderr, ``<name>: <message>``, and exit status 2, with no traceback; errors Hydra
-itself finds while composing (an unknown key, a wrong type) are reported by Hydra, exit
-status 1.
+on stderr, ``<name>: <message>``, and exit status 2, with no traceback; so is what Hydra
+itself refuses while composing (an unknown key, a wrong type, an override it cannot
+parse), naming the key, with any value holding a raw id, name or birth date of an athlete
+whose policy pseudonymises redacted (:mod:`twin.apps._compose_errors`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -25,6 +27,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from scenarios import ConfigError
+from twin.apps._compose_errors import athletes_of, mark_job_error, reporting
 from twin.apps.config import CONF_DIR, VERSION_BASE, check_known_keys, register
 
 Body = Callable[[DictConfig, Path], str]
@@ -40,37 +43,53 @@ class GovernedMultirun(Callback):
 
     Hydra's basic sweeper writes that file unconditionally, from the master config it is
     given. So, first, at the start of the multirun, the master config's athletes get their
-    public ids and lose the fields their policy drops (the jobs are composed afresh from
-    the config files and overrides, so they are unaffected): the file is governed from the
-    moment it is written, and no crash leaves raw fields on disk. Then, at the start of
+    public ids and lose the fields their policy drops (where the squad cannot be built, or
+    there is no key, the raw ids and names of athletes whose policy pseudonymises are
+    withheld; the jobs are composed afresh from the config files and overrides, so they
+    are unaffected): the file is governed from the moment it is written, and no crash
+    leaves raw fields on disk. Then, at the start of
     the first job, the file is rewritten from the job's resolved config (every later job
     sees the governed header and leaves it); the user's own command-line overrides,
     which Hydra keeps under ``hydra.overrides``, go with that rewrite. If the squad cannot
-    be read, the file is replaced by a note that it was withheld.
+    be read, the file is replaced by a note that it was withheld, as it is when a job's
+    config cannot be composed (:func:`withhold_unrewritten`: no job starts, and the
+    overrides Hydra recorded may carry raw ids).
     """
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
-        try:
-            from calibration import load_policies, policy_for
-            from scenarios import build_squad
-            from twin.store.governance import GOVERNANCE_DIR, public_ids
+        from twin.apps._compose_errors import protected
 
-            squad = build_squad(config.athletes)
-            ids, policies = public_ids(squad), load_policies(GOVERNANCE_DIR)
-            with read_write(config), open_dict(config):
+        try:
+            raw = protected(athletes_of(config))
+        except Exception:
+            raw = []
+        with read_write(config), open_dict(config):
+            try:
+                from calibration import load_policies, policy_for
+                from scenarios import build_squad
+                from twin.store.governance import GOVERNANCE_DIR, public_ids
+
+                squad = build_squad(config.athletes)
+                ids, policies = public_ids(squad), load_policies(GOVERNANCE_DIR)
                 for i, athlete in enumerate(config.athletes.athletes):
                     athlete.id = ids[i]
                     for field in policy_for(squad.jurisdiction[i], policies).drop:
                         if field in athlete:
                             athlete[field] = None
-        except Exception:  # a bad squad: its error comes with the first job
-            return
+            except Exception:  # a bad squad (its error comes later), or no key: withheld
+                with contextlib.suppress(Exception):
+                    for athlete in config.athletes.athletes:
+                        if str(athlete.id) in raw:
+                            athlete.id, athlete.name = "<withheld>", None
+        with contextlib.suppress(Exception):
+            _PENDING.add(Path(config.hydra.sweep.dir) / "multirun.yaml")
 
     def on_job_start(self, config: DictConfig, **kwargs) -> None:
         hc = HydraConfig.get()
         if hc.mode != RunMode.MULTIRUN:
             return
         path = Path(hc.sweep.dir) / "multirun.yaml"
+        _PENDING.discard(path)
         if not path.exists() or path.read_text().startswith(GOVERNED):
             return
         try:
@@ -88,26 +107,21 @@ class GovernedMultirun(Callback):
         os.replace(tmp, path)
 
 
-def _athletes_of(cfg) -> list[dict]:
-    """Id, name, birth date and jurisdiction of the athletes a config names: its squad
-    (``athletes.athletes``), or the athletes table twin-calibrate reads
-    (``inputs.athletes``, read raw: the error may be about that very file)."""
-    try:
-        return [{k: a.get(k) for k in ("id", "name", "date_of_birth", "jurisdiction")}
-                for a in cfg.athletes.athletes]
-    except Exception:
-        pass
-    try:
-        import pandas as pd
+#: multirun.yaml files written at a multirun's start and not yet rewritten by a job.
+_PENDING: set[Path] = set()
 
-        path = str(cfg.inputs.athletes)
-        frame = (pd.read_parquet(path) if path.endswith(".parquet")
-                 else pd.read_csv(path, dtype=str, keep_default_na=False)).astype(str)
-        return [{"id": r.get("athlete_id"), "name": r.get("name"),
-                 "date_of_birth": r.get("date_of_birth"), "jurisdiction": r.get("jurisdiction")}
-                for r in frame.to_dict("records")]
-    except Exception:
-        return []
+
+def withhold_unrewritten() -> None:
+    """Replace each multirun.yaml no job has rewritten (a job's config could not be
+    composed) by a note that it was withheld."""
+    while _PENDING:
+        path = _PENDING.pop()
+        with contextlib.suppress(OSError):
+            if path.exists() and not path.read_text().startswith(GOVERNED):
+                tmp = path.with_name(path.name + ".tmp")
+                tmp.write_text(f"{GOVERNED}\n# withheld: a job's config could not be "
+                               "composed (the overrides may carry raw ids)\n")
+                os.replace(tmp, path)
 
 
 def redact(message: str, cfg) -> str:
@@ -124,7 +138,7 @@ def redact(message: str, cfg) -> str:
                     for j in p.jurisdictions}
     except Exception:
         return message
-    for athlete in _athletes_of(cfg):
+    for athlete in athletes_of(cfg):
         policy = policies.get(str(athlete.get("jurisdiction")))
         if policy is None or not policy.pseudonymise or not athlete.get("id"):
             continue
@@ -169,10 +183,14 @@ def hydra_app(name: str, body: Body, *, config_name: str = "config",
         except errors as exc:
             print(f"{name}: {redact(str(exc), cfg)}", file=sys.stderr)
             sys.exit(2)
+        except Exception as exc:  # not a bad input: Hydra's own report
+            mark_job_error(exc)
+            raise
 
     def main() -> None:
         register()
-        job()
+        with reporting(name, config_name, on_error=withhold_unrewritten):
+            job()
 
     main.__doc__ = f"Console entry point ``{name}``."
     return main
