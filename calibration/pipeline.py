@@ -76,7 +76,14 @@ class AthleteResult:
 
 
 def read_inputs(paths: dict[str, str | None]) -> dict:
-    """Read and validate every table named in ``paths`` (None: absent)."""
+    """Read and validate every table named in ``paths`` (None: absent): each cell
+    (:func:`calibration.schema.read_table`), then across tables: the athletes and tests
+    tables hold rows, each athlete is listed once, and every other table's athletes are
+    in the athletes table.
+
+    Raises:
+        DataError: naming the file, row and column. ValueError: a required file missing.
+    """
     tables = {}
     for table in ("athletes", "daily", "tests", "bests", "travel", "injuries", "exposure"):
         p = paths.get(table)
@@ -85,6 +92,25 @@ def read_inputs(paths: dict[str, str | None]) -> dict:
             tables[table].attrs["file"] = str(p)
         elif table in ("athletes", "daily", "tests"):
             raise ValueError(f"inputs.{table}: a file is required")
+    for table in ("athletes", "tests"):
+        if not len(tables[table]):
+            raise DataError(paths[table], None, None, f"no data rows; expected at least one "
+                            f"row per athlete in the {table} table")
+    aids = tables["athletes"]["athlete_id"]
+    twice = aids.duplicated().to_numpy()
+    if twice.any():
+        i = int(np.argmax(twice))
+        first = int(np.argmax((aids == aids.iloc[i]).to_numpy())) + 1
+        raise DataError(paths["athletes"], i + 1, "athlete_id",
+                        f"the athlete of row {first} listed twice")
+    ids = set(aids)
+    for table, frame in tables.items():
+        if table == "athletes":
+            continue
+        unknown = ~frame["athlete_id"].isin(ids).to_numpy()
+        if unknown.any():
+            raise DataError(paths[table], int(np.argmax(unknown)) + 1, "athlete_id",
+                            f"an athlete not in the athletes table {paths['athletes']!r}")
     if "exposure" in tables and "injuries" not in tables:
         raise ValueError("inputs.injuries: a file is required with inputs.exposure (a log "
                          "without injuries is a file with the header only)")

@@ -25,6 +25,11 @@ pass silently):
     at most one row per athlete and date, a date without a row has no exposure, and the
     first and last rows bound the athlete's log.
 
+Every number has a plausible range, every date lies from 1900 to today, every athlete id
+is letters, digits and ``. _ -`` (:data:`SCHEMAS`; ranges and their sources under
+"Plausible ranges" below: :data:`LOAD_MAX_PER_DAY`, :data:`TEST_RANGES`, ...); a value
+outside is an entry or unit error, refused naming file, row and column.
+
 Errors are :class:`DataError` (a ``ValueError``) with ``.file``, ``.row`` (1-based data
 row; the CSV line is one more) and ``.column``. Checks across rows and tables of the
 injury and exposure logs (duplicates, an injury outside the log or on a day without
@@ -69,42 +74,103 @@ class DataError(ValueError):
 
 @dataclass(frozen=True)
 class Column:
+    """One column: its kind, whether required, and its plausible range (with its source)."""
+
     name: str
-    kind: str  # str | date | float | int | time | bool
+    kind: str  # str | date | float | int | time | bool | id
     required: bool = True
     minimum: float | None = None
     exclusive: bool = False
     choices: tuple[str, ...] | None = None
+    maximum: float | None = None
+    source: str = ""  # where the range comes from
+
+
+# Plausible ranges, each with its source. A value outside is a unit or entry error, named.
+#: Minutes in a day: a day's exposure, training or match minutes cannot exceed it.
+DAY_MIN = 24 * 60.0
+#: Running no faster on average than the fastest human's peak speed (12.4 m/s, Bolt 2009)
+#: in any band over a whole day (the ceiling scenarios/_season.py uses over a session).
+MAX_SPEED_M_S = 12.5
+_BAND = (MAX_SPEED_M_S * 60.0 * DAY_MIN,
+         "at most 12.5 m/s (Bolt 2009 peak 12.4 m/s) for 24 h")
+#: A day's load per kind: the scale's top for every minute of 24 h (an upper bound no day
+#: reaches). session-RPE: CR-10 x min (Foster et al. 2001), 10 AU/min; TRIMP: Banister's
+#: weighting at HRmax, 0.86 e^(1.67) = 4.6 AU/min (women; men 4.4); TSS and BikeScore:
+#: 100 per hour at threshold (Coggan), 1.67 per min.
+LOAD_MAX_PER_DAY = {"session-RPE": 10.0 * DAY_MIN, "TRIMP": 4.6 * DAY_MIN,
+                    "TSS": 100.0 / 60.0 * DAY_MIN, "BikeScore": 100.0 / 60.0 * DAY_MIN}
+#: Body mass: the range the squad config accepts (scenarios/_squad.py), 30-200 kg.
+BODY_MASS_KG = (30.0, 200.0)
+#: Peak power: the upper bound of the power-duration record's Pmax
+#: (calibration.records.PowerDurationParams.p_max, 3000 W); no effort of any length beats it.
+MAX_POWER_W = 3000.0
+#: Longest power-duration best: a day (assumption: bests are efforts of one ride).
+MAX_BEST_S = 86_400.0
+#: Longest time loss: two seasons (assumption: a longer absence ends a career rather than
+#: being one time-loss injury in Fuller et al.'s sense).
+MAX_DAYS_LOST = 730
+#: Dates: none before 1900, none after today (a future date is an entry error).
+FIRST_DATE = dt.date(1900, 1, 1)
+#: Plausible range of each test kind's value, in its unit, and the source.
+TEST_RANGES: dict[str, tuple[float, float, str]] = {
+    "power_5min": (0.0, MAX_POWER_W, "(0, Pmax upper bound 3000 W] (PowerDurationParams)"),
+    "power_20min": (0.0, MAX_POWER_W, "(0, Pmax upper bound 3000 W] (PowerDurationParams)"),
+    "cmj_height": (0.0, 100.0, "(0, 100] cm (assumption: elite jumpers reach 60-70 cm)"),
+    "sprint_30m": (3.0, 15.0, "[3, 15] s (Bolt's 30 m split 3.78 s, Berlin 2009; a walk "
+                              "is slower than 15 s)"),
+    "yoyo_ir1": (0.0, 5_000.0, "(0, 5000] m (the Yo-Yo IR1 ends near 4800 m, Bangsbo "
+                               "et al. 2008)"),
+    "readiness": (0.0, 10.0, "[0, 10] (assumption: a 0-10 readiness scale)"),
+    "dlmo": (0.0, 48.0, "(0, 48) h clock time, the domain of circadian.dlmo_h "
+                        "(CircadianPhaseParams)"),
+}
+#: Athlete ids: letters, digits and . _ - (not first), at most 64 characters; an id is
+#: part of file names (report_<id>.png) and of the twin's configs.
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
 def _bands() -> list[Column]:
-    return [Column(f"distance_band_{i}_m", "float", False, 0.0)
-            for i in range(1, N_DISTANCE_BANDS + 1)]
+    return [Column(f"distance_band_{i}_m", "float", False, 0.0, maximum=_BAND[0],
+                   source=_BAND[1]) for i in range(1, N_DISTANCE_BANDS + 1)]
+
+
+def _minutes(name: str, required: bool) -> Column:
+    return Column(name, "float", required, 0.0, maximum=DAY_MIN,
+                  source="minutes in a day")
+
+
+_AID = Column("athlete_id", "id")
 
 
 SCHEMAS: dict[str, tuple[Column, ...]] = {
-    "athletes": (Column("athlete_id", "str"), Column("jurisdiction", "str"),
+    "athletes": (_AID, Column("jurisdiction", "str"),
                  Column("name", "str", False), Column("date_of_birth", "date", False),
-                 Column("body_mass_kg", "float", False, 0.0, True)),
-    "daily": (Column("athlete_id", "str"), Column("date", "date"),
-              Column("load", "float", True, 0.0), Column("load_kind", "str",
-                                                          choices=LOAD_KINDS),
+                 Column("body_mass_kg", "float", False, BODY_MASS_KG[0],
+                        maximum=BODY_MASS_KG[1], source="the squad config's range")),
+    "daily": (_AID, Column("date", "date"),
+              Column("load", "float", True, 0.0, source="LOAD_MAX_PER_DAY of the load_kind"),
+              Column("load_kind", "str", choices=LOAD_KINDS),
               *_bands(), Column("sleep_onset", "time", False),
               Column("sleep_offset", "time", False), Column("free_day", "bool", False),
-              Column("training_min", "float", False, 0.0),
-              Column("match_min", "float", False, 0.0)),
-    "tests": (Column("athlete_id", "str"), Column("date", "date"), Column("kind", "str"),
-              Column("value", "float"), Column("unit", "str")),
-    "bests": (Column("athlete_id", "str"), Column("duration_s", "float", True, 0.0, True),
-              Column("power_w", "float", True, 0.0, True), Column("date", "date", False)),
-    "travel": (Column("athlete_id", "str"), Column("date", "date"),
+              _minutes("training_min", False), _minutes("match_min", False)),
+    "tests": (_AID, Column("date", "date"), Column("kind", "str"),
+              Column("value", "float", source="TEST_RANGES of the kind"),
+              Column("unit", "str")),
+    "bests": (_AID, Column("duration_s", "float", True, 0.0, True, maximum=MAX_BEST_S,
+                           source="a day (assumption)"),
+              Column("power_w", "float", True, 0.0, True, maximum=MAX_POWER_W,
+                     source="Pmax upper bound (PowerDurationParams)"),
+              Column("date", "date", False)),
+    "travel": (_AID, Column("date", "date"),
                Column("from_venue", "str"), Column("to_venue", "str")),
-    "injuries": (Column("athlete_id", "str"), Column("date", "date"),
-                 Column("injury_type", "str"), Column("days_lost", "int", True, 1.0),
+    "injuries": (_AID, Column("date", "date"),
+                 Column("injury_type", "str"),
+                 Column("days_lost", "int", True, 1.0, maximum=MAX_DAYS_LOST,
+                        source="two seasons (assumption)"),
                  Column("context", "str", choices=INJURY_CONTEXTS)),
-    "exposure": (Column("athlete_id", "str"), Column("date", "date"),
-                 Column("training_min", "float", True, 0.0),
-                 Column("match_min", "float", True, 0.0)),
+    "exposure": (_AID, Column("date", "date"), _minutes("training_min", True),
+                 _minutes("match_min", True)),
 }
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$")
@@ -119,20 +185,30 @@ def _parse(value, col: Column, file, row: int):
             raise DataError(file, row, col.name, "empty, but the column is required")
         return None
     text = str(value).strip()
+    if col.kind == "id":
+        if not _ID.match(text):
+            raise DataError(file, row, col.name, "expected an id of letters, digits and "
+                                                 "'.', '_', '-' (not first), at most 64")
+        return text
     if col.kind == "str":
         if col.choices and text not in col.choices:
             raise DataError(file, row, col.name, f"{text!r}: expected one of {col.choices}")
         return text
     if col.kind == "date":
         if isinstance(value, dt.datetime | pd.Timestamp):
-            return np.datetime64(pd.Timestamp(value).date(), "D")
-        if isinstance(value, dt.date):
-            return np.datetime64(value, "D")
-        try:
-            return np.datetime64(dt.date.fromisoformat(text), "D")
-        except ValueError:
-            raise DataError(file, row, col.name,
-                            f"{text!r}: expected an ISO date YYYY-MM-DD") from None
+            day = pd.Timestamp(value).date()
+        elif isinstance(value, dt.date):
+            day = value
+        else:
+            try:
+                day = dt.date.fromisoformat(text)
+            except ValueError:
+                raise DataError(file, row, col.name,
+                                f"{text!r}: expected an ISO date YYYY-MM-DD") from None
+        if not FIRST_DATE <= day <= dt.date.today():
+            raise DataError(file, row, col.name, f"{text!r}: expected a date from "
+                                                 f"{FIRST_DATE} to today ({dt.date.today()})")
+        return np.datetime64(day, "D")
     if col.kind in ("float", "int"):
         try:
             x = float(value)
@@ -148,6 +224,9 @@ def _parse(value, col: Column, file, row: int):
                                                             x == col.minimum)):
             op = ">" if col.exclusive else ">="
             raise DataError(file, row, col.name, f"{x!r}: expected a value {op} {col.minimum}")
+        if col.maximum is not None and x > col.maximum:
+            raise DataError(file, row, col.name, f"{x!r}: expected a value <= "
+                                                 f"{col.maximum:g} ({col.source})")
         return x
     if col.kind == "time":
         m = _TIME.match(text)
@@ -211,7 +290,26 @@ def read_table(path, table: str, *, test_units: dict[str, str] | None = None) ->
             if unit != units[kind]:
                 raise DataError(path, i, "unit", f"{unit!r}: a {kind} test is recorded in "
                                                  f"{units[kind]!r}")
-    return pd.DataFrame(out)
+            low, high, source = TEST_RANGES.get(kind, (-np.inf, np.inf, ""))
+            value = out["value"][-1]
+            if not low < value <= high and not (low == value == 0.0 and kind == "readiness"):
+                raise DataError(path, i, "value", f"{value!r}: a {kind} test is expected in "
+                                                  f"{source}")
+        elif table == "daily":
+            kind, load = out["load_kind"][-1], out["load"][-1]
+            if load > LOAD_MAX_PER_DAY[kind]:
+                raise DataError(path, i, "load", f"{load!r}: expected a day's {kind} load <= "
+                                                 f"{LOAD_MAX_PER_DAY[kind]:g} (the scale's "
+                                                 "top for 24 h; calibration.schema)")
+    frame = pd.DataFrame(out)
+    if table == "bests" and len(frame):
+        dup = frame.duplicated(["athlete_id", "duration_s"]).to_numpy()
+        if dup.any():
+            i = int(np.argmax(dup))
+            raise DataError(path, i + 1, "duration_s", f"a second best of "
+                            f"{frame['duration_s'][i]:g} s for one athlete; expected one "
+                            "per athlete and duration")
+    return frame
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,60 @@ CALIBRATE = [
     ("tests", 2, "value", "fast", "column 'value'"),
     ("bests", 1, "power_w", -300, "column 'power_w'"),
     ("bests", 2, "duration_s", 0, "column 'duration_s'"),
+    # Plausible ranges (calibration.schema, each with its source), ids, dates to today.
+    ("athletes", 1, "athlete_id", "a/b", "column 'athlete_id': expected an id of letters"),
+    ("athletes", 1, "athlete_id", 'a"b', "column 'athlete_id': expected an id of letters"),
+    ("athletes", 1, "body_mass_kg", 700, "column 'body_mass_kg': 700.0: expected a value <= 200"),
+    ("athletes", 1, "date_of_birth", "2090-01-01", "column 'date_of_birth': '<withheld>': "
+     "expected a date from 1900-01-01 to today"),
+    ("athletes", 2, "date_of_birth", "1800-01-01", "row 2 (CSV line 3), column 'date_of_birth'"),
+    ("daily", 3, "load", 1e9, "column 'load': 1000000000.0: expected a day's BikeScore load "
+     "<= 2400"),
+    ("daily", 165, "date", "2090-01-01", "row 165 (CSV line 166), column 'date': '2090-01-01': "
+     "expected a date from 1900-01-01 to today"),
+    ("daily", 3, "athlete_id", "ghost", "column 'athlete_id': an athlete not in the athletes"),
+    ("daily", 3, "training_min", 5000, "column 'training_min': 5000.0: expected a value <= 1440"),
+    ("daily", 3, "match_min", "ninety", "column 'match_min': 'ninety': expected a number"),
+    ("daily", 3, "distance_band_1_m", 1e9, "column 'distance_band_1_m': 1000000000.0: expected "
+     "a value <= 1.08e+06"),
+    ("daily", 3, "sleep_offset", "7h", "column 'sleep_offset': '7h': expected a clock time"),
+    ("tests", 1, "value", 1e6, "column 'value': 1000000.0: a power_5min test is expected in"),
+    ("tests", 1, "value", -5, "column 'value': -5.0: a power_5min test is expected in"),
+    ("tests", 1, "date", "2090-01-01", "column 'date': '2090-01-01': expected a date from"),
+    ("tests", 1, "athlete_id", "ghost", "column 'athlete_id': an athlete not in the athletes"),
+    ("tests", 1, "kind", "vo2max", "column 'kind': 'vo2max': unknown test kind"),
+    ("bests", 1, "power_w", 1e6, "column 'power_w': 1000000.0: expected a value <= 3000"),
+    ("bests", 1, "duration_s", 1e9, "column 'duration_s': 1000000000.0: expected a value <="),
+    ("bests", 1, "power_w", "x", "column 'power_w': 'x': expected a number"),
+    ("bests", 1, "date", "2090-01-01", "column 'date': '2090-01-01': expected a date from"),
+    ("bests", 2, "duration_s", 160, "row 2 (CSV line 3), column 'duration_s': a second best"),
+]
+
+#: (table, what is done to the whole file, message): twin-calibrate as above.
+CALIBRATE_TABLES = [
+    ("athletes", "header only", "no data rows; expected at least one row per athlete"),
+    ("tests", "header only", "no data rows; expected at least one row per athlete"),
+    ("daily", "header only", "column 'athlete_id': no daily rows for athlete 'anon-"),
+    ("tests", "zero bytes", "cannot be read (No columns to parse from file)"),
+    ("daily", "drop load", "column 'load': missing required column of 'daily'"),
+    ("bests", "drop power_w", "column 'power_w': missing required column of 'bests'"),
+    ("athletes", "repeat row 1", "row 3 (CSV line 4), column 'athlete_id': the athlete of row 1"),
+    ("daily", "repeat row 1", "row 331 (CSV line 332), column 'date': duplicate date"),
+    ("tests", "repeat row 1", "row 19 (CSV line 20), column 'date': second power_5min test"),
+]
+
+_INJ = "athlete_id,date,injury_type,days_lost,context\n"
+_EXP = "athlete_id,date,training_min,match_min\n"
+#: (table, file text, message): an optional table added to the squad's files.
+CALIBRATE_EXTRA = [
+    ("injuries", _INJ + "rider0-secret-id,2004-02-10,muscle,1000000,training\n",
+     "row 1 (CSV line 2), column 'days_lost': 1000000: expected a value <= 730"),
+    ("injuries", _INJ + "rider0-secret-id,2090-02-10,muscle,5,training\n",
+     "row 1 (CSV line 2), column 'date': '2090-02-10'"),
+    ("exposure", _EXP + "rider0-secret-id,2004-02-10,5000,0\n",
+     "row 1 (CSV line 2), column 'training_min': 5000.0: expected a value <= 1440"),
+    ("travel", "athlete_id,date,from_venue,to_venue\nghost,2004-02-01,london,tokyo\n",
+     "row 1 (CSV line 2), column 'athlete_id': an athlete not in the athletes table"),
 ]
 
 
@@ -218,17 +272,22 @@ def test_hydra_refuses_while_composing(args, message, tmp_path, monkeypatch, cap
         assert raw not in err, err
 
 
-@pytest.mark.parametrize(("table", "row", "column", "value", "message"), CALIBRATE)
-def test_calibrate_refuses(table, row, column, value, message, tmp_path, monkeypatch, capsys):
+def _calibrate_refuses(tmp_path, monkeypatch, capsys, table, message, change):
     import pandas as pd
 
     from tests.test_calibration_data import KEY, write_squad_inputs
 
     monkeypatch.setenv("TWIN_PSEUDONYM_KEY", KEY)
     paths = write_squad_inputs(tmp_path)
-    frame = pd.read_csv(paths[table], dtype=str, keep_default_na=False)
-    frame.loc[row - 1, column] = str(value)
-    frame.to_csv(paths[table], index=False)
+    if table not in paths:
+        paths[table] = str(tmp_path / f"{table}.csv")
+        if table == "injuries":
+            paths["exposure"] = str(tmp_path / "exposure.csv")
+            (tmp_path / "exposure.csv").write_text(_EXP + "rider0-secret-id,2004-02-10,60,0\n")
+        if table == "exposure":
+            paths["injuries"] = str(tmp_path / "injuries.csv")
+            (tmp_path / "injuries.csv").write_text(_INJ)
+    change(pd, paths[table])
     out = tmp_path / "out"
     args = [*(f"inputs.{k}={v}" for k, v in paths.items()), f"output_dir={out}",
             "fit.n_draws=20", "fit.profiles=false", "fit.out_of_sample=false"]
@@ -238,6 +297,40 @@ def test_calibrate_refuses(table, row, column, value, message, tmp_path, monkeyp
     # The squad is EU: no raw id, name or birth date on stderr (issue 22).
     for raw in ("rider0-secret-id", "rider1-secret-id", "Jane Q.", "1990-01-0", KEY):
         assert raw not in err, err
+
+
+@pytest.mark.parametrize(("table", "row", "column", "value", "message"), CALIBRATE)
+def test_calibrate_refuses(table, row, column, value, message, tmp_path, monkeypatch, capsys):
+    def change(pd, path):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame.loc[row - 1, column] = str(value)
+        frame.to_csv(path, index=False)
+
+    _calibrate_refuses(tmp_path, monkeypatch, capsys, table, message, change)
+
+
+@pytest.mark.parametrize(("table", "what", "message"), CALIBRATE_TABLES)
+def test_calibrate_refuses_a_table(table, what, message, tmp_path, monkeypatch, capsys):
+    def change(pd, path):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if what == "zero bytes":
+            return open(path, "w").close()
+        if what == "header only":
+            frame = frame.iloc[0:0]
+        elif what.startswith("drop "):
+            frame = frame.drop(columns=[what[5:]])
+        else:  # repeat row 1
+            frame = pd.concat([frame, frame.iloc[:1]])
+        frame.to_csv(path, index=False)
+
+    _calibrate_refuses(tmp_path, monkeypatch, capsys, table, message, change)
+
+
+@pytest.mark.parametrize(("table", "text", "message"), CALIBRATE_EXTRA)
+def test_calibrate_refuses_an_optional_table(table, text, message, tmp_path, monkeypatch,
+                                             capsys):
+    _calibrate_refuses(tmp_path, monkeypatch, capsys, table, message,
+                       lambda pd, path: open(path, "w").write(text))
 
 
 def test_an_error_line_names_no_pseudonymised_athlete(tmp_path, monkeypatch, capsys):
@@ -292,7 +385,8 @@ def test_api_refuses(case):
 
 
 def test_there_are_at_least_100_cases():
-    assert len(SCENARIO) + len(RUN) + len(PLAN) + len(HYDRA) + len(CALIBRATE) + N_API >= 100
+    assert len(SCENARIO) + len(RUN) + len(PLAN) + len(HYDRA) + len(CALIBRATE) + N_API + len(
+        CALIBRATE_TABLES) + len(CALIBRATE_EXTRA) >= 160
 
 
 CLUB = """name: club
