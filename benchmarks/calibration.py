@@ -1,18 +1,21 @@
 """Calibration benchmark: one athlete's fit, a squad of 30 with draws, and coverage.
 
-- ``fit_one``: the Clarke & Skiba (2013) cyclist, Banister with five free parameters,
-  multi-start, 200 draws and diagnostics (median of repeats after a warm-up); Laplace is
-  poor on this athlete's ridge, so the draws come from the 40-refit parametric bootstrap;
-  accuracy beside it: the SSE against the published 20.25 W^2.
+- ``fit_one``: the Clarke & Skiba (2013) cyclist, Banister with five free parameters:
+  the exact variable-projection fit, profile intervals of every parameter and 200 draws
+  (median of repeats after a warm-up); beside it the SSE against the published 20.25 W^2
+  and the exact optimum 18.300 W^2, and tau1's interval with the chi-square threshold.
 - ``fit_one_synthetic``: a synthetic athlete (240 days, a test every 7-14 days).
 - ``squad_30``: 30 synthetic athletes, each a five-parameter fit with 200 draws, and the
   squad file built and written (one process, sequential).
 - ``injury_fit_30x3``: the squad injury hazard (:func:`calibration.fit_injury_model`,
   with the checks of both logs and 200 draws) from a simulated log of 30 athletes over 3
   seasons (tests/test_injury_fit.py's simulator: the twin's hazard and event kernels).
-- ``coverage``: 200 synthetic athletes with known parameters (tests/calib_synthetic.py):
-  the fraction whose 90 % interval (from the draws) holds the truth, per parameter.
-  Goals from the issue: 50 ms per athlete, 5 s per squad of 30.
+- peer: the point fit beside SciPy's trust-region least squares on all five parameters
+  (finite differences, 8 starts), the route the projection replaces.
+- ``coverage``: 200 synthetic athletes with known parameters (tests/calib_synthetic.py,
+  seed 2026) and 1 000 more (seed 99): the fraction whose 90 % profile interval, and
+  whose draws' 5-95 % range, holds the truth, per parameter.
+  Goals from issue 18: 200 ms per athlete with its draws; coverage 0.87-0.93.
 """
 
 from __future__ import annotations
@@ -22,15 +25,18 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import chi2
 
 from benchmarks.common import time_call
 from calibration import (
     example_athlete,
     fit_banister,
-    profile_likelihood,
     squad_dataset,
     write_squad_calibration,
 )
+from calibration._models import MODELS
+from calibration._projection import Projection
+from calibration._surface import Surface
 from tests.calib_synthetic import athlete
 
 NAMES = ("p0", "k1", "k2", "tau1", "tau2")
@@ -60,26 +66,51 @@ def _injury_fit(repeats: int) -> dict:
             "exposure_rows": len(exposure[0]), "injuries": len(injuries[0])}
 
 
-def run(quick: bool) -> list[dict]:
-    repeats = 1 if quick else 7
-    d = example_athlete()
-    rows = []
+def _cyclist_row(d: dict, repeats: int) -> dict:
     fit = fit_banister(d["load_au"], d["test_power_w"])
     med, best = time_call(lambda: fit_banister(d["load_au"], d["test_power_w"]), repeats)
     row = {"case": "fit_one", "athletes": 1, "median_s": med, "min_s": best,
-           "sse": fit.sse, "converged": fit.converged}
+           "sse": fit.sse, "condition_number": fit.diagnostics.condition_number,
+           "unidentified": " ".join(fit.diagnostics.unidentified)}
     row.update({nm: float(getattr(fit.params, nm)) for nm in NAMES})
-    row.update({f"{nm}_q05": fit.interval(nm)[0] for nm in NAMES})
-    row.update({f"{nm}_q95": fit.interval(nm)[1] for nm in NAMES})
-    if not quick:
-        for nm in ("tau1", "tau2"):
-            prof = profile_likelihood(fit, d["load_au"], d["test_power_w"], nm, n_grid=31)
-            row[f"{nm}_profile_lo"], row[f"{nm}_profile_hi"] = prof["interval"]
-    row["condition_number"] = fit.diagnostics.condition_number
-    row["ess"] = fit.diagnostics.ess
-    row["draws_method"] = ("parametric bootstrap (Laplace poor)"
-                           if any("bootstrap" in f for f in fit.diagnostics.flags) else "Laplace")
-    rows.append(row)
+    row.update({f"{nm}_lo": fit.interval(nm)[0] for nm in NAMES})
+    row.update({f"{nm}_hi": fit.interval(nm)[1] for nm in NAMES})
+    row.update({f"{nm}_q05": fit.draws_interval(nm)[0] for nm in NAMES})
+    row.update({f"{nm}_q95": fit.draws_interval(nm)[1] for nm in NAMES})
+    # the asymptotic chi-square form of the same profile, for comparison with the issue
+    proj = Projection(MODELS["banister"], d["load_au"], d["test_power_w"],
+                      np.ones_like(d["load_au"]), 0.0, {})
+    surf = Surface(proj, 5)
+    thr = surf.s_min * np.exp(chi2.ppf(0.9, 1) / fit.n_tests)
+    row["tau1_chi2_lo"], row["tau1_chi2_hi"] = surf.tau_interval(0, thr)
+    return row
+
+
+def _coverage(n: int, seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+    hits = {nm: 0 for nm in NAMES}
+    dhits = {nm: 0 for nm in NAMES}
+    widths = {nm: [] for nm in NAMES}
+    for i in range(n):
+        load, tests, truth = athlete(rng)
+        f = fit_banister(load, tests, key=f"cov{i}")
+        for nm in NAMES:
+            lo, hi = f.interval(nm)
+            hits[nm] += int(lo <= getattr(truth, nm) <= hi)
+            widths[nm].append((hi - lo) / getattr(truth, nm))
+            dlo, dhi = f.draws_interval(nm)
+            dhits[nm] += int(dlo <= getattr(truth, nm) <= dhi)
+    cov = {"case": f"coverage_{n}", "athletes": n, "seed": seed}
+    cov.update({f"{nm}_coverage": hits[nm] / n for nm in NAMES})
+    cov.update({f"{nm}_draws_coverage": dhits[nm] / n for nm in NAMES})
+    cov.update({f"{nm}_median_rel_width": float(np.median(widths[nm])) for nm in NAMES})
+    return cov
+
+
+def run(quick: bool) -> list[dict]:
+    repeats = 1 if quick else 7
+    d = example_athlete()
+    rows = [_cyclist_row(d, repeats)]
     rng = np.random.default_rng(0)
     load, tests, _ = athlete(rng)
     med, best = time_call(lambda: fit_banister(load, tests), repeats)
@@ -90,22 +121,10 @@ def run(quick: bool) -> list[dict]:
     rows.append({"case": f"squad_{n_squad}", "athletes": n_squad,
                  "median_s": float(np.median(times)), "min_s": float(np.min(times))})
     rows.append(_injury_fit(repeats))
-    rows += _scipy_fd(d, repeats, quick)
-    n_cov = 10 if quick else 200
-    rng = np.random.default_rng(2026)
-    hits = {nm: 0 for nm in NAMES}
-    widths = {nm: [] for nm in NAMES}
-    for i in range(n_cov):
-        load, tests, truth = athlete(rng)
-        f = fit_banister(load, tests, key=f"cov{i}")
-        for nm in NAMES:
-            lo, hi = f.interval(nm)
-            hits[nm] += int(lo <= getattr(truth, nm) <= hi)
-            widths[nm].append((hi - lo) / getattr(truth, nm))
-    cov = {"case": "coverage", "athletes": n_cov}
-    cov.update({f"{nm}_coverage": hits[nm] / n_cov for nm in NAMES})
-    cov.update({f"{nm}_median_rel_width": float(np.median(widths[nm])) for nm in NAMES})
-    rows.append(cov)
+    rows += _peer_trf(d, repeats, quick)
+    rows.append(_coverage(10 if quick else 200, 2026))
+    if not quick:
+        rows.append(_coverage(1000, 99))
     return rows
 
 
@@ -118,35 +137,31 @@ def table(rows: list[dict]) -> str:
                          f"{r['min_s']:.4f} | {r['median_s'] / r['athletes'] * 1e3:.1f} |")
     one = rows[0]
     lines.append(f"\nClarke & Skiba 2013 cyclist, five free parameters: SSE {one['sse']:.4f} "
-                 f"W^2 (published 20.25; goal <= 20.26); refinements converged: "
-                 f"{one['converged']}; condition number {one['condition_number']:.3g}.\n")
-    lines.append(f"Draws: {one['draws_method']}; importance ESS of the Laplace proposals "
-                 f"{one['ess']:.2g}.\n")
-    lines.append("| parameter | estimate | 90 % interval (draws) | 90 % profile "
-                 "interval (grid) |")
+                 f"W^2 (published 20.25; exact variable projection 18.300); condition "
+                 f"number {one['condition_number']:.3g}; not bounded by the tests: "
+                 f"{one['unidentified'] or 'none'}. tau1's profile interval with the "
+                 f"asymptotic chi-square threshold instead of F(1, 4): "
+                 f"[{one['tau1_chi2_lo']:.4g}, {one['tau1_chi2_hi']:.4g}] d.\n")
+    lines.append("| parameter | estimate | 90 % profile interval (reported) | draws 5-95 % |")
     lines.append("|---|---|---|---|")
     for nm in NAMES:
-        prof = (f"[{one[f'{nm}_profile_lo']:.4g}, {one[f'{nm}_profile_hi']:.4g}]"
-                if f"{nm}_profile_lo" in one else "")
-        lines.append(f"| {nm} | {one[nm]:.5g} | [{one[f'{nm}_q05']:.4g}, "
-                     f"{one[f'{nm}_q95']:.4g}] | {prof} |")
-    fd = [r for r in rows if "nfev_budget" in r]
-    lines.append("\nPoint fit of the same cyclist, ours (exact JAX Jacobian) beside SciPy "
-                 "least_squares with 2-point finite differences from the same starts "
-                 "(max_nfev per start): "
-                 + "; ".join(f"{r['case']}: SSE {r['sse']:.4f} W^2 in "
-                             f"{r['min_s']:.3f} s"
-                             + (f", {r['residual_evals']} residual evaluations"
-                                if r.get("residual_evals") else "") for r in fd) + ".\n")
-    cov = rows[-1]
-    lines.append(f"\nCoverage of the 90 % intervals on {cov['athletes']} synthetic athletes "
-                 "(known parameters, five free; binomial SD "
-                 f"{np.sqrt(0.09 / cov['athletes']):.3f}):\n")
-    lines.append("| parameter | coverage | median interval width / truth |")
-    lines.append("|---|---|---|")
-    for nm in NAMES:
-        lines.append(f"| {nm} | {cov[f'{nm}_coverage']:.3f} | "
-                     f"{cov[f'{nm}_median_rel_width']:.3f} |")
+        lines.append(f"| {nm} | {one[nm]:.5g} | [{one[f'{nm}_lo']:.4g}, "
+                     f"{one[f'{nm}_hi']:.4g}] | [{one[f'{nm}_q05']:.4g}, "
+                     f"{one[f'{nm}_q95']:.4g}] |")
+    peer = [r for r in rows if r["case"].startswith(("exact", "scipy"))]
+    lines.append("\nPoint fit of the same cyclist: " + "; ".join(
+        f"{r['case']}: SSE {r['sse']:.4f} W^2 in {r['min_s']:.3f} s" for r in peer) + ".\n")
+    for cov in (r for r in rows if r["case"].startswith("coverage")):
+        lines.append(f"\nCoverage of the 90 % intervals on {cov['athletes']} synthetic "
+                     f"athletes (seed {cov['seed']}; known parameters, five free; binomial "
+                     f"SD {np.sqrt(0.09 / cov['athletes']):.3f}):\n")
+        lines.append("| parameter | profile interval | draws 5-95 % | median profile "
+                     "width / truth |")
+        lines.append("|---|---|---|---|")
+        for nm in NAMES:
+            lines.append(f"| {nm} | {cov[f'{nm}_coverage']:.3f} | "
+                         f"{cov[f'{nm}_draws_coverage']:.3f} | "
+                         f"{cov[f'{nm}_median_rel_width']:.3f} |")
     return "\n".join(lines)
 
 
@@ -159,65 +174,44 @@ def write_outputs(rows: list[dict], out: Path) -> None:
             fh.write(",".join(str(r.get(k, "")) for k in keys) + "\n")
 
 
-def _scipy_fd(d: dict, repeats: int, quick: bool) -> list[dict]:
-    """Our point fit beside SciPy's least_squares with finite differences (module docstring)."""
+def _peer_trf(d: dict, repeats: int, quick: bool) -> list[dict]:
+    """Our exact point fit beside SciPy's trust-region least squares on all five
+    parameters (2-point finite differences, 8 Halton starts in the plausible box, time
+    constants on a log scale): the general-purpose route the projection replaces."""
     from scipy.optimize import least_squares
+    from scipy.stats import qmc
 
-    import calibration._fit as cf
     from benchmarks.peers import numba_threads
-    from calibration._models import MODELS
     from physiology.fitness_fatigue import BanisterParams, banister
 
     load, y = d["load_au"], d["test_power_w"]
-    starts = []
-    orig = cf.least_squares
-
-    def spy(fun, x0, *args, **kwargs):
-        starts.append(np.array(x0))
-        return orig(fun, x0, *args, **kwargs)
-
-    cf.least_squares = spy
-    try:
-        fit_banister(load, y, uncertainty="none", n_draws=1)
-    finally:
-        cf.least_squares = orig
     spec = MODELS["banister"]
     is_log = np.array([n in spec.log_fields for n in spec.names])
     low, high = spec.bounds()
-    z_low, z_high = np.where(is_log, np.log(np.maximum(low, 1e-300)), low), \
-        np.where(is_log, np.log(high), high)
+    z_low = np.where(is_log, np.log(np.maximum(low, 1e-300)), low)
+    z_high = np.where(is_log, np.log(high), high)
+    starts = z_low + qmc.Halton(5, scramble=False).random(9)[1:] * (z_high - z_low)
     tests = np.flatnonzero(np.isfinite(y))
-    evals = [0]
 
     def resid(z):
-        evals[0] += 1
-        theta = np.where(is_log, np.exp(z), z)
+        theta = np.where(is_log, np.exp(np.where(is_log, z, 0.0)), z)
         return banister(load, BanisterParams(*theta)).performance[tests] - y[tests]
 
-    rows = []
+    fit = fit_banister(load, y, uncertainty="none", n_draws=1)
+    med, best = time_call(lambda: fit_banister(load, y, uncertainty="none", n_draws=1),
+                          repeats)
+    rows = [{"case": "exact projection (point fit)", "athletes": 1, "median_s": med,
+             "min_s": best, "sse": fit.sse}]
     for budget in (50,) if quick else (50, 500):
-        reps = repeats if budget == 50 else min(repeats, 3)
-        fit = fit_banister(load, y, uncertainty="none", n_draws=1, max_nfev=budget)
-        med, best = time_call(lambda b=budget: fit_banister(load, y, uncertainty="none",
-                                                            n_draws=1, max_nfev=b), reps)
-        rows.append({"case": f"point fit (max_nfev {budget})", "athletes": 1, "median_s": med,
-                     "min_s": best, "sse": fit.sse, "nfev_budget": budget})
-
         def scipy_fit(b=budget):
-            sse = np.inf
-            for z0 in starts:
-                sol = least_squares(resid, z0, jac="2-point", bounds=(z_low, z_high),
-                                    method="trf", x_scale="jac", xtol=1e-12, ftol=1e-12,
-                                    gtol=1e-10, max_nfev=b)
-                sse = min(sse, float(sol.fun @ sol.fun))
-            return sse
+            return min(float(np.sum(least_squares(
+                resid, z0, jac="2-point", bounds=(z_low, z_high), method="trf",
+                x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-10, max_nfev=b).fun ** 2))
+                for z0 in starts)
 
         with numba_threads(1):
-            evals[0] = 0
             sse = scipy_fit()
-            n_evals = evals[0]
-            med, best = time_call(scipy_fit, reps)
-        rows.append({"case": f"scipy 2-point (max_nfev {budget})", "athletes": 1,
-                     "median_s": med, "min_s": best, "sse": sse, "nfev_budget": budget,
-                     "residual_evals": n_evals})
+            med, best = time_call(scipy_fit, min(repeats, 3))
+        rows.append({"case": f"scipy trf 2-point, 8 starts (max_nfev {budget})",
+                     "athletes": 1, "median_s": med, "min_s": best, "sse": sse})
     return rows

@@ -3,7 +3,7 @@
 Public surface (everything else is private):
 
 - fitting: :func:`fit_banister`, :func:`fit_busso` -> :class:`FitResult` (``.params``,
-  ``.sse``, ``.draws``, ``.diagnostics``); :func:`profile_likelihood`;
+  ``.sse``, ``.intervals``, ``.draws``, ``.diagnostics``); :func:`profile_likelihood`;
   :func:`expanding_window` (out-of-sample next-test forecasts);
   :func:`fit_power_duration`, :func:`fit_circadian` (with :func:`msf_sc`),
   :func:`fit_sleep_need` (sleep need from free days' sleep),
@@ -23,7 +23,7 @@ Public surface (everything else is private):
   :func:`write_outputs`; parameter records :data:`RECORDS` (``"<model>.<field>"`` names).
 """
 
-from calibration._laplace import Diagnostics
+from calibration._diagnostics import Diagnostics
 from calibration.athlete_data import AthleteSeries, daily_series
 from calibration.circadian import CircadianFit, fit_circadian, msf_sc
 from calibration.data import CLARKE_SKIBA_2013_FIT, example_athlete

@@ -8,8 +8,8 @@ batches of candidate time constants, and through
 Both models are linear in their baseline and gains once the time constants are fixed
 (Banister: :math:`p = p_0 + k_1 F_{\tau_1} - k_2 G_{\tau_2}`; Busso: :math:`p = p_0 +
 k_1 F_{\tau_1} - k_3 G_{\tau_2,\tau_3}`). The *basis responses* F and G are the kernel's own
-``fitness`` and ``fatigue`` outputs with ``p0 = 0`` and unit gains, so the multi-start
-search can solve the linear parameters exactly at every candidate (variable projection,
+``fitness`` and ``fatigue`` outputs with ``p0 = 0`` and unit gains, so the search
+can solve the linear parameters exactly at every candidate (variable projection,
 Golub & Pereyra 1973) without a second copy of the recursion.
 
 Series are padded with zero load to a multiple of :data:`PAD` days before they reach JAX,
@@ -140,10 +140,7 @@ def _jax_residuals(name: str):
         jac, r = jax.jacfwd(with_aux, has_aux=True)(theta)
         return r, jac
 
-    def hessian(theta, load, y, sw, lag):
-        return jax.hessian(lambda th: jnp.sum(resid(th, load, y, sw, lag) ** 2))(theta)
-
-    return jax.jit(value_and_jac), jax.jit(resid), jax.jit(hessian)
+    return jax.jit(value_and_jac)
 
 
 class Problem:
@@ -174,25 +171,13 @@ class Problem:
         return self._device
 
     def residual_and_jacobian(self, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        value_and_jac, _, _ = _jax_residuals(self.spec.name)
+        value_and_jac = _jax_residuals(self.spec.name)
         with x64():
             r, jac = value_and_jac(np.asarray(theta, dtype=np.float64), *self._args())
             return np.asarray(r)[self.tests], np.asarray(jac)[self.tests]
-
-    def sse_hessian(self, theta: np.ndarray) -> np.ndarray:
-        """Exact Hessian of the weighted SSE with respect to ``theta`` (JAX)."""
-        _, _, hessian = _jax_residuals(self.spec.name)
-        with x64():
-            return np.asarray(hessian(np.asarray(theta, dtype=np.float64), *self._args()))
 
     def predict(self, theta: np.ndarray) -> np.ndarray:
         """Model performance on every day (Numba kernel), shape ``(T,)``."""
         out, _ = run(self.spec.kernel, (self.load[None, : self.n_t],),
                      (*theta, self.lag), backend="numba")
         return out.performance[0]
-
-    def predict_batch(self, thetas: np.ndarray) -> np.ndarray:
-        """Model performance for many parameter sets ``(B, n_p)`` -> ``(B, T)`` (Numba)."""
-        out, _ = run(self.spec.kernel, (self.load[None, : self.n_t],),
-                     (*thetas.T, self.lag), backend="numba")
-        return out.performance

@@ -1,13 +1,21 @@
 r"""Public fits of the fitness-fatigue models: :func:`fit_banister`, :func:`fit_busso`.
 
 Each returns a :class:`FitResult`: the best parameters as the model's own record, the SSE,
-Laplace posterior draws (draws x parameters) and identifiability diagnostics. Method:
-:mod:`calibration._fit` (multi-start, bounded trust-region least squares with exact JAX
-Jacobians) and :mod:`calibration._laplace` (Student-t Laplace draws from the exact JAX
-Hessian; the importance ESS against the exact posterior says whether they can be
-trusted, and where Laplace is poor a parametric bootstrap gives the draws).
-:func:`profile_likelihood` profiles one parameter, the other check where Laplace is poor
-(the Clarke & Skiba 2013 cyclist's time constants).
+profile-likelihood intervals, posterior draws (draws x parameters) consistent with them,
+and identifiability diagnostics. Method:
+
+- :mod:`calibration._projection`: for given time constants the baseline and gains are
+  solved exactly inside their plausible bounds (variable projection, Golub & Pereyra 1973;
+  the bounded linear problem by its faces);
+- :mod:`calibration._surface`: the best time constants by a coarse and a fine log grid and
+  a Nelder-Mead refinement of the projected SSE; profile-likelihood intervals with exact
+  inner solves (closed form for the baseline and gains);
+- :mod:`calibration._draws`: time constants drawn from the profile likelihood, baseline
+  and gains from their exact truncated-t conditional.
+
+A parameter the tests do not bound (the Clarke & Skiba 2013 cyclist's gains) is reported
+with its interval reaching the plausible bound and flagged, not given a narrow interval.
+:func:`profile_likelihood` returns the profile curve of one parameter.
 
 Example
 -------
@@ -24,17 +32,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import chi2
 
-from calibration._fit import _transform, least_squares_fit
-from calibration._laplace import (
-    Diagnostics,
-    diagnose,
-    importance_resample,
-    laplace_draws,
-    stream,
-)
+from calibration._diagnostics import Diagnostics, diagnose, stream
+from calibration._draws import profile_draws
 from calibration._models import ModelSpec, Problem, lag_of, model_spec
+from calibration._projection import Projection, box_lstsq
+from calibration._surface import Surface, threshold
 from physiology import validate
 from physiology.params import ParamRecord
 
@@ -52,10 +55,12 @@ class FitResult:
         names: the record's field names; ``free``: those fitted.
         n_tests: tests used; ``sigma``: residual SD, sqrt(SSE / (n - k)).
         predicted: model performance on every day of the record.
-        converged: how many multi-start refinements met the tolerances (0 means the best
-            fit sits on a slowly falling ridge, as with the Clarke & Skiba cyclist).
+        converged: 1 when the refinement of the time constants met its tolerances.
         diagnostics: :class:`calibration.Diagnostics`.
         convention: the day convention used.
+        level: the level of ``intervals``; ``intervals``: the profile-likelihood interval
+            of every free parameter (natural units); one reaching a plausible bound means
+            the tests do not bound the parameter there (``diagnostics.unidentified``).
     """
 
     model: str
@@ -70,9 +75,21 @@ class FitResult:
     converged: int
     diagnostics: Diagnostics
     convention: str
+    level: float
+    intervals: dict[str, tuple[float, float]]
 
-    def interval(self, name: str, level: float = 0.9) -> tuple[float, float]:
-        """Equal-tailed posterior interval of one parameter from the draws."""
+    def interval(self, name: str) -> tuple[float, float]:
+        """The profile-likelihood interval of one parameter at :attr:`level` (a fixed
+        parameter's is its value)."""
+        if name not in self.names:
+            raise ValueError(f"name={name!r}: expected one of {self.names}")
+        if name not in self.intervals:
+            v = float(getattr(self.params, name))
+            return v, v
+        return self.intervals[name]
+
+    def draws_interval(self, name: str, level: float = 0.9) -> tuple[float, float]:
+        """Equal-tailed interval of one parameter over the posterior draws."""
         col = self.draws[:, self.names.index(name)]
         a = 0.5 * (1.0 - level)
         return float(np.quantile(col, a)), float(np.quantile(col, 1.0 - a))
@@ -109,111 +126,105 @@ def _check_fixed(spec: ModelSpec, fixed) -> dict[str, float]:
     return fixed
 
 
-#: Refits of the parametric bootstrap where Laplace is poor (draws resample them).
-N_BOOT = 40
+def _intervals(spec: ModelSpec, surface: Surface, proj: Projection, thr: float,
+               free: tuple[str, ...]) -> dict[str, tuple[float, float]]:
+    out = {}
+    for name in free:
+        if name in spec.linear:
+            out[name] = surface.linear_interval(spec.linear.index(name), thr)
+        else:
+            axis = list(surface.free).index(spec.nonlinear.index(name))
+            out[name] = surface.tau_interval(axis, thr)
+    return out
 
 
-def _bootstrap(model, load, perf, w, fixed, theta, sse, n, k, convention, problem,
-               n_draws, rng):
-    """Parametric bootstrap (Efron & Tibshirani 1993, ch. 6): refit :data:`N_BOOT` sets
-    of tests simulated from the fit plus Gaussian noise of the residual SD, and resample
-    ``n_draws`` from the refits. For fits where the Laplace form is poor (ridges)."""
-    sd = np.sqrt(sse / (n - k)) / np.sqrt(np.where(w > 0, w, 1.0))
-    fitted = problem.predict(theta)
-    tests = np.isfinite(perf)
-    refits = []
-    for _ in range(N_BOOT):
-        sim = np.where(tests, fitted + sd * rng.standard_normal(len(perf)), np.nan)
-        r = fit(model, load, sim, fixed, weights=w, convention=convention, n_draws=1,
-                n_starts=2, max_nfev=30, uncertainty="none")
-        refits.append([float(getattr(r.params, nm)) for nm in r.names])
-    refits = np.array(refits)
-    return refits[rng.integers(0, N_BOOT, n_draws)]
+#: An interval end within this fraction of the plausible range of a bound reaches it (on
+#: a log scale for positive fields: the gains and time constants).
+BOUND_REACH = 0.01
+
+
+def _reaches_bound(interval, low: float, high: float) -> bool:
+    """Whether a profile interval reaches a plausible bound (:data:`BOUND_REACH`)."""
+    f = np.log if low > 0 else (lambda v: v)
+    tol = BOUND_REACH * (f(high) - f(low))
+    return bool(f(interval[0]) - f(low) <= tol or f(high) - f(interval[1]) <= tol)
+
+
+def _condition(problem: Problem, theta: np.ndarray, free: np.ndarray,
+               is_log: np.ndarray) -> np.ndarray:
+    """Gauss-Newton matrix J^T W J in the search coordinates (exact JAX Jacobian)."""
+    _, jac = problem.residual_and_jacobian(theta)
+    jz = (jac * np.where(is_log, theta, 1.0))[:, free]
+    return jz.T @ jz
 
 
 def fit(model: str, load, performance, fixed=None, *, weights=None,
         convention: str = "same-day", n_draws: int = 200, seed: int = 0,
-        key: str = "athlete", n_starts: int = 3, max_nfev: int = 50,
-        uncertainty: str = "auto") -> FitResult:
+        key: str = "athlete", level: float = 0.9, uncertainty: str = "profile") -> FitResult:
     """Fit ``model`` (``"banister"`` or ``"busso"``); see :func:`fit_banister`.
 
-    ``uncertainty``: ``"auto"`` (Laplace; a parametric bootstrap where Laplace is poor),
-    ``"laplace"``, ``"bootstrap"`` or ``"none"`` (draws repeat the estimate; for inner
-    refits such as profiles and out-of-sample windows).
+    ``uncertainty``: ``"profile"`` (profile intervals and draws) or ``"none"`` (no
+    intervals, draws repeat the estimate; for inner refits such as out-of-sample windows).
     """
-    if uncertainty not in ("auto", "laplace", "bootstrap", "none"):
-        raise ValueError(f"uncertainty={uncertainty!r}: expected auto, laplace, bootstrap "
-                         "or none")
+    if uncertainty not in ("profile", "none"):
+        raise ValueError(f"uncertainty={uncertainty!r}: expected profile or none")
+    if not 0.0 < float(level) < 1.0:
+        raise ValueError(f"level={level!r}: expected a probability in (0, 1)")
     spec = model_spec(model)
     load, perf, w = _inputs(load, performance, weights)
     fixed = _check_fixed(spec, fixed)
-    problem = Problem(spec, load, perf, w, lag_of(convention))
     k = len(spec.names) - len(fixed)
     n = int(np.sum(np.isfinite(perf) & (w > 0)))
     if n < k:
         raise ValueError(f"performance: {n} weighted test(s) for {k} free parameter(s) of "
                          f"{spec.record.__name__}; fix some (fixed=...) or add tests")
-    theta, sse, free, converged = least_squares_fit(spec, problem, w, fixed,
-                                                    n_starts=n_starts, max_nfev=max_nfev)
-    is_log, to_z, to_theta = _transform(spec)
-    dtheta_dz = np.where(is_log, theta, 1.0)
-    r, jac = problem.residual_and_jacobian(theta)
-    grad_sse = 2.0 * jac.T @ r
-    # Hessian in z: chain rule through theta = exp(z) for the log fields.
-    hess = (problem.sse_hessian(theta) * np.outer(dtheta_dz, dtheta_dz)
-            + np.diag(np.where(is_log, grad_sse * theta, 0.0)))[np.ix_(free, free)]
-    jz = (jac * dtheta_dz)[:, free]
+    lag = lag_of(convention)
+    proj = Projection(spec, load, perf, w, lag, fixed)
+    surface = Surface(proj, k)
+    theta = proj.theta(surface.tau_hat[None, :], surface.beta_hat[None, :])[0]
+    for name, v in fixed.items():  # exactly as given
+        theta[spec.names.index(name)] = v
+    sse = surface.s_min
+    free_mask = np.array([nm not in fixed for nm in spec.names])
+    names_free = tuple(nm for nm in spec.names if nm not in fixed)
     low, high = spec.bounds()
-
-    def free_to_theta(zf):
-        z = np.broadcast_to(to_z(theta), (*zf.shape[:-1], len(theta))).copy()
-        z[..., free] = zf
-        return to_theta(z)[..., free]
-
-    rng = stream(seed, f"{model}:{key}")
-    pool, log_q, cov, pd = laplace_draws(to_z(theta)[free], hess, 2.0 * jz.T @ jz, sse, n,
-                                         free_to_theta, low[free], high[free], n_draws, rng)
-    proposals = np.tile(theta, (len(pool), 1))
-    proposals[:, free] = pool
-    ess = float("nan")
-    if np.all(np.isfinite(pool)):
-        # exact log posterior: -(n/2) log SSE, plus log |d theta / d z| of the log fields
-        resid = problem.predict_batch(proposals)[:, problem.tests] - problem.y[problem.tests]
-        sse_pool = np.sum(w[problem.tests] * resid**2, axis=1)
-        log_target = -0.5 * n * np.log(sse_pool) + np.sum(
-            np.log(pool[:, is_log[free]]), axis=1)
-        ess = importance_resample(log_target, log_q, n_draws, rng)[1]
-    draws = proposals[:n_draws]
-    poor = not pd or converged == 0  # structural: a ridge or no curvature
-    method = "laplace"
-    if uncertainty == "none":
+    if uncertainty == "none" or n == k:
         draws = np.tile(theta, (n_draws, 1))
-        method = "none"
-    elif uncertainty == "bootstrap" or (uncertainty == "auto" and poor and n > k):
-        draws = _bootstrap(model, load, perf, w, fixed, theta, sse, n, k, convention,
-                           problem, n_draws, rng)
-        method = "bootstrap"
-    free_draws = draws[:, free]
-    names_free = tuple(np.array(spec.names)[free])
+        intervals = {}
+    else:
+        thr = threshold(sse, n - k, level)
+        intervals = _intervals(spec, surface, proj, thr, names_free)
+        draws = profile_draws(surface, n_draws, stream(seed, f"{model}:{key}"))
+        for name, v in fixed.items():
+            draws[:, spec.names.index(name)] = v
+    unidentified = tuple(nm for nm, iv in intervals.items()
+                         if _reaches_bound(iv, low[spec.names.index(nm)],
+                                           high[spec.names.index(nm)]))
     at_bound = [nm for nm, t, lo, hi in zip(spec.names, theta, low, high, strict=True)
                 if nm not in fixed and (np.isclose(t, lo, rtol=1e-6) or
                                         np.isclose(t, hi, rtol=1e-6))]
     extra = tuple(f"{nm} at its plausible bound" for nm in at_bound)
-    if converged == 0:
-        extra += ("no start converged within max_nfev: the SSE falls slowly along a ridge",)
-    if method == "bootstrap":
-        extra += ("draws from a parametric bootstrap (Laplace poor)",)
-    diag = diagnose(names_free, theta[free], cov, hess, pd, free_draws, extra, ess)
+    extra += tuple(f"{nm} not bounded by the tests: its {level:.0%} profile interval "
+                   f"[{intervals[nm][0]:.4g}, {intervals[nm][1]:.4g}] reaches a plausible "
+                   "bound" for nm in unidentified)
+    if n == k:
+        extra += ("no residual degrees of freedom: no intervals",)
+    is_log = np.array([nm in spec.log_fields for nm in spec.names])
+    problem = Problem(spec, load, perf, w, lag)
+    gn = _condition(problem, theta, free_mask, is_log)
+    diag = diagnose(names_free, theta[free_mask], draws[:, free_mask], gn,
+                    is_log[free_mask], unidentified, extra)
     sigma = float(np.sqrt(sse / (n - k))) if n > k else float("nan")
-    record = spec.record(**{n: float(v) for n, v in zip(spec.names, theta, strict=True)})
+    record = spec.record(**{nm: float(v) for nm, v in zip(spec.names, theta, strict=True)})
     return FitResult(model, record, sse, draws, spec.names, names_free, n, sigma,
-                     problem.predict(theta), converged, diag, convention)
+                     problem.predict(theta), surface.converged, diag, convention,
+                     float(level), intervals)
 
 
 def fit_banister(load, performance, fixed=None, *, weights=None,
                  convention: str = "same-day", n_draws: int = 200, seed: int = 0,
-                 key: str = "athlete", n_starts: int = 3, max_nfev: int = 50,
-                 uncertainty: str = "auto") -> FitResult:
+                 key: str = "athlete", level: float = 0.9,
+                 uncertainty: str = "profile") -> FitResult:
     """Fit the Banister model to one athlete's load and tests.
 
     Args:
@@ -227,22 +238,19 @@ def fit_banister(load, performance, fixed=None, *, weights=None,
             GoldenCheetah).
         n_draws: posterior draws to return; seed, key: key of the counter-based stream
             (the same (seed, key) gives the same draws).
-        n_starts, max_nfev: refinements started, and residual evaluations each may use.
-        uncertainty: ``"auto"`` (Laplace draws; a parametric bootstrap of 40 refits where
-            Laplace is structurally poor: Hessian not positive definite, or the fit on a
-            ridge where no refinement converged), ``"laplace"``, ``"bootstrap"`` or
-            ``"none"``. A low importance ESS is flagged in the diagnostics either way.
+        level: level of the profile-likelihood intervals (``.intervals``).
+        uncertainty: ``"profile"`` (intervals and draws, module docstring) or ``"none"``.
 
     Returns:
-        :class:`FitResult` with ``.params`` a :class:`BanisterParams`, ``.sse``, ``.draws``.
+        :class:`FitResult` with ``.params`` a :class:`BanisterParams`, ``.sse``,
+        ``.intervals``, ``.draws``.
 
     Raises:
-        ValueError: bad load, shapes, weights or fixed values; fewer tests than free
-            parameters.
+        ValueError: bad load, shapes, weights, fixed values or level; fewer tests than
+            free parameters.
     """
     return fit("banister", load, performance, fixed, weights=weights, convention=convention,
-               n_draws=n_draws, seed=seed, key=key, n_starts=n_starts, max_nfev=max_nfev,
-               uncertainty=uncertainty)
+               n_draws=n_draws, seed=seed, key=key, level=level, uncertainty=uncertainty)
 
 
 def fit_busso(load, performance, fixed=None, **kwargs) -> FitResult:
@@ -252,32 +260,47 @@ def fit_busso(load, performance, fixed=None, **kwargs) -> FitResult:
 
 
 def profile_likelihood(result: FitResult, load, performance, name: str, *, n_grid: int = 21,
-                       level: float = 0.9, weights=None) -> dict[str, np.ndarray | tuple]:
-    r"""Profile of one parameter: the best SSE with it held at each grid value.
+                       level: float | None = None, weights=None) -> dict:
+    r"""Profile of one free parameter: the best SSE with it held at each grid value.
 
-    The likelihood-ratio interval (Venzon & Moolgavkar 1988) at ``level`` is the set where
-    :math:`n \ln(\mathrm{SSE}_{prof}/\mathrm{SSE}_{min}) \le \chi^2_{1,level}`. An interval
-    that reaches a bound of the grid (the record's plausible bounds) says the data do not
-    bound the parameter.
+    The grid: ``n_grid`` values across the record's plausible bounds (log-spaced for a
+    time constant) and the estimate. The interval at ``level`` (default: the fit's) is the
+    exact one of :attr:`FitResult.intervals` (profile SSE at most
+    :math:`S_{min}(1 + F_{1,n-k}/(n-k))`); ``bounded`` says whether it stops short of
+    both plausible bounds.
 
-    Returns ``{"grid", "sse", "interval", "bounded"}``.
+    Returns ``{"grid", "sse", "threshold", "interval", "bounded"}``.
     """
+    if name not in result.free:
+        raise ValueError(f"name={name!r}: expected a free parameter of the fit "
+                         f"{result.free}")
     spec = model_spec(result.model)
+    load, perf, w = _inputs(load, performance, weights)
+    fixed = {nm: float(getattr(result.params, nm)) for nm in result.names
+             if nm not in result.free}
+    proj = Projection(spec, load, perf, w, lag_of(result.convention), fixed)
+    k = len(result.free)
+    surface = Surface(proj, k)
+    level = result.level if level is None else float(level)
+    thr = threshold(surface.s_min, result.n_tests - k, level)
     low, high = spec.bounds()
     i = spec.names.index(name)
+    est = float(getattr(result.params, name))
     if name in spec.log_fields:
-        grid = np.geomspace(low[i], high[i], n_grid)
+        grid = np.unique(np.r_[np.geomspace(low[i], high[i], n_grid), est])
+        axis = list(surface.free).index(spec.nonlinear.index(name))
+        sse = surface.tau_profile(axis, np.log(grid))
+        interval = surface.tau_interval(axis, thr)
     else:
-        grid = np.linspace(low[i], high[i], n_grid)
-    grid = np.unique(np.r_[grid, getattr(result.params, name)])
-    base = {n: float(getattr(result.params, n)) for n in result.names
-            if n not in result.free}
-    sse = np.array([fit(result.model, load, performance, {**base, name: float(g)},
-                        weights=weights, convention=result.convention, n_draws=1,
-                        uncertainty="none").sse
-                    for g in grid])
-    best = min(float(np.min(sse)), result.sse)
-    inside = result.n_tests * np.log(sse / best) <= chi2.ppf(level, 1)
-    interval = (float(grid[inside].min()), float(grid[inside].max()))
-    bounded = bool(not inside[0] and not inside[-1])
-    return {"grid": grid, "sse": sse, "interval": interval, "bounded": bounded}
+        grid = np.unique(np.r_[np.linspace(low[i], high[i], n_grid), est])
+        j = spec.linear.index(name)
+        q, c = proj.normal(surface.cells)
+        sse = np.empty(len(grid))
+        for g, v in enumerate(grid):
+            lo, hi = proj.low.copy(), proj.high.copy()
+            lo[j] = hi[j] = v
+            sse[g] = np.min(box_lstsq(q, c, proj.yy, lo, hi)[1])
+        interval = surface.linear_interval(j, thr)
+    bounded = bool(interval[0] > low[i] * (1 + 1e-9) and interval[1] < high[i] * (1 - 1e-9))
+    return {"grid": grid, "sse": sse, "threshold": thr, "interval": interval,
+            "bounded": bounded}

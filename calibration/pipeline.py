@@ -4,7 +4,7 @@
 the run before anything is written), applies each athlete's governance policy, fits:
 
 - ``banister`` (or ``busso``): :func:`calibration.fit_banister` on the daily load and the
-  configured performance test, with Laplace draws;
+  configured performance test, with profile-likelihood intervals and draws;
 - ``power_duration``: CP and W' from the bests (parametric bootstrap), else the body-mass
   prior;
 - ``circadian``: DLMO from measured DLMO tests or MSFsc, intrinsic period from its prior;
@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from calibration._laplace import stream
+from calibration._diagnostics import stream
 from calibration.athlete_data import daily_series
 from calibration.circadian import fit_circadian
 from calibration.evaluation import expanding_window

@@ -1,8 +1,8 @@
 """PNG fit report of one athlete: fit and draws, residuals, tau profiles, flags.
 
 Four panels: the tests against the best fit with a 90 % band of the posterior draws'
-performance; the out-of-sample forecasts; the profile of tau1 and tau2 (the check where
-Laplace is poor); and the text of the identifiability flags.
+performance; the out-of-sample forecasts; the profiles of tau1 and tau2 against their
+threshold; and the parameters with their profile intervals and the identifiability flags.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # files only; no display
 import matplotlib.pyplot as plt
 import numpy as np
-from scipy.stats import chi2
+from scipy.stats import f as f_dist
 
 from calibration._models import Problem, lag_of, model_spec
 
@@ -57,17 +57,20 @@ def fit_report(path, athlete: str, result, load, performance, *, oos=None,
     a.set(xlabel="day", ylabel="performance", title="out of sample: next test from the "
           "tests before it")
     a = ax[1, 0]
+    dof = result.n_tests - len(result.free)
+    crit = f_dist.ppf(result.level, 1, dof) if dof > 0 else np.nan
     for name, prof in (profiles or {}).items():
-        stat = result.n_tests * np.log(prof["sse"] / np.min(prof["sse"]))
+        # the profile F statistic: (SSE_prof - SSE_min) / (SSE_min / (n - k))
+        stat = (prof["sse"] - result.sse) / (result.sse / dof)
         a.plot(prof["grid"], stat, "o-", label=name)
-    a.axhline(chi2.ppf(0.9, 1), color="grey", ls="--", label="90 % LR threshold")
-    a.set(xscale="log", xlabel="time constant (d)", ylabel="n ln(SSE/SSE_min)",
-          title="profile likelihood", ylim=(0, 3 * chi2.ppf(0.9, 1)))
+    a.axhline(crit, color="grey", ls="--", label=f"{result.level:.0%} threshold F(1, {dof})")
+    a.set(xscale="log", xlabel="time constant (d)", ylabel="(SSE_prof - SSE_min) / s^2",
+          title="profile likelihood", ylim=(0, 3 * crit))
     if profiles:
         a.legend(loc="best")
     a = ax[1, 1]
     a.axis("off")
-    lines = [f"{n} = {float(getattr(result.params, n)):.5g}  90 %: "
+    lines = [f"{n} = {float(getattr(result.params, n)):.5g}  {result.level:.0%}: "
              f"[{result.interval(n)[0]:.4g}, {result.interval(n)[1]:.4g}]"
              for n in result.names]
     lines += ["", f"condition number {result.diagnostics.condition_number:.3g}",

@@ -42,11 +42,12 @@ def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     loop = json.loads((tmp_path / "engine_baseline.json").read_text())[0]
     assert loop["loop_athlete_days_per_s"] > 0 and loop["chunk_athlete_days_per_s"] > 0
     cal = {r["case"]: r for r in csv.DictReader((tmp_path / "calibration.csv").open())}
-    # Same model, bounds, starts and budget: finite differences reach the same ridge of
-    # the Clarke & Skiba fit (SSE about 18.3 W^2) to within 1 %.
-    ours, fd = float(cal["point fit (max_nfev 50)"]["sse"]), float(
-        cal["scipy 2-point (max_nfev 50)"]["sse"])
-    assert abs(fd - ours) < 0.01 * ours
+    # The exact projected fit of the Clarke & Skiba cyclist reaches the optimum 18.300 W^2
+    # (to the refinement's 1e-3); SciPy's trust region with finite differences from 8
+    # starts never gets below it (it may stop on the ridge above it).
+    ours = float(cal["exact projection (point fit)"]["sse"])
+    peer = float(cal["scipy trf 2-point, 8 starts (max_nfev 50)"]["sse"])
+    assert abs(ours - 18.300) < 1e-3 and peer >= ours - 1e-6
     for name in ("work_precision", "throughput"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
     out = capsys.readouterr().out
