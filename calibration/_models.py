@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
+import numba
 import numpy as np
 
 from physiology.fitness_fatigue import CONVENTIONS
@@ -112,7 +113,15 @@ def basis(spec: ModelSpec, load: np.ndarray, nonlinear: np.ndarray, lag: float):
     for j, n in enumerate(spec.nonlinear):
         values[n] = nonlinear[:, j]
     params = [values[n] for n in spec.names]
-    out, _ = run(spec.kernel, (load[None, :],), (*params, lag), backend="numba")
+    # One thread: these batches take microseconds to a few milliseconds, and with more
+    # threads every call pays the fork and join, 3-12 ms a call on a shared machine
+    # (benchmarks/peers.py measured it); a squad is parallel across athletes, not here.
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        out, _ = run(spec.kernel, (load[None, :],), (*params, lag), backend="numba")
+    finally:
+        numba.set_num_threads(before)
     return out.fitness, out.fatigue
 
 
