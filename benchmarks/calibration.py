@@ -212,6 +212,6 @@ def _peer_trf(d: dict, repeats: int, quick: bool) -> list[dict]:
         with numba_threads(1):
             sse = scipy_fit()
             med, best = time_call(scipy_fit, min(repeats, 3))
-        rows.append({"case": f"scipy trf 2-point, 8 starts (max_nfev {budget})",
+        rows.append({"case": f"scipy trf 2-point from 8 starts (max_nfev {budget})",
                      "athletes": 1, "median_s": med, "min_s": best, "sse": sse})
     return rows

@@ -46,7 +46,7 @@ def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     # (to the refinement's 1e-3); SciPy's trust region with finite differences from 8
     # starts never gets below it (it may stop on the ridge above it).
     ours = float(cal["exact projection (point fit)"]["sse"])
-    peer = float(cal["scipy trf 2-point, 8 starts (max_nfev 50)"]["sse"])
+    peer = float(cal["scipy trf 2-point from 8 starts (max_nfev 50)"]["sse"])
     assert abs(ours - 18.300) < 1e-3 and peer >= ours - 1e-6
     for name in ("work_precision", "throughput"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
