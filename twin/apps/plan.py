@@ -28,11 +28,12 @@ import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from scenarios import AXES, ConfigError, parse_date, parse_number
+from scenarios import AXES, ConfigError, build_squad, parse_date, parse_number
 from twin import prescribe
 from twin.apps.from_config import plan_from_config
 from twin.apps.hydra_app import hydra_app
 from twin.prescribe.load_plan import safe_cell
+from twin.store.governance import public_ids
 
 #: Plausible upper bounds of a plan request: a day's session-RPE load (CR-10 x a 16-hour
 #: day would be 9 600 AU) and the parameter draws the expectation runs over (each draw is
@@ -70,13 +71,15 @@ def plan_squad(cfg, out_dir: Path) -> str:
         for axis in AXES:  # the season as planned: no axis swept
             cfg.sweep.axes[axis] = None
         cfg.scenario.load_plan = None
+    ids = public_ids(build_squad(cfg.athletes))  # checked before any planning
+    for aid in cfg.plan.athletes:
+        if aid not in ids:
+            raise ConfigError(f"plan.athletes: {aid!r} is not in the squad")
     plan = plan_from_config(cfg)
     base = request_from(cfg, plan.season)
     wanted = list(cfg.plan.athletes) or list(plan.public_ids)
     lines, results, alerts = [], [], []
     for aid in wanted:
-        if aid not in plan.public_ids:
-            raise ConfigError(f"plan.athletes: {aid!r} is not in the squad")
         a = plan.public_ids.index(aid)
         risk, _ = prescribe.assess(plan, a, base)
         budget = float(risk.mean()) if cfg.plan.risk_budget is None else base.risk_budget
