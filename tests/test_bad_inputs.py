@@ -419,3 +419,26 @@ def test_hydra_never_echoes_a_raw_id_from_a_real_process(tmp_path):
         p.read_text(errors="replace") for p in sweep.rglob("*") if p.is_file())
     for raw in ("eu-7731", "eu-7732", "Vogelsang", "Lindqvist"):
         assert raw not in text, (raw, text)
+
+
+def test_hydras_launcher_lines_never_echo_a_raw_id_or_name(tmp_path):
+    """Hydra's launcher prints each job's overrides on stdout ("#0 : ..."): a multirun that
+    sweeps an EU athlete's name, one value of the squad file and one new, shows neither,
+    nor the squad's raw ids, on stdout, stderr or in any file written."""
+    import subprocess
+
+    (tmp_path / "conf" / "athletes").mkdir(parents=True)
+    (tmp_path / "conf" / "athletes" / "club.yaml").write_text(CLUB)
+    sweep = tmp_path / "sweep"
+    run = subprocess.run(
+        [sys.executable, "-m", "twin.apps.scenario", "-m", "runner=local", "athletes=club",
+         f"hydra.searchpath=[file://{tmp_path / 'conf'}]", f"hydra.sweep.dir={sweep}",
+         "athletes.athletes.1.name=Olga Lindqvist,Anna Berg", "draws=2"],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TWIN_PSEUDONYM_KEY": "test-key"})
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("athletes.athletes.1.name=<redacted>") == 2, run.stdout
+    text = run.stdout + run.stderr + "".join(
+        p.read_text(errors="replace") for p in sweep.rglob("*") if p.is_file())
+    for raw in ("eu-7731", "eu-7732", "Vogelsang", "Lindqvist", "Anna Berg", "Anna\\ Berg"):
+        assert raw not in text, (raw, text)

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -63,6 +65,7 @@ class GovernedMultirun(Callback):
             raw = protected(athletes_of(config))
         except Exception:
             raw = []
+        _LAUNCHER_FILTER.raw = raw  # the launcher's "#0 : overrides" lines, redacted
         with read_write(config), open_dict(config):
             try:
                 from calibration import load_policies, policy_for
@@ -105,6 +108,34 @@ class GovernedMultirun(Callback):
         tmp.write_text(f"{GOVERNED} (raw ids, names and birth dates withheld; each job's "
                        "cube records its own)\n" + text)
         os.replace(tmp, path)
+
+
+class _Redacting(logging.Filter):
+    """Replaces the protected raw ids, names and birth dates (:attr:`raw`, set at each
+    multirun's start), and the value of any override of an athlete's id, name or birth
+    date, in the records of a logger: Hydra's launcher prints every job's overrides."""
+
+    def __init__(self):
+        super().__init__()
+        self.raw: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.raw:
+            text = record.getMessage()
+            for value in self.raw:  # as typed, and as Hydra escapes it in an override
+                for form in (re.sub(r"([\\()\[\]{}:=, \t])", r"\\\1", value), value):
+                    text = text.replace(form, "<redacted>")
+            # an identifying field set by an override names an athlete whatever its value
+            text = _IDENTIFYING.sub(r"\1<redacted>", text)
+            record.msg, record.args = text, ()
+        return True
+
+
+#: An override of an athlete's id, name or birth date, and its (Hydra-escaped) value.
+_IDENTIFYING = re.compile(r"(athletes\.athletes\.\d+\.(?:id|name|date_of_birth)=)"
+                          r"((?:\\.|[^\s\\])+)")
+_LAUNCHER_FILTER = _Redacting()
+logging.getLogger("hydra._internal.core_plugins.basic_launcher").addFilter(_LAUNCHER_FILTER)
 
 
 #: multirun.yaml files written at a multirun's start and not yet rewritten by a job.
