@@ -54,6 +54,7 @@ References:
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -62,7 +63,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy.special import ndtri
 
-from calibration.schema import INJURY_CONTEXTS, DataError
+from calibration.schema import FIRST_DATE, INJURY_CONTEXTS, MAX_DAYS_LOST, DataError
 from physiology.injury import HazardParams
 
 #: The fitted fields of :class:`HazardParams`, in the order of the design's columns.
@@ -112,8 +113,16 @@ def _check_cells(file, frame: pd.DataFrame, table: str) -> None:
         _fail(file, frame, ~np.isin(ctx, INJURY_CONTEXTS), "context",
               lambda i: f"{ctx[i]!r}: expected one of {INJURY_CONTEXTS}")
         d = pd.to_numeric(frame["days_lost"], errors="coerce").to_numpy(float)
-        _fail(file, frame, ~(np.isfinite(d) & (d >= 1) & (d == np.round(d))), "days_lost",
-              lambda i: f"{frame['days_lost'].iloc[i]!r}: expected whole days >= 1")
+        _fail(file, frame, ~(np.isfinite(d) & (d >= 1) & (d == np.round(d))
+                             & (d <= MAX_DAYS_LOST)), "days_lost",
+              lambda i: f"{frame['days_lost'].iloc[i]!r}: expected whole days in "
+                        f"[1, {MAX_DAYS_LOST}]")
+    day = pd.to_datetime(pd.Series(frame["date"]).astype(object), errors="coerce")
+    first, today = pd.Timestamp(FIRST_DATE), pd.Timestamp(dt.date.today())
+    bad = (day.isna() | (day < first) | (day > today)).to_numpy()
+    _fail(file, frame, bad, "date",
+          lambda i: f"{frame['date'].iloc[i]!r}: expected a date from {FIRST_DATE} to "
+                    f"today ({today.date()})")
 
 
 def injury_design(exposure: pd.DataFrame, injuries: pd.DataFrame, *,

@@ -343,8 +343,23 @@ def test_an_error_line_names_no_pseudonymised_athlete(tmp_path, monkeypatch, cap
     assert "m01" not in err and "a-secret" not in err
 
 
+def _injury_logs(**changes):
+    """A one-athlete exposure and injury log as frames (the API path, no file)."""
+    import pandas as pd
+
+    exposure = pd.DataFrame({"athlete_id": ["a1"] * 3, "date": ["2025-08-01", "2025-08-02",
+                                                                 "2025-08-03"],
+                             "training_min": [60.0, 0.0, 75.0], "match_min": [0.0, 90.0, 0.0]})
+    injuries = pd.DataFrame({"athlete_id": ["a1"], "date": ["2025-08-02"],
+                             "injury_type": ["muscle"], "days_lost": [12], "context": ["match"]})
+    for key, value in changes.items():
+        table, column = key.split("__")
+        (exposure if table == "exposure" else injuries).loc[0, column] = value
+    return exposure, injuries
+
+
 def _api_cases():
-    from calibration import fit_banister, kalman_filter
+    from calibration import fit_banister, fit_injury_model, kalman_filter
     from physiology.energetics import w_prime_balance
     from physiology.fitness_fatigue import banister
     from physiology.injury import InjuryType, injury_probability, simulate_injuries, uniforms
@@ -370,6 +385,9 @@ def _api_cases():
         (lambda: w_prime_balance(np.full(10, 300.0), cp=-250.0, w_prime=20000.0), "cp"),
         (lambda: fit_banister(ones, np.full(30, np.nan)), "performance"),
         (lambda: kalman_filter(ones, ones, None, obs_sd=-1.0), "obs_sd"),
+        (lambda: fit_injury_model(*_injury_logs(injuries__days_lost=10**6)), "days_lost"),
+        (lambda: fit_injury_model(*_injury_logs(injuries__date="2999-01-01")), "date"),
+        (lambda: fit_injury_model(*_injury_logs(exposure__date="1850-01-01")), "date"),
     ]
 
 
