@@ -115,7 +115,7 @@ def _check_cells(file, frame: pd.DataFrame, table: str) -> None:
         d = pd.to_numeric(frame["days_lost"], errors="coerce").to_numpy(float)
         _fail(file, frame, ~(np.isfinite(d) & (d >= 1) & (d == np.round(d))
                              & (d <= MAX_DAYS_LOST)), "days_lost",
-              lambda i: f"{frame['days_lost'].iloc[i]!r}: expected whole days in "
+              lambda i: f"{str(frame['days_lost'].iloc[i])!r}: expected whole days in "
                         f"[1, {MAX_DAYS_LOST}]")
     day = pd.to_datetime(pd.Series(frame["date"]).astype(object), errors="coerce")
     first, today = pd.Timestamp(FIRST_DATE), pd.Timestamp(dt.date.today())
