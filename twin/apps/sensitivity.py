@@ -2,7 +2,7 @@
 
 A Hydra app (``conf/sensitivity.yaml``: the ``twin-run`` schema with the standard sweep,
 the in-process runner and a design of ``sensitivity.base_samples`` = 64, so 64 x 22 =
-1 408 parameter sets of 2 draws each). It runs the twin over a Saltelli design of its
+1 408 parameter sets of 1 draw each). It runs the twin over a Saltelli design of its
 uncertain couplings, priors, hazard options and fitness-fatigue model
 (:mod:`twin.sensitivity`) and writes into Hydra's run directory:
 
