@@ -12,6 +12,7 @@ the same indices. Goal (issue 18): under 15 min on the 2-core machine, both runn
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -34,15 +35,17 @@ def main(argv: list[str] | None = None) -> int:
         extra = ["runner.num_cpus=2"] if runner == "ray" else []
         cfg = twin.compose(f"runner={runner}", *extra, f"sensitivity.base_samples={args.base}",
                            config_name="sensitivity")
+        load0 = os.getloadavg()[0]
         t0 = time.perf_counter()
         ds = sensitivity(cfg)
         wall = time.perf_counter() - t0
+        load1 = os.getloadavg()[0]
         results[runner] = ds
         sets = ds.sizes["run"] + 1  # and the reference
         days = sets * ds.attrs["draws_per_set"] * 25 * ds.sizes["point"] * 365
         rows.append(f"| {runner} | {ds.sizes['run']:,} (+1 reference) | "
                     f"{ds.attrs['draws_per_set']} | {days:,} | {wall:.0f} | {wall / 60:.1f} | "
-                    f"{days / wall:.3g} |")
+                    f"{days / wall:.3g} | {load0:.1f} / {load1:.1f} |")
         print(rows[-1], flush=True)
     a, b = results["local"], results["ray"]
     diffs = {k: float(np.nanmax(np.abs(a[k].values - b[k].values)))
@@ -60,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         "every chunk, the indices and bootstrap; the Ray row includes Ray's start). "
         f"Machine and versions: {environment()}.", "",
         "| runner | parameter sets | draws per set | athlete-days | wall (s) | wall (min) | "
-        "athlete-days/s |", "|---|---|---|---|---|---|---|", *rows, "",
+        "athlete-days/s | load average at start / end (1 min) |",
+        "|---|---|---|---|---|---|---|---|", *rows, "",
         f"Goal under 15 min on both runners: "
         f"{'met' if all(float(r.split('|')[6]) < 15 for r in rows) else 'missed'}. "
         "Local and Ray give " + ("the same indices, bit for bit" if same else

@@ -122,8 +122,9 @@ def _main(module, args, tmp_path, monkeypatch, capsys):
 
 def test_twin_sensitivity_end_to_end_writes_the_dataset_and_charts(tmp_path, monkeypatch,
                                                                    capsys):
-    code, out, err = _main("sensitivity", [*SMALL, "sensitivity.base_samples=2"], tmp_path,
-                           monkeypatch, capsys)
+    # conf/sensitivity.yaml runs the standard sweep: the demo sweep's axes here.
+    code, out, err = _main("sensitivity", ["sweep=demo", *SMALL, "sensitivity.base_samples=2"],
+                           tmp_path, monkeypatch, capsys)
     assert code == 0, err
     ds = xr.open_dataset(tmp_path / "sensitivity.nc")
     assert ds.sizes["run"] == 2 * (len(twin_factors()) + 2)
@@ -166,7 +167,8 @@ BAD = [
 
 @pytest.mark.parametrize(("args", "message"), BAD)
 def test_twin_sensitivity_refuses(args, message, tmp_path, monkeypatch, capsys):
-    code, _, err = _main("sensitivity", [*SMALL, *args], tmp_path, monkeypatch, capsys)
+    code, _, err = _main("sensitivity", ["sweep=demo", *SMALL, *args], tmp_path, monkeypatch,
+                         capsys)
     lines = [line for line in err.splitlines() if line.strip()]
     assert code == 2, err
     assert len(lines) == 1 and lines[0].startswith("twin-sensitivity: "), err

@@ -11,7 +11,8 @@ uncertain couplings, priors, hazard options and fitness-fatigue model
   point) and factor, with bootstrap intervals; the robustness of each decision; every
   set's outcomes (CF attributes, the resolved config as governance lets it out);
 - ``sensitivity.png`` (indices of each outcome) and ``sensitivity_<axis>.png`` (of the
-  decision of the sweep's first axis), ranked bar charts;
+  decision of the sweep's first axis: what can overturn its best level), ranked bar
+  charts;
 
 then prints a robustness line per outcome and decision, and the paths.
 
@@ -146,7 +147,7 @@ def write(ds, cfg, out_dir: Path, command: str) -> list[Path]:
     paths = [path, plots.save(plots.sensitivity_bars(ds, "value"), out_dir / "sensitivity.png")]
     axes = [t for t in ds["target"].values if t not in ("value", "scenario")]
     if axes:
-        paths.append(plots.save(plots.sensitivity_bars(ds, axes[0]),
+        paths.append(plots.save(plots.sensitivity_bars(ds, axes[0], of="_decision"),
                                 out_dir / f"sensitivity_{axes[0]}.png"))
     return paths
 

@@ -14,7 +14,9 @@ quantities (``target``) are:
 For a decision there are two sets of indices: those of its margin (``S1``, ``ST``: what
 the size of the advantage turns on) and those of the indicator that the reference's
 choice stays best (``S1_decision``, ``ST_decision``: what can overturn it; the printed
-"overturned by").
+"overturned by"). Where the reference leaves levels tied (days lost do not depend on the
+itinerary while the hazard's options are off), ``reference_tie`` says so and the line
+says there is no best at the reference.
 
 ``robustness`` is the share of the design's parameter sets under which the reference's
 best level (or point) stays best, margin >= 0 (ties kept), over every row of the
@@ -72,11 +74,19 @@ def margins(run: SampleRun, outcome: str, target: str):
     return best, labels[best], margin
 
 
+def reference_margin(run: SampleRun, outcome: str, target: str) -> float:
+    """The margin of the reference's best level at the reference itself (0: a tie)."""
+    ref, _ = _levels(run.reference[outcome], run.sweep, target)
+    sign = better_sign(outcome) * ref
+    best = int(np.nanargmax(sign))
+    return float(sign[best] - np.nanmax(np.delete(sign, best)))
+
+
 def analyse(run: SampleRun, *, resamples: int = 100, conf_level: float = 0.95,
             seed: int = 0) -> xr.Dataset:
     """The sensitivity dataset of a design's run (module docstring)."""
     tgts = targets(run.sweep)
-    outputs, holds, best, robust = {}, {}, {}, {}
+    outputs, holds, best, robust, tie = {}, {}, {}, {}, {}
     model = [f for f in run.factors if f.name == MODEL_FACTOR]
     models = list(model[0].levels) if model else list(dict.fromkeys(run.models))
     rob_model = np.full((len(OUTCOMES), len(tgts), len(models)), np.nan)
@@ -88,6 +98,7 @@ def analyse(run: SampleRun, *, resamples: int = 100, conf_level: float = 0.95,
                 outputs[(name, t)] = run.outcomes[name].mean(axis=-1)
                 continue
             _, label, margin = margins(run, name, t)
+            tie[(name, t)] = reference_margin(run, name, t) <= tol
             outputs[(name, t)] = margin
             holds[(name, t)] = (margin >= -tol).astype(float)
             best[(name, t)] = label
@@ -108,7 +119,8 @@ def analyse(run: SampleRun, *, resamples: int = 100, conf_level: float = 0.95,
         full = np.full(shape, np.nan)
         for (o, t) in holds:
             full[OUTCOMES.index(o), tgts.index(t)] = held[k].sel(output=f"{o}|{t}").values
-        ds[f"{k}_decision"] = (("outcome", "target", "factor"), full, {
+        name = k.replace("S1", "S1_decision").replace("ST", "ST_decision")
+        ds[name] = (("outcome", "target", "factor"), full, {
             **held[k].attrs, "long_name": held[k].attrs["long_name"] + " of the indicator "
                                           "'the reference's best level stays best'"})
     dims2 = ("outcome", "target")
@@ -121,7 +133,11 @@ def analyse(run: SampleRun, *, resamples: int = 100, conf_level: float = 0.95,
     ds = ds.assign_coords(model=models)
     ds["reference_best"] = (dims2, np.array([[best.get((o, t), "") for t in tgts]
                                              for o in OUTCOMES], dtype=object), {
-        "long_name": "best level (or point) under the reference parameters"})
+        "long_name": "best level (or point) under the reference parameters (the first "
+                     "of those tied, where reference_tie)"})
+    ds["reference_tie"] = (dims2, np.array([[tie.get((o, t), False) for t in tgts]
+                                            for o in OUTCOMES]), {
+        "long_name": "the reference parameters leave two or more levels tied for best"})
     points = point_labels(run.sweep)
     ds["reference_outcome"] = (("outcome", "point"),
                                np.stack([run.reference[o] for o in OUTCOMES]), {
@@ -163,7 +179,7 @@ def drivers(ds: xr.Dataset, outcome: str, target: str, *, threshold: float = 0.0
     ``"_decision"`` for the indices of the decision's indicator (default: of the value
     or the margin)."""
     one = ds.sel(outcome=outcome, target=target)
-    st, conf = one[f"ST{of}"].values, one[f"ST{of}_conf" if not of else "ST_conf_decision"].values
+    st, conf = one[f"ST{of}"].values, one[f"ST{of}_conf"].values
     order = np.argsort(-np.nan_to_num(st, nan=-1.0))
     return [(str(ds["factor"].values[i]), float(st[i]), float(conf[i])) for i in order
             if np.isfinite(st[i]) and st[i] - conf[i] > threshold][:top]
@@ -189,7 +205,10 @@ def robustness_lines(ds: xr.Dataset) -> list[str]:
                 dep = "never overturned"
             else:
                 dep = f"overturned by {dep or 'no factor above ST 0.05'}"
-            lines.append(f"{o:<18} best {t} {best}: stays best in {100 * share:.0f} % of "
+            tied = bool(ds["reference_tie"].sel(outcome=o, target=t))
+            head = (f"no best {t} at the reference (a tie; first: {best}), which"
+                    if tied else f"best {t} {best}:")
+            lines.append(f"{o:<18} {head} stays best in {100 * share:.0f} % of "
                          f"{n} plausible parameter sets" + (f" ({by})" if by else "")
                          + f"; {dep}")
     return lines
