@@ -162,6 +162,7 @@ BAD = [
     (["sensitivity.models=[banister,nonesuch]"], "sensitivity.models"),
     (["sensitivity.factors=[coupling.nonesuch]"], "sensitivity.factors"),
     (["athletes.parameters=squad_calibration.nc"], "athletes.parameters"),
+    (["scenario.rest_days=[2030-01-01]"], "scenario.rest_days[0]"),  # found while planning
 ]
 
 

@@ -208,7 +208,10 @@ def sensitivity_bars(ds: xr.Dataset, target: str = "value", *, top: int = 12, of
         ax.set_xlabel("Sobol index (1)")
         what = "mean over the sweep" if target == "value" else (
             f"what overturns the best {target}" if of else f"margin of the best {target}")
-        ax.set_title(f"{o} ({what})", fontsize=9)
+        ax.set_title(f"{o}\n({what})", fontsize=9)
+        if not np.any(st):
+            ax.text(0.5, 0.5, "no factor moves it" + (" (never overturned)" if of else ""),
+                    transform=ax.transAxes, ha="center", fontsize=8, color="0.3")
     axes[0][0].legend(loc="lower right", fontsize=7)
     fig.suptitle(f"Sensitivity: {ds.attrs.get('sets', '?')} parameter sets x "
                  f"{ds.attrs.get('draws_per_set', '?')} draws", fontsize=10)

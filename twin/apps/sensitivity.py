@@ -83,18 +83,21 @@ def sensitivity(cfg, *, progress: bool = False):
     fs = factors(cfg)
     unit = design(fs, int(s.base_samples), seed=int(s.seed))
     hazard = hazard_from_config(cfg.model.hazard)
-    bar = None
-    if progress:
-        from tqdm import tqdm
+    bar = []  # made at the first chunk done, so a bad config's error line stands alone
 
-        bar = tqdm(unit="chunk", desc="sensitivity")
+    def tick(done: int) -> None:
+        if not bar:
+            from tqdm import tqdm
+
+            bar.append(tqdm(unit="chunk", desc="sensitivity", initial=done - 1))
+        bar[0].update()
+
     run = run_design(functools.partial(plan_from_config, cfg), fs, unit,
                      draws=int(s.draws), reference_model=cfg.model.fitness_fatigue.name,
                      hazard=hazard, execute=_executor(cfg.runner),
-                     chunk_sets=int(s.chunk_sets),
-                     progress=(lambda done: bar.update()) if bar is not None else None)
-    if bar is not None:
-        bar.close()
+                     chunk_sets=int(s.chunk_sets), progress=tick if progress else None)
+    for b in bar:
+        b.close()
     return analyse(run, resamples=int(s.resamples), conf_level=float(s.conf_level),
                    seed=int(s.seed))
 
