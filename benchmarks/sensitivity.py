@@ -6,7 +6,8 @@ so 64 x 22 = 1 408 parameter sets, each 1 draw; the reference run besides) once 
 ``runner=local`` and once with ``runner=ray`` (a local instance with 2 CPUs), each timed
 end to end in this one process (plans, chunks, indices), and checks that the two give
 the same indices. Goal (issue 18): under 15 min on the 2-core machine, both runners.
-``--base 4`` for a quick look (not recorded). Writes its section of RESULTS.md.
+``--base 4`` for a quick look (not recorded). Writes its section of RESULTS.md, and the
+local run's ``sensitivity.nc`` and charts under ``benchmarks/out/sensitivity/``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import time
 
 import numpy as np
 
-from benchmarks.common import environment, update_results
+from benchmarks.common import HERE, environment, update_results
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     same = all(v == 0.0 for v in diffs.values())
     text = report(a)
     print(text)
+    from twin.apps.sensitivity import write
+
+    out = HERE / "out" / "sensitivity"  # the local run's dataset and charts (not committed)
+    for p in write(a, twin.compose(f"sensitivity.base_samples={args.base}",
+                                   config_name="sensitivity"), out,
+                   "python -m benchmarks.sensitivity"):
+        print("wrote", p)
     print("local vs Ray, max abs difference:", diffs)
     section = "\n".join([
         "## Sensitivity: the standard sweep's Sobol design, local and Ray", "",
