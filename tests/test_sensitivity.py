@@ -53,6 +53,16 @@ def test_ishigami_indices_agree_with_the_analytic_values_within_their_intervals(
         assert float(one.ST_conf) < 0.1  # the intervals are informative, not just wide
 
 
+def test_the_bootstrap_intervals_are_reproducible_with_seed_zero():
+    # SALib treats seed 0 as no seed; the wrapper must not (the same config, the same
+    # dataset).
+    factors = ishigami_factors()
+    unit = design(factors, 64, seed=0)
+    y = {"y": ishigami(factor_values(factors, unit))}
+    a, b = (sobol_indices(factors, y, resamples=20, seed=0) for _ in range(2))
+    assert a.identical(b)
+
+
 def test_design_refuses_a_base_that_is_not_a_power_of_two():
     with pytest.raises(ValueError, match="base = 12"):
         design(ishigami_factors(), 12)

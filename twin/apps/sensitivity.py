@@ -38,10 +38,14 @@ from twin.apps.hydra_app import hydra_app
 
 
 def check(cfg, *, required: bool = True) -> None:
-    """The ``sensitivity`` node, checked before any work (``ConfigError`` naming the key)."""
+    """The ``sensitivity`` node, checked before any work (``ConfigError`` naming the key);
+    with ``required`` false (``twin-run``), ``base_samples = 0`` turns it off and nothing
+    else is checked."""
     s = cfg.sensitivity
     n = int(sc.parse_number("sensitivity.base_samples", s.base_samples, 0, 2**16))
-    if (required or n) and (n < 2 or n & (n - 1) or n != s.base_samples):
+    if not required and n == 0:  # twin-run without the robustness lines
+        return
+    if n < 2 or n & (n - 1) or n != s.base_samples:
         raise sc.ConfigError(f"sensitivity.base_samples = {s.base_samples}: expected a power "
                              "of two, at least 2 (the Saltelli design's base)")
     for key, low, high in (("draws", 1, 10_000), ("resamples", 1, 100_000),

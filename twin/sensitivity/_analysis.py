@@ -132,7 +132,7 @@ def sobol_indices(factors: list[Factor], outputs: dict[str, np.ndarray], *,
             warnings.simplefilter("ignore", RuntimeWarning)
             res = _sobol.analyze(_problem(factors), y, calc_second_order=False,
                                  num_resamples=int(resamples), conf_level=float(conf_level),
-                                 seed=int(seed))
+                                 seed=_salib_seed(seed))
         for k in arrays:
             arrays[k][i] = res[k]
     dims = ("output", "factor")
@@ -148,6 +148,13 @@ def sobol_indices(factors: list[Factor], outputs: dict[str, np.ndarray], *,
         coords={"output": list(outputs), "factor": names})
     ds.attrs.update(conf_level=float(conf_level), resamples=int(resamples))
     return ds
+
+
+def _salib_seed(seed: int) -> int:
+    """A seed SALib's bootstrap honours: it takes a seed of 0 as none and falls back to
+    NumPy's global generator (``if seed:`` in ``SALib.analyze.sobol``), so every seed,
+    0 included, is mapped to a non-zero one."""
+    return int(np.random.SeedSequence(int(seed)).generate_state(1)[0]) or 1
 
 
 def _problem(factors: list[Factor]) -> dict:
