@@ -79,6 +79,9 @@ class Param:
     domain: Interval
     source: str
     description: str
+    #: The range a sensitivity analysis varies the parameter over (what we believe of it,
+    #: where ``bounds`` is what calibration may search); the bounds unless narrowed.
+    plausible: tuple[float, float] | None = None
 
 
 def param(
@@ -89,6 +92,7 @@ def param(
     source: str,
     description: str,
     domain: str = "(-inf, inf)",
+    plausible: tuple[float, float] | None = None,
 ) -> Any:
     """Declare a parameter field of a :class:`ParamRecord`.
 
@@ -100,13 +104,22 @@ def param(
         description: one line saying what the parameter is.
         domain: the hard domain the equations accept, as an interval string; values
             outside it raise ``ValueError`` when the record is built.
+        plausible: the range a sensitivity analysis varies it over
+            (:mod:`twin.sensitivity`), inside ``bounds`` and holding the default; default
+            the bounds. Narrow it where the bounds are a calibration search box wider
+            than what is believed (an option's off value up to its documented strength).
     """
     interval = Interval.parse(domain)
     low, high = bounds
     if not (low <= default <= high and interval.contains(default)):
         raise ValueError(f"default {default} outside bounds {bounds} or domain {domain}")
+    p_low, p_high = (low, high) if plausible is None else plausible
+    if not (low <= p_low <= default <= p_high <= high):
+        raise ValueError(f"plausible range {plausible} must hold the default {default} and "
+                         f"lie inside the bounds {bounds}")
     meta = {"units": units, "bounds": (float(low), float(high)), "domain": interval,
-            "source": source, "description": description}
+            "source": source, "description": description,
+            "plausible": (float(p_low), float(p_high))}
     return dataclasses.field(default=default, metadata={"param": meta})
 
 
@@ -174,13 +187,16 @@ class ParamRecord:
 
     @classmethod
     def table(cls) -> str:
-        """A Markdown table of the record's fields (for docs and reports)."""
+        """A Markdown table of the record's fields (for docs and reports); the bounds
+        column adds the plausible range where it is narrower."""
         rows = ["| parameter | units | default | bounds | domain | description | source |",
                 "|---|---|---|---|---|---|---|"]
         for p in cls.spec().values():
+            bounds = f"[{p.bounds[0]:g}, {p.bounds[1]:g}]"
+            if p.plausible != p.bounds:
+                bounds += f"; plausible [{p.plausible[0]:g}, {p.plausible[1]:g}]"
             rows.append(f"| `{p.name}` | {p.units} | {p.default:g} | "
-                        f"[{p.bounds[0]:g}, {p.bounds[1]:g}] | {p.domain} | {p.description} | "
-                        f"{p.source} |")
+                        f"{bounds} | {p.domain} | {p.description} | {p.source} |")
         return "\n".join(rows)
 
     @classmethod

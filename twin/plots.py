@@ -182,3 +182,38 @@ def save(fig, path: Path) -> Path:
     plt.close(fig)
     os.replace(tmp, path)
     return path
+
+
+def sensitivity_bars(ds: xr.Dataset, target: str = "value", *, top: int = 12, of: str = ""):
+    """Total and first-order Sobol indices, ranked, one panel per outcome
+    (:func:`twin.sensitivity.analyse`); whiskers: the bootstrap intervals. ``of``:
+    ``"_decision"`` for the indices of a decision's indicator (what can overturn it)."""
+    outcomes = list(ds["outcome"].values)
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(4.2 * len(outcomes), 0.32 * top + 2),
+                             squeeze=False)
+    for ax, o in zip(axes[0], outcomes, strict=True):
+        one = ds.sel(outcome=o, target=target)
+        st = np.nan_to_num(one[f"ST{of}"].values, nan=0.0)
+        order = np.argsort(-st)[:top][::-1]
+        y = np.arange(order.size)
+        ax.barh(y + 0.2, st[order], 0.4, xerr=one[f"ST{of}_conf"].values[order],
+                color="tab:blue",
+                label="total ST", error_kw={"lw": 0.8})
+        ax.barh(y - 0.2, np.nan_to_num(one[f"S1{of}"].values[order]), 0.4,
+                xerr=one[f"S1{of}_conf"].values[order], color="tab:orange",
+                label="first-order S1",
+                error_kw={"lw": 0.8})
+        ax.set_yticks(y, [str(ds["factor"].values[i]) for i in order], fontsize=7)
+        ax.axvline(0.0, color="0.5", lw=0.5)
+        ax.set_xlabel("Sobol index (1)")
+        what = "mean over the sweep" if target == "value" else (
+            f"what overturns the best {target}" if of else f"margin of the best {target}")
+        ax.set_title(f"{o}\n({what})", fontsize=9)
+        if not np.any(st):
+            ax.text(0.5, 0.5, "no factor moves it" + (" (never overturned)" if of else ""),
+                    transform=ax.transAxes, ha="center", fontsize=8, color="0.3")
+    axes[0][0].legend(loc="lower right", fontsize=7)
+    fig.suptitle(f"Sensitivity: {ds.attrs.get('sets', '?')} parameter sets x "
+                 f"{ds.attrs.get('draws_per_set', '?')} draws", fontsize=10)
+    fig.tight_layout()
+    return fig

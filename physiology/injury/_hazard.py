@@ -106,32 +106,33 @@ class HazardParams(ParamRecord):
                "within 2 months of return to full participation",
         description="window after return with the raised rate s_R")
     beta_fatigue: float = param(
-        0.0, units="1", bounds=(0.0, 5.0), domain="[0, inf)",
+        0.0, units="1", bounds=(0.0, 5.0), domain="[0, inf)", plausible=(0.0, 0.405),
         source=f"assumption, {_OFF}: no cohort gives a rate ratio for model fatigue; as "
                "an option, ln(1.5) (fatigue 100 % above habitual gives RR 1.5)",
         description="log relative risk per unit of excess fatigue beta_F")
     acwr_threshold: float = param(
-        1.0, units="1", bounds=(0.5, 2.0), domain="[0, inf)",
-        source="assumption: risk rises only above a ratio of 1 (used only with beta_acwr)",
+        1.0, units="1", bounds=(0.5, 2.0), domain="[0, inf)", plausible=(0.8, 1.5),
+        source="assumption: risk rises only above a ratio of 1 (used only with beta_acwr); "
+               "0.8-1.5, the 'sweet spot' band, plausible",
         description="ACWR above which risk rises A_0")
     beta_acwr: float = param(
-        0.0, units="1", bounds=(0.0, 10.0), domain="[0, inf)",
+        0.0, units="1", bounds=(0.0, 10.0), domain="[0, inf)", plausible=(0.0, 1.386),
         source=f"disputed, {_OFF}: ACWR as a cause of injury is contested (Impellizzeri "
                "et al. 2020; Lolli et al. 2019); as an option, 2 ln 2 (Carey et al. 2017: "
                "RR about 2, reached 0.5 above the threshold)",
         description="log relative risk per unit of ACWR above A_0 beta_A")
     beta_damage: float = param(
-        0.0, units="1", bounds=(0.0, 10.0), domain="[0, inf)",
+        0.0, units="1", bounds=(0.0, 10.0), domain="[0, inf)", plausible=(0.0, 2.996),
         source=f"assumption, {_OFF}: no study links the S-N bone damage to time-loss "
                "injury; as an option, ln 20 (damage 1 multiplies risk by 20)",
         description="log relative risk per unit of tissue damage beta_D")
     beta_sleep: float = param(
-        0.0, units="1/h", bounds=(0.0, 3.0), domain="[0, inf)",
+        0.0, units="1/h", bounds=(0.0, 3.0), domain="[0, inf)", plausible=(0.0, 0.531),
         source=f"assumption, {_OFF}: the only rate ratio (Milewski et al. 2014, RR 1.7 "
                "for < 8 h) is from adolescents; as an option, ln 1.7 per hour",
         description="log relative risk per hour of sleep debt beta_S")
     beta_w_prime: float = param(
-        0.0, units="1", bounds=(0.0, 5.0), domain="[0, inf)",
+        0.0, units="1", bounds=(0.0, 5.0), domain="[0, inf)", plausible=(0.0, 0.693),
         source=f"assumption, {_OFF}: no study; as an option, ln 2 (a match that uses "
                "all of W' doubles risk)",
         description="log relative risk per unit of W' depletion beta_W")

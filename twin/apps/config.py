@@ -3,7 +3,8 @@
 - ``twin_schema`` (:class:`TwinConfig`), the root of ``conf/config.yaml`` (``twin-run``,
   ``twin-plan``, ``twin-scenario``), composed with one option from each group:
   ``athletes``, ``scenario``, ``sweep`` (schemas in :mod:`scenarios.schema`), ``runner``
-  and ``backend``;
+  and ``backend``; also of ``conf/sensitivity.yaml`` (``twin-sensitivity``: the standard
+  sweep and a sensitivity design);
 - ``calibrate_schema`` (:class:`CalibrateConfig`), the root of ``conf/calibrate.yaml``
   (``twin-calibrate``).
 
@@ -117,6 +118,20 @@ class PlanConf:
 
 
 @dataclass
+class SensitivityConf:
+    """``twin-sensitivity``, and ``twin-run``'s robustness lines (:mod:`twin.sensitivity`)."""
+
+    base_samples: int = 0  # Saltelli base N, a power of 2: N (k + 2) sets; twin-run: 0 = off
+    draws: int = 2  # Monte-Carlo draws per parameter set (the same draws for every set)
+    models: list[str] = field(default_factory=lambda: ["banister", "busso"])  # model factor
+    factors: list[str] | None = None  # factor names (twin.sensitivity.FIELDS); null: all
+    resamples: int = 100  # bootstrap resamples of the intervals
+    conf_level: float = 0.95
+    seed: int = 0  # of the design (scrambled Sobol' sequence) and of the bootstrap
+    chunk_sets: int = 0  # parameter sets per chunk; 0: about 3e6 athlete-days a chunk
+
+
+@dataclass
 class TwinConfig:
     athletes: SquadConf = MISSING
     scenario: ScenarioConf = MISSING
@@ -128,6 +143,7 @@ class TwinConfig:
     model: ModelConf = field(default_factory=ModelConf)
     output: OutputConf = field(default_factory=OutputConf)
     plan: PlanConf = field(default_factory=PlanConf)
+    sensitivity: SensitivityConf = field(default_factory=SensitivityConf)
 
 
 @dataclass

@@ -14,8 +14,10 @@ from twin.prescribe.load_plan import read_load_plan
 from twin.store.governance import public_ids
 
 
-def plan_from_config(cfg) -> Plan:
-    """:func:`twin.engine.plan` for a resolved config (``conf/config.yaml``'s schema)."""
+def plan_from_config(cfg, **engine_args) -> Plan:
+    """:func:`twin.engine.plan` for a resolved config (``conf/config.yaml``'s schema);
+    ``engine_args`` replace what the config gives (``model``, ``draws``, ``hazard``) or
+    add to it (``coupling``, ``priors``, ``draw_ids``: :mod:`twin.sensitivity`)."""
     squad = sc.build_squad(cfg.athletes)
     season = sc.build_season(cfg.scenario, home=squad.home)
     sweep = sc.build_sweep(cfg.sweep, season)
@@ -41,11 +43,11 @@ def plan_from_config(cfg) -> Plan:
     hazard = hazard_from_config(cfg.model.hazard)
     planned = (read_load_plan(cfg.scenario.load_plan, ids, season.dates)
                if cfg.scenario.load_plan else None)
-    return plan(squad, season, sweep, draws=draws, seed=seed,
-                model=cfg.model.fitness_fatigue.name, circadian=cfg.model.circadian.name,
-                backend=cfg.backend.name.name, quantiles=quantiles,
-                keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
+    args = dict(draws=draws, seed=seed, model=cfg.model.fitness_fatigue.name,
+                circadian=cfg.model.circadian.name, backend=cfg.backend.name.name,
+                quantiles=quantiles, keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
                 calibration=calibration, load_plan=planned, hazard=hazard)
+    return plan(squad, season, sweep, **{**args, **engine_args})
 
 
 def hazard_from_config(node) -> HazardParams:

@@ -9,7 +9,12 @@ the demo squad through the demo sweep and writes into Hydra's run directory:
 - ``season.png``, ``jetlag.png``, ``heatmap.png`` (when the sweep has two axes or more),
   ``fan.png`` (:mod:`twin.plots`);
 
-then prints the best and worst scenario for each summary outcome, and the paths.
+then prints the best and worst scenario for each summary outcome, and the paths. With
+``sensitivity.base_samples=N`` (a power of two; 0, the default, is off) it also runs the
+sensitivity design of :mod:`twin.apps.sensitivity` over the same squad, season and sweep
+and prints, per outcome and decision, the share of plausible parameter sets under which
+the best scenario stays best (writing ``sensitivity.nc`` and its charts); it costs about
+``N (k + 2) x sensitivity.draws`` draws more, so the quickstart leaves it off.
 
     twin-run sweep=standard backend=jax draws=200
     twin-run -m scenario=demo_season,congested_fixtures
@@ -80,6 +85,9 @@ def make_plots(result, out_dir: Path) -> list[Path]:
 
 def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
     """Run the sweep of ``cfg`` into ``out_dir``; returns the text printed by the app."""
+    from twin.apps import sensitivity as _sensitivity
+
+    _sensitivity.check(cfg, required=False)  # before any work
     result = run_sweep(cfg, out_dir, progress=progress, command="twin-run " + " ".join(
         sys.argv[1:]))
     plots = make_plots(result, out_dir) if cfg.output.plots else []
@@ -89,7 +97,13 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
             f"{plan.draws} draws x {plan.season.days} days "
             f"({plan.squad.size * plan.sweep.size * plan.draws * plan.season.days:,} "
             "athlete-days)")
-    return "\n".join([head, "", summary_table(summary, plan.sweep.dims), "",
+    robust = []
+    if cfg.sensitivity.base_samples:
+        ds = _sensitivity.sensitivity(cfg, progress=progress)
+        written = _sensitivity.write(ds, cfg, out_dir, "twin-run " + " ".join(sys.argv[1:]))
+        robust = ["", _sensitivity.report(ds), f"sensitivity: {written[0]}"]
+        plots = [*plots, *written[1:]]
+    return "\n".join([head, "", summary_table(summary, plan.sweep.dims), *robust, "",
                       f"cube: {result.store}", *(f"plot: {p}" for p in plots)])
 
 

@@ -28,7 +28,7 @@ def stream_keys(plan: Plan, athletes: slice):
     difference between two scenarios is the scenario's effect, not sampling noise.
     """
     return athlete_keys(plan.public_ids[athletes])[:, None, None], \
-        np.arange(plan.draws)[None, None, :]
+        plan.stream_draws()[None, None, :]
 
 
 def _select(x: np.ndarray, dims: tuple[str, ...], block: dict[str, slice]) -> np.ndarray:

@@ -62,6 +62,8 @@ class Plan:
         athlete_load, athlete_running, athlete_minutes: a per-athlete load plan,
             ``(A, P, D)``, ``(A, P, D, bands)`` and ``(A, P, D)`` (training minutes), or
             None (the scenario's own loads).
+        draw_ids: the random-stream key of each draw ``(N,)``, or None for
+            ``0 .. N - 1`` (:meth:`stream_draws`).
     """
 
     squad: sc.Squad
@@ -88,10 +90,16 @@ class Plan:
     athlete_load: np.ndarray | None = None
     athlete_running: np.ndarray | None = None
     athlete_minutes: np.ndarray | None = None
+    draw_ids: np.ndarray | None = None
 
     @property
     def kernel(self) -> Kernel:
         return KERNELS[self.model]
+
+    def stream_draws(self) -> np.ndarray:
+        """The random-stream key of each draw: ``0 .. N - 1`` unless ``draw_ids`` says
+        otherwise (a sensitivity run gives every parameter set the same few draws)."""
+        return np.arange(self.draws) if self.draw_ids is None else np.asarray(self.draw_ids)
 
     def feeds(self) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
         """The draw-free kernel inputs: name -> (array, the dims it varies over)."""
@@ -116,6 +124,13 @@ class Plan:
         return out
 
 
+#: Fields that must be one value for a whole plan (not per draw): the sleep-debt window of
+#: the clock part and the W' depletion tables are computed once per athlete.
+DRAW_FREE = {"CouplingParams": ("sleep_debt_nights", "efforts_per_90", "effort_ratio",
+                                "effort_s", "background_ratio"),
+             "AthletePriors": ("critical_speed", "d_prime")}
+
+
 def hazard_params(coupling: CouplingParams, base: HazardParams | None = None) -> HazardParams:
     """The injury hazard with its sleep coefficient (an option, 0 by default) per hour of
     the twin's cumulative debt: a steady shortfall of 1 h a night holds the ledger at
@@ -138,7 +153,9 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
          seed: int = 0, model: str = "banister", circadian: str = "hannay19",
          backend: str = "numba", quantiles=(0.05, 0.5, 0.95), keep_draws: bool = False,
          public_ids: tuple[str, ...] | None = None, calibration=None,
-         load_plan: np.ndarray | None = None, hazard: HazardParams | None = None) -> Plan:
+         load_plan: np.ndarray | None = None, hazard: HazardParams | None = None,
+         coupling: CouplingParams | None = None, priors: AthletePriors | None = None,
+         draw_ids=None) -> Plan:
     """Prepare a sweep (see the module docstring).
 
     Args:
@@ -159,9 +176,17 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
             stands; :func:`twin.prescribe.load_plan.read_load_plan`), or None.
         hazard: the injury hazard's rates and options (default :class:`HazardParams`);
             a calibration file's fitted hazard fields replace it for its athletes.
+        coupling, priors: the twin's couplings and athlete priors (default their records'
+            defaults). ``hazard``, ``coupling`` and ``priors`` fields may be arrays of
+            shape ``(draws,)``, a parameter set per draw, except the draw-free ones
+            (:data:`DRAW_FREE`: they set the clock's sleep-debt window and the W'
+            depletion tables, computed once per athlete).
+        draw_ids: the random-stream key of each draw, ``(draws,)`` integers (default
+            ``0 .. draws - 1``); draws sharing a key share their random numbers.
 
     Raises:
-        ValueError: an unknown model, circadian model or backend, or draws < 1.
+        ValueError: an unknown model, circadian model or backend, draws < 1, a draw-free
+            field given per draw, or ``draw_ids`` of the wrong shape.
     """
     if model not in KERNELS:
         raise ValueError(f"model={model!r}: expected one of {tuple(KERNELS)}")
@@ -172,9 +197,19 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     quantiles = check_quantiles(quantiles)
     kernel = KERNELS[model]
     days = sc.compile_days(season, sweep)
-    coupling = CouplingParams()
-    priors = AthletePriors()
+    coupling = CouplingParams() if coupling is None else coupling
+    priors = AthletePriors() if priors is None else priors
+    for record in (coupling, priors):
+        for name in DRAW_FREE.get(type(record).__name__, ()):
+            if np.ndim(getattr(record, name)):
+                raise ValueError(f"{type(record).__name__}.{name}: draw-free (it sets the "
+                                 "clock or the W' tables, once per athlete); expected one value")
     n_draws, seed = int(draws), int(seed)
+    if draw_ids is not None:
+        draw_ids = np.asarray(draw_ids, dtype=np.int64)
+        if draw_ids.shape != (n_draws,) or np.any(draw_ids < 0):
+            raise ValueError(f"draw_ids: expected {n_draws} non-negative integers, got shape "
+                             f"{draw_ids.shape}")
     ids = tuple(squad.ids) if public_ids is None else tuple(public_ids)
 
     if calibration is not None:  # the club's sleep records: each athlete's own need
@@ -194,7 +229,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
     minutes_bar = float(base.training_min[0].mean())
     param_draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
-                                        athlete_keys(ids))
+                                        athlete_keys(ids), draw_ids)
     if calibration is not None:
         param_draws = _athletes.calibrated_draws(calibration, ids, n_draws, model,
                                                  param_draws)
@@ -216,7 +251,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
                 quantiles, bool(keep_draws), params, state0,
                 body, misalign, clock.slept[:, days.itinerary], debt,
-                clock.impairment[:, days.itinerary], w_plan, param_draws, ids, *loads)
+                clock.impairment[:, days.itinerary], w_plan, param_draws, ids, *loads,
+                draw_ids)
 
 
 def calibrated_sleep_need(squad: sc.Squad, calibration, ids) -> sc.Squad:
@@ -264,8 +300,12 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
     """The day kernel's ``Params``, each leaf ``(A, N)``, before the habitual levels are
     known (1 here); ``hazard`` the hazard's fields, each ``(A, N)``; ``reference_h`` the
     body-clock hour of the habitual kickoff."""
-    restricted = _clock.restriction_impairment(in_bed_h=coupling.sleep_restriction_in_bed_h,
-                                               reference_h=reference_h, backend=backend)
+    in_bed = np.asarray(coupling.sleep_restriction_in_bed_h, float)
+    levels, where = np.unique(in_bed, return_inverse=True)  # one night per distinct value
+    restricted = np.array([_clock.restriction_impairment(in_bed_h=float(h),
+                                                         reference_h=reference_h,
+                                                         backend=backend)
+                           for h in levels])[where].reshape(in_bed.shape)
     part = subtypes(kernel.Params)  # each component's own Params type
     # lag 1, the next-day convention: performance before the day's own load
     ff = part["ff"](**{n: draws[n] for n in part["ff"]._fields if n != "lag"}, lag=1.0)

@@ -30,10 +30,15 @@ def _lognormal(median, cv, z):
 
 
 def prior_draws(n_athletes: int, n_draws: int, seed: int, priors, habitual_load: float,
-                model: str, athlete_keys=None) -> dict[str, np.ndarray]:
-    """Fitness-fatigue parameters per (athlete, draw) from the priors (module docstring)."""
+                model: str, athlete_keys=None, draw_ids=None) -> dict[str, np.ndarray]:
+    """Fitness-fatigue parameters per (athlete, draw) from the priors (module docstring).
+
+    ``priors`` fields may be arrays over the draws (``(n_draws,)``: a parameter set per
+    draw, as :mod:`twin.sensitivity` runs them); ``draw_ids`` the stream key of each draw
+    (default ``0 .. n_draws - 1``), so draws sharing an id share their random numbers.
+    """
     keys = np.arange(n_athletes) if athlete_keys is None else np.asarray(athlete_keys)
-    draws = np.arange(n_draws)
+    draws = np.arange(n_draws) if draw_ids is None else np.asarray(draw_ids)
 
     def z(j):
         u = uniforms(seed, (keys[:, None], draws[None, :]), 1, channel=PRIOR_CHANNEL + j)

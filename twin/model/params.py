@@ -60,8 +60,9 @@ class CouplingParams(ParamRecord):
     acwr_chronic_days: float = param(28.0, units="d", bounds=(14.0, 60.0), domain="[1, inf)",
                                      source=_WILLIAMS, description="chronic EWMA span")
     ramp_days: float = param(
-        14.0, units="d", bounds=(1.0, 60.0), domain="(0, inf)",
-        source="assumption: a graded two-week return to full load (physiology.injury)",
+        14.0, units="d", bounds=(1.0, 60.0), domain="(0, inf)", plausible=(7.0, 28.0),
+        source="assumption: a graded two-week return to full load (physiology.injury); "
+               "one to four weeks plausible",
         description="return-to-play ramp")
     sleep_debt_nights: float = param(
         14.0, units="d", bounds=(7.0, 28.0), domain="[1, inf)",
@@ -74,9 +75,9 @@ class CouplingParams(ParamRecord):
                "bouts, so about 75 bouts in 90 min",
         description="high-intensity efforts in a standard 90-min match")
     effort_ratio: float = param(
-        1.56, units="1", bounds=(1.05, 3.0), domain="(1, inf)",
+        1.56, units="1", bounds=(1.05, 3.0), domain="(1, inf)", plausible=(1.35, 1.75),
         source="assumption: very-high-intensity running (19.8-25.2 km/h, mid 6.25 m/s) "
-               "over a critical speed of 4.0 m/s",
+               "over a critical speed of 4.0 m/s; the band's ends give 1.35-1.75",
         description="effort speed as a multiple of critical speed")
     effort_s: float = param(
         2.0, units="s", bounds=(1.0, 10.0), domain="(0, inf)",
@@ -106,23 +107,31 @@ class AthletePriors(ParamRecord):
                            source="Clarke & Skiba 2013: k2/k1 = 2 in their worked example",
                            description="median fatigue-to-fitness gain ratio k2/k1")
     gain_pct: float = param(10.0, units="%", bounds=(1.0, 50.0), domain="(0, inf)",
+                            plausible=(5.0, 20.0),
                             source="assumption: the habitual load holds performance 10 % "
-                                   "above the untrained baseline p0 (sets k1)",
+                                   "above the untrained baseline p0 (sets k1); half to "
+                                   "twice that plausible",
                             description="median habitual training effect")
     tau3: float = param(4.0, units="d", bounds=(0.5, 30.0), domain="(0, inf)",
-                        source="Busso 2003 (illustrative few days); k3 is set so that the "
-                               "habitual load gives the Banister k2",
+                        plausible=(1.0, 10.0),
+                        source="assumption: Busso 2003 (illustrative few days; 1-10 d "
+                               "plausible); k3 is set so that the habitual load gives the "
+                               "Banister k2",
                         description="Busso k2-filter time constant")
     cv: float = param(0.2, units="1", bounds=(0.0, 1.0), domain="[0, inf)",
+                      plausible=(0.1, 0.4),
                       source="assumption: fitted fitness-fatigue parameters vary by tens "
                              "of per cent between athletes (Busso 2003; Clarke & Skiba "
-                             "2013 show wide confidence regions)",
+                             "2013 show wide confidence regions); 10-40 % plausible",
                       description="coefficient of variation of each prior")
     critical_speed: float = param(4.0, units="m/s", bounds=(3.0, 5.5), domain="(0, inf)",
+                                  plausible=(3.5, 4.5),
                                   source="assumption: about 14.4 km/h, the lower bound of "
-                                         "high-intensity running in match analysis",
+                                         "high-intensity running in match analysis; "
+                                         "12.6-16.2 km/h plausible",
                                   description="critical speed CS (the running CP)")
     d_prime: float = param(200.0, units="m", bounds=(50.0, 500.0), domain="(0, inf)",
+                           plausible=(150.0, 250.0),
                            source="assumption: 150-250 m reported for trained runners and "
                                   "team-sport players",
                            description="distance above CS, D' (the running W')")

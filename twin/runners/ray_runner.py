@@ -129,7 +129,13 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
             ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
 
 
-def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None):
+def sweep_chunk(plan: engine.Plan, slices):
+    """A sweep's chunk (the default task body): :func:`twin.engine.run_chunk`."""
+    a_sl, _, flat = slices
+    return engine.run_chunk(plan, a_sl, flat)
+
+
+def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None, chunk=sweep_chunk):
     import numba
 
     from physiology.kernels import numba_backend
@@ -137,20 +143,31 @@ def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None):
     numba.set_num_threads(max(1, min(int(cpus), numba.config.NUMBA_NUM_THREADS)))
     inject(chaos, block)
     loaded = len(numba_backend._loaded)
-    a_sl, _, flat = slices
-    result = engine.run_chunk(plan, a_sl, flat)
+    result = chunk(plan, slices)
     stats = {"pid": os.getpid(), "threads": numba.get_num_threads(),
              "kernels_loaded": len(numba_backend._loaded) - loaded}
     return result, stats
 
 
+def _where(layout, block) -> str:
+    """The athletes and points (or what the layout says) of a block, for messages."""
+    if hasattr(layout, "describe"):
+        return layout.describe(block)
+    a_sl, p_sl, _ = layout.slices(block)
+    return (f"athletes {a_sl.start}:{a_sl.stop}, "
+            f"{layout.sweep_dims[0] if layout.sweep_dims else 'points'} "
+            f"{p_sl.start}:{p_sl.stop}")
+
+
 def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None,
                 num_cpus: int | None = None, cpus_per_task: int = 1, max_retries: int = 3,
-                stats: list | None = None):
+                stats: list | None = None, chunk=sweep_chunk):
     """Run ``blocks`` as Ray tasks; yield ``(block, result)`` as they finish.
 
     ``stats``: a list that receives, per task, the worker's pid, its Numba threads and
-    how many kernels it had to load (0 on a warm worker).
+    how many kernels it had to load (0 on a warm worker). ``chunk``: the task's body,
+    ``chunk(plan, layout.slices(block))`` (a module-level function; default a sweep's
+    chunk, :func:`twin.engine.run_chunk`; :mod:`twin.sensitivity` passes its own).
     """
     import ray
 
@@ -169,7 +186,8 @@ def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None
         while todo or pending:
             while todo and len(pending) < capacity + 1:
                 block = todo.pop(0)
-                ref = remote.remote(plan_ref, block, layout.slices(block), cpus_per_task, chaos)
+                ref = remote.remote(plan_ref, block, layout.slices(block), cpus_per_task, chaos,
+                                    chunk)
                 pending[ref] = block
             done, _ = ray.wait(list(pending), num_returns=1)
             for ref in done:
@@ -177,11 +195,8 @@ def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None
                 try:
                     result, task_stats = ray.get(ref)
                 except ray.exceptions.RayTaskError as exc:
-                    a_sl, p_sl, _ = layout.slices(block)
-                    raise ChunkError(
-                        f"chunk {block} (athletes {a_sl.start}:{a_sl.stop}, "
-                        f"{layout.sweep_dims[0] if layout.sweep_dims else 'points'} "
-                        f"{p_sl.start}:{p_sl.stop}) failed: {exc.cause!r}") from exc
+                    raise ChunkError(f"chunk {block} ({_where(layout, block)}) failed: "
+                                     f"{exc.cause!r}") from exc
                 if stats is not None:
                     stats.append({"block": block, **task_stats})
                 yield block, result
