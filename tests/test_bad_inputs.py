@@ -415,10 +415,9 @@ athletes:  # no jurisdiction: the schema's default, EU
 """
 
 
-def test_hydra_never_echoes_a_raw_id_from_a_real_process(tmp_path):
-    """A club's own squad file (EU athletes), a multirun whose second job's override
-    holds a raw id, Hydra refusing it while composing (issue 22): one line on stderr
-    naming the key, and no raw id or name on stderr, stdout or any file written."""
+def _club_multirun(tmp_path, overrides, key):
+    """twin-scenario -m on a club's own squad file (EU athletes), in a real process:
+    ``(completed process, everything it printed and wrote)``."""
     import subprocess
 
     (tmp_path / "conf" / "athletes").mkdir(parents=True)
@@ -427,14 +426,22 @@ def test_hydra_never_echoes_a_raw_id_from_a_real_process(tmp_path):
     run = subprocess.run(
         [sys.executable, "-m", "twin.apps.scenario", "-m", "runner=local", "athletes=club",
          f"hydra.searchpath=[file://{tmp_path / 'conf'}]", f"hydra.sweep.dir={sweep}",
-         "draws=2,eu-7731-k", "athletes.athletes.1.name=Olga Lindqvist"],
-        capture_output=True, text=True, timeout=120, env={**os.environ,
-                                                          "TWIN_PSEUDONYM_KEY": ""})
+         *overrides],
+        capture_output=True, text=True, timeout=120,
+        env={**os.environ, "TWIN_PSEUDONYM_KEY": key})
+    return run, run.stdout + run.stderr + "".join(
+        p.read_text(errors="replace") for p in sweep.rglob("*") if p.is_file())
+
+
+def test_hydra_never_echoes_a_raw_id_from_a_real_process(tmp_path):
+    """A club's own squad file (EU athletes), a multirun whose second job's override
+    holds a raw id, Hydra refusing it while composing (issue 22): one line on stderr
+    naming the key, and no raw id or name on stderr, stdout or any file written."""
+    run, text = _club_multirun(tmp_path, ["draws=2,eu-7731-k",
+                                          "athletes.athletes.1.name=Olga Lindqvist"], "")
     assert run.returncode == 2, run.stderr
     assert run.stderr == ("twin-scenario: draws: Value '<redacted>' of type 'str' could not "
                           "be converted to Integer\n"), run.stderr
-    text = run.stdout + run.stderr + "".join(
-        p.read_text(errors="replace") for p in sweep.rglob("*") if p.is_file())
     for raw in ("eu-7731", "eu-7732", "Vogelsang", "Lindqvist"):
         assert raw not in text, (raw, text)
 
@@ -443,20 +450,9 @@ def test_hydras_launcher_lines_never_echo_a_raw_id_or_name(tmp_path):
     """Hydra's launcher prints each job's overrides on stdout ("#0 : ..."): a multirun that
     sweeps an EU athlete's name, one value of the squad file and one new, shows neither,
     nor the squad's raw ids, on stdout, stderr or in any file written."""
-    import subprocess
-
-    (tmp_path / "conf" / "athletes").mkdir(parents=True)
-    (tmp_path / "conf" / "athletes" / "club.yaml").write_text(CLUB)
-    sweep = tmp_path / "sweep"
-    run = subprocess.run(
-        [sys.executable, "-m", "twin.apps.scenario", "-m", "runner=local", "athletes=club",
-         f"hydra.searchpath=[file://{tmp_path / 'conf'}]", f"hydra.sweep.dir={sweep}",
-         "athletes.athletes.1.name=Olga Lindqvist,Anna Berg", "draws=2"],
-        capture_output=True, text=True, timeout=120,
-        env={**os.environ, "TWIN_PSEUDONYM_KEY": "test-key"})
+    run, text = _club_multirun(tmp_path, ["athletes.athletes.1.name=Olga Lindqvist,Anna Berg",
+                                          "draws=2"], "test-key")
     assert run.returncode == 0, run.stderr
     assert run.stdout.count("athletes.athletes.1.name=<redacted>") == 2, run.stdout
-    text = run.stdout + run.stderr + "".join(
-        p.read_text(errors="replace") for p in sweep.rglob("*") if p.is_file())
     for raw in ("eu-7731", "eu-7732", "Vogelsang", "Lindqvist", "Anna Berg", "Anna\\ Berg"):
         assert raw not in text, (raw, text)

@@ -107,18 +107,13 @@ def sensitivity(cfg, *, progress: bool = False):
 
 
 def _executor(runner_cfg):
+    """None in process (the design runs its own chunks), else Ray tasks of its chunks."""
     if runner_cfg.kind.name == "local":
         return None
-    from twin.runners.ray_runner import execute_ray
+    from twin.runners.local import executor
     from twin.sensitivity import sample_chunk
 
-    def execute(plan, layout, blocks):
-        return execute_ray(plan, layout, blocks, address=runner_cfg.address,
-                           num_cpus=runner_cfg.num_cpus,
-                           cpus_per_task=int(runner_cfg.cpus_per_task),
-                           max_retries=int(runner_cfg.max_retries), chunk=sample_chunk)
-
-    return execute
+    return executor(runner_cfg, chunk=sample_chunk)
 
 
 def write(ds, cfg, out_dir: Path, command: str) -> list[Path]:

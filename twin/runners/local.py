@@ -118,17 +118,19 @@ def _resume_key(cfg, layout: Layout) -> str:
     return OmegaConf.to_yaml(data) + f"chunks: {layout.ca} x {layout.cp}\n"
 
 
-def executor(runner_cfg):
-    """The chunk executor of ``runner.kind``: in process, or Ray tasks."""
+def executor(runner_cfg, chunk=None):
+    """The chunk executor of ``runner.kind``: in process, or Ray tasks (``chunk``: the
+    Ray task's body, default a sweep's chunk; see :func:`execute_ray`)."""
     if runner_cfg.kind.name == "local":
         return _in_process
-    from twin.runners.ray_runner import execute_ray
+    from twin.runners.ray_runner import execute_ray, sweep_chunk
 
     def execute(plan, layout, blocks):
         return execute_ray(plan, layout, blocks, address=runner_cfg.address,
                            num_cpus=runner_cfg.num_cpus,
                            cpus_per_task=int(runner_cfg.cpus_per_task),
-                           max_retries=int(runner_cfg.max_retries))
+                           max_retries=int(runner_cfg.max_retries),
+                           chunk=chunk or sweep_chunk)
 
     return execute
 
