@@ -80,9 +80,12 @@ class FitResult:
 
     def interval(self, name: str) -> tuple[float, float]:
         """The profile-likelihood interval of one parameter at :attr:`level` (a fixed
-        parameter's is its value)."""
+        parameter's is its value; NaN where there are none: no residual degrees of freedom,
+        or ``uncertainty="none"``)."""
         if name not in self.names:
             raise ValueError(f"name={name!r}: expected one of {self.names}")
+        if name in self.free and name not in self.intervals:
+            return float("nan"), float("nan")
         if name not in self.intervals:
             v = float(getattr(self.params, name))
             return v, v
@@ -274,6 +277,10 @@ def profile_likelihood(result: FitResult, load, performance, name: str, *, n_gri
     if name not in result.free:
         raise ValueError(f"name={name!r}: expected a free parameter of the fit "
                          f"{result.free}")
+    if result.n_tests <= len(result.free):
+        raise ValueError(f"name={name!r}: no profile: {result.n_tests} test(s) for "
+                         f"{len(result.free)} free parameter(s) leave no residual degrees "
+                         "of freedom")
     spec = model_spec(result.model)
     load, perf, w = _inputs(load, performance, weights)
     fixed = {nm: float(getattr(result.params, nm)) for nm in result.names

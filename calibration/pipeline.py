@@ -254,7 +254,7 @@ def calibrate_squad(tables: dict, governance_dir, *, model: str = "banister",
         if out_of_sample:
             out.oos = expanding_window(series.load, series.performance, model=model,
                                        fixed=fixed, convention=convention)
-        if profiles:
+        if profiles and res.n_tests > len(res.free):  # a profile needs residual dof
             out.profiles = {n: profile_likelihood(res, series.load, series.performance, n,
                                                   n_grid=13)
                             for n in res.free if n.startswith("tau")}

@@ -59,13 +59,13 @@ def fit_report(path, athlete: str, result, load, performance, *, oos=None,
     a = ax[1, 0]
     dof = result.n_tests - len(result.free)
     crit = f_dist.ppf(result.level, 1, dof) if dof > 0 else np.nan
-    for name, prof in (profiles or {}).items():
+    for name, prof in (profiles or {}).items() if dof > 0 else ():
         # the profile F statistic: (SSE_prof - SSE_min) / (SSE_min / (n - k))
         stat = (prof["sse"] - result.sse) / (result.sse / dof)
         a.plot(prof["grid"], stat, "o-", label=name)
     a.axhline(crit, color="grey", ls="--", label=f"{result.level:.0%} threshold F(1, {dof})")
     a.set(xscale="log", xlabel="time constant (d)", ylabel="(SSE_prof - SSE_min) / s^2",
-          title="profile likelihood", ylim=(0, 3 * crit))
+          title="profile likelihood", ylim=(0, 3 * crit) if dof > 0 else None)
     if profiles:
         a.legend(loc="best")
     a = ax[1, 1]

@@ -237,6 +237,19 @@ def test_bad_arguments_are_named(cyclist, kwargs, match):
         fit_banister(cyclist["load_au"], cyclist["test_power_w"], **kwargs)
 
 
+def test_no_residual_degrees_of_freedom_gives_no_interval():
+    # Five tests for five free parameters: an exact fit says nothing about its
+    # uncertainty; no interval is reported, the flag says why, no profile is drawn.
+    load = np.full(40, 50.0)
+    tests = np.full(40, np.nan)
+    tests[[5, 10, 15, 20, 25]] = [300.0, 301.0, 303.0, 302.0, 304.0]
+    fit = fit_banister(load, tests, n_draws=5)
+    assert fit.intervals == {} and np.all(np.isnan(fit.interval("tau1")))
+    assert any("no residual degrees of freedom" in f for f in fit.diagnostics.flags)
+    with pytest.raises(ValueError, match="no residual degrees of freedom"):
+        profile_likelihood(fit, load, tests, "tau1")
+
+
 def test_too_few_tests_is_an_error():
     load = np.full(50, 50.0)
     tests = np.full(50, np.nan)
