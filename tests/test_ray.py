@@ -102,7 +102,7 @@ def local_ray():
 @pytest.fixture(scope="module")
 def local_cube(tmp_path_factory):
     res = runner.run_sweep(tiny_cfg(), tmp_path_factory.mktemp("local"), progress=False)
-    return twin.open_cube(res.store)[0]
+    return twin.open_cube(res.store).to_dataset()
 
 
 def ray_cfg(*extra):
@@ -115,7 +115,7 @@ def ray_cfg(*extra):
 ])
 def test_ray_gives_the_local_cube_bit_for_bit(local_ray, local_cube, tmp_path, chunking):
     res = runner.run_sweep(ray_cfg(*chunking), tmp_path, progress=False)
-    cube, _ = twin.open_cube(res.store)
+    cube = twin.open_cube(res.store).to_dataset()
     xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
 
 
@@ -141,7 +141,7 @@ def test_a_killed_worker_is_retried_and_the_cube_is_complete(local_ray, local_cu
     res = runner.run_sweep(ray_cfg("runner.chunk_athletes=1", "runner.chunk_points=1"),
                            tmp_path / "out", progress=False)
     assert marker.exists()  # the worker running chunk (1, 1) did die
-    cube, _ = twin.open_cube(res.store)
+    cube = twin.open_cube(res.store).to_dataset()
     xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
 
 
@@ -167,7 +167,7 @@ def test_an_interrupted_ray_sweep_resumes_without_recomputing(local_ray, local_c
             break  # the driver stops after four chunks
     res = runner.run_sweep(cfg, tmp_path, progress=False)
     assert res.chunks_run == len(layout.blocks) - 4
-    cube, _ = twin.open_cube(res.store)
+    cube = twin.open_cube(res.store).to_dataset()
     xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
 
 
@@ -193,6 +193,6 @@ def test_a_killed_driver_is_resumed_by_rerunning_the_command(tmp_path, local_cub
     assert rerun.returncode == 0, rerun.stderr
     for name, stamp in done_before.items():
         assert (marks / name).stat().st_mtime_ns == stamp  # not recomputed
-    cube, _ = twin.open_cube(tmp_path / "cube.zarr")
+    cube = twin.open_cube(tmp_path / "cube.zarr").to_dataset()
     xr.testing.assert_identical(cube.drop_attrs(), local_cube.drop_attrs())
     assert np.all(np.isfinite(cube["performance"].values))

@@ -21,6 +21,7 @@ import yaml
 import twin
 from tests.test_twin import TINY
 from twin.apps.config import CONF_DIR
+from twin.store import datasets
 
 BIN = Path(sys.executable).parent
 REPO = CONF_DIR.parent
@@ -86,7 +87,7 @@ def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env):
                   "output.plots=false", f"hydra.run.dir={out}", env=ray_env, timeout=600)
     assert job.returncode == 0, job.stdout + job.stderr
     assert "succeeded" in job.stdout + job.stderr
-    cube, summary = twin.open_cube(out / "cube.zarr")
+    cube, summary = datasets(twin.open_cube(out / "cube.zarr"))
     assert dict(cube.sizes)["athlete"] == 3 and "itinerary" in cube.dims
     assert np.isfinite(cube["performance"].values).all()
     assert np.all((summary["injury_risk"].values >= 0) & (summary["injury_risk"].values <= 1))
@@ -171,4 +172,4 @@ def test_autoscaling_adds_workers_for_a_sweep_and_drops_them_when_idle(tmp_path,
     assert seen["before"] == 0  # no workers until the sweep queues chunks
     assert seen["peak"] >= 1  # the sweep scaled the cluster up
     assert seen["after"] == 0  # and the idle workers went away
-    assert twin.open_cube(seen["store"])[0].attrs["twin_complete"] == 1
+    assert twin.open_cube(seen["store"]).attrs["twin_complete"] == 1

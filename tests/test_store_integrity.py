@@ -14,6 +14,7 @@ import pytest
 import twin
 from tests.test_twin import tiny_cfg
 from twin.runners import local as runner
+from twin.store.cube import datasets
 from twin.store.integrity import ChunkProblem, StoreLock, StoreLocked
 
 CHUNKED = ("runner.chunk_athletes=1", "runner.chunk_points=3")  # 3 chunks, one per athlete
@@ -24,7 +25,7 @@ def _reference(root):
     """A finished store (3 chunks) and its arrays, written once per session."""
     out = root / "ref"
     runner.run_sweep(tiny_cfg(*CHUNKED), out, progress=False)
-    cube, summary = twin.open_cube(out / "cube.zarr")
+    cube, summary = datasets(twin.open_cube(out / "cube.zarr"))
     return out, cube.load(), summary.load()
 
 
@@ -38,7 +39,9 @@ def store(tmp_path_factory, tmp_path):
 
 
 def _chunk_files(out, variable: str, athlete: int):
-    return sorted((out / "cube.zarr" / variable).glob(f"{athlete}.*"))
+    """The chunk files of an athlete's block (Zarr format 3 keys: ``c/<athlete>/...``)."""
+    return sorted(p for p in (out / "cube.zarr" / variable / "c" / str(athlete)).rglob("*")
+                  if p.is_file())
 
 
 def _rerun_repairs(out, cube, summary, capsys, says: str) -> None:
@@ -49,7 +52,7 @@ def _rerun_repairs(out, cube, summary, capsys, says: str) -> None:
 
 
 def _same(out, cube, summary) -> None:
-    again, again_summary = twin.open_cube(out / "cube.zarr")
+    again, again_summary = datasets(twin.open_cube(out / "cube.zarr"))
     for name in cube.data_vars:  # bit for bit: the same chunk, recomputed
         np.testing.assert_array_equal(again[name].values, cube[name].values, err_msg=name)
     for name in summary.data_vars:
@@ -75,7 +78,7 @@ def test_a_corrupt_chunk_file_is_named_and_repaired(store, capsys):
 
 def test_swapped_chunk_files_are_named_and_repaired(store, capsys):
     out, cube, summary = store
-    a, b = _chunk_files(out, "load", 0)[0], _chunk_files(out, "load", 2)[0]
+    a, b = _chunk_files(out, "load_done", 0)[0], _chunk_files(out, "load_done", 2)[0]
     tmp = a.with_name("swap")
     os.replace(a, tmp)
     os.replace(b, a)

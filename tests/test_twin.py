@@ -16,6 +16,7 @@ from twin import engine
 from twin.apps import run as cli
 from twin.apps.from_config import plan_from_config
 from twin.runners import local as runner
+from twin.store import datasets
 from twin.store.cube import Layout, ZarrStore
 
 TINY = ["runner=local", "athletes=mini_squad", "draws=8", "scenario.days=100",
@@ -49,7 +50,7 @@ def tiny_run(tmp_path_factory, tiny_plan):
 
 def test_cube_dims_coords_attributes_and_ranges(tiny_run):
     out, text = tiny_run
-    cube, summary = twin.open_cube(out / "cube.zarr")
+    cube, summary = datasets(twin.open_cube(out / "cube.zarr"))
     assert dict(cube.sizes) == {"athlete": 3, "training_volume": 3, "itinerary": 4,
                                 "quantile": 3, "date": 100}
     assert list(cube["itinerary"].values) == ["home", "east_3", "east_6", "east_9"]
@@ -89,7 +90,7 @@ def test_cube_dims_coords_attributes_and_ranges(tiny_run):
 
 def test_reopened_cube_holds_what_the_engine_computed(tiny_run, tiny_plan):
     out, _ = tiny_run
-    cube, summary = twin.open_cube(out / "cube.zarr")
+    cube, summary = datasets(twin.open_cube(out / "cube.zarr"))
     direct = engine.run_chunk(tiny_plan, slice(None), slice(None))
     shape = (3, 3, 4)
     for name in twin.DAILY:
@@ -102,7 +103,7 @@ def test_reopened_cube_holds_what_the_engine_computed(tiny_run, tiny_plan):
 def test_more_training_volume_raises_fitness_exposure_and_injuries(tiny_run):
     """More volume: more fitness, more hours at risk, more expected injuries (the hazard
     is per hour of exposure, so the direction holds with every option off)."""
-    cube, summary = twin.open_cube(tiny_run[0] / "cube.zarr")
+    cube, summary = datasets(twin.open_cube(tiny_run[0] / "cube.zarr"))
     fitness = cube["fitness"].sel(quantile=0.5).mean("date").values  # (athlete, vol, itin)
     assert np.all(np.diff(fitness, axis=1) > 0)
     for name in ("exposure_hours", "expected_injuries"):
@@ -131,7 +132,7 @@ def test_unavailable_athletes_play_no_minutes_and_load_nothing(tiny_plan):
     out_days = get["available"] < 0.5
     assert out_days.any()  # the draws include injuries
     assert np.all(get["minutes_played"][out_days] == 0)
-    assert np.all(get["load"][out_days] == 0)
+    assert np.all(get["load_done"][out_days] == 0)
     assert np.all((get["injury_probability"] >= 0) & (get["injury_probability"] < 1))
 
 
@@ -155,8 +156,8 @@ def test_chunking_does_not_change_the_cube(tmp_path, tiny_run, athletes, points,
                                       f"runner.chunk_points={points}"),
                              tmp_path, progress=False)
     assert len(parts.layout.blocks) == blocks
-    a, sa = twin.open_cube(tiny_run[0] / "cube.zarr")
-    b, sb = twin.open_cube(parts.store)
+    a, sa = datasets(twin.open_cube(tiny_run[0] / "cube.zarr"))
+    b, sb = datasets(twin.open_cube(parts.store))
     xr.testing.assert_identical(a.drop_attrs(), b.drop_attrs())
     xr.testing.assert_identical(sa.drop_attrs(), sb.drop_attrs())
 
@@ -198,8 +199,8 @@ def test_an_unfinished_store_is_refused(tmp_path, tiny_plan):
 
 def test_netcdf_output_matches_zarr(tmp_path, tiny_run):
     res = runner.run_sweep(tiny_cfg("output.format=netcdf"), tmp_path, progress=False)
-    a, sa = twin.open_cube(res.store)
-    b, sb = twin.open_cube(tiny_run[0] / "cube.zarr")
+    a, sa = datasets(twin.open_cube(res.store))
+    b, sb = datasets(twin.open_cube(tiny_run[0] / "cube.zarr"))
     xr.testing.assert_allclose(a.drop_attrs().load(), b.drop_attrs().load(), rtol=0, atol=0)
     xr.testing.assert_allclose(sa.drop_attrs().load(), sb.drop_attrs().load(), rtol=0, atol=0)
 
@@ -235,7 +236,7 @@ def test_a_cube_of_eu_athletes_holds_no_raw_id_or_name(tmp_path, monkeypatch):
     monkeypatch.setenv("TWIN_PSEUDONYM_KEY", "a-secret-kept-elsewhere")
     cfg = eu_cfg()
     res = runner.run_sweep(cfg, tmp_path, progress=False)
-    cube, _ = twin.open_cube(res.store)
+    cube = twin.open_cube(res.store).to_dataset()
     raw = [a.id for a in cfg.athletes.athletes] + [a.name for a in cfg.athletes.athletes]
     assert all(str(v).startswith("anon-") for v in cube["athlete"].values)
     text = "".join(p.read_bytes().decode("latin-1") for p in tmp_path.rglob("*") if p.is_file())

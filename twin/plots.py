@@ -38,9 +38,9 @@ def season_chart(cube: xr.Dataset, athlete: int, sel: dict):
     dates = one["date"].values
     fig, axes = plt.subplots(4, 1, figsize=(11, 9), sharex=True,
                              gridspec_kw={"height_ratios": [1.3, 2, 1.2, 1]})
-    axes[0].bar(dates, med["load"], width=1.0, color="0.75", label="load done (AU, median)")
+    axes[0].bar(dates, med["load_done"], width=1.0, color="0.75", label="load done (AU, median)")
     match = med["minutes_played"] > 0
-    axes[0].plot(dates[match], med["load"].values[match], "v", color="tab:red", ms=4,
+    axes[0].plot(dates[match], med["load_done"].values[match], "v", color="tab:red", ms=4,
                  label="match")
     axes[0].set_ylabel("session-RPE (AU)")
     axes[0].legend(loc="upper left", fontsize=8)

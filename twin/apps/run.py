@@ -32,7 +32,7 @@ from twin import plots
 from twin.apps.hydra_app import hydra_app
 from twin.engine.summary import SUMMARY
 from twin.runners.local import run_sweep
-from twin.store.cube import open_cube
+from twin.store.cube import datasets, open_cube
 
 
 def summary_table(summary, sweep_dims) -> str:
@@ -65,7 +65,7 @@ def _point(flat, i, dims) -> str:
 
 
 def make_plots(result, out_dir: Path) -> list[Path]:
-    cube, summary = open_cube(result.store)
+    cube, summary = datasets(open_cube(result.store))
     dims = result.plan.sweep.dims
     sel = plots.pick_point(cube, dims)
     paths = [plots.save(plots.season_chart(cube, 0, sel), out_dir / "season.png"),
@@ -91,7 +91,7 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
     result = run_sweep(cfg, out_dir, progress=progress, command="twin-run " + " ".join(
         sys.argv[1:]))
     plots = make_plots(result, out_dir) if cfg.output.plots else []
-    _, summary = open_cube(result.store)
+    summary = open_cube(result.store)["summary"].to_dataset()
     plan = result.plan
     head = (f"{plan.squad.size} athletes x {plan.sweep.size} scenario points x "
             f"{plan.draws} draws x {plan.season.days} days "

@@ -188,7 +188,7 @@ class DayOutputs(NamedTuple):
     injury_probability: float
     available: float
     minutes_played: float
-    load: float
+    load_done: float
     exposure_h: float
 
 

@@ -119,7 +119,7 @@ DAILY = _table(
     Variable("available", _APD, "1", "share of draws in which the athlete is available",
              "mean", True),
     Variable("minutes_played", _APD, "min", "match minutes played", "quantiles"),
-    Variable("load", _APD, "AU", "session-RPE load done", "quantiles"),
+    Variable("load_done", _APD, "AU", "session-RPE load done", "quantiles"),
     Variable("exposure_h", _APD, "h", "hours at risk of injury: training and match "
              "exposure done (0 while out)", "mean"),
     Variable("body_clock", _AP, "h", "body-clock time (home hour of the same phase) at "

@@ -9,12 +9,16 @@ A Zarr store is created with every variable's metadata first (``twin_complete = 
 then each chunk (a block of athletes x a block along the first sweep dim) is written into
 its region and marked done by a file in ``<store>.chunks/`` holding the hash of the
 region as read back (:mod:`twin.store.integrity`); only when every chunk is in does the
-store get ``twin_complete = 1`` (Zarr format 2, read by every Zarr library). A rerun of
+store get ``twin_complete = 1``. The store is Zarr format 3 with consolidated metadata
+(re-consolidated whenever an attribute changes, so a reader never sees a stale
+``twin_complete``); text coordinates are variable-length UTF-8, the string type format 3
+specifies. A rerun of
 the same config on the same store skips the chunks already marked whose content still
 matches their hash, and recomputes the others, naming them (the store records a hash of
-the config and refuses a different one). :func:`open_cube` verifies every chunk. netCDF
-(``output.format=netcdf``) is written whole, to a temporary name moved into place at the
-end.
+the config and refuses a different one). :func:`open_cube` verifies every chunk and
+returns the store as what it is, an :class:`xarray.DataTree`: the daily cube at the root
+and the ``summary`` child. netCDF (``output.format=netcdf``) is written whole, to a
+temporary name moved into place at the end.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import datetime as dt
 import hashlib
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import dask.array as da
@@ -36,6 +41,24 @@ from twin.model.variables import DAILY, SUMMARY
 from twin.store.integrity import ChunkProblem, region_digest, verify_block, verify_store, write_mark
 
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
+ZARR_FORMAT = 3
+
+
+def consolidate(path: Path) -> None:
+    """Write the store's consolidated metadata (after any change of attributes).
+
+    zarr-python warns that consolidated metadata is its extension of format 3, not yet in
+    the specification; that is known and chosen (xarray reads it, and it saves a listing
+    per variable), so the warning is not passed on to every run's console."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Consolidated metadata is currently not",
+                                category=UserWarning)
+        zarr.consolidate_metadata(str(path))
+
+
+def _text(values) -> np.ndarray:
+    """Text coordinate values as variable-length strings (Zarr format 3's string type)."""
+    return np.asarray([str(v) for v in values], dtype=object)
 
 
 def config_hash(text: str) -> str:
@@ -71,13 +94,15 @@ class Layout:
 
     def coords(self) -> dict:
         plan = self.plan
-        c = {"athlete": ("athlete", list(plan.public_ids),
+        c = {"athlete": ("athlete", _text(plan.public_ids),
                          {"long_name": "athlete id (as the governance policy lets it out)"}),
              "date": ("date", plan.season.dates.astype("datetime64[ns]"),
                       {"long_name": "date", "standard_name": "time"})}
         for dim, values in plan.sweep.coords.items():
             target = dim if plan.sweep.mode == "grid" else "scenario"
             axis = SWEEP_AXES[dim]
+            if np.asarray(values).dtype.kind in "OUS":
+                values = _text(values)
             c[dim] = (target, values, {"long_name": axis.long_name, "units": axis.units})
         if plan.sweep.mode != "grid":
             c["scenario"] = ("scenario", np.arange(plan.sweep.size),
@@ -198,9 +223,11 @@ class ZarrStore:
         tmp = self.path.with_name(self.path.name + ".init")
         shutil.rmtree(tmp, ignore_errors=True)
         cube, summ = _dataset(layout, _empty(layout), attrs)
-        cube.to_zarr(tmp, mode="w", compute=False, consolidated=False, zarr_format=2)
+        cube.to_zarr(tmp, mode="w", compute=False, consolidated=False,
+                     zarr_format=ZARR_FORMAT)
         summ.to_zarr(tmp, group="summary", mode="a", compute=False, consolidated=False,
-                     zarr_format=2)
+                     zarr_format=ZARR_FORMAT)
+        consolidate(tmp)
         shutil.rmtree(self.marks, ignore_errors=True)
         self.marks.mkdir()
         os.replace(tmp, self.path)
@@ -228,6 +255,7 @@ class ZarrStore:
         if int(root.attrs.get("twin_complete", 0)):
             root.attrs["twin_complete"] = 0
             root["summary"].attrs["twin_complete"] = 0
+            consolidate(self.path)
 
     def write(self, block, result: dict) -> None:
         a_sl, p_sl, _ = self.layout.slices(block)
@@ -238,7 +266,7 @@ class ZarrStore:
             region[self.layout.sweep_dims[0]] = p_sl
         for ds, group in ((cube, None), (summ, "summary")):
             ds.to_zarr(self.path, group=group, region=region, mode="r+", consolidated=False,
-                       zarr_format=2)
+                       zarr_format=ZARR_FORMAT)
         digest = region_digest(self.path, a_sl, p_sl, bool(self.layout.sweep_dims))
         write_mark(self._mark(block), a_sl, p_sl, digest)
 
@@ -249,6 +277,7 @@ class ZarrStore:
         root = zarr.open_group(str(self.path), mode="r+")
         root.attrs["twin_complete"] = 1
         root["summary"].attrs["twin_complete"] = 1
+        consolidate(self.path)
 
 
 def _chunk_datasets(layout: Layout, arrays: dict):
@@ -270,8 +299,13 @@ def write_netcdf(path: Path, layout: Layout, arrays: dict, config_text: str,
         os.replace(tmp, target)
 
 
-def open_cube(path, *, verify: bool = True) -> tuple[xr.Dataset, xr.Dataset]:
-    """The daily cube and the summary of a finished store (Zarr or netCDF).
+def open_cube(path, *, verify: bool = True) -> xr.DataTree:
+    """A finished store (Zarr or netCDF) as a :class:`xarray.DataTree`: the daily cube at
+    the root, the season summary as the child ``summary``.
+
+    ``tree.to_dataset()`` is the daily cube and ``tree["summary"].to_dataset()`` the
+    summary (with the athlete and sweep coordinates it shares with the cube); both are lazy
+    (dask) over a Zarr store.
 
     Args:
         path: ``cube.zarr`` or ``cube.nc``.
@@ -284,9 +318,11 @@ def open_cube(path, *, verify: bool = True) -> tuple[xr.Dataset, xr.Dataset]:
     """
     path = Path(path)
     if path.suffix == ".nc":
-        return xr.open_dataset(path), xr.open_dataset(path.with_suffix(".summary.nc"))
-    cube = xr.open_zarr(path, consolidated=False)
-    if int(cube.attrs.get("twin_complete", 0)) != 1:
+        return xr.DataTree.from_dict({"/": xr.open_dataset(path),
+                                      "summary": xr.open_dataset(path.with_suffix(
+                                          ".summary.nc"))})
+    tree = xr.open_datatree(path, engine="zarr", consolidated=True, chunks={})
+    if int(tree.attrs.get("twin_complete", 0)) != 1:
         raise RuntimeError(f"{path}: incomplete cube (a run stopped before every chunk "
                            "was written); rerun the same command to resume")
     if verify:
@@ -295,4 +331,9 @@ def open_cube(path, *, verify: bool = True) -> tuple[xr.Dataset, xr.Dataset]:
         except ChunkProblem as exc:
             raise ChunkProblem(f"{path}: {exc}; rerun the same command to recompute "
                                "it") from None
-    return cube, xr.open_zarr(path, group="summary", consolidated=False)
+    return tree
+
+
+def datasets(tree: xr.DataTree) -> tuple[xr.Dataset, xr.Dataset]:
+    """The daily cube and the summary of :func:`open_cube`'s tree, as two datasets."""
+    return tree.to_dataset(), tree["summary"].to_dataset()
