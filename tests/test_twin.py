@@ -4,6 +4,8 @@ import functools
 import subprocess
 import sys
 
+import hypothesis as hyp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
 import xarray as xr
@@ -210,10 +212,82 @@ def test_a_bad_value_names_the_key():
         plan_from_config(tiny_cfg("draws=0"))
 
 
+def test_the_store_follows_zarr_3_and_cf_as_tools_read_them(tiny_run):
+    """Zarr format 3 with consolidated metadata, read by plain ``xr.open_zarr`` without a
+    warning; cf-xarray finds the time axis and the athlete's timeseries id; pint (its own
+    registry and cf-xarray's UDUNITS one) reads every unit; every reduced variable says
+    how in ``cell_methods`` (issue 21)."""
+    import warnings
+
+    import cf_xarray  # noqa: F401  (registers the .cf accessor)
+    import pint
+    import zarr
+    from cf_xarray.units import units as udunits
+
+    path = tiny_run[0] / "cube.zarr"
+    root = zarr.open_group(str(path), mode="r")
+    assert root.metadata.zarr_format == 3
+    assert root.metadata.consolidated_metadata is not None
+    assert root["summary"].metadata.zarr_format == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cube = xr.open_zarr(path)
+        summary = xr.open_zarr(path, group="summary")
+    assert cube.attrs["twin_complete"] == 1  # the consolidated attributes are current
+    for ds in (cube, summary):
+        assert ds.cf.cf_roles == {"timeseries_id": ["athlete"]}
+    assert cube.cf["time"].name == "date" and cube.cf["T"].name == "date"
+    registry = pint.UnitRegistry()
+    for ds in (cube, summary):
+        for name, var in ds.variables.items():
+            if "units" in var.attrs:
+                for reg in (registry, udunits):
+                    reg.parse_units(var.attrs["units"])  # raises if unreadable
+                assert var.attrs["units"] != "AU", name
+    assert registry.parse_units(summary["incidence"].attrs["units"]) == registry.parse_units(
+        "1/kh")  # per 1000 h
+    assert cube["load_done"].attrs["units_symbol"] == "AU"
+    assert cube["performance"].attrs["cell_methods"] == "realization: quantile"
+    assert cube["available"].attrs["cell_methods"] == "realization: mean"
+    assert "cell_methods" not in cube["body_clock"].attrs  # draw-free
+    assert summary["days_lost"].attrs["cell_methods"] == "date: sum realization: mean"
+    assert summary["match_performance"].attrs["cell_methods"] == (
+        "date: mean (matches played) realization: quantile")
+    assert summary["peak_acwr"].attrs["cell_methods"].endswith("realization: median")
+
+
+@hyp.given(st.lists(st.booleans(), min_size=1, max_size=80), st.integers(1, 40))
+def test_return_to_play_days_are_those_after_time_loss(lost, window):
+    """The training / return-to-play split of peak ACWR, against its definition day by
+    day: returning = available with time loss on one of the ``window`` days before."""
+    from twin.engine.summary import return_to_play_days
+
+    u = np.array(lost)
+    training, returning = return_to_play_days(u, window)
+    for d in range(u.size):
+        recent = u[max(0, d - window):d].any()
+        assert returning[d] == (not u[d] and recent)
+        assert training[d] == (not u[d] and not recent)
+
+
+def test_peak_acwr_separates_return_to_play_spikes_from_training(tiny_run):
+    """The season's highest ACWR in training stays in the range of the plan (the demo's
+    draws without an injury peak at 1.27), while the weeks after a return, with the
+    chronic load fallen while out, spike above it (issue 21)."""
+    summary = twin.open_cube(tiny_run[0] / "cube.zarr")["summary"].to_dataset().load()
+    train, back = summary["peak_acwr"].values, summary["peak_acwr_return"].values
+    assert np.isfinite(train).all() and 1.0 < train.max() < 1.4
+    seen = np.isfinite(back)
+    assert seen.mean() > 0.5  # most cells have draws with an injury
+    assert (back[seen] > train[seen]).mean() > 0.9
+
+
 def test_docs_model_md_is_generated_from_the_code():
     from twin.apps import docs
 
     assert docs.PATH.read_text() == docs.render(), "run python -m twin.apps.docs"
+    assert docs.OUTPUTS_PATH.read_text() == docs.render_outputs(), \
+        "run python -m twin.apps.docs"
 
 
 def test_twin_run_cli(tmp_path):

@@ -37,7 +37,7 @@ from twin.store.cube import datasets, open_cube
 
 def summary_table(summary, sweep_dims) -> str:
     """Best and worst scenario per outcome, squad mean (median over draws)."""
-    lines = [f"{'outcome':<20} {'units':<5} {'best':>9}  scenario{'':<30} {'worst':>9}  scenario",
+    lines = [f"{'outcome':<20} {'units':<7} {'best':>9}  scenario{'':<30} {'worst':>9}  scenario",
              "-" * 110]
     for name in SUMMARY:
         da = summary[name]
@@ -52,7 +52,7 @@ def summary_table(summary, sweep_dims) -> str:
         finite = [i for i in order if np.isfinite(flat.values[i])]
         lo, hi = finite[0], finite[-1]
         best, worst = (hi, lo) if SUMMARY[name].better else (lo, hi)
-        lines.append(f"{name:<20} {SUMMARY[name].units:<5} {flat.values[best]:>9.3g}  "
+        lines.append(f"{name:<20} {SUMMARY[name].shown_units:<7} {flat.values[best]:>9.3g}  "
                      f"{_point(flat, best, sweep_dims):<38} {flat.values[worst]:>9.3g}  "
                      f"{_point(flat, worst, sweep_dims)}")
     return "\n".join(lines)

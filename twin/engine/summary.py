@@ -9,7 +9,15 @@ training (expected injuries over hours at risk, pooled over draws as epidemiolog
 over players; a match day has no training, so its injuries are match injuries) and the
 expected hours of exposure, the worst circadian misalignment at a kickoff and the mean
 sleep debt carried into match days (draw-free), and the medians over draws of the
-season's highest ACWR and tissue damage.
+season's highest tissue damage and highest ACWR, the latter split in two: in training, and
+in the weeks after a return to play.
+
+Why the split: while an athlete is out the chronic load decays, so the first weeks back
+give ACWR spikes (1.8-1.9 in the demo sweep) that say nothing about the training plan;
+draws without an injury peak near 1.3. A day counts as a return-to-play day when the
+athlete lost time on any of the :data:`RETURN_WINDOW_D` days before it (the default
+chronic window of the coupled EWMA, Williams et al. 2017), and as a training day when
+available with no time loss in that window.
 """
 
 from __future__ import annotations
@@ -18,7 +26,34 @@ import numpy as np
 
 from twin.model.variables import SUMMARY
 
-__all__ = ["SUMMARY", "summarise"]
+__all__ = ["RETURN_WINDOW_D", "SUMMARY", "return_to_play_days", "summarise"]
+
+#: Days after time loss in which ACWR reports a return to play (module docstring).
+RETURN_WINDOW_D = 28
+
+
+def return_to_play_days(unavailable: np.ndarray, window: int = RETURN_WINDOW_D):
+    """Boolean masks over the last axis (days): ``(training, returning)``. ``returning``:
+    available, with time loss on one of the ``window`` days before; ``training``:
+    available with none."""
+    lost = np.cumsum(unavailable, axis=-1, dtype=np.int32)
+    before = np.zeros_like(lost)  # time-loss days in [d - window, d - 1]
+    before[..., 1:] = lost[..., :-1]
+    if lost.shape[-1] > window + 1:
+        before[..., window + 1:] -= lost[..., :-window - 1]
+    recent = before > 0
+    return ~unavailable & ~recent, ~unavailable & recent
+
+
+def _median_of_peaks(acwr: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Median over draws (axis 2) of each draw's highest finite ACWR on the days ``on``;
+    draws with no such day are left out, NaN where none is left."""
+    peak = np.where(on & np.isfinite(acwr), acwr, -np.inf).max(axis=-1)
+    peak = np.where(np.isfinite(peak), peak, np.nan)
+    seen = np.isfinite(peak).any(axis=2)
+    out = np.full(seen.shape, np.nan)
+    out[seen] = np.nanmedian(peak[seen], axis=-1)
+    return out
 
 
 def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str, np.ndarray]:
@@ -42,7 +77,7 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
     n_match = on.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         kick_debt = np.where(on, debt, 0.0).sum(axis=-1) / n_match
-    acwr = np.where(np.isfinite(get["acwr"]), get["acwr"], -np.inf).max(axis=-1)
+    training, returning = return_to_play_days(unavailable)
     prob, hours = get["injury_probability"], get["exposure_h"]
 
     def per_1000_h(on):
@@ -63,6 +98,7 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
         "summary/matches_played": n_played.mean(axis=2),
         "summary/worst_misalignment": np.where(np.isfinite(kick_mis), kick_mis, np.nan),
         "summary/kickoff_sleep_debt": np.where(n_match > 0, kick_debt, np.nan),
-        "summary/peak_acwr": np.median(np.where(np.isfinite(acwr), acwr, np.nan), axis=2),
+        "summary/peak_acwr": _median_of_peaks(get["acwr"], training),
+        "summary/peak_acwr_return": _median_of_peaks(get["acwr"], returning),
         "summary/peak_tissue_damage": np.median(get["tissue_damage"].max(axis=-1), axis=2),
     }

@@ -29,9 +29,22 @@ from scenarios import SPEED_BANDS
 REDUCTIONS = ("quantiles", "mean", "median", "none")
 
 
+#: How a reduction over draws reads in CF ``cell_methods`` (CF 1.10 section 7.3). The
+#: draw dim is CF's ``realization`` (an ensemble member); CF's methods have no quantile,
+#: so quantile variables say ``quantile`` and carry the ``quantile`` coordinate.
+CELL_METHOD = {"quantiles": "quantile", "mean": "mean", "median": "median"}
+
+
 @dataclass(frozen=True)
 class Variable:
-    """One declared variable (module docstring)."""
+    """One declared variable (module docstring).
+
+    ``units`` is a UDUNITS string that pint reads too (arbitrary units are ``1``, never
+    ``AU``, which pint reads as absorbance units); ``symbol`` is the unit as sports
+    scientists write it in a table (``AU``, ``/1000 h``), when that differs.
+    ``over_dates`` is the CF cell method of a season outcome over the season's dates
+    (``date: sum``), ahead of the reduction over draws.
+    """
 
     name: str
     dims: tuple[str, ...]
@@ -40,6 +53,8 @@ class Variable:
     reduce: str = "none"
     better: bool | None = None  # more is better (True), worse (False), neither (None)
     comment: str = ""  # a caveat the output carries (CF ``comment``), e.g. an assumption
+    symbol: str = ""
+    over_dates: str = ""
 
     def __post_init__(self) -> None:
         if self.reduce not in REDUCTIONS:
@@ -49,9 +64,26 @@ class Variable:
             raise ValueError(f"variable {self.name}: reduced over draws but has no draw dim")
 
     @property
+    def shown_units(self) -> str:
+        """The unit as printed in tables and figures."""
+        return self.symbol or self.units
+
+    @property
+    def cell_methods(self) -> str:
+        """CF ``cell_methods``: over the season's dates, then over the draws."""
+        parts = [self.over_dates] if self.over_dates else []
+        if self.reduce != "none":
+            parts.append(f"realization: {CELL_METHOD[self.reduce]}")
+        return " ".join(parts)
+
+    @property
     def attrs(self) -> dict[str, str]:
         """CF attributes of the cube variable."""
         attrs = {"units": self.units, "long_name": self.long_name}
+        if self.cell_methods:
+            attrs["cell_methods"] = self.cell_methods
+        if self.symbol:
+            attrs["units_symbol"] = self.symbol
         if self.comment:
             attrs["comment"] = self.comment
         return attrs
@@ -72,8 +104,9 @@ _AP = ("athlete", "point", "date")
 #: What the engine feeds the day kernel (``twin.model.day_kernel.DayInputs``), one per day and
 #: series; ``dims``: what each may vary over.
 INPUTS = _table(
-    Variable("load_plan", ("athlete", "point", "date"), "AU",
-             "planned session-RPE load (training and matches)"),
+    Variable("load_plan", ("athlete", "point", "date"), "1",
+             "planned session-RPE load (training and matches; arbitrary units, CR-10 x "
+             "min)", symbol="AU"),
     *(Variable(f"run_{band}_m", ("athlete", "point", "date"), "m",
                f"planned running at {speeds}") for band, speeds, _ in SPEED_BANDS),
     Variable("minutes_plan", ("point", "date"), "min", "planned match minutes"),
@@ -119,7 +152,8 @@ DAILY = _table(
     Variable("available", _APD, "1", "share of draws in which the athlete is available",
              "mean", True),
     Variable("minutes_played", _APD, "min", "match minutes played", "quantiles"),
-    Variable("load_done", _APD, "AU", "session-RPE load done", "quantiles"),
+    Variable("load_done", _APD, "1", "session-RPE load done (arbitrary units, CR-10 x min)",
+             "quantiles", symbol="AU"),
     Variable("exposure_h", _APD, "h", "hours at risk of injury: training and match "
              "exposure done (0 while out)", "mean"),
     Variable("body_clock", _AP, "h", "body-clock time (home hour of the same phase) at "
@@ -140,29 +174,39 @@ _APS = ("athlete", "point", "draw")
 SUMMARY = _table(
     Variable("match_performance", _APS, "%",
              "match-day performance, mean over matches played", "quantiles", True,
-             comment=SLEEP_CAVEAT),
+             comment=SLEEP_CAVEAT, over_dates="date: mean (matches played)"),
     Variable("injury_risk", _APS, "1", "probability of at least one injury in the season",
-             "mean", False),
+             "mean", False, over_dates="date: maximum (of the time-loss indicator)"),
     Variable("expected_injuries", _APS, "1", "expected time-loss injuries in the season",
-             "mean", False),
-    Variable("incidence", _APS, "1e-3/h", "injuries per 1000 h of exposure (all), "
-             "pooled over draws", "mean", False),
-    Variable("incidence_match", _APS, "1e-3/h", "injuries per 1000 h of match play, "
-             "pooled over draws", "mean", False),
-    Variable("incidence_training", _APS, "1e-3/h", "injuries per 1000 h of training, "
-             "pooled over draws", "mean", False),
+             "mean", False, over_dates="date: sum"),
+    Variable("incidence", _APS, "1/kh", "injuries per 1000 h of exposure (all), "
+             "pooled over draws", "mean", False, symbol="/1000 h", over_dates="date: sum"),
+    Variable("incidence_match", _APS, "1/kh", "injuries per 1000 h of match play, "
+             "pooled over draws", "mean", False, symbol="/1000 h", over_dates="date: sum"),
+    Variable("incidence_training", _APS, "1/kh", "injuries per 1000 h of training, "
+             "pooled over draws", "mean", False, symbol="/1000 h", over_dates="date: sum"),
     Variable("exposure_hours", _APS, "h", "expected hours of exposure in the season "
-             "(training and matches)", "mean"),
-    Variable("days_lost", _APS, "d", "expected days unavailable", "mean", False),
-    Variable("matches_played", _APS, "1", "expected matches available for", "mean", True),
+             "(training and matches)", "mean", over_dates="date: sum"),
+    Variable("days_lost", _APS, "d", "expected days unavailable", "mean", False,
+             over_dates="date: sum"),
+    Variable("matches_played", _APS, "1", "expected matches available for", "mean", True,
+             over_dates="date: sum"),
     Variable("worst_misalignment", ("athlete", "point"), "h",
-             "largest absolute circadian misalignment at a kickoff", better=False),
+             "largest absolute circadian misalignment at a kickoff", better=False,
+             over_dates="date: maximum (kickoffs)"),
     Variable("kickoff_sleep_debt", ("athlete", "point"), "h",
-             "mean sleep debt carried into match days", better=False),
-    Variable("peak_acwr", _APS, "1", "median over draws of the season's highest ACWR",
-             "median", False),
+             "mean sleep debt carried into match days", better=False,
+             over_dates="date: mean (match days)"),
+    Variable("peak_acwr", _APS, "1", "median over draws of the season's highest ACWR in "
+             "training: days with no time loss in the 28 days before (the chronic window)",
+             "median", False, over_dates="date: maximum (training days)"),
+    Variable("peak_acwr_return", _APS, "1", "median over the draws with an injury of the "
+             "highest ACWR in the 28 days after a return to play (the chronic load fell "
+             "while out; the spike is the return, not the training plan)", "median",
+             over_dates="date: maximum (28 d after a return)"),
     Variable("peak_tissue_damage", _APS, "1",
-             "median over draws of the season's highest tissue damage", "median", False),
+             "median over draws of the season's highest tissue damage", "median", False,
+             over_dates="date: maximum"),
 )
 
 
@@ -173,6 +217,7 @@ def table_markdown(variables: dict[str, Variable]) -> str:
     for v in variables.values():
         better = {True: "higher", False: "lower", None: ""}[v.better]
         caveat = f" *Caveat: {v.comment}.*" if v.comment else ""
-        lines.append(f"| `{v.name}` | {', '.join(v.dims)} | {v.units} | {v.reduce} | "
+        units = f"{v.units} ({v.symbol})" if v.symbol else v.units
+        lines.append(f"| `{v.name}` | {', '.join(v.dims)} | {units} | {v.reduce} | "
                      f"{better} | {v.long_name}{caveat} |")
     return "\n".join(lines)

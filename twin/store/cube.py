@@ -56,6 +56,12 @@ def consolidate(path: Path) -> None:
         zarr.consolidate_metadata(str(path))
 
 
+#: CF attributes of the draw and quantile coordinates: a Monte-Carlo draw is an ensemble
+#: member (CF standard name ``realization``).
+DRAW_ATTRS = {"long_name": "Monte-Carlo draw", "standard_name": "realization"}
+QUANTILE_ATTRS = {"long_name": "quantile over Monte-Carlo draws", "units": "1"}
+
+
 def _text(values) -> np.ndarray:
     """Text coordinate values as variable-length strings (Zarr format 3's string type)."""
     return np.asarray([str(v) for v in values], dtype=object)
@@ -95,9 +101,10 @@ class Layout:
     def coords(self) -> dict:
         plan = self.plan
         c = {"athlete": ("athlete", _text(plan.public_ids),
-                         {"long_name": "athlete id (as the governance policy lets it out)"}),
+                         {"long_name": "athlete id (as the governance policy lets it out)",
+                          "cf_role": "timeseries_id"}),
              "date": ("date", plan.season.dates.astype("datetime64[ns]"),
-                      {"long_name": "date", "standard_name": "time"})}
+                      {"long_name": "date", "standard_name": "time", "axis": "T"})}
         for dim, values in plan.sweep.coords.items():
             target = dim if plan.sweep.mode == "grid" else "scenario"
             axis = SWEEP_AXES[dim]
@@ -108,9 +115,9 @@ class Layout:
             c["scenario"] = ("scenario", np.arange(plan.sweep.size),
                              {"long_name": "scenario point"})
         if plan.keep_draws:
-            c["draw"] = ("draw", np.arange(plan.draws), {"long_name": "Monte-Carlo draw"})
+            c["draw"] = ("draw", np.arange(plan.draws), DRAW_ATTRS)
         else:
-            c["quantile"] = ("quantile", plan.quantiles, {"long_name": "quantile over draws"})
+            c["quantile"] = ("quantile", plan.quantiles, QUANTILE_ATTRS)
         return c
 
     def dims(self, name: str, table=DAILY) -> tuple[str, ...]:
@@ -161,15 +168,23 @@ def _attrs(plan: Plan, config_text: str, command: str, key_text: str | None = No
 
 def _dataset(layout: Layout, arrays: dict, attrs: dict | None = None) -> tuple:
     coords = layout.coords()
-    cube = xr.Dataset({n: (layout.dims(n), arrays[n], v.attrs) for n, v in DAILY.items()},
-                      coords=coords, attrs=attrs or {})
+    cube = xr.Dataset({n: (layout.dims(n), arrays[n], _var_attrs(layout, n))
+                       for n in DAILY}, coords=coords, attrs=attrs or {})
     lead = ("athlete", *layout.sweep_dims)
     summ_coords = {k: v for k, v in coords.items() if v[0] in lead}
-    summ_coords["quantile"] = ("quantile", layout.plan.quantiles,
-                               {"long_name": "quantile over draws"})
+    summ_coords["quantile"] = ("quantile", layout.plan.quantiles, QUANTILE_ATTRS)
     summ = {n: (_summary_dims(layout, n), arrays[f"summary/{n}"], v.attrs)
             for n, v in SUMMARY.items()}
     return cube, xr.Dataset(summ, coords=summ_coords, attrs=attrs or {})
+
+
+def _var_attrs(layout: Layout, name: str) -> dict:
+    """A daily variable's CF attributes; kept draws (``keep_draws``) were not reduced, so
+    they carry no cell method over the draws."""
+    attrs = dict(DAILY[name].attrs)
+    if "draw" in layout.dims(name):
+        attrs.pop("cell_methods", None)
+    return attrs
 
 
 def _summary_dims(layout: Layout, name: str) -> tuple[str, ...]:
