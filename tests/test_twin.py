@@ -422,3 +422,78 @@ def test_bad_runner_numbers_name_the_key_before_any_work(tmp_path, override, mes
     with pytest.raises(ConfigError, match=message):
         runner.run_sweep(tiny_cfg(override), tmp_path, progress=False)
     assert not (tmp_path / "cube.zarr").exists()
+
+
+@pytest.fixture(scope="module")
+def busso_run(tmp_path_factory):
+    """The tiny sweep again with Busso's fitness-fatigue model: same squad, seed, draws."""
+    out = tmp_path_factory.mktemp("busso")
+    runner.run_sweep(tiny_cfg("model.fitness_fatigue=busso"), out, progress=False)
+    return out
+
+
+def test_twin_compare_gives_the_difference_and_its_error_from_the_two_cubes(
+        tiny_run, busso_run, tmp_path, capsys):
+    """Differences against a direct computation from the two stores' summaries: the
+    squad mean of (B - A), and the error sqrt(sA^2 + sB^2) with sA = sqrt(p(1-p)/N) for
+    the injury risk and the normal-theory error of a median for match performance; a run
+    compared with itself differs by exactly 0 (issue 21)."""
+    from twin import compare as cmp
+    from twin.apps import compare as app
+
+    a, b = twin.open_cube(tiny_run[0] / "cube.zarr"), twin.open_cube(busso_run / "cube.zarr")
+    res = cmp.compare([a, b], ["banister", "busso"])
+    sa, sb = a["summary"].to_dataset().load(), b["summary"].to_dataset().load()
+    n = sa.attrs["draws"]
+    pa, pb = sa["injury_risk"], sb["injury_risk"]
+    want = (pb - pa).mean("athlete")
+    se = np.sqrt(pa * (1 - pa) / n + pb * (1 - pb) / n)
+    np.testing.assert_allclose(res.squad["injury_risk"].isel(run=0), want, rtol=1e-12)
+    np.testing.assert_allclose(res.squad["injury_risk_se"].isel(run=0),
+                               np.sqrt((se ** 2).sum("athlete")) / 3, rtol=1e-12)
+    med = {k: s["match_performance"].sel(quantile=0.5) for k, s in (("a", sa), ("b", sb))}
+    sig = {k: (s["match_performance"].sel(quantile=0.95) - s["match_performance"].sel(
+        quantile=0.05)) / (2 * 1.6448536269514722) for k, s in (("a", sa), ("b", sb))}
+    se_med = np.sqrt(np.pi / 2 / n) * np.sqrt(sig["a"] ** 2 + sig["b"] ** 2)
+    np.testing.assert_allclose(res.difference["match_performance"].isel(run=0),
+                               (med["b"] - med["a"]).transpose(*res.difference[
+                                   "match_performance"].isel(run=0).dims), rtol=1e-12)
+    np.testing.assert_allclose(res.difference["match_performance_se"].isel(run=0),
+                               se_med.transpose(*res.difference[
+                                   "match_performance_se"].isel(run=0).dims), rtol=1e-12)
+    assert float(res.squad["worst_misalignment_se"].max()) == 0  # draw-free: exact
+    assert res.labels[1] == "busso (model.fitness_fatigue=busso)"
+    same = cmp.compare([a, a])
+    for name in twin.SUMMARY:
+        d = same.difference[name].values
+        assert np.all((d == 0) | np.isnan(d)), name
+    # the command line: a table, the CSV with one row per athlete and point, the figure
+    assert app.main([str(tiny_run[0]), str(busso_run), "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "(model.fitness_fatigue=busso) minus baseline" in printed
+    rows = (tmp_path / "compare.csv").read_text().splitlines()
+    assert len(rows) == 1 + 3 * 3 * 4 and (tmp_path / "compare.png").stat().st_size > 0
+
+
+def test_twin_compare_refuses_unfair_runs_saying_why(tiny_run, tmp_path, capsys):
+    """Other seeds, other squads and paths without a run are refused in one line."""
+    from twin import compare as cmp
+    from twin.apps import compare as app
+
+    a = twin.open_cube(tiny_run[0] / "cube.zarr")
+    other_seed = a.copy()
+    other_seed.attrs["seed"] = 7
+    with pytest.raises(cmp.UnfairComparison, match=r"different seed \(0 vs 7\): their "
+                                                   r"Monte-Carlo draws differ"):
+        cmp.compare([a, other_seed], ["a", "b"])
+    heavier = a.copy()
+    heavier.attrs["config"] = a.attrs["config"].replace("body_mass_kg: 72.0",
+                                                        "body_mass_kg: 90.0", 1)
+    assert heavier.attrs["config"] != a.attrs["config"]
+    with pytest.raises(cmp.UnfairComparison, match=r"different squads \(athletes\.athletes"
+                                                   r"\[0\]\.body_mass_kg: 72\.0 vs 90\.0\)"):
+        cmp.compare([a, heavier], ["a", "b"])
+    assert app.main([str(tiny_run[0]), str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("twin-compare: ") and "holds no finished run" in err
+    assert len(err.splitlines()) == 1
