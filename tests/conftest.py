@@ -22,3 +22,17 @@ BACKENDS = ("numba", "jax")
 def backend(request):
     return request.param
 
+
+
+#: Test modules that start or stop Ray (``ray stop --force`` ends every Ray process of the
+#: machine): with pytest-xdist they run on one worker, one after another.
+RAY_MODULES = {"test_ray", "test_ray_cluster", "test_scenario_configs"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """With ``-n`` (pytest-xdist, ``--dist loadgroup``), each module runs on one worker
+    (its module-scoped fixtures are computed once), and the modules that use Ray share
+    one worker."""
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        item.add_marker(pytest.mark.xdist_group("ray" if module in RAY_MODULES else module))

@@ -473,6 +473,11 @@ def test_twin_compare_gives_the_difference_and_its_error_from_the_two_cubes(
     assert "(model.fitness_fatigue=busso) minus baseline" in printed
     rows = (tmp_path / "compare.csv").read_text().splitlines()
     assert len(rows) == 1 + 3 * 3 * 4 and (tmp_path / "compare.png").stat().st_size > 0
+    multirun = tmp_path / "multirun"  # a multirun directory: its jobs in job order
+    for job, run in (("1", busso_run), ("0", tiny_run[0])):
+        (multirun / job).mkdir(parents=True)
+        (multirun / job / "cube.zarr").symlink_to(run / "cube.zarr")
+    assert app.runs_of(multirun) == [multirun / "0" / "cube.zarr", multirun / "1" / "cube.zarr"]
 
 
 def test_twin_compare_refuses_unfair_runs_saying_why(tiny_run, tmp_path, capsys):
