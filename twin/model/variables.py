@@ -40,6 +40,7 @@ class Variable:
     reduce: str = "none"
     better: bool | None = None  # more is better (True), worse (False), neither (None)
     comment: str = ""  # a caveat the output carries (CF ``comment``), e.g. an assumption
+    error_of: str = ""  # the outcome whose Monte-Carlo standard error this variable is
 
     def __post_init__(self) -> None:
         if self.reduce not in REDUCTIONS:
@@ -136,7 +137,8 @@ DAILY = _table(
 )
 
 _APS = ("athlete", "point", "draw")
-#: Season outcomes per athlete and scenario point (:mod:`twin.engine.summary`).
+#: Season outcomes per athlete and scenario point (:mod:`twin.engine.summary`), then the
+#: Monte-Carlo standard error ``<name>_se`` of each that is a mean over draws.
 SUMMARY = _table(
     Variable("match_performance", _APS, "%",
              "match-day performance, mean over matches played", "quantiles", True,
@@ -164,6 +166,19 @@ SUMMARY = _table(
     Variable("peak_tissue_damage", _APS, "1",
              "median over draws of the season's highest tissue damage", "median", False),
 )
+
+
+def _standard_error(v: Variable) -> Variable:
+    """The companion ``<name>_se`` of a summary outcome that is a mean over draws: its
+    Monte-Carlo standard error (:func:`twin.engine.summary.summarise` says how each is
+    computed), in the outcome's units."""
+    return Variable(f"{v.name}_se", ("athlete", "point"), v.units,
+                    f"Monte-Carlo standard error over draws of: {v.long_name}",
+                    error_of=v.name)
+
+
+SUMMARY.update({f"{v.name}_se": _standard_error(v) for v in list(SUMMARY.values())
+                if v.reduce == "mean"})
 
 
 def table_markdown(variables: dict[str, Variable]) -> str:
