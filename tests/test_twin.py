@@ -1,8 +1,12 @@
 """The twin end to end: cube layout, directions of effect, determinism, dependency-aware runs."""
 
+import atexit
 import functools
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -41,11 +45,18 @@ def tiny_plan():
     return cached_plan()
 
 
+@functools.cache
+def cached_run():
+    """``twin-run`` of the tiny sweep into a temporary directory (removed at exit): run
+    once per test session, read (never modified) by the modules that use it."""
+    out = Path(tempfile.mkdtemp(prefix="twin-tiny-run-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    return out, cli.run(tiny_cfg(), out, progress=False)
+
+
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, tiny_plan):
-    out = tmp_path_factory.mktemp("run")
-    text = cli.run(tiny_cfg(), out, progress=False)
-    return out, text
+def tiny_run(tiny_plan):
+    return cached_run()
 
 
 def test_cube_dims_coords_attributes_and_ranges(tiny_run):
