@@ -258,10 +258,20 @@ def test_a_cube_of_eu_athletes_holds_no_raw_id_or_name(tmp_path, monkeypatch):
 
 def readable_text(path) -> str:
     """What a file carries as text: all of it, except a PNG's compressed pixels (whose
-    bytes can spell anything by chance); a PNG's text chunks are kept."""
+    bytes can spell anything by chance); a PNG's text chunks are kept. So too for the
+    PNGs a report embeds as base64 (whose text can spell anything too)."""
     data = path.read_bytes()
-    if not data.startswith(b"\x89PNG"):
-        return data.decode("latin-1")
+    if path.suffix == ".html":
+        import base64
+        import re
+
+        return re.sub(r"data:image/png;base64,([A-Za-z0-9+/=]+)",
+                      lambda m: _png_text(base64.b64decode(m.group(1))),
+                      data.decode("utf-8"))
+    return _png_text(data) if data.startswith(b"\x89PNG") else data.decode("latin-1")
+
+
+def _png_text(data: bytes) -> str:
     out, pos = [], 8
     while pos + 8 <= len(data):
         size = int.from_bytes(data[pos:pos + 4], "big")
@@ -283,6 +293,7 @@ def test_twin_run_leaves_no_raw_id_or_name_in_its_run_directory(tmp_path):
     assert run.returncode == 0, run.stderr
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".png" for p in files)
+    assert {"report.html", "summary.csv", "summary.parquet"} <= {p.name for p in files}
     text = "".join(readable_text(p) for p in files) + run.stdout
     for value in ("m01", "m02", "m03", "Lee Harper", "Ana Reyes", "Dev Patel",
                   "a-secret-kept-elsewhere"):
