@@ -24,7 +24,8 @@ h1{font-size:1.5em;margin-bottom:.2em} h2{margin-top:1.6em;border-bottom:1px sol
 table{border-collapse:collapse;margin:.6em 0;font-size:12.5px}
 th,td{border:1px solid #d5d9e0;padding:3px 7px;text-align:right;vertical-align:top}
 th{background:#eef1f6;position:sticky;top:0}
-td{white-space:nowrap} td.t,th.t{text-align:left;white-space:normal} tr:nth-child(even) td{background:#f8f9fb}
+td{white-space:nowrap} td.t,th.t{text-align:left;white-space:normal}
+tr:nth-child(even) td{background:#f8f9fb}
 table.sortable th{cursor:pointer;user-select:none}
 table.sortable th.asc::after{content:" \\25B2"} table.sortable th.desc::after{content:" \\25BC"}
 .wrap{overflow-x:auto} .scroll{max-height:34em;overflow-y:auto}

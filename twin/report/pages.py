@@ -140,7 +140,7 @@ def _figures_section(out_dir: Path, captions: dict[str, str]) -> str:
     found = [(out_dir / name, cap) for name, cap in captions.items()
              if (out_dir / name).is_file()]
     if not found:
-        return "<p class=\"note\">No figures were written (<code>output.plots=false</code>)."
+        return "<p class=\"note\">No figures were written.</p>"
     return "\n".join(figure(p, f"{p.name}: {cap}") for p, cap in found)
 
 
