@@ -79,7 +79,7 @@ def test_eu_cube_holds_no_raw_id_name_or_key(tmp_path, key_env, fmt):
         for secret in ("rider0-secret-id", "rider1-secret-id", "Jane Q.", "Rider0", KEY,
                        "1990-01-01"):
             assert secret.encode() not in blob, (f.name, secret)
-    assert sorted(f.suffix for f in out.iterdir()) == [".nc", ".png", ".png"]
+    assert sorted(f.suffix for f in out.iterdir()) == [".html", ".nc", ".png", ".png"]
     # Layout the twin reads.
     assert ds["value"].dims == ("athlete", "draw", "parameter") and ds.sizes["draw"] == 20
     assert {"banister.tau1", "power_duration.cp", "power_duration.w_prime",

@@ -5,7 +5,8 @@
 the Numba backend, with the Banister and the Busso day kernels: first recorded before the
 "one name per thing" refactor began (commit 09cfab9); recorded again for the injury
 hazard on exposure (issue 15) and for travel, light and sleep (issue 16), changes meant to
-move the cube. Numba must reproduce it
+move the cube; and for the summary's Monte-Carlo standard errors (issue 21: new arrays
+only, every earlier array checked bit for bit before recording). Numba must reproduce it
 bit for bit (the same float64 operations in the same order); JAX to 1e-9 relative (the
 same arithmetic, reordered by XLA), as the two backends are held to elsewhere.
 

@@ -1,8 +1,12 @@
 """The twin end to end: cube layout, directions of effect, determinism, dependency-aware runs."""
 
+import atexit
 import functools
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import hypothesis as hyp
 import hypothesis.strategies as st
@@ -43,11 +47,18 @@ def tiny_plan():
     return cached_plan()
 
 
+@functools.cache
+def cached_run():
+    """``twin-run`` of the tiny sweep into a temporary directory (removed at exit): run
+    once per test session, read (never modified) by the modules that use it."""
+    out = Path(tempfile.mkdtemp(prefix="twin-tiny-run-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    return out, cli.run(tiny_cfg(), out, progress=False)
+
+
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory, tiny_plan):
-    out = tmp_path_factory.mktemp("run")
-    text = cli.run(tiny_cfg(), out, progress=False)
-    return out, text
+def tiny_run(tiny_plan):
+    return cached_run()
 
 
 def test_cube_dims_coords_attributes_and_ranges(tiny_run):
@@ -321,10 +332,20 @@ def test_a_cube_of_eu_athletes_holds_no_raw_id_or_name(tmp_path, monkeypatch):
 
 def readable_text(path) -> str:
     """What a file carries as text: all of it, except a PNG's compressed pixels (whose
-    bytes can spell anything by chance); a PNG's text chunks are kept."""
+    bytes can spell anything by chance); a PNG's text chunks are kept. So too for the
+    PNGs a report embeds as base64 (whose text can spell anything too)."""
     data = path.read_bytes()
-    if not data.startswith(b"\x89PNG"):
-        return data.decode("latin-1")
+    if path.suffix == ".html":
+        import base64
+        import re
+
+        return re.sub(r"data:image/png;base64,([A-Za-z0-9+/=]+)",
+                      lambda m: _png_text(base64.b64decode(m.group(1))),
+                      data.decode("utf-8"))
+    return _png_text(data) if data.startswith(b"\x89PNG") else data.decode("latin-1")
+
+
+def _png_text(data: bytes) -> str:
     out, pos = [], 8
     while pos + 8 <= len(data):
         size = int.from_bytes(data[pos:pos + 4], "big")
@@ -346,6 +367,7 @@ def test_twin_run_leaves_no_raw_id_or_name_in_its_run_directory(tmp_path):
     assert run.returncode == 0, run.stderr
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
     assert any(p.suffix == ".png" for p in files)
+    assert {"report.html", "summary.csv", "summary.parquet"} <= {p.name for p in files}
     text = "".join(readable_text(p) for p in files) + run.stdout
     for value in ("m01", "m02", "m03", "Lee Harper", "Ana Reyes", "Dev Patel",
                   "a-secret-kept-elsewhere"):
@@ -464,7 +486,7 @@ def test_twin_compare_gives_the_difference_and_its_error_from_the_two_cubes(
     assert float(res.squad["worst_misalignment_se"].max()) == 0  # draw-free: exact
     assert res.labels[1] == "busso (model.fitness_fatigue=busso)"
     same = cmp.compare([a, a])
-    for name in twin.SUMMARY:
+    for name in cmp.SUMMARY:
         d = same.difference[name].values
         assert np.all((d == 0) | np.isnan(d)), name
     # the command line: a table, the CSV with one row per athlete and point, the figure

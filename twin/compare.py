@@ -37,7 +37,10 @@ import numpy as np
 import xarray as xr
 import yaml
 
-from twin.model.variables import SUMMARY
+from twin.model.variables import SUMMARY as _ALL
+
+#: The season outcomes compared (their Monte-Carlo errors ``<name>_se`` go with them).
+SUMMARY = {n: v for n, v in _ALL.items() if not v.error_of}
 
 __all__ = ["Comparison", "UnfairComparison", "compare", "mc_standard_error"]
 

@@ -9,7 +9,9 @@ Usage::
 Writes ``squad_calibration.nc`` and ``report_<athlete>.png`` into ``output_dir`` (default:
 Hydra's run directory); with an injury log, the squad's fitted hazard
 (``hazard.rate_training``, ``hazard.rate_match``, ``hazard.rr_congestion``,
-``hazard.rr_return``) in the squad file and ``injury_calibration.png`` beside it.
+``hazard.rr_return``) in the squad file and ``injury_calibration.png`` beside it; and
+``report.html``, the fitted parameters with the 5-95 % range of their draws and the
+figures, as one self-contained page (:func:`twin.report.calibration_report`).
 Schema: :class:`twin.apps.config.CalibrateConfig`; defaults in ``conf/calibrate.yaml``.
 Every input is validated before anything is written; a bad input is one line on stderr
 naming the file, row and column, exit status 2. The work is done by :mod:`calibration`
@@ -27,6 +29,7 @@ from omegaconf import DictConfig, OmegaConf
 from calibration.pipeline import calibrate_squad, read_inputs, write_outputs
 from calibration.schema import DataPolicy
 from twin.apps.hydra_app import hydra_app
+from twin.report import calibration_report
 
 
 def run_calibration(cfg: DictConfig, out_dir) -> tuple[Path, str]:
@@ -63,7 +66,8 @@ def run_calibration(cfg: DictConfig, out_dir) -> tuple[Path, str]:
                      "".join(f"\n  - {n}" for n in (*r.notes, *r.fit.diagnostics.flags)))
     if injury is not None:
         lines += [injury.summary(), *(f"  - {n}" for n in injury.fit.notes)]
-    lines.append(f"wrote {path}")
+    html = calibration_report(path.parent, ds, lines)
+    lines.append(f"wrote {path}, {html}")
     return path, "\n".join(lines)
 
 

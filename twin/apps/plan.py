@@ -11,8 +11,9 @@ data-assimilation workflow: a filtered state that projects too much risk).
 
 Writes into Hydra's run directory ``plan.csv`` (athlete, date, training_load_au, the
 template's load; a ``scenario.load_plan`` for ``twin-run``), ``planned_scenario.yaml``
-(the scenario with that load plan), ``plan.png`` and ``plan_report.txt`` (performance and
-risk across the parameter draws, which constraints bind), and prints the replay command.
+(the scenario with that load plan), ``plan.png``, ``plan_report.txt`` (performance and
+risk across the parameter draws, which constraints bind) and ``report.html`` (the same as
+a self-contained page, :func:`twin.report.plan_report`), and prints the replay command.
 
     twin-plan athletes=mini_squad plan.days=42 plan.risk_budget=0.25
 """
@@ -33,6 +34,7 @@ from twin import prescribe
 from twin.apps.from_config import plan_from_config
 from twin.apps.hydra_app import hydra_app
 from twin.prescribe.load_plan import safe_cell
+from twin.report import plan_report
 from twin.store.governance import public_ids
 
 #: Plausible upper bounds of a plan request: a day's session-RPE load (CR-10 x a 16-hour
@@ -106,6 +108,7 @@ def plan_squad(cfg, out_dir: Path) -> str:
               if HydraConfig.initialized() else f"scenario.load_plan={paths['csv']}")
     report = "\n".join(lines)
     _atomic_text(out_dir / "plan_report.txt", report + "\n")
+    paths["html"] = plan_report(out_dir, plan, results, lines)
     return "\n".join([report, "", *(f"{k}: {v}" for k, v in paths.items()),
                       f"replay: {replay}"])
 

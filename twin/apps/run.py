@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 from omegaconf import DictConfig
 
-from twin import plots
+from twin import plots, report
 from twin.apps.hydra_app import hydra_app
 from twin.engine.summary import SUMMARY
 from twin.runners.local import run_sweep
@@ -36,32 +36,15 @@ from twin.store.cube import datasets, open_cube
 
 
 def summary_table(summary, sweep_dims) -> str:
-    """Best and worst scenario per outcome, squad mean (median over draws)."""
-    lines = [f"{'outcome':<20} {'units':<7} {'best':>9}  scenario{'':<30} {'worst':>9}  scenario",
-             "-" * 110]
-    for name in SUMMARY:
-        da = summary[name]
-        if "quantile" in da.dims:
-            da = da.sel(quantile=0.5, method="nearest")
-        mean = da.mean("athlete").load()
-        values = np.atleast_1d(mean.values)
-        if not np.isfinite(values).any():
-            continue
-        flat = mean.stack(point=sweep_dims) if sweep_dims else mean.expand_dims("point")
-        order = np.argsort(np.where(np.isfinite(flat.values), flat.values, np.nan))
-        finite = [i for i in order if np.isfinite(flat.values[i])]
-        lo, hi = finite[0], finite[-1]
-        best, worst = (hi, lo) if SUMMARY[name].better else (lo, hi)
-        lines.append(f"{name:<20} {SUMMARY[name].shown_units:<7} {flat.values[best]:>9.3g}  "
-                     f"{_point(flat, best, sweep_dims):<38} {flat.values[worst]:>9.3g}  "
-                     f"{_point(flat, worst, sweep_dims)}")
+    """Best and worst scenario per outcome: the squad mean (median over draws for a
+    quantile outcome) ± its Monte-Carlo standard error where it has one."""
+    lines = [f"{'outcome':<20} {'units':<7} {'best':>16}  scenario{'':<30} {'worst':>16}  "
+             "scenario", "-" * 124]
+    for name, best, best_at, worst, worst_at in report.best_worst(summary, sweep_dims):
+        lines.append(f"{name:<20} {SUMMARY[name].shown_units:<7} "
+                     f"{report.format_error(best.value, best.se):>16}  {best_at:<38} "
+                     f"{report.format_error(worst.value, worst.se):>16}  {worst_at}")
     return "\n".join(lines)
-
-
-def _point(flat, i, dims) -> str:
-    if not dims:
-        return "(the season as planned)"
-    return ", ".join(f"{d}={flat[d].values[i]}" for d in dims)
 
 
 def make_plots(result, out_dir: Path) -> list[Path]:
@@ -91,8 +74,8 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
     result = run_sweep(cfg, out_dir, progress=progress, command="twin-run " + " ".join(
         sys.argv[1:]))
     plots = make_plots(result, out_dir) if cfg.output.plots else []
-    summary = open_cube(result.store)["summary"].to_dataset()
-    plan = result.plan
+    tree = open_cube(result.store)
+    summary, plan = tree["summary"].to_dataset(), result.plan
     head = (f"{plan.squad.size} athletes x {plan.sweep.size} scenario points x "
             f"{plan.draws} draws x {plan.season.days} days "
             f"({plan.squad.size * plan.sweep.size * plan.draws * plan.season.days:,} "
@@ -103,8 +86,11 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
         written = _sensitivity.write(ds, cfg, out_dir, "twin-run " + " ".join(sys.argv[1:]))
         robust = ["", _sensitivity.report(ds), f"sensitivity: {written[0]}"]
         plots = [*plots, *written[1:]]
+    outputs = [report.run_report(out_dir, plan, summary, cfg=cfg, attrs=tree.attrs),
+               *report.write_tables(summary, out_dir)]
     return "\n".join([head, "", summary_table(summary, plan.sweep.dims), *robust, "",
-                      f"cube: {result.store}", *(f"plot: {p}" for p in plots)])
+                      f"cube: {result.store}", *(f"plot: {p}" for p in plots),
+                      *(f"report: {p}" for p in outputs)])
 
 
 main = hydra_app("twin-run", run)

@@ -18,6 +18,16 @@ draws without an injury peak near 1.3. A day counts as a return-to-play day when
 athlete lost time on any of the :data:`RETURN_WINDOW_D` days before it (the default
 chronic window of the coupled EWMA, Williams et al. 2017), and as a training day when
 available with no time loss in that window.
+
+Each outcome that is a mean over draws has a companion ``<name>_se``, its Monte-Carlo
+standard error over the ``N`` draws (NaN with fewer than two): the sample standard
+deviation over draws over sqrt(N) for the expected counts, hours and days; sqrt(p (1 - p)
+/ N) for the probability of an injury (the binomial standard error of a share of draws;
+it is 0 where no draw differed, where the rule of three's 3 / N bounds the risk instead);
+and for the incidences, ratios of sums pooled over draws, the large-sample standard error
+of a ratio estimator, sqrt(sum_n (y_n - R x_n)^2 / (N - 1) / N) / mean(x) with y the
+injuries and x the hours of draw n (Cochran WG, 1977, Sampling Techniques, 3rd ed.,
+Wiley, eq. 6.9, without the finite-population correction).
 """
 
 from __future__ import annotations
@@ -86,7 +96,17 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
                 on, hours, 0.0).sum(axis=(2, 3))
 
     every = np.ones_like(match)
-    return {
+    errors = {
+        "injury_risk": _binomial_se(unavailable.any(axis=-1)),
+        "expected_injuries": _mean_se(prob.sum(axis=-1)),
+        "incidence": _ratio_se(prob, hours, every),
+        "incidence_match": _ratio_se(prob, hours, match),
+        "incidence_training": _ratio_se(prob, hours, ~match),
+        "exposure_hours": _mean_se(hours.sum(axis=-1)),
+        "days_lost": _mean_se(unavailable.sum(axis=-1)),
+        "matches_played": _mean_se(n_played),
+    }
+    return {**{f"summary/{n}_se": v for n, v in errors.items()},
         "summary/match_performance": match_perf,
         "summary/injury_risk": unavailable.any(axis=-1).mean(axis=2),
         "summary/expected_injuries": prob.sum(axis=-1).mean(axis=2),
@@ -102,3 +122,34 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
         "summary/peak_acwr_return": _median_of_peaks(get["acwr"], returning),
         "summary/peak_tissue_damage": np.median(get["tissue_damage"].max(axis=-1), axis=2),
     }
+
+
+def _mean_se(x: np.ndarray) -> np.ndarray:
+    """Standard error of the mean over draws (axis 2) of ``x`` ``(a, p, N)``."""
+    n = x.shape[2]
+    if n < 2:
+        return np.full(x.shape[:2], np.nan)
+    return x.std(axis=2, ddof=1) / np.sqrt(n)
+
+
+def _binomial_se(hit: np.ndarray) -> np.ndarray:
+    """Binomial standard error of the share of draws (axis 2) where ``hit``."""
+    n = hit.shape[2]
+    if n < 2:
+        return np.full(hit.shape[:2], np.nan)
+    p = hit.mean(axis=2)
+    return np.sqrt(p * (1.0 - p) / n)
+
+
+def _ratio_se(prob: np.ndarray, hours: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Standard error of 1000 sum(injuries) / sum(hours) over the days ``on`` pooled over
+    draws (module docstring: a ratio estimator)."""
+    n = prob.shape[2]
+    y = np.where(on, prob, 0.0).sum(axis=-1)  # (a, p, N)
+    x = np.where(on, hours, 0.0).sum(axis=-1)
+    if n < 2:
+        return np.full(y.shape[:2], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = y.sum(axis=2) / x.sum(axis=2)
+        resid = y - r[..., None] * x
+        return 1000.0 * np.sqrt((resid ** 2).sum(axis=2) / (n - 1) / n) / x.mean(axis=2)

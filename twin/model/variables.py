@@ -55,6 +55,7 @@ class Variable:
     comment: str = ""  # a caveat the output carries (CF ``comment``), e.g. an assumption
     symbol: str = ""
     over_dates: str = ""
+    error_of: str = ""  # the outcome whose Monte-Carlo standard error this variable is
 
     def __post_init__(self) -> None:
         if self.reduce not in REDUCTIONS:
@@ -170,7 +171,8 @@ DAILY = _table(
 )
 
 _APS = ("athlete", "point", "draw")
-#: Season outcomes per athlete and scenario point (:mod:`twin.engine.summary`).
+#: Season outcomes per athlete and scenario point (:mod:`twin.engine.summary`), then the
+#: Monte-Carlo standard error ``<name>_se`` of each that is a mean over draws.
 SUMMARY = _table(
     Variable("match_performance", _APS, "%",
              "match-day performance, mean over matches played", "quantiles", True,
@@ -208,6 +210,19 @@ SUMMARY = _table(
              "median over draws of the season's highest tissue damage", "median", False,
              over_dates="date: maximum"),
 )
+
+
+def _standard_error(v: Variable) -> Variable:
+    """The companion ``<name>_se`` of a summary outcome that is a mean over draws: its
+    Monte-Carlo standard error (:func:`twin.engine.summary.summarise` says how each is
+    computed), in the outcome's units."""
+    return Variable(f"{v.name}_se", ("athlete", "point"), v.units,
+                    f"Monte-Carlo standard error over draws of: {v.long_name}",
+                    symbol=v.symbol, over_dates=v.over_dates, error_of=v.name)
+
+
+SUMMARY.update({f"{v.name}_se": _standard_error(v) for v in list(SUMMARY.values())
+                if v.reduce == "mean"})
 
 
 def table_markdown(variables: dict[str, Variable]) -> str:
