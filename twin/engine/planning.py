@@ -418,9 +418,10 @@ def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, reference_
                       u_injury=1.0,  # u_injury 1: never injured
                       days_out_if_injured=1.0, injury_type_if_injured=0.0)
     part = subtypes(kernel.State)
+    w_col = w_bar if np.ndim(w_bar) == 0 else np.asarray(w_bar, float)[:, None]
     start = kernel.State(
         ff=part["ff"](*[0.0] * len(part["ff"]._fields)),
-        ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
+        ewma=part["ewma"](ctl=w_col, atl=w_col),  # CTL and ATL start at the habitual load
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
         events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO, match_fatigue=0.0)
     n_a, n_n = shape  # every leaf of params is (athletes, draws)
