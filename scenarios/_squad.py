@@ -1,4 +1,31 @@
-"""A squad: the athletes a sweep runs, with the attributes the models need."""
+"""A squad: the athletes a sweep runs, with the attributes the models need.
+
+Each athlete of ``athletes.athletes`` (:class:`scenarios.schema.AthleteConf`):
+
+- ``id``, ``name``, ``jurisdiction``: who, and the governance policy of the outputs;
+- ``body_mass_kg`` [30, 200], ``leg_length_m`` [0.6, 1.3], ``sex``: the spring-mass running
+  model's (tissue dose per metre);
+- ``sleep.bed``, ``sleep.wake`` (a 4-12 h window, local "HH:MM"): the habitual sleep window,
+  where chronotype shows (earlier for morning types); ``sleep.need_h`` [4, 12] h a night
+  (default 8.3, Sargent et al. 2021): the need sleep debt is owed against;
+- ``position`` (optional; ``centre_back``, ``full_back``, ``central_midfielder``,
+  ``wide_midfielder``, ``forward``): the match's running per speed band, the position's
+  high-intensity running over all players' (Bradley et al. 2009; :data:`HIGH_INTENSITY_M`)
+  on the bands above 14.4 km/h; no position: the standard match;
+- ``minutes_share`` [0, 1] (default 1): the share of each match's expected minutes the
+  athlete plays (a regular starter near 0.9, a substitute 0.05-0.3): match minutes,
+  load, running and W' depletion scale with it, and so does the habitual load that sets
+  the athlete's prior gains and starting state;
+- ``previous_injury`` (optional true/false): a time-loss injury in the previous season,
+  the injury-rate ratio of :func:`physiology.injury.athlete_rate_ratio` (Hägglund et al.
+  2006, hazard ratio 2.7); not given: the squad average, ratio 1;
+- ``age_years`` (optional, [15, 45]): the age term of the same rate ratio, off by
+  default (Arnason et al. 2004; ``model.risk_factors.rr_age_per_year``).
+
+Every optional field left out keeps the athlete at the squad average, so a squad that
+sets none runs exactly as before (bit for bit). A value out of range fails naming
+``athletes.athletes[<i>].<field>``.
+"""
 
 from __future__ import annotations
 
