@@ -68,7 +68,7 @@ SCENARIO = [
     (["athletes.athletes.0.sleep.need_h=2"], "athletes.athletes[0].sleep.need_h = 2"),
     (["athletes.athletes.0.minutes_share=1.5"], "athletes.athletes[0].minutes_share = 1.5: "
                                                 "expected a share of each match's"),
-    (["athletes.athletes.0.age_years=80"], "athletes.athletes[0].age_years = 80: expected"),
+    (["athletes.athletes.0.age_years=80"], "athletes.athletes[0].age_years = 80.0: expected"),
     (["athletes.athletes=[]"], "athletes.athletes"),
     (["sweep.axes.training_volume=[1,-2]"], "sweep.axes.training_volume[1] = -2"),
     (["sweep.axes.training_volume=[1e6]"], "sweep.axes.training_volume[0] = 1000000.0"),
