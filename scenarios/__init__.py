@@ -16,7 +16,13 @@
   sleep opportunity and light on the sub-daily grid, per itinerary).
 """
 
-from scenarios._compile import ClockInputs, DailyInputs, compile_clock, compile_days
+from scenarios._compile import (
+    ClockInputs,
+    DailyInputs,
+    athlete_matches,
+    compile_clock,
+    compile_days,
+)
 from scenarios._itinerary import Itinerary, at_home, resolve_itinerary
 from scenarios._parse import ConfigError
 from scenarios._parse import date as parse_date
@@ -48,6 +54,7 @@ __all__ = [
     "Venue",
     "as_planned",
     "at_home",
+    "athlete_matches",
     "build_season",
     "build_squad",
     "build_sweep",

@@ -61,6 +61,29 @@ class DailyInputs:
     itineraries: tuple[Itinerary, ...]
     load_kinds: tuple[str, ...] = LOAD_KINDS
     bands: tuple[str, ...] = BANDS
+    match_planned: np.ndarray | None = None  # (P, D) min, m x expected, before the cap
+
+
+def athlete_matches(days: DailyInputs, season: Season, share, running_ratio):
+    """Each athlete's matches when athletes play a share of each match's expected minutes
+    (``share``, ``(A,)``) with their own running per band (``running_ratio``,
+    ``(A, bands)``, times the standard match's): minutes ``min(s m M, length)``, the match's
+    load and running scaled by ``s`` as the module docstring scales them by ``m`` (a
+    substitute's 30 minutes carry 30 minutes of load), intensity per minute unchanged but
+    for the cap. Returns minutes, intensity, session-RPE load and running
+    ``(A, P, D)``, ``(A, P, D)``, ``(A, P, D)``, ``(A, P, D, bands)``; on days without a
+    match the load and running are the scenario's (its training), on match days the
+    athlete's match (a match day has no training)."""
+    share = np.asarray(share, float)[:, None, None]
+    effort = share * (days.match_minutes * days.match_intensity)[None]
+    minutes = np.minimum(share * days.match_planned[None], season.match_length_min)
+    intensity = np.where(minutes > 0, effort / np.where(minutes > 0, minutes, 1.0), 0.0)
+    srpe = days.load[..., LOAD_KINDS.index("srpe")]
+    load = np.where(days.match[None], effort * season.match_load_per_min, srpe[None])
+    run = (effort[..., None] * season.match_running_per_min
+           * np.asarray(running_ratio, float)[:, None, None, :])
+    running = np.where(days.match[None, ..., None], run, days.running_m[None])
+    return minutes, intensity, load, running
 
 
 @dataclass(frozen=True)
@@ -177,7 +200,8 @@ def compile_days(season: Season, sweep: Sweep) -> DailyInputs:
                        training_min=day_scale * season.week_minutes[wd], match=match,
                        match_minutes=minutes, match_intensity=intensity, kickoff_h=kickoff,
                        away=match & (venue != home_idx) | (loc != home_idx) & ~match,
-                       rest=rest, itinerary=itin_of, itineraries=itins)
+                       rest=rest, itinerary=itin_of, itineraries=itins,
+                       match_planned=m * expected)
 
 
 def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,

@@ -49,6 +49,17 @@ class Sex(Enum):
     male = "male"
 
 
+class Position(Enum):
+    """Outfield positions of the match-running data (Bradley et al. 2009); goalkeepers are
+    not modelled (no match-running profile, and the injury rates are outfield players')."""
+
+    centre_back = "centre_back"
+    full_back = "full_back"
+    central_midfielder = "central_midfielder"
+    wide_midfielder = "wide_midfielder"  # wingers
+    forward = "forward"  # strikers, Bradley's attackers
+
+
 class SweepMode(Enum):
     grid = "grid"  # Cartesian product of the axes
     lhs = "lhs"  # Latin hypercube sample (scipy.stats.qmc.LatinHypercube)
@@ -215,6 +226,12 @@ class AthleteConf:
     sex: Sex = MISSING
     sleep: SleepConf = field(default_factory=SleepConf)
     jurisdiction: str = "EU"
+    # Individual attributes (scenarios.Squad); each default leaves the athlete as the
+    # squad average, so a squad that sets none runs exactly as before.
+    position: Position | None = None  # match running per speed band (Bradley et al. 2009)
+    minutes_share: float = 1.0  # share of each match's expected minutes played, [0, 1]
+    previous_injury: bool | None = None  # a time-loss injury last season (null: not known)
+    age_years: float | None = None  # years (the age term is off by default)
 
 
 @dataclass

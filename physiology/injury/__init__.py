@@ -5,6 +5,8 @@
 - :func:`simulate_injuries`: injury events, days out, and the return-to-play load factor
   that feeds back into the load an injured athlete can do;
 - :func:`uniforms`: the counter-based random streams they draw from.
+- :func:`athlete_rate_ratio` (:class:`RiskFactorParams`): an athlete's own rate ratio
+  (previous injury, age) on the squad-average rates;
 - the kernels, for coupled models: :data:`HAZARD_KERNEL`, :data:`EVENTS_KERNEL` (its
   :data:`FRESH` state), and the :func:`excess` helper.
 """
@@ -20,6 +22,7 @@ from physiology.injury._events import (
     time_loss_days,
 )
 from physiology.injury._events import KERNEL as EVENTS_KERNEL
+from physiology.injury._factors import RiskFactorParams, athlete_rate_ratio
 from physiology.injury._hazard import KERNEL as HAZARD_KERNEL
 from physiology.injury._hazard import (
     LONG_AGO,
@@ -41,6 +44,8 @@ __all__ = [
     "HazardParams",
     "Injuries",
     "InjuryType",
+    "RiskFactorParams",
+    "athlete_rate_ratio",
     "excess",
     "excess_over_habitual",
     "injury_probability",

@@ -26,7 +26,7 @@ from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import MISSING, DictConfig, OmegaConf
 
-from physiology.injury import HazardParams
+from physiology.injury import HazardParams, RiskFactorParams
 from scenarios import ConfigError
 from scenarios.schema import ScenarioConf, SquadConf, SweepConf
 from twin.model.day_kernel import KERNELS
@@ -80,6 +80,7 @@ class BackendConf:
 
 
 _HazardConf = HazardParams.config_schema()
+_RiskFactorConf = RiskFactorParams.config_schema()
 
 
 @dataclass
@@ -89,6 +90,9 @@ class ModelConf:
     # The injury hazard's rates and options (physiology.injury.HazardParams), e.g.
     # model.hazard.beta_acwr=1.386 switches the disputed ACWR term on (docs/model.md).
     hazard: _HazardConf = field(default_factory=_HazardConf)
+    # An athlete's own rate ratios (physiology.injury.RiskFactorParams): previous injury
+    # (Hägglund et al. 2006) and age (off), for squads that give them.
+    risk_factors: _RiskFactorConf = field(default_factory=_RiskFactorConf)
 
 
 @dataclass

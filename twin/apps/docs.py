@@ -15,10 +15,10 @@ from pathlib import Path
 
 from physiology.circadian import Hannay19Params, LightParams
 from physiology.fitness_fatigue import BanisterParams, BussoParams
-from physiology.injury import HazardParams, _hazard
+from physiology.injury import HazardParams, RiskFactorParams, _factors, _hazard
 from physiology.sleep import TwoProcessParams, UMPParams
 from physiology.tissue import TissueParams
-from scenarios import ScheduleParams, _schedule
+from scenarios import ScheduleParams, _schedule, _squad
 from twin.engine import chunk, planning, summary
 from twin.model import athletes as _athletes
 from twin.model import clock as _clock
@@ -61,6 +61,7 @@ SECTIONS = [
     ("Sub-daily: the sleep-opportunity schedule", _schedule),
     ("Within a match: W' depletion", _match),
     ("Daily: the coupled day step", _day_kernel),
+    ("The squad: each athlete's attributes", _squad),
     ("Parameters of each athlete and draw", _athletes),
     ("The engine: planning a sweep", planning),
     ("The engine: running a block", chunk),
@@ -77,6 +78,8 @@ TABLES = [
     ("Injury hazard (`physiology.injury.HazardParams`; per hour of exposure; options "
      "marked 'off by default' are 0 unless a config or a club's fit sets them)",
      HazardParams),
+    ("An athlete's risk factors (`physiology.injury.RiskFactorParams`; `model.risk_factors`)",
+     RiskFactorParams),
     ("Tissue: bone (`physiology.tissue.TissueParams`, the twin's tissue)", TissueParams),
     ("Circadian pacemaker, default Hannay 2019 (`physiology.circadian.Hannay19Params`; "
      "chosen by docs/validation.md sections 1 and 3)", Hannay19Params),
@@ -96,6 +99,13 @@ def render() -> str:
     parts.append("### Injury hazard\n\n(`physiology.injury`)\n\n"
                  + inspect.cleandoc(_hazard.__doc__) + "\n\n"
                  + inspect.cleandoc(planning.hazard_params.__doc__) + "\n")
+    parts.append("### An athlete's own risk factors\n\n(`physiology.injury`)\n\n"
+                 + inspect.cleandoc(_factors.__doc__) + "\n")
+    parts.append("### Match running by position\n\n(`scenarios._squad.HIGH_INTENSITY_M`, "
+                 "Bradley et al. 2009)\n\n| position | high-intensity running (m) | ratio on "
+                 "the bands above 14.4 km/h |\n|---|---|---|\n"
+                 + "\n".join(f"| `{k}` | {v:g} | {v / _squad.ALL_POSITIONS_HIGH_INTENSITY_M:.3f} |"
+                             for k, v in _squad.HIGH_INTENSITY_M.items()) + "\n")
     parts.append("## Variables\n\n(`twin.model.variables`, the one table the kernel wiring, the "
                  "cube's attributes and the summary come from)\n")
     for title, table in (("Day-kernel inputs (`twin.model.variables.INPUTS`)", variables.INPUTS),

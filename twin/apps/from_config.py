@@ -8,7 +8,7 @@ calls :func:`twin.engine.plan`. Every error names the config key, file, row or f
 from __future__ import annotations
 
 import scenarios as sc
-from physiology.injury import HazardParams
+from physiology.injury import HazardParams, RiskFactorParams
 from twin.engine import Plan, check_quantiles, plan
 from twin.prescribe.load_plan import read_load_plan
 from twin.store.governance import public_ids
@@ -46,17 +46,25 @@ def plan_from_config(cfg, **engine_args) -> Plan:
     args = dict(draws=draws, seed=seed, model=cfg.model.fitness_fatigue.name,
                 circadian=cfg.model.circadian.name, backend=cfg.backend.name.name,
                 quantiles=quantiles, keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
-                calibration=calibration, load_plan=planned, hazard=hazard)
+                calibration=calibration, load_plan=planned, hazard=hazard,
+                risk_factors=record_from_config(RiskFactorParams, cfg.model.risk_factors,
+                                                "model.risk_factors"))
     return plan(squad, season, sweep, **{**args, **engine_args})
 
 
 def hazard_from_config(node) -> HazardParams:
     """The hazard record of ``model.hazard``; ``ConfigError`` naming the key otherwise."""
+    return record_from_config(HazardParams, node, "model.hazard")
+
+
+def record_from_config(cls, node, key: str):
+    """A parameter record from its config node, each field within its bounds;
+    ``ConfigError`` naming ``<key>.<field>`` otherwise."""
     values = {}
-    for name, spec in HazardParams.spec().items():
-        key = f"model.hazard.{name}"
-        values[name] = sc.parse_number(key, node[name], spec.bounds[0], spec.bounds[1])
-    return HazardParams(**values)
+    for name, spec in cls.spec().items():
+        values[name] = sc.parse_number(f"{key}.{name}", node[name], spec.bounds[0],
+                                       spec.bounds[1])
+    return cls(**values)
 
 
 def _some(ids, n: int = 3) -> str:

@@ -9,6 +9,18 @@ the plan may not be riskier than the template. With ``plan.only_alerts=true`` an
 budget, only the athletes whose template risk exceeds it are re-planned (the alert of the
 data-assimilation workflow: a filtered state that projects too much risk).
 
+While it plans a squad of more than three athletes a progress bar (one step per athlete,
+on stderr, as ``twin-run``'s per chunk) shows how far it is. An athlete whose request no
+plan can meet does not stop the others: every selected athlete is tried, the plans that
+can be made are written, and each athlete without one is named (public id) with the
+constraint that rules a plan out, in the printed text and ``plan_report.txt`` ("not
+planned: ..."). That is a success (exit status 0) when at least one plan was made: the
+run has answered every athlete's question, a plan or the reason there is none (for
+example a starter whose matches alone carry most of the risk budget, which no training
+plan can change: the answer is to rotate him, a staff decision), and the plans made are
+what the staff act on this week. When no plan at all could be made the run fails, exit
+status 2, with one line naming every athlete and its constraint.
+
 Writes into Hydra's run directory ``plan.csv`` (athlete, date, training_load_au, the
 template's load; a ``scenario.load_plan`` for ``twin-run``), ``planned_scenario.yaml``
 (the scenario with that load plan), ``plan.png``, ``plan_report.txt`` (performance and
@@ -28,6 +40,7 @@ from pathlib import Path
 import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
+from tqdm import tqdm
 
 from scenarios import AXES, ConfigError, build_squad, parse_date, parse_number
 from twin import prescribe
@@ -66,8 +79,14 @@ def request_from(cfg, season) -> prescribe.PlanRequest:
                                expected=f"expected parameter draws in [1, {MAX_PLAN_DRAWS}]")))
 
 
-def plan_squad(cfg, out_dir: Path) -> str:
-    """Optimise every selected athlete; write the outputs; return the printed text."""
+def plan_squad(cfg, out_dir: Path, *, progress: bool = True) -> str:
+    """Optimise every selected athlete; write the outputs; return the printed text.
+
+    Raises:
+        prescribe.InfeasiblePlan: no plan could be made for any selected athlete; the
+            message names each (public id) with its constraint. (Some planned: the
+            others are named in the text returned and in ``plan_report.txt``.)
+    """
     cfg = cfg.copy()
     with open_dict(cfg):
         for axis in AXES:  # the season as planned: no axis swept
@@ -80,10 +99,12 @@ def plan_squad(cfg, out_dir: Path) -> str:
     plan = plan_from_config(cfg)
     base = request_from(cfg, plan.season)
     wanted = list(cfg.plan.athletes) or list(plan.public_ids)
-    lines, results, alerts = [], [], []
-    for aid in wanted:
+    lines, results, alerts, infeasible = [], [], [], {}
+    bar = tqdm(wanted, unit="athlete", desc="plan", disable=not progress or len(wanted) <= 3)
+    for aid in bar:
+        bar.set_postfix_str(aid)  # a public id
         a = plan.public_ids.index(aid)
-        risk, _ = prescribe.assess(plan, a, base)
+        risk, _ = prescribe.assess(plan, a, base)  # a request error fails here, for all
         budget = float(risk.mean()) if cfg.plan.risk_budget is None else base.risk_budget
         if cfg.plan.only_alerts and risk.mean() <= budget:
             lines.append(f"{aid}: template risk {risk.mean():.3f} within the budget "
@@ -92,7 +113,12 @@ def plan_squad(cfg, out_dir: Path) -> str:
         if risk.mean() > budget:
             alerts.append(aid)
         req = prescribe.PlanRequest(**{**base.__dict__, "risk_budget": budget})
-        results.append(prescribe.optimise(plan, a, req))
+        try:
+            results.append(prescribe.optimise(plan, a, req))
+        except prescribe.InfeasiblePlan as exc:  # the others are still planned
+            infeasible[aid] = str(exc)
+            lines.append(f"{aid}: template risk {risk.mean():.3f}; not planned: {exc}")
+    bar.close()
     paths = _write(results, plan, cfg, out_dir)
     for r in results:
         mp, tp = r.match_performance
@@ -106,11 +132,28 @@ def plan_squad(cfg, out_dir: Path) -> str:
     replay = (f"twin-run scenario={cfg.scenario.name} scenario.load_plan={paths['csv']} "
               f"athletes={HydraConfig.get().runtime.choices.get('athletes', 'demo_squad')}"
               if HydraConfig.initialized() else f"scenario.load_plan={paths['csv']}")
+    if infeasible:
+        lines.append(f"not planned: {_infeasible_text(infeasible)}")
     report = "\n".join(lines)
     _atomic_text(out_dir / "plan_report.txt", report + "\n")
+    if infeasible and not results:
+        raise prescribe.InfeasiblePlan(_infeasible_text(infeasible))
     paths["html"] = plan_report(out_dir, plan, results, lines)
+    tail = [f"not planned: {_infeasible_text(infeasible)}"] if infeasible else []
     return "\n".join([report, "", *(f"{k}: {v}" for k, v in paths.items()),
-                      f"replay: {replay}"])
+                      f"replay: {replay}", *tail])
+
+
+def _infeasible_text(infeasible: dict[str, str]) -> str:
+    """One line naming every athlete no plan was found for, with its constraint
+    (athletes with the same message together)."""
+    by_message: dict[str, list[str]] = {}
+    for aid, message in infeasible.items():
+        by_message.setdefault(message, []).append(aid)
+    n = len(infeasible)
+    return (f"no plan meets the request for {n} athlete{'s' if n != 1 else ''} "
+            f"({', '.join(infeasible)}): "
+            + " | ".join(f"{', '.join(ids)}: {m}" for m, ids in by_message.items()))
 
 
 def _binding_text(b: dict) -> str:

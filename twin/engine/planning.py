@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import scenarios as sc
-from physiology.injury import FRESH, LONG_AGO, HazardParams
+from physiology.injury import FRESH, LONG_AGO, HazardParams, RiskFactorParams, athlete_rate_ratio
 from physiology.kernels import BACKENDS, Kernel, run, subtypes, tree_map
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
@@ -64,6 +64,12 @@ class Plan:
             None (the scenario's own loads).
         draw_ids: the random-stream key of each draw ``(N,)``, or None for
             ``0 .. N - 1`` (:meth:`stream_draws`).
+        matches: each athlete's matches when the squad sets minutes shares or positions
+            (:func:`scenarios.athlete_matches`: minutes, intensity, session-RPE load and
+            running, ``(A, P, D)`` and ``(A, P, D, bands)``), or None (every athlete plays
+            the scenario's matches: the inputs stay per sweep point).
+        rate_ratio: each athlete's injury-rate ratio ``(A,)``
+            (:func:`physiology.injury.athlete_rate_ratio`), already in ``params.hazard``.
     """
 
     squad: sc.Squad
@@ -91,6 +97,8 @@ class Plan:
     athlete_running: np.ndarray | None = None
     athlete_minutes: np.ndarray | None = None
     draw_ids: np.ndarray | None = None
+    matches: AthleteMatches | None = None
+    rate_ratio: np.ndarray | None = None
 
     @property
     def kernel(self) -> Kernel:
@@ -103,9 +111,14 @@ class Plan:
 
     def feeds(self) -> dict[str, tuple[np.ndarray, tuple[str, ...]]]:
         """The draw-free kernel inputs: name -> (array, the dims it varies over)."""
-        d = self.days
+        d, m = self.days, self.matches
         out = {}
-        if self.athlete_load is None:
+        if self.athlete_load is None and m is not None:  # individual matches
+            out["load_plan"] = m.load, ("athlete", "point", "date")
+            for b, name in enumerate(RUNNING_INPUTS):
+                out[name] = m.running[..., b], ("athlete", "point", "date")
+            out["training_minutes_plan"] = d.training_min, ("point", "date")
+        elif self.athlete_load is None:
             out["load_plan"] = d.load[..., SRPE], ("point", "date")
             for b, name in enumerate(RUNNING_INPUTS):
                 out[name] = d.running_m[..., b], ("point", "date")
@@ -116,12 +129,43 @@ class Plan:
                 out[name] = self.athlete_running[..., b], ("athlete", "point", "date")
             out["training_minutes_plan"] = self.athlete_minutes, ("athlete", "point", "date")
         ap = ("athlete", "point", "date")
-        out["minutes_plan"] = d.match_minutes, ("point", "date")
+        out["minutes_plan"] = ((d.match_minutes, ("point", "date")) if m is None
+                               else (m.minutes, ("athlete", "point", "date")))
         out["w_prime_plan"] = self.w_prime_plan, ap
         out["body_clock_h"] = self.body_clock, ap
         out["sleep_debt_h"] = self.sleep_debt, ap
         out["sleep_impairment_lapses"] = self.sleep_impairment, ap
         return out
+
+    def match_effort(self, athlete: int) -> np.ndarray:
+        """The athlete's match minutes times intensity (standard-match minutes), ``(P, D)``."""
+        if self.matches is None:
+            return self.days.match_minutes * self.days.match_intensity
+        return self.matches.minutes[athlete] * self.matches.intensity[athlete]
+
+    def match_minutes(self, athlete: int) -> np.ndarray:
+        """The athlete's expected match minutes if available, ``(P, D)``."""
+        return (self.days.match_minutes if self.matches is None
+                else self.matches.minutes[athlete])
+
+    def match_running_per_min(self, athlete: int) -> np.ndarray:
+        """The athlete's match running per standard-match minute, ``(bands,)`` m/min."""
+        return self.season.match_running_per_min * self.squad.match_running_ratio[athlete]
+
+
+@dataclass(frozen=True)
+class AthleteMatches:
+    """Each athlete's matches (:func:`scenarios.athlete_matches`)."""
+
+    minutes: np.ndarray  # (A, P, D) min
+    intensity: np.ndarray  # (A, P, D) 1
+    load: np.ndarray  # (A, P, D) AU, session-RPE of the day (training or the match)
+    running: np.ndarray  # (A, P, D, bands) m
+
+    @classmethod
+    def of(cls, days: sc.DailyInputs, season: sc.Season, squad: sc.Squad) -> AthleteMatches:
+        return cls(*sc.athlete_matches(days, season, squad.minutes_share,
+                                       squad.match_running_ratio))
 
 
 #: Fields that must be one value for a whole plan (not per draw): the sleep-debt window of
@@ -155,7 +199,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
          public_ids: tuple[str, ...] | None = None, calibration=None,
          load_plan: np.ndarray | None = None, hazard: HazardParams | None = None,
          coupling: CouplingParams | None = None, priors: AthletePriors | None = None,
-         draw_ids=None) -> Plan:
+         draw_ids=None, risk_factors: RiskFactorParams | None = None) -> Plan:
     """Prepare a sweep (see the module docstring).
 
     Args:
@@ -183,6 +227,16 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
             depletion tables, computed once per athlete).
         draw_ids: the random-stream key of each draw, ``(draws,)`` integers (default
             ``0 .. draws - 1``); draws sharing a key share their random numbers.
+        risk_factors: the rate ratios of the athletes' previous injury and age
+            (:class:`physiology.injury.RiskFactorParams`, default its record's), applied
+            to the hazard's rates per athlete (after a calibration file's hazard fit:
+            that fit is the squad's average).
+
+    Individual athletes (:class:`scenarios.Squad`): an athlete's minutes share and
+    position set its matches' minutes, load and running, and its habitual load (the
+    season's mean day as that athlete plays it) sets its prior gains and the steady state
+    the season starts from; its previous injury and age set its rate ratio. A squad that
+    sets none of these runs exactly as before (the inputs stay per sweep point).
 
     Raises:
         ValueError: an unknown model, circadian model or backend, draws < 1, a draw-free
@@ -223,10 +277,18 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     debt = clock.debt[:, days.itinerary]
     table = _match.depletion_table(np.full(squad.size, priors.critical_speed),
                                    np.full(squad.size, priors.d_prime), coupling)
-    w_plan = _match.planned_depletion(table, days.match_minutes, days.match_intensity)
-
     base = sc.compile_days(season, sc.as_planned(season))
-    w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
+    matches = None
+    if squad.individual_matches:
+        matches = AthleteMatches.of(days, season, squad)
+        w_plan = np.stack([_match.planned_depletion(table[a:a + 1], matches.minutes[a],
+                                                    matches.intensity[a])[0]
+                           for a in range(squad.size)])
+        habit = AthleteMatches.of(base, season, squad)  # each athlete's habitual season
+        w_bar, run_bar = habit.load[:, 0].mean(axis=-1), habit.running[:, 0].mean(axis=1)
+    else:
+        w_plan = _match.planned_depletion(table, days.match_minutes, days.match_intensity)
+        w_bar, run_bar = float(base.load[0, :, SRPE].mean()), base.running_m[0].mean(axis=0)
     minutes_bar = float(base.training_min[0].mean())
     param_draws = _athletes.prior_draws(squad.size, n_draws, seed, priors, w_bar, model,
                                         athlete_keys(ids), draw_ids)
@@ -239,6 +301,10 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     if calibration is not None:  # a club's own injury fit (twin-calibrate inputs.injuries)
         hazard_draws = _athletes.calibrated_draws(calibration, ids, n_draws, "hazard",
                                                   hazard_draws)
+    ratio = athlete_rate_ratio(squad.previous_injury, squad.age_years, risk_factors)
+    if np.any(ratio != 1.0):  # an athlete's own risk factors on the squad-average rates
+        for name in ("rate_training", "rate_match"):
+            hazard_draws[name] = hazard_draws[name] * ratio[:, None]
     params = _kernel_params(kernel, param_draws, hazard_draws, coupling,
                             dose_per_metre(squad), shape, reference_h, backend)
     state0, fat_hab, perf_hab = _steady_state(kernel, params, shape, w_bar, run_bar,
@@ -248,11 +314,15 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     loads = (None, None, None)
     if load_plan is not None:
         loads = apply_load_plan(days, season, sweep.points["training_volume"], load_plan)
+        if matches is not None:  # match days are each athlete's own matches
+            loads = (np.where(days.match[None], matches.load, loads[0]),
+                     np.where(days.match[None, ..., None], matches.running, loads[1]),
+                     loads[2])
     return Plan(squad, season, sweep, days, clock, model, backend, n_draws, seed,
                 quantiles, bool(keep_draws), params, state0,
                 body, misalign, clock.slept[:, days.itinerary], debt,
                 clock.impairment[:, days.itinerary], w_plan, param_draws, ids, *loads,
-                draw_ids)
+                draw_ids, matches, ratio)
 
 
 def calibrated_sleep_need(squad: sc.Squad, calibration, ids) -> sc.Squad:
@@ -336,25 +406,33 @@ WARMUP_BLOCK_BYTES = 128 * 2**20
 
 def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, reference_h, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
-    lag), and the habitual fatigue and performance there. Run a season at a time and in
+    lag; ``w_bar`` and ``run_bar`` the squad's, or each athlete's ``(A,)``, ``(A, bands)``),
+    and the habitual fatigue and performance there. Run a season at a time and in
     blocks of draws of at most :data:`WARMUP_BLOCK_BYTES` of arrays, so planning memory
     is bounded whatever the number of draws (the blocks are independent series, so the
     result is the same as one call)."""
-    const = DayInputs(w_bar, *run_bar, minutes_plan=0.0, training_minutes_plan=minutes_bar,
+    const = DayInputs(w_bar, *np.moveaxis(np.asarray(run_bar), -1, 0), minutes_plan=0.0,
+                      training_minutes_plan=minutes_bar,
                       w_prime_plan=0.0, body_clock_h=reference_h,
                       sleep_debt_h=0.0, sleep_impairment_lapses=0.0,
                       u_injury=1.0,  # u_injury 1: never injured
                       days_out_if_injured=1.0, injury_type_if_injured=0.0)
     part = subtypes(kernel.State)
+    w_col = w_bar if np.ndim(w_bar) == 0 else np.asarray(w_bar, float)[:, None]
     start = kernel.State(
         ff=part["ff"](*[0.0] * len(part["ff"]._fields)),
-        ewma=part["ewma"](ctl=w_bar, atl=w_bar),  # CTL and ATL start at the habitual load
+        ewma=part["ewma"](ctl=w_col, atl=w_col),  # CTL and ATL start at the habitual load
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
         events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO, match_fatigue=0.0)
     n_a, n_n = shape  # every leaf of params is (athletes, draws)
     per_draw = n_a * 365 * 8 * (len(DayInputs._fields) + len(kernel.Outputs._fields))
     step = max(1, int(WARMUP_BLOCK_BYTES // per_draw))
-    days = tree_map(lambda v: np.full((1, 1, 365), v), const)
+    def year(v):  # a value, or one per athlete (an individual squad's habitual day)
+        v = np.asarray(v, float)
+        return np.full((1, 1, 365), v) if v.ndim == 0 else \
+            np.broadcast_to(v[:, None, None], (v.size, 1, 365))
+
+    days = tree_map(year, const)
     states, fatigue, perf = [], [], []
     for n0 in range(0, n_n, step):
         block = tree_map(lambda x, n0=n0: x[:, n0:n0 + step], params)

@@ -29,9 +29,12 @@ def _lognormal(median, cv, z):
     return median * np.exp(sigma * z)
 
 
-def prior_draws(n_athletes: int, n_draws: int, seed: int, priors, habitual_load: float,
+def prior_draws(n_athletes: int, n_draws: int, seed: int, priors, habitual_load,
                 model: str, athlete_keys=None, draw_ids=None) -> dict[str, np.ndarray]:
     """Fitness-fatigue parameters per (athlete, draw) from the priors (module docstring).
+
+    ``habitual_load``: the habitual daily load (AU), the squad's or one per athlete
+    ``(n_athletes,)`` (an individual squad, whose players' match minutes differ).
 
     ``priors`` fields may be arrays over the draws (``(n_draws,)``: a parameter set per
     draw, as :mod:`twin.sensitivity` runs them); ``draw_ids`` the stream key of each draw
@@ -50,7 +53,8 @@ def prior_draws(n_athletes: int, n_draws: int, seed: int, priors, habitual_load:
     fit = 1.0 / -np.expm1(-1.0 / tau1)  # steady state of g per unit load
     fat = 1.0 / -np.expm1(-1.0 / tau2)
     ratio = np.minimum(_lognormal(priors.k_ratio, priors.cv, z(3)), 0.9 * fit / fat)
-    w = max(float(habitual_load), 1e-9)
+    w = np.asarray(habitual_load, float)
+    w = max(float(w), 1e-9) if w.ndim == 0 else np.maximum(w, 1e-9)[:, None]
     k1 = gain / (w * (fit - ratio * fat))
     out = {"p0": np.full_like(k1, 100.0), "k1": k1, "tau1": tau1, "tau2": tau2}
     if model == "banister":

@@ -108,14 +108,15 @@ class _Problem:
                                  f"a window within the season's {season.days} days")
         w = slice(req.start, req.start + req.days)
         self.window = np.arange(req.start, req.start + req.days)
-        effort = (d.match_minutes * d.match_intensity)[point]
+        scenario = (d.match_minutes * d.match_intensity)[point]  # the scenario's matches
+        effort = plan.match_effort(athlete)[point]  # the athlete's (minutes share, position)
         self.match = d.match[point, w]
         self.rest = d.rest[point, w]
         self.train = ~self.match & ~self.rest
         match_load = effort * season.match_load_per_min
-        match_run = effort[:, None] * season.match_running_per_min
-        tmpl_load = d.load[point, :, SRPE] - match_load
-        tmpl_run = d.running_m[point] - match_run
+        match_run = effort[:, None] * plan.match_running_per_min(athlete)
+        tmpl_load = d.load[point, :, SRPE] - scenario * season.match_load_per_min
+        tmpl_run = d.running_m[point] - scenario[:, None] * season.match_running_per_min
         per_au = tmpl_run.sum(axis=0) / max(tmpl_load.sum(), 1e-12)  # m per AU, by band
         min_per_au = d.training_min[point].sum() / max(tmpl_load.sum(), 1e-12)  # exposure
         self.template = np.where(self.train, tmpl_load[w], 0.0)
@@ -169,9 +170,8 @@ _FIXED = tuple(k for k in DayInputs._fields
 
 def _fixed_inputs(plan: Plan, athlete: int, point: int, w: slice) -> dict[str, np.ndarray]:
     """The window's inputs that do not depend on the training loads (no injuries)."""
-    d = plan.days
     n_d = w.stop - w.start
-    return {"minutes_plan": d.match_minutes[point, w],
+    return {"minutes_plan": plan.match_minutes(athlete)[point, w],
             "w_prime_plan": plan.w_prime_plan[athlete, point, w],
             "body_clock_h": plan.body_clock[athlete, point, w],
             "sleep_debt_h": plan.sleep_debt[athlete, point, w],
