@@ -495,6 +495,8 @@ def test_twin_compare_gives_the_difference_and_its_error_from_the_two_cubes(
     assert "(model.fitness_fatigue=busso) minus baseline" in printed
     rows = (tmp_path / "compare.csv").read_text().splitlines()
     assert len(rows) == 1 + 3 * 3 * 4 and (tmp_path / "compare.png").stat().st_size > 0
+    page = (tmp_path / "report.html").read_text()
+    assert page.count("<tr>") == 1 + 12 and "minus baseline" in page  # header + 12 points
     multirun = tmp_path / "multirun"  # a multirun directory: its jobs in job order
     for job, run in (("1", busso_run), ("0", tiny_run[0])):
         (multirun / job).mkdir(parents=True)

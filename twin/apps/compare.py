@@ -6,7 +6,8 @@ store itself, or a multirun directory (``multirun/<date>/<time>``: its jobs, in 
 order). The first run is the baseline. Prints the squad's difference per outcome and
 scenario point (``+-`` one standard error; ``*`` where the difference is clear of
 Monte-Carlo noise) and writes into ``--out`` (default ``outputs/compare/<date>/<time>``)
-``compare.csv`` (every athlete), ``compare.png`` and ``compare.txt``. Runs that cannot be
+``compare.csv`` (every athlete), ``compare.png``, ``compare.txt`` and ``report.html`` (the
+comparison as a self-contained page). Runs that cannot be
 compared fairly (other seeds, other draws, other squads, nothing shared) are refused in
 one line naming why, exit status 2; so is a path that holds no finished run.
 
@@ -67,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     from twin import plots
 
     plots.save(cmp.figure(result), out / "compare.png")
+    from twin.report import compare_report
+
+    page = compare_report(out, result)
     print(text)
-    print(f"\ncsv: {out / 'compare.csv'}\nplot: {out / 'compare.png'}")
+    print(f"\ncsv: {out / 'compare.csv'}\nplot: {out / 'compare.png'}\nreport: {page}")
     return 0
 
 

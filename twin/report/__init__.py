@@ -10,8 +10,8 @@ summary as tables.
 - :func:`format_error`: ``0.314 ± 0.012``, rounded to the error's second significant figure.
 """
 
-from twin.report.pages import calibration_report, plan_report, run_report
+from twin.report.pages import calibration_report, compare_report, plan_report, run_report
 from twin.report.summary import best_worst, format_error, squad_means, summary_frame, write_tables
 
-__all__ = ["best_worst", "calibration_report", "format_error", "plan_report", "run_report",
+__all__ = ["best_worst", "calibration_report", "compare_report", "format_error", "plan_report", "run_report",
            "squad_means", "summary_frame", "write_tables"]

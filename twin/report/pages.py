@@ -17,7 +17,7 @@ from twin.model.variables import DAILY, SUMMARY
 from twin.report import summary as _summary
 from twin.report.html import esc, figure, page, table, write_page
 
-__all__ = ["calibration_report", "plan_report", "run_report"]
+__all__ = ["calibration_report", "compare_report", "plan_report", "run_report"]
 
 #: The figures of a run, in the order the page shows them.
 RUN_FIGURES = {"season.png": "season of the first athlete at the chosen scenario point",
@@ -82,14 +82,14 @@ def _summary_section(summary, dims) -> str:
     rows = []
     for name, best, best_at, worst, worst_at in _summary.best_worst(summary, dims):
         v = _summary.OUTCOMES[name]
-        rows.append((name, v.long_name, v.units, _cell(best), best_at, _cell(worst),
+        rows.append((name, v.long_name, v.shown_units, _cell(best), best_at, _cell(worst),
                      worst_at))
     best_worst = table(["outcome", "meaning", "units", "best", "scenario", "worst",
                         "scenario"], rows, text_columns=3)
     means = _summary.squad_means(summary, dims)
     labels = _summary.point_labels(summary, dims)
     names = list(means)
-    per_point = table(["scenario point", *(f"{n} [{SUMMARY[n].units}]" for n in names)],
+    per_point = table(["scenario point", *(f"{n} [{SUMMARY[n].shown_units}]" for n in names)],
                       [(label, *(_cell(means[n][i]) for n in names))
                        for i, label in enumerate(labels)], sortable=True,
                       table_id="points")
@@ -132,7 +132,7 @@ def _squad_section(summary, dims) -> str:
             "cells as in the squad summary, per athlete). The same numbers are in "
             "<code>summary.csv</code> and <code>summary.parquet</code>.</p>"
             + table(["athlete", "scenario point",
-                     *(f"{n} [{SUMMARY[n].units}]" for n in names)], rows, sortable=True,
+                     *(f"{n} [{SUMMARY[n].shown_units}]" for n in names)], rows, sortable=True,
                     text_columns=2, table_id="squad"))
 
 
@@ -276,3 +276,45 @@ def calibration_report(out_dir: Path, ds, lines: list[str]) -> Path:
     ]
     return write_page(out_dir / "report.html", page(
         "athlete-twin calibration", sections, subtitle=str(ds.attrs.get("history", ""))))
+
+
+def compare_report(out_dir: Path, result) -> Path:
+    """Write ``report.html`` of a ``twin-compare`` into ``out_dir``: the runs and what
+    differs between their configs, the squad's difference per outcome and scenario point
+    (± its conservative Monte-Carlo error, :mod:`twin.compare`), ``compare.png`` and the
+    caveats."""
+    from twin.compare import SUMMARY as OUTCOMES
+
+    out_dir = Path(out_dir)
+    sq = result.squad
+    point_dims = [d for d in sq.dims if d != "run"]
+    stacked = sq.stack(point=point_dims) if point_dims else sq.expand_dims("point")
+    labels = [", ".join(f"{stacked[d].values[i]}" for d in point_dims) or "as planned"
+              for i in range(stacked.sizes["point"])]
+    runs = "<ul>" + "".join(f"<li>{'baseline' if i == 0 else 'run'}: {esc(label)}</li>"
+                            for i, label in enumerate(result.labels)) + "</ul>"
+    if result.dropped:
+        runs += f"<p class=\"note\">Not in every run, left out: {esc(', '.join(result.dropped))}</p>"
+    sections = [("Runs compared", runs)]
+    for r, label in enumerate(result.labels[1:]):
+        rows = []
+        for j, point in enumerate(labels):
+            row = [point]
+            for name in OUTCOMES:
+                d = float(stacked[name].isel(run=r, point=j))
+                s = float(stacked[f"{name}_se"].isel(run=r, point=j))
+                text = _summary.format_error(d, s if np.isfinite(s) and s > 0 else None)
+                row.append((("+" if d > 0 else "") + text if np.isfinite(d) else "n/a", d))
+            rows.append(row)
+        sections.append((f"{label} minus baseline", table(
+            ["scenario point", *(f"{n} [{v.shown_units}]" for n, v in OUTCOMES.items())],
+            rows, sortable=True, table_id=f"compare{r}") + "<p class=\"note\">Squad means; "
+            "± one Monte-Carlo standard error of the difference, treating the runs as "
+            "independent: they share their draws (same seed), so the true error is smaller "
+            "(conservative).</p>"))
+    sections += [("Figures", _figures_section(out_dir, {"compare.png": "squad-mean "
+                                                        "difference per outcome and point, "
+                                                        "coloured by difference / error"})),
+                 ("Caveats", _caveats_section())]
+    return write_page(out_dir / "report.html", page("athlete-twin comparison", sections,
+                                                    subtitle=f"baseline {result.labels[0]}"))

@@ -94,7 +94,7 @@ def summary_frame(summary: xr.Dataset) -> pd.DataFrame:
     names = [m for n in OUTCOMES for m in (n, f"{n}_se") if m in SUMMARY]
     for name in names:  # each outcome, then its standard error
         var, da = SUMMARY[name], summary[name]
-        units = da.attrs.get("units", var.units)
+        units = da.attrs.get("units_symbol", da.attrs.get("units", var.units))
         if "quantile" in da.dims:
             for qn, level in zip(_quantile_names(da["quantile"].values),
                                  da["quantile"].values, strict=True):
