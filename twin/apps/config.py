@@ -38,6 +38,7 @@ VERSION_BASE = "1.3"
 
 
 class RunnerKind(Enum):
+    auto = "auto"  # the faster of the two for this machine (twin.runners.local.choose_runner)
     local = "local"  # in-process, for notebooks and tests
     ray = "ray"  # Ray tasks (a local instance when no address is given)
 
