@@ -6,8 +6,15 @@ the demo squad through the demo sweep and writes into Hydra's run directory:
 
 - ``cube.zarr`` (or ``cube.nc`` with ``output.format=netcdf``): the daily outcome cube,
   and its ``summary`` group (:mod:`twin.store.cube`);
-- ``season.png``, ``jetlag.png``, ``heatmap.png`` (when the sweep has two axes or more),
-  ``fan.png`` (:mod:`twin.plots`);
+- ``season.png``, ``jetlag.png``, ``fan.png`` of one athlete at one scenario point, and
+  ``heatmap.png`` of the squad (when the sweep has two axes or more) (:mod:`twin.plots`).
+  ``plots.athletes=[m02,m03]`` (public ids) draws the first three for each
+  (``season_m02.png``, ...; default the squad's first athlete); ``plots.point={itinerary:
+  east_6, training_volume: 1.2}`` (or ``plots.point.itinerary=east_6``; a sampled sweep:
+  ``plots.point.scenario=12``) chooses the point, axes left out at the middle of a numeric
+  axis and the first trip away (:func:`twin.plots.pick_point`); the heatmap slices any
+  third axis there; ``plots.outcome`` is the heatmap's outcome (schema
+  :class:`twin.apps.config.PlotsConf`; checked before the run);
 
 then prints the best and worst scenario for each summary outcome, and the paths. With
 ``sensitivity.base_samples=N`` (a power of two; 0, the default, is off) it also runs the
