@@ -60,6 +60,9 @@ def test_compose_names_what_is_wrong():
     ("twin.apps.plan", [*TINY, "plan.days=14"],
      "twin-plan: plan.key_matches: the window holds no match to plan for"),
     ("twin.apps.calibrate", [], "twin-calibrate: inputs.athletes: a file is required"),
+    # no cluster to find (Ray's ConnectionError, a 29-line traceback before)
+    ("twin.apps.run", [*TINY, "runner=ray", "runner.address=auto"],
+     "twin-run: runner.address = 'auto': no running Ray cluster found"),
     # Hydra's '+' adds a key struct mode would refuse: the schema refuses it instead
     ("twin.apps.scenario", ["+drawz=5"],
      "twin-scenario: drawz: not a key of TwinConfig (given with '+'?)"),

@@ -302,12 +302,36 @@ def test_docs_model_md_is_generated_from_the_code():
 
 
 def test_twin_run_cli(tmp_path):
+    """stdout carries the app's own output only: with JAX, whose TPU probe is an INFO
+    record (Hydra's default logging put it on stdout), it goes to the job's log."""
     run = subprocess.run([sys.executable, "-c", "from twin.apps.run import main; main()", *TINY,
-                          "draws=2", "sweep.axes.itinerary=[home]", "output.plots=false",
-                          f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
-                         timeout=300)
+                          "backend=jax", "draws=2", "sweep.axes.itinerary=[home]",
+                          "output.plots=false", f"hydra.run.dir={tmp_path}"],
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
-    assert "athlete-days" in run.stdout and (tmp_path / "cube.zarr").exists()
+    lines = run.stdout.splitlines()
+    assert lines[0].endswith("athlete-days)") and lines[-1].startswith("cube: "), run.stdout
+    assert not [line for line in lines if line.startswith("[")], run.stdout  # no log record
+    assert "Warning" not in run.stderr and "Token" not in run.stderr, run.stderr
+    assert (tmp_path / "cube.zarr").exists()
+
+
+def test_runner_auto_is_the_faster_one_for_the_machine(monkeypatch):
+    """The default runner: in process up to 4 usable cores (measured on 2: 14.7 s in
+    process, 24.6 s on a local Ray instance), Ray above or with a cluster address."""
+    cfg = twin.compose()
+    assert cfg.runner.kind.name == "auto"
+    for cores, address, want in [
+            (2, None, ("local", "runner: local (2 cores; runner=ray to use Ray)")),
+            (4, None, ("local", "runner: local (4 cores; runner=ray to use Ray)")),
+            (16, None, ("ray", "runner: ray (16 cores; runner=local to run in process)")),
+            (2, "auto", ("ray", "runner: ray (runner.address=auto; runner=local to run in "
+                                "process)"))]:
+        cfg.runner.address = address
+        monkeypatch.setattr(runner.os, "sched_getaffinity", lambda pid, n=cores: set(range(n)),
+                            raising=False)
+        assert runner.choose_runner(cfg.runner) == want
+    assert runner.choose_runner(tiny_cfg().runner) == ("local", "")  # named: no line
 
 
 def eu_cfg():
@@ -526,3 +550,86 @@ def test_twin_compare_refuses_unfair_runs_saying_why(tiny_run, tmp_path, capsys)
     err = capsys.readouterr().err.strip()
     assert err.startswith("twin-compare: ") and "holds no finished run" in err
     assert len(err.splitlines()) == 1
+
+
+def _figures(monkeypatch, tiny_run, tiny_plan, *overrides):
+    """make_plots of the tiny run for ``overrides`` (plots.*): {file name: figure}, the
+    figures kept, not written."""
+    from types import SimpleNamespace
+
+    got = {}
+    monkeypatch.setattr(cli.plots, "save", lambda fig, path: got.setdefault(path.name, fig))
+    result = SimpleNamespace(store=tiny_run[0] / "cube.zarr", plan=tiny_plan)
+    cli.make_plots(result, tiny_run[0], tiny_cfg(*overrides).plots)
+    return got
+
+
+def test_plots_athletes_and_point_pick_what_the_figures_show(monkeypatch, tiny_run, tiny_plan):
+    import matplotlib.pyplot as plt
+
+    figs = _figures(monkeypatch, tiny_run, tiny_plan, "plots.athletes=[m03,m02]",
+                    "plots.point={itinerary: east_6, training_volume: 0.8}")
+    try:
+        assert sorted(figs) == ["fan_m02.png", "fan_m03.png", "heatmap.png", "jetlag_m02.png",
+                                "jetlag_m03.png", "season_m02.png", "season_m03.png"]
+        title = figs["season_m03.png"].axes[0].get_title()
+        assert title == "athlete m03: season at training_volume=0.8, itinerary=east_6"
+        jetlag = figs["jetlag_m02.png"].axes[0].get_title()
+        assert jetlag.startswith("athlete m02 at training_volume=0.8, itinerary=east_6:")
+        assert "london->east_6 day 38, east_6->london day 48" in jetlag
+        assert "of the 12 scenario points" in str(
+            [t.get_text() for t in figs["fan_m02.png"].axes[0].get_legend().get_texts()])
+    finally:
+        plt.close("all")
+    with pytest.raises(ConfigError, match=r"^plots\.athletes: 'p99' is not in the squad; "
+                                          r"expected public ids .*\(m01, m02, m03\)$"):
+        cli.plot_choice(tiny_cfg("plots.athletes=[p99]").plots, ["m01", "m02", "m03"],
+                        tiny_plan.sweep)
+    with pytest.raises(ConfigError, match=r"plots\.point\.training_volume = 1\.1: not on the "
+                                          r"sweep's axis; expected one of \[0\.8, 1\.0, 1\.2\]"):
+        cli.plot_choice(tiny_cfg("plots.point.training_volume=1.1").plots, ["m01"],
+                        tiny_plan.sweep)
+    with pytest.raises(ConfigError, match=r"plots\.point\.match_load = 1\.0: not an axis"):
+        cli.plot_choice(tiny_cfg("plots.point.match_load=1.0").plots, ["m01"], tiny_plan.sweep)
+
+
+def test_the_heatmap_slices_a_third_axis_and_says_so():
+    """Never a silent mean over a third sweep axis: the slice is named in the title."""
+    import matplotlib.pyplot as plt
+
+    from twin import plots
+
+    values = np.arange(2 * 3 * 2 * 4, dtype=float).reshape(2, 3, 2, 4)
+    summary = xr.Dataset(
+        {"match_performance": (("athlete", "training_volume", "match_load", "itinerary"),
+                               values, {"units": "%", "long_name": "match-day performance"})},
+        coords={"training_volume": [0.8, 1.0, 1.2], "match_load": [0.8, 1.2],
+                "itinerary": ["home", "east_3", "east_6", "east_9"]})
+    fig = plots.heatmap(summary, "match_performance", "training_volume", "itinerary",
+                        at={"match_load": 1})
+    try:
+        ax = fig.axes[0]
+        assert ax.get_title().endswith("; sliced at match_load=1.2")
+        # squad mean at match_load=1.2, not the mean over match load
+        want = values[:, :, 1, :].mean(0).T
+        np.testing.assert_array_equal(ax.collections[0].get_array().reshape(4, 3), want)
+        assert ax.get_xlabel() == "training volume (x the planned load)"
+    finally:
+        plt.close(fig)
+
+
+def test_jetlag_shows_the_trip_its_itinerary_adds_not_the_seasons_tour():
+    """With a tour in the season (intercontinental_tour), every itinerary holds the tour's
+    legs; east_6's chart is about the east_6 trip."""
+    from types import SimpleNamespace as NS
+
+    from twin.plots import trip_legs
+
+    def leg(a, b, h):
+        return NS(origin=a, destination=b, depart_h=h, arrive_h=h + 12)
+
+    tour = (leg("london", "tokyo", 300.0), leg("tokyo", "london", 700.0))
+    trip = (leg("london", "east_6", 4500.0), leg("east_6", "london", 4750.0))
+    home, east = NS(name="home", legs=tour), NS(name="east_6", legs=tour + trip)
+    plan = NS(days=NS(itineraries=[east, home]))
+    assert trip_legs(plan, 0) == trip and trip_legs(plan, 1) == tour

@@ -38,6 +38,7 @@ VERSION_BASE = "1.3"
 
 
 class RunnerKind(Enum):
+    auto = "auto"  # the faster of the two for this machine (twin.runners.local.choose_runner)
     local = "local"  # in-process, for notebooks and tests
     ray = "ray"  # Ray tasks (a local instance when no address is given)
 
@@ -104,6 +105,36 @@ class OutputConf:
 
 
 @dataclass
+class PointConf:
+    """A scenario point of the figures: a value per sweep axis (null: the default);
+    ``scenario``: a sample point's index (lhs and sobol sweeps)."""
+
+    training_volume: float | None = None
+    match_load: float | None = None
+    fixture_density: float | None = None
+    itinerary: str | None = None
+    recovery: str | None = None
+    scenario: int | None = None
+
+
+@dataclass
+class PlotsConf:
+    """``twin-run``'s figures (with ``output.plots=true``): whom and which scenario point.
+
+    ``athletes``: public ids (as the cube shows them); one season/jetlag/fan figure each
+    (``season_<id>.png``, ... when more than one); default the squad's first athlete.
+    ``point``: a value per sweep axis, ``plots.point={itinerary: east_6,
+    training_volume: 1.2}`` or ``plots.point.itinerary=east_6`` (axes left out: the middle
+    of a numeric axis, the first trip away); for a sampled sweep (lhs, sobol),
+    ``plots.point.scenario=12`` or axis values (the nearest sample point). ``outcome``:
+    the summary outcome of heatmap.png and of the fan's best and worst points."""
+
+    athletes: list[str] = field(default_factory=list)
+    point: PointConf = field(default_factory=PointConf)
+    outcome: str = "match_performance"
+
+
+@dataclass
 class PlanConf:
     """``twin-plan``: the window, bounds and budgets of the optimised plans."""
 
@@ -146,6 +177,7 @@ class TwinConfig:
     seed: int = 0
     model: ModelConf = field(default_factory=ModelConf)
     output: OutputConf = field(default_factory=OutputConf)
+    plots: PlotsConf = field(default_factory=PlotsConf)
     plan: PlanConf = field(default_factory=PlanConf)
     sensitivity: SensitivityConf = field(default_factory=SensitivityConf)
 

@@ -9,6 +9,10 @@ on stderr, ``<name>: <message>``, and exit status 2, with no traceback; so is wh
 itself refuses while composing (an unknown key, a wrong type, an override it cannot
 parse), naming the key, with any value holding a raw id, name or birth date of an athlete
 whose policy pseudonymises redacted (:mod:`twin.apps._compose_errors`).
+
+stdout carries what the tool returns and nothing else: log records (Ray's, JAX's, Numba's,
+zarr's) go to the job's log file, and to stderr from WARNING up
+(``conf/hydra/job_logging/twin.yaml``); ``hydra.verbose=true`` shows them all on stderr.
 """
 
 from __future__ import annotations
@@ -185,6 +189,15 @@ def redact(message: str, cfg) -> str:
     return message
 
 
+def _console_verbosity(verbose) -> None:
+    """With ``hydra.verbose`` set, the console handler of ``conf/hydra/job_logging/twin.yaml``
+    (stderr, WARNING and up otherwise) passes every record Hydra lets through."""
+    if verbose:
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler:
+                handler.setLevel(logging.NOTSET)
+
+
 def hydra_app(name: str, body: Body, *, config_name: str = "config",
               errors: tuple[type[BaseException], ...] = (ConfigError,)) -> Callable[[], None]:
     """The console entry point of the Hydra app ``name`` that runs ``body``.
@@ -209,6 +222,7 @@ def hydra_app(name: str, body: Body, *, config_name: str = "config",
     @functools.wraps(body)
     def job(cfg: DictConfig) -> None:
         try:
+            _console_verbosity(HydraConfig.get().verbose)
             check_known_keys(cfg)
             print(body(cfg, Path(HydraConfig.get().runtime.output_dir)))
         except errors as exc:

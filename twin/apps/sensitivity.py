@@ -108,10 +108,11 @@ def sensitivity(cfg, *, progress: bool = False):
 
 def _executor(runner_cfg):
     """None in process (the design runs its own chunks), else Ray tasks of its chunks."""
-    if runner_cfg.kind.name == "local":
-        return None
-    from twin.runners.local import executor
+    from twin.runners.local import choose_runner, executor
     from twin.sensitivity import sample_chunk
+
+    if choose_runner(runner_cfg)[0] == "local":
+        return None
 
     return executor(runner_cfg, chunk=sample_chunk)
 

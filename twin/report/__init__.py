@@ -13,5 +13,5 @@ summary as tables.
 from twin.report.pages import calibration_report, compare_report, plan_report, run_report
 from twin.report.summary import best_worst, format_error, squad_means, summary_frame, write_tables
 
-__all__ = ["best_worst", "calibration_report", "compare_report", "format_error", "plan_report", "run_report",
-           "squad_means", "summary_frame", "write_tables"]
+__all__ = ["best_worst", "calibration_report", "compare_report", "format_error", "plan_report",
+           "run_report", "squad_means", "summary_frame", "write_tables"]

@@ -20,10 +20,11 @@ from twin.report.html import esc, figure, page, table, write_page
 __all__ = ["calibration_report", "compare_report", "plan_report", "run_report"]
 
 #: The figures of a run, in the order the page shows them.
-RUN_FIGURES = {"season.png": "season of the first athlete at the chosen scenario point",
-               "jetlag.png": "circadian misalignment and sleep around the trip",
-               "heatmap.png": "squad match performance over the first and last sweep axes",
-               "fan.png": "spread over draws (quantile fan)",
+RUN_FIGURES = {"season.png": "the athlete's season at the chosen scenario point (title)",
+               "jetlag.png": "body clock and sleep around the trip the point's itinerary adds",
+               "fan.png": "scenario fan: the athlete's performance at every sweep point",
+               "heatmap.png": "a summary outcome over the first and last sweep axes, squad "
+                              "mean, other axes sliced (title)",
                "sensitivity.png": "sensitivity: ranked Sobol indices (sensitivity.base_samples)"}
 
 
@@ -137,8 +138,14 @@ def _squad_section(summary, dims) -> str:
 
 
 def _figures_section(out_dir: Path, captions: dict[str, str]) -> str:
-    found = [(out_dir / name, cap) for name, cap in captions.items()
-             if (out_dir / name).is_file()]
+    """Each figure named in ``captions`` that was written, and its per-athlete versions
+    (``season_<id>.png`` with ``plots.athletes``)."""
+    found = []
+    for name, cap in captions.items():
+        stem = Path(name).stem
+        found += [(path, cap) for path in [out_dir / name,
+                                           *sorted(out_dir.glob(f"{stem}_*.png"))]
+                  if path.is_file()]
     if not found:
         return "<p class=\"note\">No figures were written.</p>"
     return "\n".join(figure(p, f"{p.name}: {cap}") for p, cap in found)
@@ -294,7 +301,8 @@ def compare_report(out_dir: Path, result) -> Path:
     runs = "<ul>" + "".join(f"<li>{'baseline' if i == 0 else 'run'}: {esc(label)}</li>"
                             for i, label in enumerate(result.labels)) + "</ul>"
     if result.dropped:
-        runs += f"<p class=\"note\">Not in every run, left out: {esc(', '.join(result.dropped))}</p>"
+        left = esc(", ".join(result.dropped))
+        runs += f"<p class=\"note\">Not in every run, left out: {left}</p>"
     sections = [("Runs compared", runs)]
     for r, label in enumerate(result.labels[1:]):
         rows = []

@@ -3,10 +3,13 @@
 The in-process runner (``runner=local``) executes the chunks one after another; each
 chunk is already parallel inside (Numba ``prange`` over its series, or JAX). The Ray
 runner (``runner=ray``, :mod:`twin.runners.ray_runner`) runs the same chunks as Ray
-tasks. Chunks are blocks of athletes x a block along the first sweep dimension, sized so
-each does about ``TARGET_ATHLETE_DAYS`` athlete-days (well over 100 ms of work) unless
-the config fixes ``runner.chunk_athletes`` / ``runner.chunk_points``. A progress bar shows
-chunks done and the time left when the sweep has more than a few chunks.
+tasks. ``runner=auto`` (the apps' default) is the faster of the two for the machine
+(:func:`choose_runner`: in process up to :data:`AUTO_LOCAL_MAX_CORES` usable cores, Ray
+above, or wherever a ``runner.address`` is given), and says which on stderr. Chunks are
+blocks of athletes x a block along the first sweep dimension, sized so each does about
+``TARGET_ATHLETE_DAYS`` athlete-days (well over 100 ms of work) unless the config fixes
+``runner.chunk_athletes`` / ``runner.chunk_points``. A progress bar shows chunks done and
+the time left when the sweep has more than a few chunks.
 """
 
 from __future__ import annotations
@@ -29,6 +32,11 @@ from twin.store.governance import public_config
 from twin.store.integrity import StoreLock
 
 TARGET_ATHLETE_DAYS = 3_000_000
+#: ``runner=auto`` runs in process up to this many usable cores. Measured on 2 cores: the
+#: demo sweep took 14.7 s in process and 24.6 s on a local Ray instance, whose start
+#: (GCS, raylet, workers) and per-worker kernel loads cost more than two-way parallelism
+#: gains over Numba's own threads (``benchmarks/RESULTS.md`` has the engine's numbers).
+AUTO_LOCAL_MAX_CORES = 4
 #: With ``keep_draws`` a chunk's result is 64 bytes per athlete-day (not ~2): smaller
 #: chunks, so the results in flight to the driver stay near 64 MB each.
 TARGET_KEEP_DRAWS = 1_000_000
@@ -66,6 +74,12 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
             in-process, one chunk after another (the Ray runner passes its own).
     """
     check_runner(cfg.runner)
+    if execute is None and choose_runner(cfg.runner)[0] == "ray":
+        # Ray's processes start before the plan, whose clocks backend=jax computes with
+        # JAX: Ray launches them by fork with a preexec_fn, unsafe once XLA's threads run
+        # (JAX warns of a deadlock); and before the progress bar, so its clock does not
+        # count Ray's start as the first chunk's work.
+        execute = executor(cfg.runner)
     plan = plan_from_config(cfg)
     layout = layout_for(plan, cfg.runner)
     config_text = public_config(cfg, plan.squad, plan.public_ids)
@@ -118,12 +132,49 @@ def _resume_key(cfg, layout: Layout) -> str:
     return OmegaConf.to_yaml(data) + f"chunks: {layout.ca} x {layout.cp}\n"
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        return os.cpu_count() or 1
+
+
+def choose_runner(runner_cfg) -> tuple[str, str]:
+    """``runner.kind`` with ``auto`` resolved: ``("local" | "ray", why)``, ``why`` the
+    line the apps print for ``auto`` (empty for a runner chosen by name).
+
+    ``auto``: Ray where ``runner.address`` names a cluster; otherwise in process on a
+    machine of at most :data:`AUTO_LOCAL_MAX_CORES` usable cores, Ray above."""
+    kind = runner_cfg.kind.name
+    if kind != "auto":
+        return kind, ""
+    if runner_cfg.address:
+        return "ray", (f"runner: ray (runner.address={runner_cfg.address}; runner=local to "
+                       "run in process)")
+    cores = usable_cores()
+    if cores <= AUTO_LOCAL_MAX_CORES:
+        return "local", f"runner: local ({cores} cores; runner=ray to use Ray)"
+    return "ray", f"runner: ray ({cores} cores; runner=local to run in process)"
+
+
+_SAID: set[str] = set()
+
+
 def executor(runner_cfg, chunk=None):
-    """The chunk executor of ``runner.kind``: in process, or Ray tasks (``chunk``: the
-    Ray task's body, default a sweep's chunk; see :func:`execute_ray`)."""
-    if runner_cfg.kind.name == "local":
+    """The chunk executor of ``runner.kind`` (``auto`` resolved by :func:`choose_runner`,
+    its choice printed on stderr): in process, or Ray tasks (``chunk``: the Ray task's
+    body, default a sweep's chunk; see :func:`execute_ray`). For Ray it connects at once
+    (a config error naming ``runner.address`` where there is no cluster)."""
+    kind, why = choose_runner(runner_cfg)
+    if why and why not in _SAID:  # once a process (twin-run's sensitivity lines reuse it)
+        _SAID.add(why)
+        print(why, file=sys.stderr)
+    if kind == "local":
         return _in_process
-    from twin.runners.ray_runner import execute_ray, sweep_chunk
+    from twin.runners.ray_runner import connect, execute_ray, sweep_chunk
+
+    connect(runner_cfg.address, runner_cfg.num_cpus)
 
     def execute(plan, layout, blocks):
         return execute_ray(plan, layout, blocks, address=runner_cfg.address,

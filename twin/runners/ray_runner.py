@@ -44,6 +44,11 @@ WORKER_ENV = {"XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallel
               "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
 
+#: Ray's prompts that would otherwise interleave with the progress bar (set where unset;
+#: the prompt only: whether usage statistics are sent stays Ray's and the user's choice).
+QUIET_ENV = {"RAY_USAGE_STATS_PROMPT_ENABLED": "0"}
+
+
 class ChunkError(RuntimeError):
     """A chunk's task raised; the message names the chunk."""
 
@@ -110,6 +115,20 @@ def _without(names):
         os.environ.update(saved)
 
 
+def _token_auth_on() -> None:
+    """Token authentication for a local instance, Ray's default, switched on the way Ray
+    does it (``RAY_AUTH_MODE=token`` and Ray's config re-read) but explicitly, so Ray
+    prints no notice that it is on into the console. ``RAY_AUTH_MODE`` set by the user
+    (``disabled`` to opt out) is left as it is."""
+    if "RAY_AUTH_MODE" in os.environ:
+        return
+    try:
+        from ray._private.authentication.authentication_token_setup import _enable_token_auth
+    except ImportError:  # a Ray without token authentication
+        return
+    _enable_token_auth()
+
+
 def connect(address: str | None = None, num_cpus: int | None = None) -> None:
     """Start or join Ray (module docstring); a no-op when already connected. A local
     instance starts without the pseudonymisation keys in its environment."""
@@ -119,12 +138,25 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
 
     if ray.is_initialized():
         return
+    for name, value in QUIET_ENV.items():
+        os.environ.setdefault(name, value)
+    # Workers' output stays in Ray's session logs; Ray's own records go to the handler
+    # Ray installs (stderr; warnings and errors) and, through the apps' logging, nowhere
+    # else: nothing reaches stdout or splices into the progress bar.
     kwargs = {"runtime_env": {"env_vars": dict(WORKER_ENV)}, "log_to_driver": False,
               "configure_logging": False}
     if address:
         check_address(address)
-        ray.init(address=address, **kwargs)
+        try:
+            ray.init(address=address, **kwargs)
+        except ConnectionError:  # "auto" with no cluster to find
+            raise ConfigError(
+                f"runner.address = {address!r}: no running Ray cluster found (none started "
+                "by `ray start --head` on this machine, and RAY_ADDRESS unset); expected "
+                "a running cluster, or runner.address unset for a local Ray instance"
+            ) from None
     else:
+        _token_auth_on()
         with _without(secret_env_names()), _loopback_only():
             ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
 
