@@ -135,7 +135,7 @@ HYDRA = [
     (["draws=many"], "draws: Value 'many' of type 'str' could not be converted to Integer"),
     (["model.fitness_fatigue=perpot"], "model.fitness_fatigue: Invalid value 'perpot'"),
     (["runner=kubernetes"], "runner: In 'config': Could not find 'runner/kubernetes'; "
-     "expected one of ['local', 'ray']"),
+     "expected one of ['auto', 'local', 'ray']"),
     (["scenario.week.0.day=funday"], "scenario.week[0].day: Invalid value 'funday'"),
     (["athletes.ids=[m01,m02]"], "athletes.ids: Key 'ids' not in 'SquadConf'; expected one "
      "of ['athletes', 'home', 'name', 'parameters']"),

@@ -99,7 +99,7 @@ def test_day_kernel_with_no_injuries_is_the_chain_of_the_physiology_kernels(smal
         fatigue=100.0 * ff.fatigue / k.perf_habitual, acwr=ewma.atl / ewma.ctl,
         w_prime_depletion=u.w_prime_plan, tissue_damage=tissue.damage,
         injury_probability=hazard.probability, available=events.available,
-        minutes_played=u.minutes_plan, load=u.load_plan,
+        minutes_played=u.minutes_plan, load_done=u.load_plan,
         exposure_h=u.training_minutes_plan / 60.0 + u.minutes_plan / 60.0)
     for name in DayOutputs._fields:
         a, b = getattr(got, name), getattr(want, name)
