@@ -24,9 +24,10 @@ def backend(request):
 
 
 
-#: Test modules that start or stop Ray (``ray stop --force`` ends every Ray process of the
-#: machine): with pytest-xdist they run on one worker, one after another.
-RAY_MODULES = {"test_ray", "test_ray_cluster", "test_scenario_configs"}
+#: Test modules that start, stop or look for Ray (``ray stop --force`` ends every Ray
+#: process of the machine; ``runner.address=auto`` finds any cluster that is up): with
+#: pytest-xdist they run on one worker, one after another.
+RAY_MODULES = {"test_ray", "test_ray_cluster", "test_apps"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -173,7 +173,7 @@ def compare(trees: list[xr.DataTree], names: list[str] | None = None) -> Compari
         raise UnfairComparison(f"expected at least two runs to compare, got {len(trees)}")
     names = list(names or [f"run{i}" for i in range(len(trees))])
     configs = _check_fair(trees, names)
-    summaries = [t["summary"].to_dataset() for t in trees]
+    summaries = [t["summary"].to_dataset().load() for t in trees]  # small: one read each
     shared = xr.align(*summaries, join="inner", exclude={"quantile"})
     dropped = []
     for dim in summaries[0].dims:
