@@ -265,6 +265,11 @@ def test_the_store_follows_zarr_3_and_cf_as_tools_read_them(tiny_run):
     assert summary["match_performance"].attrs["cell_methods"] == (
         "date: mean (matches played) realization: quantile")
     assert summary["peak_acwr"].attrs["cell_methods"].endswith("realization: median")
+    # cube.load must be Dataset.load, not a variable; the coordinate ``quantile`` is the
+    # dim Dataset.quantile itself names its output by (xarray's convention)
+    methods = set(dir(xr.Dataset))
+    assert not [n for n in [*cube.variables, *summary.variables]
+                if n in methods and n != "quantile"]
 
 
 @hyp.given(st.lists(st.booleans(), min_size=1, max_size=80), st.integers(1, 40))

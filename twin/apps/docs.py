@@ -135,7 +135,24 @@ strings that pint also reads; arbitrary units are `1`, with the unit as sports
 scientists write it in `units_symbol`), `long_name`, `cell_methods` for what was reduced
 over the season's dates and over the Monte-Carlo draws (CF's `realization`; CF has no
 quantile method, so quantile variables say `realization: quantile` and carry the
-`quantile` coordinate) and, where a model's caveat applies, `comment`.
+`quantile` coordinate) and, where a model's caveat applies, `comment`. No variable is
+named like a method of `xarray.Dataset` (the daily load is `load_done`, not `load`), but
+for the coordinate `quantile`, the name `Dataset.quantile` itself gives its output's dim.
+
+Beside the store, in the same run directory:
+
+- `report.html`: the run as one self-contained page (configuration in words, the summary
+  with Monte-Carlo errors, the squad view sortable by any column, the figures, the
+  caveats); no server, no network;
+- `summary.csv` and `summary.parquet`: the summary with a row per athlete and scenario
+  point, units in the column names (`injury_risk [1]`, `incidence [/1000 h]`), each mean
+  followed by its standard error and each quantile outcome as `_p5`, `_median`, `_p95`;
+- the figures: `season.png`, `jetlag.png`, `fan.png` (one per athlete of
+  `plots.athletes`: `season_<id>.png`, ...) and `heatmap.png` with two sweep axes or more.
+
+`twin-compare` writes `compare.csv` (the difference of every outcome and its standard
+error, per run, athlete and scenario point), `compare.png`, `compare.txt` and its own
+`report.html`.
 """
 
 
