@@ -179,7 +179,8 @@ def test_the_variable_table_matches_the_kernel_and_the_cube(small_plan):
     assert set(small_plan.feeds()) | {"u_injury", "days_out_if_injured",
                                       "injury_type_if_injured"} == set(variables.INPUTS)
     result = engine.run_chunk(small_plan, slice(0, 1), slice(0, 2))
-    assert set(result) == set(variables.DAILY) | {f"summary/{n}" for n in variables.SUMMARY}
+    assert set(result) == set(variables.DAILY) | {f"summary/{n}" for n in variables.SUMMARY} \
+        | {f"draws/{n}" for n in variables.SEASON_DRAWS}
     for name, var in variables.DAILY.items():
         want = 3 if var.reduce == "none" or var.reduce == "mean" else 4
         assert result[name].ndim == want, name

@@ -487,33 +487,46 @@ def busso_run(tmp_path_factory):
 
 def test_twin_compare_gives_the_difference_and_its_error_from_the_two_cubes(
         tiny_run, busso_run, tmp_path, capsys):
-    """Differences against a direct computation from the two stores' summaries: the
-    squad mean of (B - A), and the error sqrt(sA^2 + sB^2) with sA = sqrt(p(1-p)/N) for
-    the injury risk and the normal-theory error of a median for match performance; a run
-    compared with itself differs by exactly 0 (issue 21)."""
+    """Differences against a direct computation from the two stores: the squad mean of
+    (B - A); the paired error of the draw-by-draw differences, sd(d) / sqrt(N) (times
+    sqrt(pi/2) for medians), where both stores hold each draw's outcome, and the
+    independent sqrt(sA^2 + sB^2) for the pooled incidences; with one seed both models
+    see the same injuries, so the injury risk differs by exactly 0 +- 0, where treating
+    the runs as independent would say +- 0.14; a run compared with itself differs by
+    exactly 0 (issue 21)."""
     from twin import compare as cmp
     from twin.apps import compare as app
 
     a, b = twin.open_cube(tiny_run[0] / "cube.zarr"), twin.open_cube(busso_run / "cube.zarr")
     res = cmp.compare([a, b], ["banister", "busso"])
     sa, sb = a["summary"].to_dataset().load(), b["summary"].to_dataset().load()
+    da, db = (t["summary"]["draws"].to_dataset().load() for t in (a, b))
     n = sa.attrs["draws"]
+    assert da.sizes["draw"] == n == 8
+    diff = res.difference.isel(run=0)
+
+    def same(got, want):
+        np.testing.assert_allclose(got, want.transpose(*got.dims), rtol=1e-12, atol=1e-15)
+
+    same(diff["days_lost"], sb["days_lost"] - sa["days_lost"])
+    d = db["days_lost"] - da["days_lost"]
+    same(diff["days_lost_se"], d.std("draw", ddof=1) / np.sqrt(n))
+    assert diff["days_lost_se"].attrs["method"] == "paired"
+    d = db["match_performance"] - da["match_performance"]  # no NaN: every draw played
+    same(diff["match_performance"], sb["match_performance"].sel(quantile=0.5)
+         - sa["match_performance"].sel(quantile=0.5))
+    same(diff["match_performance_se"], np.sqrt(np.pi / 2) * d.std("draw", ddof=1)
+         / np.sqrt(n))
     pa, pb = sa["injury_risk"], sb["injury_risk"]
-    want = (pb - pa).mean("athlete")
-    se = np.sqrt(pa * (1 - pa) / n + pb * (1 - pb) / n)
-    np.testing.assert_allclose(res.squad["injury_risk"].isel(run=0), want, rtol=1e-12)
-    np.testing.assert_allclose(res.squad["injury_risk_se"].isel(run=0),
-                               np.sqrt((se ** 2).sum("athlete")) / 3, rtol=1e-12)
-    med = {k: s["match_performance"].sel(quantile=0.5) for k, s in (("a", sa), ("b", sb))}
-    sig = {k: (s["match_performance"].sel(quantile=0.95) - s["match_performance"].sel(
-        quantile=0.05)) / (2 * 1.6448536269514722) for k, s in (("a", sa), ("b", sb))}
-    se_med = np.sqrt(np.pi / 2 / n) * np.sqrt(sig["a"] ** 2 + sig["b"] ** 2)
-    np.testing.assert_allclose(res.difference["match_performance"].isel(run=0),
-                               (med["b"] - med["a"]).transpose(*res.difference[
-                                   "match_performance"].isel(run=0).dims), rtol=1e-12)
-    np.testing.assert_allclose(res.difference["match_performance_se"].isel(run=0),
-                               se_med.transpose(*res.difference[
-                                   "match_performance_se"].isel(run=0).dims), rtol=1e-12)
+    assert float(np.abs(diff["injury_risk"]).max()) == 0  # the same injuries in both
+    assert float(res.squad["injury_risk_se"].max()) == 0
+    independent = np.sqrt(pa * (1 - pa) / n + pb * (1 - pb) / n)
+    assert float(independent.max()) > 0.1  # what an unpaired error would claim
+    same(diff["incidence_se"], np.sqrt(sa["incidence_se"] ** 2 + sb["incidence_se"] ** 2))
+    assert diff["incidence_se"].attrs["method"] == "independent"
+    se = diff["match_performance_se"]
+    same(res.squad["match_performance_se"].isel(run=0),
+         np.sqrt((se ** 2).sum("athlete")) / 3)
     assert float(res.squad["worst_misalignment_se"].max()) == 0  # draw-free: exact
     assert res.labels[1] == "busso (model.fitness_fatigue=busso)"
     same = cmp.compare([a, a])

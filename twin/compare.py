@@ -15,21 +15,30 @@ Two or more finished stores (:func:`twin.store.open_cube`) are compared against 
   said).
 
 For each summary outcome :math:`Y` (:data:`twin.model.variables.SUMMARY`), athlete and
-shared scenario point, the difference is :math:`\\Delta = Y_B - Y_A` and its standard
-error
+shared scenario point, the difference is :math:`\\Delta = Y_B - Y_A` (of the medians, for
+an outcome the summary gives as quantiles or a median). Its Monte-Carlo standard error:
 
-.. math:: s_\\Delta = \\sqrt{s_A^2 + s_B^2},
+- **paired**, where both stores hold the outcome in each draw (the group
+  ``summary/draws``, :data:`twin.model.variables.SEASON_DRAWS`): with one seed, draw
+  :math:`i` of both runs is the same athlete with the same injury uniforms, so the error
+  is that of the mean of the draw-by-draw differences :math:`d_i = Y_{B,i} - Y_{A,i}`,
+  :math:`s_\\Delta = \\mathrm{sd}(d) / \\sqrt{N}` (times :math:`\\sqrt{\\pi/2}`, the
+  large-sample ratio for a difference of medians of normal outcomes, where medians are
+  compared); draws where :math:`d_i` is undefined (no match played) are left out;
+- otherwise (the pooled incidences, which have no per-draw value, and stores without the
+  group) the runs are treated as independent, :math:`s_\\Delta = \\sqrt{s_A^2 + s_B^2}`
+  from each run's own error (:func:`mc_standard_error`); paired draws are positively
+  correlated, so this *overstates* the error (conservative).
 
-from each run's Monte-Carlo standard error :math:`s` (:func:`mc_standard_error`). The
-runs' draws are paired, and paired draws are positively correlated, so this treats the
-runs as independent and *overstates* the error of the difference: a difference above
-:math:`2 s_\\Delta` is clear of Monte-Carlo noise. The squad's difference is the mean over
-athletes, with :math:`s = \\sqrt{\\sum_a s_a^2} / n` (athletes' draws are independent
-streams).
+A difference above :math:`2 s_\\Delta` is clear of Monte-Carlo noise; an outcome that the
+scenarios do not change in any draw has :math:`s_\\Delta = 0`. Which method each error
+used is in its ``method`` attribute. The squad's difference is the mean over athletes,
+with :math:`s = \\sqrt{\\sum_a s_a^2} / n` (athletes' draws are independent streams).
 """
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +46,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from twin.model.variables import SEASON_DRAWS
 from twin.model.variables import SUMMARY as _ALL
 
 #: The season outcomes compared (their Monte-Carlo errors ``<name>_se`` go with them).
@@ -175,6 +185,7 @@ def compare(trees: list[xr.DataTree], names: list[str] | None = None) -> Compari
     configs = _check_fair(trees, names)
     summaries = [t["summary"].to_dataset().load() for t in trees]  # small: one read each
     shared = xr.align(*summaries, join="inner", exclude={"quantile"})
+    per_draw = [_draws(t, s) for t, s in zip(trees, shared, strict=True)]
     dropped = []
     for dim in summaries[0].dims:
         if dim == "quantile":
@@ -188,17 +199,24 @@ def compare(trees: list[xr.DataTree], names: list[str] | None = None) -> Compari
     diff, squad = {}, {}
     for name in SUMMARY:
         y0, s0 = _central(base[name]), mc_standard_error(base, name)
-        d_runs, s_runs = [], []
-        for other in shared[1:]:
+        d_runs, s_runs, methods = [], [], set()
+        for other, draws in zip(shared[1:], per_draw[1:], strict=True):
             d_runs.append(_central(other[name]) - y0)
-            s_runs.append(np.sqrt(s0 ** 2 + mc_standard_error(other, name) ** 2))
+            paired = _paired_error(name, per_draw[0], draws)
+            if paired is None:
+                s_runs.append(np.sqrt(s0 ** 2 + mc_standard_error(other, name) ** 2))
+                methods.add("independent" if SUMMARY[name].reduce != "none" else "exact")
+            else:
+                s_runs.append(paired)
+                methods.add("paired")
         d = xr.concat(d_runs, dim="run")
         s = xr.concat(s_runs, dim="run")
         attrs = {"units": SUMMARY[name].units, "long_name": f"difference in "
                  f"{SUMMARY[name].long_name} (run minus baseline)"}
         diff[name] = d.assign_attrs(attrs)
-        diff[f"{name}_se"] = s.assign_attrs(units=attrs["units"], long_name="Monte-Carlo "
-                                            "standard error of the difference (conservative)")
+        diff[f"{name}_se"] = s.assign_attrs(
+            units=attrs["units"], method="/".join(sorted(methods)),
+            long_name="Monte-Carlo standard error of the difference (module docstring)")
         n = d.sizes["athlete"]
         squad[name] = d.mean("athlete").assign_attrs(attrs)
         squad[f"{name}_se"] = (np.sqrt((s ** 2).sum("athlete", skipna=False)) / n).assign_attrs(
@@ -207,6 +225,33 @@ def compare(trees: list[xr.DataTree], names: list[str] | None = None) -> Compari
     run = ("run", list(labels[1:]))
     return Comparison(xr.Dataset(diff).assign_coords(run=run),
                       xr.Dataset(squad).assign_coords(run=run), labels, tuple(dropped))
+
+
+def _draws(tree: xr.DataTree, aligned: xr.Dataset) -> xr.Dataset | None:
+    """A store's season outcomes in each draw, on the aligned athletes and points (None
+    for a store without them)."""
+    try:
+        node = tree["summary"]["draws"]
+    except KeyError:
+        return None
+    ds = node.to_dataset().load()
+    keep = {d: aligned[d].values for d in aligned.dims if d in ds.dims and d != "quantile"}
+    return ds.sel(keep)
+
+
+def _paired_error(name: str, a: xr.Dataset | None, b: xr.Dataset | None):
+    """The paired standard error of the difference of ``name`` (module docstring), or None
+    where the outcome is not held in each draw by both runs."""
+    if a is None or b is None or name not in SEASON_DRAWS or name not in a or name not in b:
+        return None
+    d = b[name] - a[name]  # draw by draw: the same draws (one seed, checked)
+    n = np.isfinite(d).sum("draw")
+    with warnings.catch_warnings():  # fewer than two finite draws: NaN, masked below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        se = d.std("draw", ddof=1, skipna=True) / np.sqrt(n)
+    if SUMMARY[name].reduce in ("quantiles", "median"):
+        se = se * np.sqrt(np.pi / 2.0)
+    return se.where(n > 1)
 
 
 def table(result: Comparison) -> str:
@@ -222,7 +267,9 @@ def table(result: Comparison) -> str:
         lines.append("not in every run (left out): " + ", ".join(result.dropped))
     for r, label in enumerate(result.labels[1:]):
         lines += ["", f"{label} minus baseline: squad mean, +- one Monte-Carlo standard "
-                      "error (conservative), * where the difference exceeds 2 errors",
+                      "error (paired over the runs' common draws; 'indep.': treating the "
+                      "runs as independent, conservative), * where the difference exceeds "
+                      "2 errors",
                   f"{'outcome':<22} {'units':<8} {f'mean of {n_points} points':>26}   "
                   "largest change (point)"]
         for name, var in SUMMARY.items():
@@ -237,7 +284,9 @@ def table(result: Comparison) -> str:
             # the errors bounds the error of the mean from above
             err = s[ok].mean()
             worst = int(np.flatnonzero(ok)[np.argmax(np.abs(d[ok]))])
-            lines.append(f"{name:<22} {var.shown_units:<8} {_cell(mean, err):>26}   "
+            how = " indep." if "independent" in stacked[f"{name}_se"].attrs.get(
+                "method", "") else ""
+            lines.append(f"{name:<22} {var.shown_units:<8} {_cell(mean, err) + how:>26}   "
                          f"{_cell(d[worst], s[worst])} ({_point(stacked, worst, point_dims)})")
     return "\n".join(lines)
 

@@ -4,12 +4,13 @@ Monte-Carlo uncertainty (:mod:`twin.compare`).
 Each argument is a run directory of ``twin-run`` (holding ``cube.zarr`` or ``cube.nc``), a
 store itself, or a multirun directory (``multirun/<date>/<time>``: its jobs, in job
 order). The first run is the baseline. Prints the squad's difference per outcome and
-scenario point (``+-`` one standard error; ``*`` where the difference is clear of
-Monte-Carlo noise) and writes into ``--out`` (default ``outputs/compare/<date>/<time>``)
-``compare.csv`` (every athlete), ``compare.png``, ``compare.txt`` and ``report.html`` (the
-comparison as a self-contained page). Runs that cannot be
-compared fairly (other seeds, other draws, other squads, nothing shared) are refused in
-one line naming why, exit status 2; so is a path that holds no finished run.
+scenario point (``+-`` one standard error, paired over the runs' common draws where the
+stores hold them; ``*`` where the difference is clear of Monte-Carlo noise) and writes
+into ``--out`` (default ``outputs/compare/<date>/<time>``) ``compare.csv`` (every
+athlete), ``compare.png``, ``compare.txt`` and ``report.html`` (the comparison as a
+self-contained page). Runs that cannot be compared fairly (other seeds, other draws, other
+squads, nothing shared) are refused in one line naming why, exit status 2; so is a path
+that holds no finished run.
 
     twin-compare outputs/2026-12-01/10-00-00 outputs/2026-12-01/10-05-00
     twin-compare multirun/2026-12-01/10-00-00

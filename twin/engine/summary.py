@@ -55,11 +55,15 @@ def return_to_play_days(unavailable: np.ndarray, window: int = RETURN_WINDOW_D):
     return ~unavailable & ~recent, ~unavailable & recent
 
 
-def _median_of_peaks(acwr: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Median over draws (axis 2) of each draw's highest finite ACWR on the days ``on``;
-    draws with no such day are left out, NaN where none is left."""
+def _peaks(acwr: np.ndarray, on: np.ndarray) -> np.ndarray:
+    """Each draw's highest finite ACWR on the days ``on`` (NaN where there is none)."""
     peak = np.where(on & np.isfinite(acwr), acwr, -np.inf).max(axis=-1)
-    peak = np.where(np.isfinite(peak), peak, np.nan)
+    return np.where(np.isfinite(peak), peak, np.nan)
+
+
+def _median_of_peaks(peak: np.ndarray) -> np.ndarray:
+    """Median over draws (axis 2) of per-draw peaks; draws with none (NaN) are left out,
+    NaN where none is left."""
     seen = np.isfinite(peak).any(axis=2)
     out = np.full(seen.shape, np.nan)
     out[seen] = np.nanmedian(peak[seen], axis=-1)
@@ -67,8 +71,9 @@ def _median_of_peaks(acwr: np.ndarray, on: np.ndarray) -> np.ndarray:
 
 
 def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str, np.ndarray]:
-    """Summary arrays ``summary/<name>`` of a chunk; ``out`` is the day kernel's
-    ``DayOutputs``, each ``(a, p, N, D)``."""
+    """Summary arrays ``summary/<name>`` of a chunk, and the season outcomes in each draw
+    ``draws/<name>`` (:data:`twin.model.variables.SEASON_DRAWS`); ``out`` is the day
+    kernel's ``DayOutputs``, each ``(a, p, N, D)``."""
     get = out._asdict()
     match = plan.days.match[points][None, :, None, :]  # (1, p, 1, D)
     played = (get["available"] > 0.5) & match
@@ -88,6 +93,8 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
     with np.errstate(invalid="ignore", divide="ignore"):
         kick_debt = np.where(on, debt, 0.0).sum(axis=-1) / n_match
     training, returning = return_to_play_days(unavailable)
+    peak_training, peak_return = _peaks(get["acwr"], training), _peaks(get["acwr"], returning)
+    tissue_peak = get["tissue_damage"].max(axis=-1)
     prob, hours = get["injury_probability"], get["exposure_h"]
 
     def per_1000_h(on):
@@ -118,9 +125,19 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
         "summary/matches_played": n_played.mean(axis=2),
         "summary/worst_misalignment": np.where(np.isfinite(kick_mis), kick_mis, np.nan),
         "summary/kickoff_sleep_debt": np.where(n_match > 0, kick_debt, np.nan),
-        "summary/peak_acwr": _median_of_peaks(get["acwr"], training),
-        "summary/peak_acwr_return": _median_of_peaks(get["acwr"], returning),
-        "summary/peak_tissue_damage": np.median(get["tissue_damage"].max(axis=-1), axis=2),
+        "summary/peak_acwr": _median_of_peaks(peak_training),
+        "summary/peak_acwr_return": _median_of_peaks(peak_return),
+        "summary/peak_tissue_damage": np.median(tissue_peak, axis=2),
+        # the same outcomes in each draw (variables.SEASON_DRAWS)
+        "draws/match_performance": np.where(n_played > 0, per_draw, np.nan),
+        "draws/injury_risk": unavailable.any(axis=-1).astype(np.float64),
+        "draws/expected_injuries": prob.sum(axis=-1),
+        "draws/exposure_hours": hours.sum(axis=-1),
+        "draws/days_lost": unavailable.sum(axis=-1).astype(np.float64),
+        "draws/matches_played": n_played.astype(np.float64),
+        "draws/peak_acwr": peak_training,
+        "draws/peak_acwr_return": peak_return,
+        "draws/peak_tissue_damage": tissue_peak,
     }
 
 

@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from scenarios import SPEED_BANDS
 
 #: Reductions over draws: quantiles (the cube's ``quantile`` dim, or every ``draw`` with
-#: ``keep_draws``), mean, median, or none (the variable does not vary by draw).
-REDUCTIONS = ("quantiles", "mean", "median", "none")
+#: ``keep_draws``), mean, median, none (the variable does not vary by draw), or draws (kept
+#: in each draw: the season outcomes of :data:`SEASON_DRAWS`).
+REDUCTIONS = ("quantiles", "mean", "median", "none", "draws")
 
 
 #: How a reduction over draws reads in CF ``cell_methods`` (CF 1.10 section 7.3). The
@@ -73,7 +74,7 @@ class Variable:
     def cell_methods(self) -> str:
         """CF ``cell_methods``: over the season's dates, then over the draws."""
         parts = [self.over_dates] if self.over_dates else []
-        if self.reduce != "none":
+        if self.reduce in CELL_METHOD:
             parts.append(f"realization: {CELL_METHOD[self.reduce]}")
         return " ".join(parts)
 
@@ -224,6 +225,28 @@ def _standard_error(v: Variable) -> Variable:
 
 SUMMARY.update({f"{v.name}_se": _standard_error(v) for v in list(SUMMARY.values())
                 if v.reduce == "mean"})
+
+
+#: What each season outcome is in one draw (the summary reduces these over the draws).
+_IN_A_DRAW = {
+    "match_performance": "match-day performance, mean over the matches played in the draw",
+    "injury_risk": "whether the athlete had a time-loss injury in the season (1) or not (0)",
+    "expected_injuries": "expected time-loss injuries in the season, given the draw",
+    "exposure_hours": "hours of exposure in the season (training and matches)",
+    "days_lost": "days unavailable in the season",
+    "matches_played": "matches available for",
+    "peak_acwr": "the season's highest ACWR in training (no time loss in the 28 days before)",
+    "peak_acwr_return": "the highest ACWR in the 28 days after a return to play (NaN without "
+                        "an injury)",
+    "peak_tissue_damage": "the season's highest tissue damage",
+}
+#: Season outcomes in each draw (the store's group ``summary/draws``): kept so that two
+#: runs with one seed, which see the same draws, can be compared draw by draw (paired:
+#: common random numbers, :mod:`twin.compare`).
+SEASON_DRAWS = _table(*(Variable(
+    n, _APS, SUMMARY[n].units, _IN_A_DRAW[n], "draws", SUMMARY[n].better,
+    comment=SUMMARY[n].comment, symbol=SUMMARY[n].symbol, over_dates=SUMMARY[n].over_dates)
+    for n in _IN_A_DRAW))
 
 
 def table_markdown(variables: dict[str, Variable]) -> str:

@@ -288,8 +288,8 @@ def calibration_report(out_dir: Path, ds, lines: list[str]) -> Path:
 def compare_report(out_dir: Path, result) -> Path:
     """Write ``report.html`` of a ``twin-compare`` into ``out_dir``: the runs and what
     differs between their configs, the squad's difference per outcome and scenario point
-    (± its conservative Monte-Carlo error, :mod:`twin.compare`), ``compare.png`` and the
-    caveats."""
+    (± its Monte-Carlo error, paired over the runs' common draws where the stores hold
+    them, :mod:`twin.compare`), ``compare.png`` and the caveats."""
     from twin.compare import SUMMARY as OUTCOMES
 
     out_dir = Path(out_dir)
@@ -311,15 +311,20 @@ def compare_report(out_dir: Path, result) -> Path:
             for name in OUTCOMES:
                 d = float(stacked[name].isel(run=r, point=j))
                 s = float(stacked[f"{name}_se"].isel(run=r, point=j))
-                text = _summary.format_error(d, s if np.isfinite(s) and s > 0 else None)
-                row.append((("+" if d > 0 else "") + text if np.isfinite(d) else "n/a", d))
+                text = (f"{d:+.4g} (exact)" if s == 0 else ("+" if d > 0 else "")
+                        + _summary.format_error(d, s if np.isfinite(s) else None))
+                row.append((text if np.isfinite(d) else "n/a", d))
             rows.append(row)
         sections.append((f"{label} minus baseline", table(
-            ["scenario point", *(f"{n} [{v.shown_units}]" for n, v in OUTCOMES.items())],
+            ["scenario point", *(f"{n} [{v.shown_units}]"
+                                 + (" (indep.)" if "independent" in stacked[f"{n}_se"].attrs.get(
+                                     "method", "") else "") for n, v in OUTCOMES.items())],
             rows, sortable=True, table_id=f"compare{r}") + "<p class=\"note\">Squad means; "
-            "± one Monte-Carlo standard error of the difference, treating the runs as "
-            "independent: they share their draws (same seed), so the true error is smaller "
-            "(conservative).</p>"))
+            "± one Monte-Carlo standard error of the difference, paired over the runs' "
+            "common draws (one seed: the same athletes and injury draws in both), 'exact' "
+            "where no draw differs; columns marked (indep.) have no per-draw values (the "
+            "pooled incidences) and treat the runs as independent, which overstates the "
+            "error (conservative).</p>"))
     sections += [("Figures", _figures_section(out_dir, {"compare.png": "squad-mean "
                                                         "difference per outcome and point, "
                                                         "coloured by difference / error"})),

@@ -3,7 +3,9 @@
 Layout (DESIGN.md principle 6). The daily cube has dims ``athlete``, the sweep's dims (one
 per axis of a grid, or ``scenario`` for a sampled sweep, with each axis's values as a
 coordinate), ``quantile`` (or ``draw`` with ``keep_draws``) and ``date``. The summary
-(:mod:`twin.engine.summary`) is the group ``summary`` of the same store, without ``date``.
+(:mod:`twin.engine.summary`) is the group ``summary`` of the same store, without ``date``,
+and the season outcomes in each draw (what the summary reduces over draws, for comparing
+runs draw by draw) its group ``summary/draws``.
 
 A Zarr store is created with every variable's metadata first (``twin_complete = 0``),
 then each chunk (a block of athletes x a block along the first sweep dim) is written into
@@ -37,11 +39,13 @@ import zarr
 
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
-from twin.model.variables import DAILY, SUMMARY
+from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
 from twin.store.integrity import ChunkProblem, region_digest, verify_block, verify_store, write_mark
 
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
 ZARR_FORMAT = 3
+#: The group of the season outcomes in each draw (:data:`twin.model.variables.SEASON_DRAWS`).
+DRAWS_GROUP = "summary/draws"
 
 
 def consolidate(path: Path) -> None:
@@ -132,6 +136,8 @@ class Layout:
                 if var.reduce == "quantiles":
                     keep = self.plan.keep_draws and table is DAILY
                     out.append("draw" if keep else "quantile")
+                elif var.reduce == "draws":
+                    out.append("draw")
             else:
                 out.append(d)
         return tuple(out)
@@ -175,7 +181,12 @@ def _dataset(layout: Layout, arrays: dict, attrs: dict | None = None) -> tuple:
     summ_coords["quantile"] = ("quantile", layout.plan.quantiles, QUANTILE_ATTRS)
     summ = {n: (_summary_dims(layout, n), arrays[f"summary/{n}"], v.attrs)
             for n, v in SUMMARY.items()}
-    return cube, xr.Dataset(summ, coords=summ_coords, attrs=attrs or {})
+    draws = {n: (layout.dims(n, SEASON_DRAWS), arrays[f"draws/{n}"], v.attrs)
+             for n, v in SEASON_DRAWS.items()}
+    draw_coords = {k: v for k, v in summ_coords.items() if k != "quantile"}
+    draw_coords["draw"] = ("draw", np.arange(layout.plan.draws), DRAW_ATTRS)
+    return (cube, xr.Dataset(summ, coords=summ_coords, attrs=attrs or {}),
+            xr.Dataset(draws, coords=draw_coords, attrs=attrs or {}))
 
 
 def _var_attrs(layout: Layout, name: str) -> dict:
@@ -197,6 +208,9 @@ def _empty(layout: Layout) -> dict:
     for n in SUMMARY:
         dims = _summary_dims(layout, n)
         out[f"summary/{n}"] = da.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
+    for n in SEASON_DRAWS:
+        dims = layout.dims(n, SEASON_DRAWS)
+        out[f"draws/{n}"] = da.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
     return out
 
 
@@ -237,11 +251,13 @@ class ZarrStore:
             return
         tmp = self.path.with_name(self.path.name + ".init")
         shutil.rmtree(tmp, ignore_errors=True)
-        cube, summ = _dataset(layout, _empty(layout), attrs)
+        cube, summ, draws = _dataset(layout, _empty(layout), attrs)
         cube.to_zarr(tmp, mode="w", compute=False, consolidated=False,
                      zarr_format=ZARR_FORMAT)
         summ.to_zarr(tmp, group="summary", mode="a", compute=False, consolidated=False,
                      zarr_format=ZARR_FORMAT)
+        draws.to_zarr(tmp, group=DRAWS_GROUP, mode="a", compute=False, consolidated=False,
+                      zarr_format=ZARR_FORMAT)
         consolidate(tmp)
         shutil.rmtree(self.marks, ignore_errors=True)
         self.marks.mkdir()
@@ -275,11 +291,11 @@ class ZarrStore:
     def write(self, block, result: dict) -> None:
         a_sl, p_sl, _ = self.layout.slices(block)
         arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
-        cube, summ = _chunk_datasets(self.layout, arrays)
+        cube, summ, draws = _chunk_datasets(self.layout, arrays)
         region = {"athlete": a_sl}
         if self.layout.sweep_dims:
             region[self.layout.sweep_dims[0]] = p_sl
-        for ds, group in ((cube, None), (summ, "summary")):
+        for ds, group in ((cube, None), (summ, "summary"), (draws, DRAWS_GROUP)):
             ds.to_zarr(self.path, group=group, region=region, mode="r+", consolidated=False,
                        zarr_format=ZARR_FORMAT)
         digest = region_digest(self.path, a_sl, p_sl, bool(self.layout.sweep_dims))
@@ -299,7 +315,9 @@ def _chunk_datasets(layout: Layout, arrays: dict):
     cube = xr.Dataset({n: (layout.dims(n), arrays[n]) for n in DAILY})
     summ = xr.Dataset({n: (_summary_dims(layout, n), arrays[f"summary/{n}"])
                        for n in SUMMARY})
-    return cube, summ
+    draws = xr.Dataset({n: (layout.dims(n, SEASON_DRAWS), arrays[f"draws/{n}"])
+                        for n in SEASON_DRAWS})
+    return cube, summ, draws
 
 
 def write_netcdf(path: Path, layout: Layout, arrays: dict, config_text: str,
@@ -307,8 +325,9 @@ def write_netcdf(path: Path, layout: Layout, arrays: dict, config_text: str,
     """The whole cube (and ``<name>.summary.nc``) to netCDF, moved into place at the end."""
     attrs = _attrs(layout.plan, config_text, command)
     attrs["twin_complete"] = 1
-    cube, summ = _dataset(layout, arrays, attrs)
-    for ds, target in ((summ, path.with_suffix(".summary.nc")), (cube, path)):
+    cube, summ, draws = _dataset(layout, arrays, attrs)
+    for ds, target in ((summ, path.with_suffix(".summary.nc")),
+                       (draws, path.with_suffix(".draws.nc")), (cube, path)):
         tmp = target.with_name(target.name + ".tmp")
         ds.to_netcdf(tmp)
         os.replace(tmp, target)
@@ -333,9 +352,10 @@ def open_cube(path, *, verify: bool = True) -> xr.DataTree:
     """
     path = Path(path)
     if path.suffix == ".nc":
-        return xr.DataTree.from_dict({"/": xr.open_dataset(path),
-                                      "summary": xr.open_dataset(path.with_suffix(
-                                          ".summary.nc"))})
+        return xr.DataTree.from_dict({
+            "/": xr.open_dataset(path),
+            "summary": xr.open_dataset(path.with_suffix(".summary.nc")),
+            DRAWS_GROUP: xr.open_dataset(path.with_suffix(".draws.nc"))})
     tree = xr.open_datatree(path, engine="zarr", consolidated=True, chunks={})
     if int(tree.attrs.get("twin_complete", 0)) != 1:
         raise RuntimeError(f"{path}: incomplete cube (a run stopped before every chunk "

@@ -2,8 +2,9 @@
 
 Chunk hashes. When a chunk (a block of athletes x a block along the first sweep dim) has
 been written, its region is read back from the store and hashed (SHA-256 over the block's
-place and, for every variable of the cube and the summary in name order, its name, shape
-and float64 bytes); the digest goes into the chunk's mark file in ``<store>.chunks/``.
+place and, for every variable of the cube, the summary and the season outcomes in each
+draw, in name order, its name, shape and float64 bytes); the digest goes into the chunk's
+mark file in ``<store>.chunks/``.
 :func:`verify_block` reads the region again and compares: a chunk file deleted (the
 region reads as fill values), corrupted (it does not decompress, or decompresses to other
 numbers) or swapped with another chunk's (the digest covers the block's place) is
@@ -31,7 +32,7 @@ from pathlib import Path
 import numpy as np
 import zarr
 
-from twin.model.variables import DAILY, SUMMARY
+from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
 
 
 class StoreLocked(RuntimeError):
@@ -52,7 +53,8 @@ def region_digest(path: Path, athletes: slice, points: slice, has_sweep: bool) -
     root = zarr.open_group(str(path), mode="r")
     digest = hashlib.sha256(f"{athletes.start}:{athletes.stop}|{points.start}:"
                             f"{points.stop}".encode())
-    for group, names in ((root, DAILY), (root["summary"], SUMMARY)):
+    for group, names in ((root, DAILY), (root["summary"], SUMMARY),
+                         (root["summary"]["draws"], SEASON_DRAWS)):
         for name in sorted(names):
             try:
                 values = np.asarray(group[name][_region(has_sweep, athletes, points)],
