@@ -11,6 +11,7 @@ import os
 import secrets
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -81,10 +82,14 @@ def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env):
                    "--num-cpus=1", env=ray_env)
     assert node.returncode == 0, node.stderr
     out = tmp_path / "run"
-    job = ray_cli("job", "submit", "--address", "http://127.0.0.1:8291", "--working-dir",
-                  str(REPO), "--", "python", "-m", "twin.apps.run", *TINY, "runner=ray",
-                  "runner.address=auto", "runner.chunk_athletes=1", "draws=4",
-                  "output.plots=false", f"hydra.run.dir={out}", env=ray_env, timeout=600)
+    for _ in range(12):  # the head's job agent starts after `ray start` returns
+        job = ray_cli("job", "submit", "--address", "http://127.0.0.1:8291", "--working-dir",
+                      str(REPO), "--", "python", "-m", "twin.apps.run", *TINY, "runner=ray",
+                      "runner.address=auto", "runner.chunk_athletes=1", "draws=4",
+                      "output.plots=false", f"hydra.run.dir={out}", env=ray_env, timeout=600)
+        if "No available agent to submit job" not in job.stdout + job.stderr:
+            break  # Ray's own advice for that answer is "please try again later"
+        time.sleep(5)
     assert job.returncode == 0, job.stdout + job.stderr
     assert "succeeded" in job.stdout + job.stderr
     cube, summary = datasets(twin.open_cube(out / "cube.zarr"))
