@@ -9,11 +9,13 @@ above, or wherever a ``runner.address`` is given), and says which on stderr. Chu
 blocks of athletes x a block along the first sweep dimension, sized so each does about
 ``TARGET_ATHLETE_DAYS`` athlete-days (well over 100 ms of work) unless the config fixes
 ``runner.chunk_athletes`` / ``runner.chunk_points``. A progress bar shows chunks done and
-the time left when the sweep has more than a few chunks.
+the time left when the sweep has more than a few chunks; it starts when the first chunk is
+in, so the workers' start (Ray) and the kernels' loading do not inflate its estimate.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from dataclasses import dataclass
@@ -102,12 +104,23 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
             print(f"{command}: {path}: {problem}; recomputing it", file=sys.stderr)
         if todo:
             store.reopen()
-        bar = tqdm(total=len(layout.blocks), initial=len(layout.blocks) - len(todo),
-                   unit="chunk", desc="sweep", disable=not progress or len(layout.blocks) <= 3)
-        with bar:
+        show = progress and len(layout.blocks) > 3
+        if show and todo:
+            print(f"sweep: {len(todo)} chunks to run; the first starts the workers and loads "
+                  "the kernels", file=sys.stderr)
+        with contextlib.ExitStack() as stack:
+            bar = None
             for block, result in execute(plan, layout, todo):
                 store.write(block, result)
-                bar.update()
+                if bar is None:
+                    # the bar starts at the first chunk's end: the first carries the workers'
+                    # start (Ray) and kernel loading, which would make the rate, and so the
+                    # time left, the start's rather than the sweep's
+                    bar = stack.enter_context(tqdm(
+                        total=len(layout.blocks), initial=len(layout.blocks) - len(todo) + 1,
+                        unit="chunk", desc="sweep", disable=not show))
+                else:
+                    bar.update()
         store.finish()
     return RunResult(plan, path, layout, len(todo))
 
