@@ -9,6 +9,11 @@ the plan may not be riskier than the template. With ``plan.only_alerts=true`` an
 budget, only the athletes whose template risk exceeds it are re-planned (the alert of the
 data-assimilation workflow: a filtered state that projects too much risk).
 
+The athletes are planned on the runner of ``twin-run`` (``runner=``: in process, or as
+Ray tasks, one per athlete, each worker compiling the JAX functions once; ``auto`` stays
+in process up to 4 cores, where Ray's start and a compile per worker cost more than they
+gain: ``benchmarks/RESULTS.md``); the plans are the same either way.
+
 While it plans a squad of more than three athletes a progress bar (one step per athlete,
 on stderr, as ``twin-run``'s per chunk) shows how far it is. An athlete whose request no
 plan can meet does not stop the others: every selected athlete is tried, the plans that
@@ -33,8 +38,10 @@ a self-contained page, :func:`twin.report.plan_report`), and prints the replay c
 from __future__ import annotations
 
 import csv
+import dataclasses
 import logging
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -99,26 +106,32 @@ def plan_squad(cfg, out_dir: Path, *, progress: bool = True) -> str:
     plan = plan_from_config(cfg)
     base = request_from(cfg, plan.season)
     wanted = list(cfg.plan.athletes) or list(plan.public_ids)
+    tasks = [AthleteTask(plan.public_ids.index(aid), base, cfg.plan.risk_budget is None,
+                         bool(cfg.plan.only_alerts)) for aid in wanted]
     lines, results, alerts, infeasible = [], [], [], {}
-    bar = tqdm(wanted, unit="athlete", desc="plan", disable=not progress or len(wanted) <= 3)
-    for aid in bar:
-        bar.set_postfix_str(aid)  # a public id
-        a = plan.public_ids.index(aid)
-        risk, _ = prescribe.assess(plan, a, base)  # a request error fails here, for all
-        budget = float(risk.mean()) if cfg.plan.risk_budget is None else base.risk_budget
-        if cfg.plan.only_alerts and risk.mean() <= budget:
-            lines.append(f"{aid}: template risk {risk.mean():.3f} within the budget "
+    with tqdm(total=len(wanted), unit="athlete", desc="plan",
+              disable=not progress or len(wanted) <= 3) as bar:
+        outcomes = {}
+        for aid, outcome in _plan_athletes(plan, tasks, cfg.runner):
+            outcomes[aid] = outcome
+            bar.set_postfix_str(aid)  # a public id
+            bar.update()
+    for aid in wanted:  # in the order asked, whatever order the tasks finished in
+        out = outcomes[aid]
+        if "risk" not in out:
+            continue
+        risk, budget = out["risk"], out["budget"]
+        if "skip" in out:
+            lines.append(f"{aid}: template risk {risk:.3f} within the budget "
                          f"{budget:.3f}; no change")
             continue
-        if risk.mean() > budget:
+        if risk > budget:
             alerts.append(aid)
-        req = prescribe.PlanRequest(**{**base.__dict__, "risk_budget": budget})
-        try:
-            results.append(prescribe.optimise(plan, a, req))
-        except prescribe.InfeasiblePlan as exc:  # the others are still planned
-            infeasible[aid] = str(exc)
-            lines.append(f"{aid}: template risk {risk.mean():.3f}; not planned: {exc}")
-    bar.close()
+        if "infeasible" in out:  # the others are still planned
+            infeasible[aid] = out["infeasible"]
+            lines.append(f"{aid}: template risk {risk:.3f}; not planned: {out['infeasible']}")
+        else:
+            results.append(out["result"])
     paths = _write(results, plan, cfg, out_dir)
     for r in results:
         mp, tp = r.match_performance
@@ -142,6 +155,70 @@ def plan_squad(cfg, out_dir: Path, *, progress: bool = True) -> str:
     tail = [f"not planned: {_infeasible_text(infeasible)}"] if infeasible else []
     return "\n".join([report, "", *(f"{k}: {v}" for k, v in paths.items()),
                       f"replay: {replay}", *tail])
+
+
+@dataclass(frozen=True)
+class AthleteTask:
+    """One athlete's planning: the athlete's index, the request, whether the budget is the
+    template's own risk, and whether only an athlete over budget is planned."""
+
+    athlete: int
+    request: prescribe.PlanRequest
+    own_budget: bool
+    only_alerts: bool
+
+
+def plan_athlete(plan, task: AthleteTask) -> dict:
+    """One athlete's plan (in process, or the body of a Ray task): ``{"risk", "budget"}``
+    and ``"result"`` (a :class:`twin.prescribe.PlanResult`), ``"infeasible"`` (why no
+    plan) or ``"skip"`` (within the budget, with ``only_alerts``); ``{"error": exc}`` for a
+    request no athlete can have (raised by the driver, as in one process)."""
+    try:
+        risk, _ = prescribe.assess(plan, task.athlete, task.request)
+    except (ConfigError, prescribe.InfeasiblePlan) as exc:
+        return {"error": exc}
+    risk = float(risk.mean())
+    budget = risk if task.own_budget else task.request.risk_budget
+    out = {"risk": risk, "budget": budget}
+    if task.only_alerts and risk <= budget:
+        return {**out, "skip": True}
+    req = dataclasses.replace(task.request, risk_budget=budget)
+    try:
+        return {**out, "result": prescribe.optimise(plan, task.athlete, req)}
+    except prescribe.InfeasiblePlan as exc:
+        return {**out, "infeasible": str(exc)}
+
+
+class _Athletes:
+    """The planning tasks as the Ray executor's layout: a block is a task's index."""
+
+    def __init__(self, plan, tasks):
+        self.ids, self.tasks = plan.public_ids, tasks
+
+    def slices(self, block):
+        return self.tasks[block]
+
+    def describe(self, block) -> str:
+        return f"athlete {self.ids[self.tasks[block].athlete]}"
+
+
+def _plan_athletes(plan, tasks, runner_cfg):
+    """Yield ``(public id, outcome of plan_athlete)``: in process, one athlete after
+    another, or as Ray tasks (``runner=ray``, or ``auto`` on more than 4 cores; the same
+    runner settings as ``twin-run``), each worker compiling the JAX functions once and
+    reusing them for every athlete it plans. The plans are the same either way (tested).
+    A request error is raised as soon as it is seen."""
+    from twin.runners.local import _in_process, executor
+
+    execute = executor(runner_cfg, chunk=plan_athlete)
+    if execute is _in_process:
+        found = ((i, plan_athlete(plan, t)) for i, t in enumerate(tasks))
+    else:
+        found = execute(plan, _Athletes(plan, tasks), range(len(tasks)))
+    for i, out in found:
+        if "error" in out:
+            raise out["error"]
+        yield plan.public_ids[tasks[i].athlete], out
 
 
 def _infeasible_text(infeasible: dict[str, str]) -> str:
