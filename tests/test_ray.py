@@ -109,6 +109,21 @@ def ray_cfg(*extra):
     return tiny_cfg("runner=ray", *extra)
 
 
+def test_twin_sensitivity_on_ray_gives_the_in_process_indices(local_ray, tmp_path):
+    """The README's ``twin-sensitivity runner=ray`` (a small variant): the parameter sets
+    as Ray tasks give the indices of one process, bit for bit."""
+    from tests.test_sensitivity import SMALL
+    from twin.apps import sensitivity as app
+
+    ds = {}
+    for kind in ("local", "ray"):
+        cfg = twin.compose(*SMALL, "sweep=demo", f"runner={kind}",
+                           "sensitivity.base_samples=2", config_name="sensitivity")
+        ds[kind] = app.sensitivity(cfg, progress=False)
+    for name in ("S1", "ST", "robustness"):
+        np.testing.assert_array_equal(ds["ray"][name].values, ds["local"][name].values)
+
+
 def test_twin_plan_as_ray_tasks_gives_the_serial_plan(local_ray, tmp_path):
     """Issue 20: the athletes of twin-plan as Ray tasks (each worker compiling the JAX
     functions once) give exactly the plans of one process, in the order asked."""

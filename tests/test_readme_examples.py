@@ -51,7 +51,7 @@ ELSEWHERE = {
         "tests/test_twin.py::test_twin_run_cli (JAX end to end in a real process; the "
         "standard sweep is run here by 'twin-run sweep=standard')",
     "twin-sensitivity runner=ray sensitivity.base_samples=128":
-        "tests/test_ray.py (sweeps and sensitivity runs share the Ray executor)",
+        "tests/test_ray.py::test_twin_sensitivity_on_ray_gives_the_in_process_indices",
     "twin-run sweep=standard runner=ray":
         "tests/test_ray.py::test_ray_gives_the_local_cube_bit_for_bit",
     "twin-run sweep=standard runner.address=auto":
@@ -129,5 +129,5 @@ def test_every_readme_example_runs_to_success(tmp_path, monkeypatch, capsys):
 def test_the_examples_run_elsewhere_name_a_test_that_exists(command):
     where = ELSEWHERE[command].split(" ")[0]
     path, _, name = where.partition("::")
-    source = (README.parent / path).read_text()
-    assert not name or f"def {name}(" in source, where
+    assert name, f"{command}: name the test that runs it ({where})"
+    assert f"def {name}(" in (README.parent / path).read_text(), where

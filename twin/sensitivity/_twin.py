@@ -61,9 +61,11 @@ FIELDS = {
 
 #: Assumption fields held at their defaults (computed once per athlete, not per series;
 #: see the module docstring): a per-set clock part or W' table would cost the circadian
-#: integration per set.
+#: integration per set; the athletes' own rate ratios (previous injury) scale each
+#: athlete's hazard once, in the plan.
 HELD = ("coupling.sleep_debt_nights", "coupling.effort_ratio", "priors.critical_speed",
-        "priors.d_prime")
+        "priors.d_prime", "risk_factors.hr_previous_injury",
+        "risk_factors.previous_injury_share")
 
 #: Athlete-days a chunk aims at (as the sweep's chunks, :mod:`twin.runners.local`).
 TARGET_ATHLETE_DAYS = 3_000_000
