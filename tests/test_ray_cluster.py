@@ -36,6 +36,8 @@ def ray_env(tmp_path, monkeypatch):
     monkeypatch.setenv("RAY_AUTH_MODE", "token")
     monkeypatch.setenv("RAY_AUTH_TOKEN_PATH", str(token))
     monkeypatch.setenv("PATH", f"{BIN}{os.pathsep}{os.environ['PATH']}")
+    # no Ray process of an earlier test (a local instance's agent holding its port) left
+    subprocess.run([str(BIN / "ray"), "stop", "--force"], capture_output=True, timeout=120)
     yield dict(os.environ)
     ray.shutdown()
     subprocess.run([str(BIN / "ray"), "stop", "--force"], capture_output=True, timeout=120)
@@ -82,7 +84,7 @@ def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env):
                    "--num-cpus=1", env=ray_env)
     assert node.returncode == 0, node.stderr
     out = tmp_path / "run"
-    for _ in range(12):  # the head's job agent starts after `ray start` returns
+    for _ in range(24):  # the head's job agent starts after `ray start` returns
         job = ray_cli("job", "submit", "--address", "http://127.0.0.1:8291", "--working-dir",
                       str(REPO), "--", "python", "-m", "twin.apps.run", *TINY, "runner=ray",
                       "runner.address=auto", "runner.chunk_athletes=1", "draws=4",
