@@ -199,10 +199,12 @@ def test_an_interrupted_ray_sweep_resumes_without_recomputing(local_ray, local_c
     text = twin.store.governance.public_config(cfg, plan.squad, plan.public_ids)
     store = ZarrStore(tmp_path / "cube.zarr", layout, text, "twin-run",
                       key_text=runner._resume_key(cfg, layout))
-    for i, (block, result) in enumerate(execute_ray(plan, layout, layout.blocks)):
+    # The driver stops after four chunks. (Breaking out of `execute_ray` would cancel
+    # the tasks in flight: once on CI, Ray 2.60's raylet died in this test after such a
+    # cancel, cause not established; cancellation races are known in Ray core, and they
+    # are not what this test is about.)
+    for block, result in execute_ray(plan, layout, layout.blocks[:4]):
         store.write(block, result)
-        if i == 3:
-            break  # the driver stops after four chunks
     res = runner.run_sweep(cfg, tmp_path, progress=False)
     assert res.chunks_run == len(layout.blocks) - 4
     cube = twin.open_cube(res.store).to_dataset()
