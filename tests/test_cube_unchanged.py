@@ -7,8 +7,14 @@ the Numba backend, with the Banister and the Busso day kernels: first recorded b
 hazard on exposure (issue 15) and for travel, light and sleep (issue 16), changes meant to
 move the cube; and for the summary's Monte-Carlo standard errors (issue 21: new arrays
 only, every earlier array checked bit for bit before recording). Numba must reproduce it
-bit for bit (the same float64 operations in the same order); JAX to 1e-9 relative (the
-same arithmetic, reordered by XLA), as the two backends are held to elsewhere.
+to 1e-12 relative: on one machine it is bit for bit (the same float64 operations in the
+same order), but the same code on another CPU can differ in the last bits (NumPy's
+transcendental ufuncs, ``sin``, ``cos``, ``exp`` in the scenario compiler's daylight and
+elsewhere in the plan, take CPU-specific SIMD paths): the reference recorded on an
+earlier machine differs on one with AVX2 and no AVX-512 by at most 7e-16 relative (6e-14
+h on misalignments near 0), with the code unchanged. 1e-12 still catches any change of
+the model. JAX to 1e-9 relative (the same arithmetic, reordered by XLA),
+as the two backends are held to elsewhere.
 
 Record it again, only for a change that is meant to move the cube::
 
@@ -39,12 +45,15 @@ def reference():
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_numba_reproduces_the_stored_cube_bit_for_bit(case, reference):
+def test_numba_reproduces_the_stored_cube_to_rounding(case, reference):
     got = _compute(case, "numba")
     want = {k.split(":", 1)[1]: v for k, v in reference.items() if k.startswith(f"{case}:")}
     assert set(got) == set(want)
     for name, value in want.items():
-        np.testing.assert_array_equal(got[name], value, err_msg=f"{case}: {name}")
+        # 1e-12 relative: the CPU's SIMD paths of NumPy's ufuncs (module docstring);
+        # the floor 1e-12 for values that cross zero, such as misalignment near 0 h
+        np.testing.assert_allclose(got[name], value, rtol=1e-12, atol=1e-12,
+                                   err_msg=f"{case}: {name}")
 
 
 @pytest.mark.parametrize("case", ["banister"])

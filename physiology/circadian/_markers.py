@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from physiology import validate
 from physiology.circadian._simulate import (
@@ -106,12 +107,49 @@ class HomeClock(NamedTuple):
     model: str
 
     def hour_of(self, phase_rad) -> np.ndarray:
-        """Home clock hour (in [0, 24)) at which the entrained body has this phase."""
+        """Home clock hour (in [0, 24)) at which the entrained body has this phase: the
+        phase taken onto the home day's unwrapped turn and interpolated linearly in the
+        table (compiled, :func:`_hours_at`; the same arithmetic as ``np.interp``)."""
         unwrapped = np.unwrap(self.phases)
         grid = np.r_[unwrapped, unwrapped[0] + 2 * np.pi]
         hours = np.r_[self.hours, 24.0]
-        p = (np.asarray(phase_rad, float) - unwrapped[0]) % (2 * np.pi) + unwrapped[0]
-        return np.interp(p, grid, hours) % 24.0
+        p = np.asarray(phase_rad, float)
+        out = np.empty(p.size)
+        _hours_at(np.ascontiguousarray(p).ravel(), grid, hours, out)
+        return out.reshape(p.shape)
+
+
+@njit(cache=True, error_model="numpy")
+def _hours_at(phase, grid, hours, out):  # pragma: no cover - compiled
+    """``out = interp((phase - grid[0]) % 2 pi + grid[0], grid, hours) % 24`` element-wise,
+    for an increasing ``grid`` spanning one turn: the interval (the previous one, or the
+    next, as a trajectory moves on; else by bisection), then
+    ``slope * (x - grid[j]) + hours[j]`` with the slope of the interval, as NumPy's
+    ``interp`` computes it (so the results are NumPy's, bit for bit)."""
+    n = grid.size
+    turn = 2.0 * np.pi
+    slopes = np.empty(n - 1)
+    for j in range(n - 1):
+        slopes[j] = (hours[j + 1] - hours[j]) / (grid[j + 1] - grid[j])
+    lo = 0
+    for i in range(phase.size):
+        x = (phase[i] - grid[0]) % turn + grid[0]
+        if x >= grid[n - 1]:
+            value = hours[n - 1]
+        else:
+            if not (grid[lo] <= x < grid[lo + 1]):  # a trajectory's phase moves on slowly:
+                if lo + 2 < n and grid[lo + 1] <= x < grid[lo + 2]:  # try the next first
+                    lo += 1
+                else:
+                    lo, hi = 0, n - 1
+                    while hi - lo > 1:
+                        mid = (lo + hi) >> 1
+                        if grid[mid] <= x:
+                            lo = mid
+                        else:
+                            hi = mid
+            value = slopes[lo] * (x - grid[lo]) + hours[lo]
+        out[i] = value % 24.0
 
 
 def home_clock(home_light, dt: float = 0.1, model="forger99", params=None, *,

@@ -36,9 +36,10 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from physiology import validate
-from physiology.kernels import Kernel, ops, run
+from physiology.kernels import Kernel, helper, ops, run
 from physiology.params import ParamRecord, param
 
 _DBB = "Daan, Beersma & Borbely 1984"
@@ -64,19 +65,39 @@ class TwoProcessParams(ParamRecord):
                       description="phase of Process C t0 (body clock hours)")
 
 
-def process_c(body_hour, t0: float = 8.6) -> np.ndarray:
-    r"""Process C at body clock hours (the skewed sine of the module docstring).
+@helper
+def circadian_wave(body_hour, t0):
+    r"""Process C at one body clock hour (the skewed sine of the module docstring), as
+    kernel code: the one implementation, compiled into kernels and behind
+    :func:`process_c`.
 
     The harmonics come from one sine and one cosine by the multiple-angle recurrence
     :math:`\sin (k+1)w = 2\cos w \sin kw - \sin (k-1)w` (exact up to rounding, about
     1e-15), not from five sines."""
-    w = 2 * np.pi / 24.0 * (np.asarray(body_hour, float) - t0)
-    prev, cur, two_cos = np.zeros_like(w), np.sin(w), 2.0 * np.cos(w)
-    total = C_HARMONICS[0] * cur
-    for amp in C_HARMONICS[1:]:
-        prev, cur = cur, two_cos * cur - prev
-        total += amp * cur
-    return total
+    w = 2.0 * ops.pi / 24.0 * (body_hour - t0)
+    two_cos = 2.0 * ops.cos(w)
+    s1 = ops.sin(w)
+    s2 = two_cos * s1
+    s3 = two_cos * s2 - s1
+    s4 = two_cos * s3 - s2
+    s5 = two_cos * s4 - s3
+    a1, a2, a3, a4, a5 = C_HARMONICS
+    return a1 * s1 + a2 * s2 + a3 * s3 + a4 * s4 + a5 * s5
+
+
+@njit(cache=True, error_model="numpy")
+def _waves(hour, t0, out):  # pragma: no cover - compiled
+    for i in range(hour.size):
+        out[i] = circadian_wave(hour[i], t0[i])
+
+
+def process_c(body_hour, t0=8.6) -> np.ndarray:
+    """Process C at body clock hours (:func:`circadian_wave` element-wise); ``t0``
+    broadcast against ``body_hour``."""
+    hour, phase0 = np.broadcast_arrays(np.asarray(body_hour, float), np.asarray(t0, float))
+    out = np.empty(hour.size)
+    _waves(np.ascontiguousarray(hour).ravel(), np.ascontiguousarray(phase0).ravel(), out)
+    return out.reshape(hour.shape)
 
 
 class SleepResult(NamedTuple):

@@ -44,8 +44,10 @@ from typing import NamedTuple
 import numpy as np
 
 from physiology.circadian import equilibrate, home_clock, phase, simulate
+from physiology.kernels import run, tree_map
 from physiology.sleep import cumulative_debt, two_process, ump
 from scenarios import at_home, compile_clock
+from twin.model.sleep_kernel import SLEEP_KERNEL, sleep_params, sleep_state
 
 BLOCK = 8  # athletes integrated together
 
@@ -105,47 +107,47 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
         ref_hours[a] = [homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)]
     home_local = ref_clock.local_hour
     home_opportunity = ref_clock.sleep[:, :per_day]
-    sleep0, habitual_h = _habitual_sleep(home_opportunity, dt, backend)
+    habitual, habitual_h = _habitual_sleep(home_opportunity, dt, backend)
+    sleep0 = sleep_state(*habitual)
     need = np.asarray(squad.need_h, float)
     # The reference's homeostat at the reference hour of each day: what the athlete's
     # habitual life leaves there (its own late matches aside: the reference has none).
-    _, home_s, _ = _sleep(np.broadcast_to(home_local, ref_clock.sleep.shape),
-                          ref_clock.sleep, dt, sleep0,
-                          _local_steps(ref_clock, n_d, 12.0),
-                          _local_steps(ref_clock, n_d, reference_h), backend)
+    _, home_homeostat, _ = _sleep_run(np.broadcast_to(home_local, ref_clock.sleep.shape),
+                                      ref_clock.sleep, dt, sleep0, backend)
+    home_s = home_homeostat[:, _local_steps(ref_clock, n_d, reference_h)]
 
+    clocks = [compile_clock(season, itin, squad.bed_h, squad.wake_h, kickoff_h=kickoffs[i])
+              for i, itin in enumerate(itineraries)]
     n_t = n_d * per_day
+    split = shared_steps(clocks)
     body = np.empty((n_a, n_i, n_t))
-    local = np.empty((n_i, n_t))
+    local = np.stack([c.local_hour for c in clocks])
     asleep_all = np.zeros((n_a, n_i, n_t), bool)
-    in_bed = np.zeros((n_a, n_i, n_t), bool)
+    in_bed = np.stack([c.sleep for c in clocks], axis=1)
+    refs = [_local_steps(c, n_d, reference_h) for c in clocks]
+    noons = [_local_steps(c, n_d, 12.0) for c in clocks]
+    ref_local = np.stack([c.local_hour[r] for c, r in zip(clocks, refs, strict=True)])
     ref_body = np.empty((n_a, n_i, n_d))
-    ref_local = np.empty((n_i, n_d))
     slept = np.empty((n_a, n_i, n_d))
+    slept[:, :, 0] = habitual_h[:, None]
     impairment = np.empty((n_a, n_i, n_d))
-    for i, itin in enumerate(itineraries):
-        clock = compile_clock(season, itin, squad.bed_h, squad.wake_h, kickoff_h=kickoffs[i])
-        noon = _local_steps(clock, n_d, 12.0)
-        ref = _local_steps(clock, n_d, reference_h)
-        local[i] = clock.local_hour
-        in_bed[:, i] = clock.sleep
-        ref_local[i] = clock.local_hour[ref]
-        for lo in range(0, n_a, BLOCK):  # a few athletes at a time: bounded memory
-            a = slice(lo, min(lo + BLOCK, n_a))
-            states = simulate(clock.light_lux[a], dt, model, state0=state0[a],
-                              backend=backend)[:, :-1]
-            ph = phase(states, model)
-            del states
-            mapped = np.stack([homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)])
-            hours = np.mod(home_local + wrap_hours(mapped - ref_hours[a]), 24.0)
-            body[a, i] = hours
-            ref_body[a, i] = hours[:, ref]
-            asleep, s_ref, night = _sleep(hours, clock.sleep[a], dt,
-                                          tuple(x[a] for x in sleep0), noon, ref, backend)
-            asleep_all[a, i] = asleep
-            impairment[a, i] = s_ref - home_s[a]
-            slept[a, i, 1:] = night
-        slept[:, i, 0] = habitual_h
+    for lo in range(0, n_a, BLOCK):  # a few athletes at a time: bounded memory
+        a = slice(lo, min(lo + BLOCK, n_a))
+        segment = _Segment(a, homes[a], ref_hours[a], home_local, dt, model, backend)
+        homeostat = np.empty((a.stop - a.start, n_t))
+        # The steps every itinerary shares are integrated once (they are the same
+        # floating-point operations on the same inputs); each itinerary continues.
+        head = segment.run(clocks[0], slice(0, split), state0[a], _rows(sleep0, a))
+        for i, clock in enumerate(clocks):
+            tail = segment.run(clock, slice(split, n_t), *head[3:])
+            for part, (hours, asleep, level, *_) in ((slice(0, split), head),
+                                                       (slice(split, n_t), tail)):
+                body[a, i, part] = hours
+                asleep_all[a, i, part] = asleep > 0.5
+                homeostat[:, part] = level
+            ref_body[a, i] = body[a, i][:, refs[i]]
+            impairment[a, i] = homeostat[:, refs[i]] - home_s[a]
+            slept[a, i, 1:] = _nights(asleep_all[a, i], noons[i], dt)
     debt = cumulative_debt(np.minimum(slept, 24.0), need[:, None, None],
                            window_nights=window_nights, habitual_h=habitual_h[:, None])
     habitual_debt = window_nights * np.maximum(need - habitual_h, 0.0)
@@ -154,16 +156,70 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
                          n_a * (n_i + 1))
 
 
-def _sleep(hours, opportunity, dt, sleep0, noon, ref, backend):
-    """Sleep (two-process) and the unified model's homeostat along a body-clock series:
-    asleep ``(a, T)`` bool, S at the reference step of each day ``(a, D)``, and the hours
-    slept in each night between consecutive noons ``(a, D - 1)``."""
-    s0, asleep0, ump_s0, ump_l0 = sleep0
-    asleep = two_process(hours, dt, opportunity.astype(float), s0=s0, asleep0=asleep0,
-                         backend=backend).asleep
-    homeostat = ump(hours, asleep, dt, s0=ump_s0, l0=ump_l0, backend=backend).s
-    night = np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt
-    return asleep > 0.5, homeostat[:, ref], night
+def _rows(state, rows: slice):
+    """A kernel state (named tuple of ``(A,)`` arrays) for some athletes."""
+    return tree_map(lambda x: x[rows], state)
+
+
+def shared_steps(clocks) -> int:
+    """Grid steps from the start on which every itinerary's light and sleep opportunity
+    are identical (the days before the first trip or floodlit difference): the states of
+    the pacemaker and of sleep are the same there, so they are integrated once. At least
+    one step is left to each itinerary; 0 for a single itinerary."""
+    if len(clocks) < 2:
+        return 0
+    first = clocks[0]
+    differs = np.zeros(first.light_lux.shape[-1], bool)
+    for c in clocks[1:]:
+        differs |= np.any(c.light_lux != first.light_lux, axis=0)
+        differs |= np.any(c.sleep != first.sleep, axis=0)
+    return int(np.argmax(differs)) if differs.any() else differs.size - 1
+
+
+class _Segment(NamedTuple):
+    """A block of athletes' body clock and sleep over a run of grid steps, continuing
+    from given states (what :func:`clock_features` does per itinerary)."""
+
+    athletes: slice
+    homes: list
+    ref_hours: np.ndarray  # (a, T) the reference's home hours
+    home_local: np.ndarray  # (T,)
+    dt: float
+    model: str
+    backend: str
+
+    def run(self, clock, steps: slice, pacemaker0, sleep0):
+        """Body-clock hours, asleep (0/1) and the unified model's homeostat over
+        ``steps`` of ``clock``, ``(a, n)`` each, then the pacemaker's state ``(a, 3)``
+        and sleep's state after them. An empty run returns the states it was given."""
+        a = self.athletes
+        n = steps.stop - steps.start
+        if n == 0:
+            empty = np.empty((a.stop - a.start, 0))
+            return empty, empty, empty, pacemaker0, sleep0
+        states = simulate(clock.light_lux[a, steps], self.dt, self.model, state0=pacemaker0,
+                          backend=self.backend)
+        ph = phase(states[:, :-1], self.model)
+        mapped = np.stack([home.hour_of(p) for home, p in zip(self.homes, ph, strict=True)])
+        hours = np.mod(self.home_local[steps] + wrap_hours(mapped - self.ref_hours[:, steps]),
+                       24.0)
+        asleep, homeostat, end = _sleep_run(hours, clock.sleep[a, steps], self.dt, sleep0,
+                                            self.backend)
+        return hours, asleep, homeostat, states[:, -1], end
+
+
+def _sleep_run(hours, opportunity, dt, state0, backend):
+    """Sleep (two-process) and the unified model's homeostat along a body-clock series,
+    in one pass (:data:`twin.model.sleep_kernel.SLEEP_KERNEL`): asleep (0/1) and S,
+    ``(a, T)``, and the kernel's state after the last step."""
+    out, end = run(SLEEP_KERNEL, (hours, opportunity), sleep_params(dt), state0,
+                   backend=backend)
+    return out.asleep, out.homeostat, end
+
+
+def _nights(asleep, noon, dt):
+    """Hours slept in each night between consecutive noons ``(a, D - 1)``."""
+    return np.diff(np.cumsum(asleep, axis=-1)[:, noon], axis=-1) * dt
 
 
 def _habitual_sleep(opportunity_day, dt: float, backend: str, days: int = 14,
