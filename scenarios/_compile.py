@@ -204,6 +204,21 @@ def compile_days(season: Season, sweep: Sweep) -> DailyInputs:
                        match_planned=m * expected)
 
 
+def _match_windows(t: np.ndarray, kicks: np.ndarray, warmup_h: float, length_h: float):
+    """On the pitch (warm-up to final whistle, ``[k - warmup_h, k + length_h)`` for a
+    kickoff k) at each grid time ``t``, and the hours since the last final whistle (inf
+    before the first), for sorted kickoffs. Every window has the same length, so the
+    last one started is the one that ends last: one sorted search each."""
+    if kicks.size == 0:
+        return np.zeros(t.size, bool), np.full(t.size, np.inf)
+    starts, ends = kicks - warmup_h, kicks + length_h
+    last_start = np.searchsorted(starts, t, side="right") - 1  # starts[j] <= t
+    on_pitch = (last_start >= 0) & (t < ends[np.maximum(last_start, 0)])
+    last_end = np.searchsorted(ends, t, side="right") - 1  # ends[j] <= t
+    after = np.where(last_end >= 0, t - ends[np.maximum(last_end, 0)], np.inf)
+    return on_pitch, after
+
+
 def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
                   light: LightParams | None = None, kickoff_h=None,
                   schedule: ScheduleParams | None = None) -> ClockInputs:
@@ -238,12 +253,7 @@ def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
     kicks = np.zeros(0) if kickoff_h is None else np.asarray(kickoff_h, float).ravel()
     kicks = np.sort(kicks[np.isfinite(kicks)])
     length_h = season.match_length_min / 60.0 + schedule.match_extra_h
-    on_pitch = np.zeros(t.size, bool)  # warm-up to final whistle
-    after = np.full(t.size, np.inf)  # hours since the last final whistle
-    for k in kicks:
-        on_pitch |= (t >= k - schedule.warmup_h) & (t < k + length_h)
-        since = t - (k + length_h)
-        after = np.where(since >= 0, np.minimum(after, since), after)
+    on_pitch, after = _match_windows(t, kicks, schedule.warmup_h, length_h)
     match_day = np.zeros(season.days + 2, bool)
     match_day[np.clip(local_day[on_pitch], -1, season.days) + 1] = True
     weekday = (season.dates.astype(int)[0] + 3 + local_day) % 7  # Monday = 0

@@ -302,3 +302,22 @@ def test_solar_elevation_at_noon_and_sunrise():
                            [0.0])
     t = np.datetime64("2027-12-21T00:00:00") + np.timedelta64(int(rise[0] * 3600), "s")
     assert sc.solar_elevation(london.lat, london.lon, t) == pytest.approx(-0.833, abs=0.05)
+
+
+@given(st.lists(st.floats(-30.0, 500.0), max_size=12), st.floats(0.0, 3.0),
+       st.floats(0.5, 3.0))
+def test_match_windows_are_the_union_over_kickoffs(kicks, warmup_h, length_h):
+    """The sorted-search windows equal the direct union over every kickoff (overlapping
+    windows included): on the pitch, and hours since the last final whistle."""
+    from scenarios._compile import _match_windows
+
+    t = np.arange(-40, 5200) * 0.1
+    kicks = np.sort(np.asarray(kicks, float))
+    on, after = np.zeros(t.size, bool), np.full(t.size, np.inf)
+    for k in kicks:
+        on |= (t >= k - warmup_h) & (t < k + length_h)
+        since = t - (k + length_h)
+        after = np.where(since >= 0, np.minimum(after, since), after)
+    got_on, got_after = _match_windows(t, kicks, warmup_h, length_h)
+    np.testing.assert_array_equal(got_on, on)
+    np.testing.assert_array_equal(got_after, after)

@@ -42,6 +42,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+from numba import njit
 
 from physiology.circadian import equilibrate, home_clock, phase, simulate
 from physiology.kernels import run, tree_map
@@ -200,12 +201,23 @@ class _Segment(NamedTuple):
         states = simulate(clock.light_lux[a, steps], self.dt, self.model, state0=pacemaker0,
                           backend=self.backend)
         ph = phase(states[:, :-1], self.model)
-        mapped = np.stack([home.hour_of(p) for home, p in zip(self.homes, ph, strict=True)])
-        hours = np.mod(self.home_local[steps] + wrap_hours(mapped - self.ref_hours[:, steps]),
-                       24.0)
+        hours = np.empty(ph.shape)
+        for k, home in enumerate(self.homes):
+            _local_plus_lead(home.hour_of(ph[k]), self.ref_hours[k, steps],
+                             self.home_local[steps], hours[k])
         asleep, homeostat, end = _sleep_run(hours, clock.sleep[a, steps], self.dt, sleep0,
                                             self.backend)
         return hours, asleep, homeostat, states[:, -1], end
+
+
+@njit(cache=True, error_model="numpy")
+def _local_plus_lead(mapped, reference, local, out):  # pragma: no cover - compiled
+    """``out = (local + wrap_hours(mapped - reference)) % 24`` element-wise: the body-clock
+    hour, the home clock hour plus the body's lead over the reference (module docstring),
+    in one pass with :func:`wrap_hours`'s arithmetic."""
+    for i in range(out.size):
+        lead = -((-(mapped[i] - reference[i]) + 12.0) % 24.0 - 12.0)
+        out[i] = (local[i] + lead) % 24.0
 
 
 def _sleep_run(hours, opportunity, dt, state0, backend):
