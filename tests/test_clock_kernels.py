@@ -84,3 +84,27 @@ def test_shared_prefix_gives_the_features_of_integrating_each_itinerary(monkeypa
     for name in ("ref_body", "slept", "debt", "impairment", "body", "asleep"):
         np.testing.assert_array_equal(getattr(shared, name), getattr(each, name), name)
     assert not np.array_equal(shared.body[:, 0], shared.body[:, -1])  # the trip shows
+
+
+def test_the_plan_keeps_the_body_clock_where_it_is_read_not_the_grid():
+    """The plan samples the body clock at every point's kickoffs and drops the 0.1-h
+    series: its reference clock is the one read off the full grid, and one athlete's
+    grid computed again for a figure agrees with the squad's to the entrainment
+    tolerance."""
+    plan = cached_plan()
+    assert plan.clock.body is None and plan.clock.asleep is None
+    args = (plan.season, plan.squad, plan.days.itineraries)
+    kwargs = {"kickoffs": _itinerary_kickoffs(plan.days),
+              "reference_h": float(plan.season.fixtures["kickoff_h"])}
+    full = _clock.clock_features(*args, **kwargs)
+    body, misalign = _clock.reference_clock(full, plan.days.kickoff_h, plan.days.itinerary,
+                                            plan.days.match)
+    np.testing.assert_array_equal(plan.body_clock, body)
+    np.testing.assert_array_equal(plan.misalignment, misalign)
+    one = plan.clock_grid(2, 3)
+    assert one.body.shape == (1, 1, full.body.shape[-1])
+    np.testing.assert_allclose(one.body[0, 0], full.body[2, 3], rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(one.asleep[0, 0], full.asleep[2, 3])
+    with pytest.raises(ValueError, match="kickoff of point 0 was not sampled"):
+        _clock.reference_clock(plan.clock, plan.days.kickoff_h + 2.0, plan.days.itinerary,
+                               plan.days.match)

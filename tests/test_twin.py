@@ -176,6 +176,12 @@ def test_chunking_does_not_change_the_cube(tmp_path, tiny_run, athletes, points,
 
 
 def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
+    """The sub-daily part runs per athlete and itinerary (plus the stay-at-home
+    reference), never per point or draw; the steps before the itineraries part are
+    integrated once for all of them."""
+    from twin.engine.planning import _itinerary_kickoffs
+    from twin.model import clock as _clock
+
     calls = []
     original = numba_backend.run_numba
 
@@ -187,12 +193,19 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
     p = plan_from_config(tiny_cfg())
     engine.run_chunk(p, slice(None), slice(None))
     steps = 100 * 240
-    season_runs = [c for c in calls if c[2] == steps]
-    circadian = sum(b for name, b, _ in season_runs if name == "hannay19")
-    sleep = sum(b for name, b, _ in season_runs if name == "two_process")
-    # athletes x (itineraries + the stay-at-home reference), not x points x draws
-    ump = sum(b for name, b, _ in season_runs if name == "ump")
-    assert circadian == 3 * (4 + 1) and sleep == 3 * (4 + 1) and ump == 3 * (4 + 1)
+    clocks = [_clock.compile_clock(p.season, it, p.squad.bed_h, p.squad.wake_h, kickoff_h=k)
+              for it, k in zip(p.days.itineraries, _itinerary_kickoffs(p.days), strict=True)]
+    split = _clock.shared_steps(clocks)
+    assert 0 < split < steps
+    # athlete-steps over the season: the reference, the shared head, each itinerary's rest
+    expected = 3 * steps + 3 * split + 3 * 4 * (steps - split)
+
+    def season_steps(name):
+        return sum(b * t for n, b, t in calls
+                   if n == name and t in (steps, split, steps - split))
+
+    assert season_steps("hannay19") == expected
+    assert season_steps("sleep_on_body_clock") == expected
     day = sum(b for name, b, t in calls if name == "twin_day_banister" and t == 100)
     assert day == 3 * 12 * 8  # the cube only (no incidence rescaling run since issue 15)
 

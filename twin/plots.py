@@ -129,7 +129,8 @@ def jetlag_chart(plan, athlete: int, itinerary: int, *, days_around: int = 12,
     body's night: at home it sits inside the grey). Bottom: sleep debt against the need
     (bars) and sleep obtained in each night (line)."""
     itin = plan.days.itineraries[itinerary]
-    clock = plan.clock
+    clock = plan.clock  # the daily features
+    grid = plan.clock_grid(athlete, itinerary)  # the 0.1-h series of this athlete
     n_t = clock.local.shape[-1]
     t = clock.t0_h + clock.dt_h * np.arange(n_t)
     legs = trip_legs(plan, itinerary)
@@ -139,11 +140,11 @@ def jetlag_chart(plan, athlete: int, itinerary: int, *, days_around: int = 12,
     local = clock.local[itinerary]
     jump = np.diff(local)
     day = np.r_[0, np.cumsum(np.where(jump < -12.0, 1, np.where(jump > 12.0, -1, 0)))]
-    body = clock.body[athlete, itinerary].astype(float)
+    body = grid.body[0, 0].astype(float)
     fig, (ax, ax_d) = plt.subplots(2, 1, figsize=(12, 7.5), sharex=True, layout="constrained",
                                    gridspec_kw={"height_ratios": [2, 1]})
-    for mask, color, label in ((clock.in_bed[athlete, itinerary], "0.8", "sleep opportunity"),
-                               (clock.asleep[athlete, itinerary], "tab:blue", "asleep")):
+    for mask, color, label in ((grid.in_bed[0, 0], "0.8", "sleep opportunity"),
+                               (grid.asleep[0, 0], "tab:blue", "asleep")):
         on = mask & window
         ax.scatter(day[on] + 0.5, local[on], s=14, marker="s", color=color, lw=0, label=label)
     cross = np.flatnonzero((body[:-1] < 4.0) & (body[1:] >= 4.0)) + 1

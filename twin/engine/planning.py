@@ -104,6 +104,12 @@ class Plan:
     def kernel(self) -> Kernel:
         return KERNELS[self.model]
 
+    def clock_grid(self, athlete: int, itinerary: int) -> _clock.ClockFeatures:
+        """One athlete's 0.1-h body clock and sleep on one itinerary (for figures; the
+        plan keeps only the daily features): :func:`twin.model.clock.grid_of`."""
+        return _clock.grid_of(self.clock, self.season, self.squad, self.days.itineraries,
+                              _itinerary_kickoffs(self.days), athlete, itinerary)
+
     def stream_draws(self) -> np.ndarray:
         """The random-stream key of each draw: ``0 .. N - 1`` unless ``draw_ids`` says
         otherwise (a sensitivity run gives every parameter set the same few draws)."""
@@ -272,7 +278,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
     clock = _clock.clock_features(season, squad, days.itineraries, model=circadian,
                                   window_nights=round(coupling.sleep_debt_nights),
                                   kickoffs=_itinerary_kickoffs(days), reference_h=reference_h,
-                                  backend=backend)
+                                  backend=backend, sample_at=_all_kickoffs(days),
+                                  keep_grid=False)
     body, misalign = _clock.reference_clock(clock, days.kickoff_h, days.itinerary, days.match)
     debt = clock.debt[:, days.itinerary]
     table = _match.depletion_table(np.full(squad.size, priors.critical_speed),
@@ -346,6 +353,14 @@ def _itinerary_kickoffs(days: sc.DailyInputs) -> list[np.ndarray]:
     matches the clock part lights and sleeps around."""
     first = [int(np.flatnonzero(days.itinerary == i)[0]) for i in range(len(days.itineraries))]
     return [days.kickoff_h[p][days.match[p]] for p in first]
+
+
+def _all_kickoffs(days: sc.DailyInputs) -> list[np.ndarray]:
+    """Per itinerary, the kickoffs (season hours, UTC) of every sweep point on it: where
+    the day kernel reads the body clock (:func:`twin.model.clock.reference_clock`)."""
+    on = np.isfinite(days.kickoff_h) & days.match
+    return [days.kickoff_h[days.itinerary == i][on[days.itinerary == i]]
+            for i in range(len(days.itineraries))]
 
 
 def check_quantiles(quantiles, key: str = "quantiles") -> np.ndarray:

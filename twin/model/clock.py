@@ -58,9 +58,12 @@ class ClockFeatures(NamedTuple):
     reference hour of day; ``ref_local`` ``(I, D)`` the local hour there), ``slept`` (h,
     the night before each day), ``debt`` (h, carried into each day), ``impairment``
     (the unified model's homeostat above the at-home reference at the reference hour,
-    lapses); ``habitual_debt`` ``(A,)`` h; on the grid, ``body`` ``(A, I, T)`` body-clock
-    hours, ``local`` ``(I, T)`` local hours, ``asleep`` and ``in_bed`` ``(A, I, T)``
-    bool (sleep, and the sleep opportunity); ``t0_h`` and ``dt_h``."""
+    lapses); ``habitual_debt`` ``(A,)`` h; ``local`` ``(I, T)`` local hours on the grid;
+    ``at_steps`` and ``at_body``: per itinerary, the grid steps asked for (sorted) and the
+    body-clock hours there ``(A, K)``; on the grid when kept (``keep_grid``; else None),
+    ``body`` ``(A, I, T)`` body-clock hours, ``asleep`` and ``in_bed`` ``(A, I, T)`` bool
+    (sleep, and the sleep opportunity); ``t0_h`` and ``dt_h``; ``settings``, the keyword
+    arguments that computed it (to compute one athlete's grid again, :func:`grid_of`)."""
 
     ref_body: np.ndarray
     ref_local: np.ndarray
@@ -68,27 +71,47 @@ class ClockFeatures(NamedTuple):
     debt: np.ndarray
     habitual_debt: np.ndarray
     impairment: np.ndarray
-    body: np.ndarray
+    body: np.ndarray | None
     local: np.ndarray
-    asleep: np.ndarray
-    in_bed: np.ndarray
+    asleep: np.ndarray | None
+    in_bed: np.ndarray | None
     t0_h: float
     dt_h: float
     evaluations: int  # (athlete, itinerary) trajectories integrated
+    at_steps: tuple = ()
+    at_body: tuple = ()
+    settings: dict | None = None
 
     def misalignment_grid(self) -> np.ndarray:
         """Misalignment (h, in (-12, 12]) on the grid, ``(A, I, T)``: body minus local."""
         return wrap_hours(self.body - self.local[None])
 
+    def steps(self, hours) -> np.ndarray:
+        """Grid steps of season hours (UTC): the nearest, clipped to the grid."""
+        n_t = self.local.shape[-1]
+        return np.clip(np.rint((np.asarray(hours, float) - self.t0_h) / self.dt_h
+                               ).astype(int), 0, n_t - 1)
+
 
 def clock_features(season, squad, itineraries, *, model: str = "hannay19",
                    window_nights: int = 14, kickoffs=None, reference_h: float = 15.0,
-                   backend: str = "numba") -> ClockFeatures:
+                   backend: str = "numba", sample_at=None, keep_grid: bool = True,
+                   athletes=None) -> ClockFeatures:
     """The circadian and sleep features of every athlete on every itinerary.
 
     ``kickoffs``: per itinerary, the season hours (UTC) of its matches (None: none);
-    ``reference_h``: the local hour of day of the non-match days' features.
+    ``reference_h``: the local hour of day of the non-match days' features;
+    ``sample_at``: per itinerary, season hours (UTC) at which the body-clock hour is
+    wanted (``at_steps``, ``at_body``; the kickoffs of every sweep point, for
+    :func:`reference_clock`); ``keep_grid``: keep the 0.1-h series (``body``, ``asleep``,
+    ``in_bed``, ``(A, I, T)``; the standard sweep's are about 150 MB) or not (None:
+    they are computed block by block and dropped); ``athletes``: indices of the squad's
+    athletes to compute (default all).
     """
+    settings = dict(model=model, window_nights=window_nights, reference_h=reference_h,
+                    backend=backend)
+    if athletes is not None:
+        squad = _athletes_of(squad, athletes)
     n_a, n_i, n_d = squad.size, len(itineraries), season.days
     dt = season.dt_h
     per_day = round(24.0 / dt)
@@ -121,10 +144,14 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
               for i, itin in enumerate(itineraries)]
     n_t = n_d * per_day
     split = shared_steps(clocks)
-    body = np.empty((n_a, n_i, n_t))
     local = np.stack([c.local_hour for c in clocks])
-    asleep_all = np.zeros((n_a, n_i, n_t), bool)
-    in_bed = np.stack([c.sleep for c in clocks], axis=1)
+    t0_h = float(ref_clock.t_h[0])
+    at_steps = tuple(np.unique(np.clip(np.rint((np.asarray(h, float) - t0_h) / dt
+                                               ).astype(int), 0, n_t - 1))
+                     for h in (sample_at or [np.zeros(0)] * n_i))
+    at_body = tuple(np.empty((n_a, k.size)) for k in at_steps)
+    grid = (np.empty((n_a, n_i, n_t)), np.zeros((n_a, n_i, n_t), bool),
+            np.stack([c.sleep for c in clocks], axis=1)) if keep_grid else None
     refs = [_local_steps(c, n_d, reference_h) for c in clocks]
     noons = [_local_steps(c, n_d, 12.0) for c in clocks]
     ref_local = np.stack([c.local_hour[r] for c, r in zip(clocks, refs, strict=True)])
@@ -135,26 +162,59 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
     for lo in range(0, n_a, BLOCK):  # a few athletes at a time: bounded memory
         a = slice(lo, min(lo + BLOCK, n_a))
         segment = _Segment(a, homes[a], ref_hours[a], home_local, dt, model, backend)
-        homeostat = np.empty((a.stop - a.start, n_t))
+        size = a.stop - a.start
+        body, asleep, homeostat = (np.empty((size, n_t)), np.empty((size, n_t), bool),
+                                   np.empty((size, n_t)))
         # The steps every itinerary shares are integrated once (they are the same
         # floating-point operations on the same inputs); each itinerary continues.
         head = segment.run(clocks[0], slice(0, split), state0[a], _rows(sleep0, a))
         for i, clock in enumerate(clocks):
             tail = segment.run(clock, slice(split, n_t), *head[3:])
-            for part, (hours, asleep, level, *_) in ((slice(0, split), head),
-                                                       (slice(split, n_t), tail)):
-                body[a, i, part] = hours
-                asleep_all[a, i, part] = asleep > 0.5
+            for part, (hours, sleep, level, *_) in ((slice(0, split), head),
+                                                      (slice(split, n_t), tail)):
+                body[:, part] = hours
+                asleep[:, part] = sleep > 0.5
                 homeostat[:, part] = level
-            ref_body[a, i] = body[a, i][:, refs[i]]
+            ref_body[a, i] = body[:, refs[i]]
+            at_body[i][a] = body[:, at_steps[i]]
             impairment[a, i] = homeostat[:, refs[i]] - home_s[a]
-            slept[a, i, 1:] = _nights(asleep_all[a, i], noons[i], dt)
+            slept[a, i, 1:] = _nights(asleep, noons[i], dt)
+            if grid:
+                grid[0][a, i], grid[1][a, i] = body, asleep
     debt = cumulative_debt(np.minimum(slept, 24.0), need[:, None, None],
                            window_nights=window_nights, habitual_h=habitual_h[:, None])
     habitual_debt = window_nights * np.maximum(need - habitual_h, 0.0)
+    body, asleep, in_bed = grid if grid else (None, None, None)
     return ClockFeatures(ref_body, ref_local, slept, debt, habitual_debt, impairment, body,
-                         local, asleep_all, in_bed, float(ref_clock.t_h[0]), dt,
-                         n_a * (n_i + 1))
+                         local, asleep, in_bed, t0_h, dt, n_a * (n_i + 1), at_steps,
+                         at_body, settings)
+
+
+def _athletes_of(squad, athletes):
+    """The squad's sleep windows and needs for some athletes (what the clock reads)."""
+    from types import SimpleNamespace
+
+    k = np.asarray(athletes, int)
+    return SimpleNamespace(size=k.size, bed_h=np.asarray(squad.bed_h)[k],
+                           wake_h=np.asarray(squad.wake_h)[k],
+                           need_h=np.asarray(squad.need_h, float)[k])
+
+
+def grid_of(features: ClockFeatures, season, squad, itineraries, kickoffs, athlete: int,
+            itinerary: int) -> ClockFeatures:
+    """One athlete's 0.1-h series on one itinerary (``body``, ``asleep``, ``in_bed``,
+    ``(1, 1, T)``): ``features`` itself when it kept its grid, else computed again with
+    its settings. Computed alone, the athlete's entrained start converges on its own
+    (:func:`physiology.circadian.equilibrate`), so the series agree with the squad's to
+    the entrainment tolerance (1e-9 in the state), not bit for bit: for figures."""
+    if features.body is not None:
+        pick = (slice(athlete, athlete + 1), slice(itinerary, itinerary + 1))
+        return features._replace(body=features.body[pick], asleep=features.asleep[pick],
+                                 in_bed=features.in_bed[pick],
+                                 local=features.local[itinerary:itinerary + 1])
+    return clock_features(season, squad, [itineraries[itinerary]],
+                          kickoffs=[list(kickoffs)[itinerary]], athletes=[athlete],
+                          **features.settings)
 
 
 def _rows(state, rows: slice):
@@ -269,19 +329,32 @@ def _local_steps(clock, n_d: int, hour: float) -> np.ndarray:
 def reference_clock(features: ClockFeatures, kickoff_h: np.ndarray, itinerary: np.ndarray,
                     match: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Body-clock hour and misalignment (h) at each day's reference time, ``(A, P, D)``:
-    kickoff on match days, 12:00 local otherwise.
+    kickoff on match days, the reference hour of day otherwise.
 
     Args:
-        kickoff_h: season hours (UTC) of kickoff, ``(P, D)`` (NaN without a match).
+        kickoff_h: season hours (UTC) of kickoff, ``(P, D)`` (NaN without a match); read
+            from the grid when it was kept, else from ``at_body`` (the features must have
+            been computed with these kickoffs in ``sample_at``).
         itinerary: itinerary index of each point, ``(P,)``.
         match: ``(P, D)`` bool.
     """
     on = np.isfinite(kickoff_h) & match
     idx = np.zeros(kickoff_h.shape, int)
-    idx[on] = np.rint((kickoff_h[on] - features.t0_h) / features.dt_h).astype(int)
-    idx = np.clip(idx, 0, features.body.shape[-1] - 1)
+    idx[on] = features.steps(kickoff_h[on])
     it = itinerary[:, None]
-    body = np.where(on, features.body[:, it, idx], features.ref_body[:, itinerary])
+    if features.body is not None:
+        at_kickoff = features.body[:, it, idx]
+    else:
+        at_kickoff = np.zeros((features.ref_body.shape[0], *idx.shape))
+        for p, i in enumerate(itinerary):
+            steps = features.at_steps[i]
+            pos = np.searchsorted(steps, idx[p, on[p]])
+            if np.any(pos >= steps.size) or np.any(steps[np.minimum(pos, steps.size - 1)]
+                                                   != idx[p, on[p]]):
+                raise ValueError(f"reference_clock: a kickoff of point {p} was not sampled "
+                                 "(clock_features sample_at); expected every kickoff")
+            at_kickoff[:, p, on[p]] = features.at_body[i][:, pos]
+    body = np.where(on, at_kickoff, features.ref_body[:, itinerary])
     local = np.where(on, features.local[it, idx], features.ref_local[itinerary])
     return body, wrap_hours(body - local)
 
