@@ -233,3 +233,17 @@ def test_nan_and_negative_power_are_refused(bad):
         w_prime_balance(np.array([100.0, bad, 200.0]), 300.0, 20_000.0)
     with pytest.raises(ValueError, match="dt: expected one sample interval"):
         w_prime_balance(np.ones(3), 300.0, 20_000.0, dt=np.ones(3))
+
+
+def test_depletion_table_once_per_pair_is_the_per_athlete_table():
+    """Athletes sharing (CS, D') share one computation: the same table, bit for bit, as
+    each athlete's own (independent series); a larger D' depletes less."""
+    from twin.model import CouplingParams
+    from twin.model.match import _table, depletion_table
+
+    cs, d_prime = np.array([4.0, 4.0, 4.0]), np.array([200.0, 260.0, 200.0])
+    table = depletion_table(cs, d_prime, CouplingParams())
+    own = np.stack([_table(cs[a:a + 1], d_prime[a:a + 1], CouplingParams())[0]
+                    for a in range(3)])
+    np.testing.assert_array_equal(table, own)
+    assert np.all(table[1, 1:, 1:] < table[0, 1:, 1:]) and np.all(table[:, 0] == 0.0)

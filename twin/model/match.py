@@ -24,8 +24,19 @@ INTENSITY = np.arange(0.0, 3.0 + 1e-9, 0.125)
 
 
 def depletion_table(cs, d_prime, coupling) -> np.ndarray:
-    """Depletion on the (MINUTES, INTENSITY) grid for each athlete, ``(A, M, I)``."""
-    cs, d_prime = np.atleast_1d(cs), np.atleast_1d(d_prime)
+    """Depletion on the (MINUTES, INTENSITY) grid for each athlete, ``(A, M, I)``.
+
+    Computed once per distinct (CS, D') pair (every athlete shares the priors' pair
+    unless calibrated otherwise) and given to each athlete with it: the same numbers as
+    one computation per athlete, which are independent series."""
+    cs, d_prime = np.broadcast_arrays(np.atleast_1d(np.asarray(cs, float)),
+                                      np.atleast_1d(np.asarray(d_prime, float)))
+    pairs, which = np.unique(np.stack([cs, d_prime], axis=-1), axis=0, return_inverse=True)
+    return _table(pairs[:, 0], pairs[:, 1], coupling)[which.ravel()]
+
+
+def _table(cs: np.ndarray, d_prime: np.ndarray, coupling) -> np.ndarray:
+    """:func:`depletion_table` for each (CS, D') pair given."""
     table = np.zeros((cs.size, MINUTES.size, INTENSITY.size))
     for m, minutes in enumerate(MINUTES[1:], start=1):
         traces, where = [], []
