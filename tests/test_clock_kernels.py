@@ -108,3 +108,16 @@ def test_the_plan_keeps_the_body_clock_where_it_is_read_not_the_grid():
     with pytest.raises(ValueError, match="kickoff of point 0 was not sampled"):
         _clock.reference_clock(plan.clock, plan.days.kickoff_h + 2.0, plan.days.itinerary,
                                plan.days.match)
+
+
+@pytest.mark.parametrize("model", ["forger99", "hannay19"])
+def test_phase_series_is_the_phase_of_simulate(model):
+    from physiology.circadian import equilibrate, phase, phase_series, simulate
+
+    day = np.where((np.arange(240) * DT > 7) & (np.arange(240) * DT < 22), 500.0, 0.0)
+    light = np.stack([np.tile(day, 5), np.tile(np.roll(day, 40), 5)])
+    state0 = equilibrate(light[:, :240], DT, model)
+    states = simulate(light, DT, model, state0=state0)
+    ph, end = phase_series(light, DT, model, state0)
+    np.testing.assert_array_equal(ph, phase(states[:, :-1], model))
+    np.testing.assert_array_equal(end, states[:, -1])

@@ -28,6 +28,7 @@ from physiology.circadian._markers import (
     home_clock,
     misalignment,
     phase,
+    phase_series,
 )
 from physiology.circadian._simulate import (
     DLMO_BEFORE_CBT_H,
@@ -60,6 +61,7 @@ __all__ = [
     "light_day",
     "misalignment",
     "phase",
+    "phase_series",
     "simulate",
     "time_zone_shift",
     "trip",

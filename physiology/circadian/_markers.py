@@ -26,6 +26,9 @@ from numba import njit
 from physiology import validate
 from physiology.circadian._simulate import (
     DLMO_BEFORE_CBT_H,
+    _integrate,
+    _light,
+    _params,
     equilibrate,
     get_model,
     simulate,
@@ -34,11 +37,31 @@ from physiology.circadian._simulate import (
 
 def phase(states, model="forger99") -> np.ndarray:
     """Phase (rad, in (-pi, pi]) of states ``(..., 3)``; increases with time."""
-    spec = get_model(model)
     s = np.asarray(states, dtype=float)
+    return _phase_of(get_model(model), s[..., 0], s[..., 1])
+
+
+def _phase_of(spec, first, second) -> np.ndarray:
+    """Phase from the state's first two variables, (x, xc) or (R, Psi)."""
     if spec.kind == "vdp":
-        return np.arctan2(-s[..., 1], s[..., 0])
-    return np.pi - np.mod(np.pi - s[..., 1], 2.0 * np.pi)  # wrapped into (-pi, pi]
+        return np.arctan2(-second, first)
+    return np.pi - np.mod(np.pi - second, 2.0 * np.pi)  # wrapped into (-pi, pi]
+
+
+def phase_series(light, dt: float, model, state0, params=None, *,
+                 backend: str = "numba") -> tuple[np.ndarray, np.ndarray]:
+    """The phase at each grid time before each step, ``(*batch, T)``, and the state after
+    the last step ``(*batch, 3)``: :func:`phase` of :func:`simulate`'s states without
+    their ``(*batch, T + 1, 3)`` array (the same numbers)."""
+    spec = get_model(model)
+    params = _params(spec, params)
+    state0 = np.asarray(state0, dtype=float)
+    out = _integrate(spec, _light(light), params, float(validate.positive("dt", dt)),
+                     tuple(np.moveaxis(state0, -1, 0)), backend)
+    ph = np.empty(out[0].shape)
+    ph[..., 0] = _phase_of(spec, state0[..., 0], state0[..., 1])
+    ph[..., 1:] = _phase_of(spec, out[0][..., :-1], out[1][..., :-1])
+    return ph, np.stack([x[..., -1] for x in out], axis=-1)
 
 
 def amplitude(states, model="forger99") -> np.ndarray:

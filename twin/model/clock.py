@@ -44,7 +44,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from physiology.circadian import equilibrate, home_clock, phase, simulate
+from physiology.circadian import equilibrate, home_clock, phase_series
 from physiology.kernels import run, tree_map
 from physiology.sleep import cumulative_debt, two_process, ump
 from scenarios import at_home, compile_clock
@@ -126,8 +126,7 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
     ref_hours = np.empty((n_a, ref_clock.t_h.size))
     for lo in range(0, n_a, BLOCK):
         a = slice(lo, min(lo + BLOCK, n_a))
-        ph = phase(simulate(ref_clock.light_lux[a], dt, model, state0=state0[a],
-                            backend=backend)[:, :-1], model)
+        ph, _ = phase_series(ref_clock.light_lux[a], dt, model, state0[a], backend=backend)
         ref_hours[a] = [homes[k].hour_of(ph[k - lo]) for k in range(a.start, a.stop)]
     home_local = ref_clock.local_hour
     home_opportunity = ref_clock.sleep[:, :per_day]
@@ -258,16 +257,15 @@ class _Segment(NamedTuple):
         if n == 0:
             empty = np.empty((a.stop - a.start, 0))
             return empty, empty, empty, pacemaker0, sleep0
-        states = simulate(clock.light_lux[a, steps], self.dt, self.model, state0=pacemaker0,
-                          backend=self.backend)
-        ph = phase(states[:, :-1], self.model)
+        ph, end_clock = phase_series(clock.light_lux[a, steps], self.dt, self.model,
+                                     pacemaker0, backend=self.backend)
         hours = np.empty(ph.shape)
         for k, home in enumerate(self.homes):
             _local_plus_lead(home.hour_of(ph[k]), self.ref_hours[k, steps],
                              self.home_local[steps], hours[k])
         asleep, homeostat, end = _sleep_run(hours, clock.sleep[a, steps], self.dt, sleep0,
                                             self.backend)
-        return hours, asleep, homeostat, states[:, -1], end
+        return hours, asleep, homeostat, end_clock, end
 
 
 @njit(cache=True, error_model="numpy")
