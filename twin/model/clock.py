@@ -35,6 +35,17 @@ Daily features: body-clock time and misalignment at the day's reference time (ki
 on match days, the fixtures' kickoff time of day otherwise), sleep (h) of the night
 before, the sleep debt (h) carried into the day and the sleep impairment (lapses).
 Kickoffs outside the simulated grid take the nearest grid time.
+
+How it is computed (the numbers are those of integrating each series on its own, bit for
+bit): a few athletes at a time, the pacemaker gives the phase before each step
+(:func:`physiology.circadian.phase_series`), compiled passes map it to the body-clock
+hour, and sleep and the unified model's homeostat follow in one compiled kernel
+(:data:`twin.model.sleep_kernel.SLEEP_KERNEL`, Process C evaluated in the step). The
+steps on which every itinerary's light and sleep opportunity agree (the weeks before the
+first trip) are integrated once, and each itinerary continues from the states there.
+Only the daily features and the body-clock hour at the kickoffs the day kernel reads are
+kept; the 0.1-h series of the squad (about 150 MB for the standard sweep) are kept only
+when asked (``keep_grid``), and a figure computes its athlete's again (:func:`grid_of`).
 """
 
 from __future__ import annotations
