@@ -47,8 +47,8 @@ from physiology.kernels import ops
 from physiology.kernels.helpers import helpers_named
 from physiology.kernels.structure import is_struct, unflatten
 
-#: Trajectories per block: 4 AVX2 vectors of float64, interleaved (measured in
-#: benchmarks/circadian.py; 8 and 32 were slower on the development machine).
+#: Trajectories per block: 4 AVX2 vectors of float64, interleaved (chosen, not tuned:
+#: other widths were not measured).
 LANES = 16
 
 #: Bytes of input and output tile per block: inside the L1/L2 caches.
