@@ -8,8 +8,10 @@ the peer Python packages do, per step) and ``scipy.integrate.solve_ivp`` (RK45 a
 rtol 1e-8, restarted at every change of light), timed on a shorter span and reported per
 step or per simulated day. Accuracy beside speed: the error of our RK4 at 0.1 h after
 two days, against DOP853 at rtol = atol = 1e-12. The compiled loop is also timed alone
-(preallocated output, 200 trajectories, 1 and all threads): the per-core kernel speed
-without the API's validation and output transposition.
+(preallocated output, 200 trajectories, 1 and all threads) in both layouts of the Numba
+loop, one trajectory after another and trajectories as SIMD lanes
+(:mod:`physiology.kernels.lanes`), timed alternately: the per-core kernel speed without
+the API's validation and output transposition.
 """
 
 from __future__ import annotations
@@ -95,7 +97,10 @@ def run(quick: bool) -> list[dict]:
 
 
 def _loop_rows(model: str, batch: int, days: int, repeats: int) -> list[dict]:
-    """The compiled batch loop alone, into preallocated arrays, on 1 and all threads."""
+    """The compiled batch loop alone, into preallocated arrays, on 1 and all threads, in
+    each layout (:mod:`physiology.kernels.lanes`): one trajectory after another, and
+    trajectories as SIMD lanes; the two timed alternately, each trajectory with its own
+    period."""
     import numba
 
     from physiology.kernels.numba_backend import _driver
@@ -104,17 +109,32 @@ def _loop_rows(model: str, batch: int, days: int, repeats: int) -> list[dict]:
     steps = days * DAY.size
     u = np.ascontiguousarray(np.broadcast_to(np.tile(DAY, days), (1, batch, steps)))
     p = np.tile([*spec.params().values(), DT], (batch, 1))
+    p[:, 0] += np.linspace(-0.2, 0.2, batch)  # tau or taux, the first field of each
     s0 = np.tile(spec.start, (batch, 1))
     out, s_end = np.empty((3, batch, steps)), np.empty((3, batch))
-    loop = _driver(spec.kernel)
     rows = []
-    for threads in (1, numba.get_num_threads()):
+    before = numba.get_num_threads()
+    for threads in (1, before):
         numba.set_num_threads(threads)
-        med, _ = time_call(lambda: loop(u, p, s0, out, s_end), repeats)
-        rows.append({"model": model, "what": f"compiled loop only ({threads} thread(s))",
-                     "batch": batch, "steps": steps, "median_s": med,
-                     "ns_per_step": med / (batch * steps) * 1e9})
+        loops = {layout: _driver(spec.kernel, layout) for layout in _LAYOUTS}
+        for loop in loops.values():
+            loop(u, p, s0, out, s_end)  # compile, or load the cached machine code
+        times: dict[str, list[float]] = {layout: [] for layout in _LAYOUTS}
+        for _ in range(repeats):
+            for layout, loop in loops.items():
+                t0 = time.perf_counter()
+                loop(u, p, s0, out, s_end)
+                times[layout].append(time.perf_counter() - t0)
+        for layout, t in times.items():
+            med = float(np.median(t))
+            rows.append({"model": model, "batch": batch, "steps": steps, "median_s": med,
+                         "what": f"compiled loop only, {_LAYOUTS[layout]} ({threads} "
+                                 "thread(s))", "ns_per_step": med / (batch * steps) * 1e9})
+    numba.set_num_threads(before)
     return rows
+
+
+_LAYOUTS = {"trajectory": "per trajectory", "lanes": "SIMD lanes"}
 
 
 def _spread_period(spec, n: int):

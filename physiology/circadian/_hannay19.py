@@ -16,9 +16,19 @@ photoreceptor activation; time in hours, light L in lux.
         - \frac{A_1}{2}\hat B\left(\frac{1}{R} + R^3\right)\sin(\Psi + \beta_{L1})
         - \frac{A_2}{2}\hat B (1 + R^8)\sin(2\Psi + \beta_{L2})
 
-(:math:`I_0` is compared with :math:`L^p`.) Phase :math:`\Psi` wrapped to
-:math:`(-\pi, \pi]`, amplitude R; CBTmin where :math:`\Psi \equiv \pi`, DLMO 7 h before it
-(:math:`\Psi \equiv 5\pi/12`), the conventions of the model's authors' code.
+(:math:`I_0` is compared with :math:`L^p`.) The right-hand side evaluates one sine and one
+cosine of :math:`\Psi` per call (:func:`physiology.kernels.sincos.sincos`, arithmetic
+only, so a loop over trajectories vectorises; within a few ulp of the C library's): the
+four harmonics follow by angle addition,
+:math:`\cos(\Psi + \beta) = \cos\Psi\cos\beta - \sin\Psi\sin\beta` and
+:math:`\sin(\Psi + \beta) = \sin\Psi\cos\beta + \cos\Psi\sin\beta`, with
+:math:`\cos 2\Psi = (\cos\Psi - \sin\Psi)(\cos\Psi + \sin\Psi)`,
+:math:`\sin 2\Psi = 2\sin\Psi\cos\Psi` and the constant phases' sines and cosines
+prepared once (the same model; the rounding differs from four direct calls of the C
+library by a few 1e-16 per evaluation, and a season's trajectory by about 1e-13).
+Phase :math:`\Psi` wrapped to :math:`(-\pi, \pi]`, amplitude R; CBTmin where
+:math:`\Psi \equiv \pi`, DLMO 7 h before it (:math:`\Psi \equiv 5\pi/12`), the conventions
+of the model's authors' code.
 
 Reference:
     Hannay KM, Booth V, Forger DB (2019). Macroscopic models for human circadian rhythms.
@@ -32,6 +42,7 @@ from typing import NamedTuple
 
 from physiology.circadian._process_l import LightInput, dn_dt, photic_drive
 from physiology.kernels import ode_kernel, ops
+from physiology.kernels.sincos import sincos
 from physiology.params import ParamRecord, params_from
 
 _H19 = "Hannay et al. 2019 (single-population fit)"
@@ -80,17 +91,19 @@ Inputs = LightInput  # as the Kronauer models'
 class Consts(NamedTuple):
     r"""What drive and rhs need: :math:`\omega = 2\pi/\tau` (rad/h), the coupling
     terms :math:`\tfrac{K}{2}\cos\beta_1` and :math:`\tfrac{K}{2}\sin\beta_1` (1/h),
-    the halved light responses :math:`A_1/2`, :math:`A_2/2` (1/h) with their phases (rad),
-    Process L's constants and the step dt (h)."""
+    the halved light responses :math:`A_1/2`, :math:`A_2/2` (1/h) with the cosines and
+    sines of their phases, Process L's constants and the step dt (h)."""
 
     omega: float  # rad/h
     kcos: float  # 1/h
     ksin: float  # 1/h
     gamma: float  # 1/h
     a1: float  # 1/h, A_1 / 2
-    bl1: float  # rad
+    cos_bl1: float
+    sin_bl1: float
     a2: float  # 1/h, A_2 / 2
-    bl2: float  # rad
+    cos_bl2: float
+    sin_bl2: float
     sigma: float  # rad/h
     g: float
     delta: float  # 1/min
@@ -103,8 +116,10 @@ class Consts(NamedTuple):
 def prepare(p, s0):
     omega = 2.0 * ops.pi / p.tau
     consts = Consts(omega, 0.5 * p.k_coupling * ops.cos(p.beta1),
-                    0.5 * p.k_coupling * ops.sin(p.beta1), p.gamma, 0.5 * p.a1, p.beta_l1,
-                    0.5 * p.a2, p.beta_l2, p.sigma, p.g, p.delta, p.alpha0, p.p, p.i0, p.dt)
+                    0.5 * p.k_coupling * ops.sin(p.beta1), p.gamma,
+                    0.5 * p.a1, ops.cos(p.beta_l1), ops.sin(p.beta_l1),
+                    0.5 * p.a2, ops.cos(p.beta_l2), ops.sin(p.beta_l2),
+                    p.sigma, p.g, p.delta, p.alpha0, p.p, p.i0, p.dt)
     return consts, State(s0.r, s0.psi, s0.n)
 
 
@@ -115,15 +130,20 @@ def drive(u, c):
 
 def rhs(s, alpha, c):
     r, psi, n = s.r, s.psi, s.n
-    a1, bl1, a2, bl2 = c.a1, c.bl1, c.a2, c.bl2
+    sin1, cos1 = sincos(psi)  # arithmetic only: vectorises across trajectories
+    sin2, cos2 = 2.0 * sin1 * cos1, (cos1 - sin1) * (cos1 + sin1)  # of 2 psi
+    cos_l1 = cos1 * c.cos_bl1 - sin1 * c.sin_bl1  # cos(psi + beta_L1)
+    sin_l1 = sin1 * c.cos_bl1 + cos1 * c.sin_bl1
+    cos_l2 = cos2 * c.cos_bl2 - sin2 * c.sin_bl2  # cos(2 psi + beta_L2)
+    sin_l2 = sin2 * c.cos_bl2 + cos2 * c.sin_bl2
     bhat = photic_drive(alpha, n, c.g)
     r4 = r**4
     r8 = r4 * r4
-    dr = (-c.gamma * r + c.kcos * r * (1.0 - r4) + a1 * bhat * (1.0 - r4) * ops.cos(psi + bl1)
-          + a2 * bhat * r * (1.0 - r8) * ops.cos(2.0 * psi + bl2))
+    dr = (-c.gamma * r + c.kcos * r * (1.0 - r4) + c.a1 * bhat * (1.0 - r4) * cos_l1
+          + c.a2 * bhat * r * (1.0 - r8) * cos_l2)
     dpsi = (c.omega + c.ksin * (1.0 + r4) + c.sigma * bhat
-            - a1 * bhat * (1.0 / r + r**3) * ops.sin(psi + bl1)
-            - a2 * bhat * (1.0 + r8) * ops.sin(2.0 * psi + bl2))
+            - c.a1 * bhat * (1.0 / r + r**3) * sin_l1
+            - c.a2 * bhat * (1.0 + r8) * sin_l2)
     return State(dr, dpsi, dn_dt(alpha, n, c.delta))
 
 

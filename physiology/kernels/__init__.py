@@ -13,8 +13,10 @@ statistics) on either backend.
 
 Modules: ``spec`` (the declaration), ``structure`` (named tuples and their leaves),
 ``ops`` and ``jax_ops`` (the math namespace as each compiler sees it), ``helpers``
-(shared equations), ``cache_key`` (what compiled code freezes), ``ode`` (the RK4 step),
-``numba_backend``, ``jax_backend``, ``array_fn`` and ``run``.
+(shared equations), ``sincos`` (a sine and cosine from arithmetic, for SIMD),
+``cache_key`` (what compiled code freezes), ``ode`` (the RK4 step), ``lanes`` (the
+trajectories-as-SIMD-lanes layout of the Numba loop), ``numba_backend``, ``jax_backend``,
+``array_fn`` and ``run``.
 """
 
 from physiology.kernels import ops

@@ -16,3 +16,4 @@ pi = jnp.pi
 where = jnp.where
 minimum = jnp.minimum
 maximum = jnp.maximum
+floor = jnp.floor

@@ -29,9 +29,14 @@ from __future__ import annotations
 from physiology.kernels.structure import paths, subtypes
 
 
-def rk4_source(state: type) -> str:
+def rk4_source(state: type, *, given_drive: bool = False) -> str:
     """Source of ``_ode_step(s, u, c)``: one RK4 step over the fields of the flat named
-    tuple ``state``, calling globals ``_drive``, ``_rhs`` and ``_State`` (the class)."""
+    tuple ``state``, calling globals ``_drive``, ``_rhs`` and ``_State`` (the class).
+
+    With ``given_drive``, ``_ode_step_given(s, u, c, d)``: the same step with the drive
+    ``d`` given (computed earlier from the same ``u`` and ``c``, so the same value), for
+    a loop that reuses it while the input does not change; ``k`` and ``dt`` still come
+    from ``_drive`` (the unused ``d`` is dead code to the compiler)."""
     if any(subtypes(state).values()):
         raise TypeError(f"{state.__name__}: an ODE state must be a flat named tuple")
     names = paths(state)
@@ -41,9 +46,10 @@ def rk4_source(state: type) -> str:
 
     combine = ", ".join(f"s.{n} + w * ({a}.{n} + 2.0 * {b}.{n} + 2.0 * {c}.{n} + {d}.{n})"
                         for n in names for a, b, c, d in [("k1", "k2", "k3", "k4")])
+    head = (["def _ode_step_given(s, u, c, d):", "    _, k, dt = _drive(u, c)"] if given_drive
+            else ["def _ode_step(s, u, c):", "    d, k, dt = _drive(u, c)"])
     return "\n".join([
-        "def _ode_step(s, u, c):",
-        "    d, k, dt = _drive(u, c)",
+        *head,
         "    h = 0.5 * dt",
         "    k1 = _rhs(s, d, k)",
         f"    k2 = _rhs({stage('k1', 'h')}, d, k)",

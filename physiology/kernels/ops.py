@@ -13,6 +13,7 @@ This module holds the math and nothing else: shared equations are declared with
 
 import math
 
+import numpy as np
 from numba import njit
 
 exp = math.exp
@@ -38,3 +39,8 @@ def minimum(a, b):  # pragma: no cover - compiled
 @njit(inline="always", error_model="numpy")
 def maximum(a, b):  # pragma: no cover - compiled
     return a if a > b else b
+
+
+@njit(inline="always", error_model="numpy")
+def floor(x):  # pragma: no cover - compiled
+    return np.floor(x)  # a float, as jnp.floor (math.floor would give an int)
