@@ -1,7 +1,8 @@
 """The lane layout of the Numba loop (physiology/kernels/lanes.py) and its arithmetic sine.
 
-The lane layout runs each trajectory's scalar step with the same float operations in the
-same order as the per-trajectory layout, so the two must agree bit for bit, at batch
+The lane layout (ODE kernels) runs each trajectory's scalar step with the same float
+operations in the same order as the per-trajectory layout, so the two must agree bit for
+bit, at batch
 sizes that fill no block, part of one, and several with a padded tail. ``sincos`` is
 compared with the C library's ``math.sin`` and ``math.cos``; the Hannay 2019 right-hand
 side, rewritten by angle addition, with its equations written out directly.
@@ -26,17 +27,6 @@ def _both(kernel, u, p, s0):
             run_numba(kernel, u, p, s0, layout="lanes"))
 
 
-@pytest.mark.parametrize("n_b", SIZES)
-def test_lanes_equal_the_per_trajectory_loop_for_a_step_kernel(n_b):
-    rng = np.random.default_rng(n_b)
-    u = rng.uniform(0, 300, (1, n_b, 50)) * (rng.random((1, n_b, 50)) > 0.3)
-    p = np.array([500.0, 1.0, 2.0, 27.0, 10.0, 0.0])[:, None] * rng.uniform(0.5, 1.5, n_b)
-    s0 = rng.uniform(0, 50, (2, n_b))
-    (out, end), (lane_out, lane_end) = _both(BANISTER, u, p, s0)
-    np.testing.assert_array_equal(lane_out, out)
-    np.testing.assert_array_equal(lane_end, end)
-
-
 @pytest.mark.parametrize("model", ["forger99", "hannay19"])
 @pytest.mark.parametrize("n_b", SIZES)
 def test_lanes_equal_the_per_trajectory_loop_for_an_ode_kernel(model, n_b):
@@ -54,9 +44,14 @@ def test_lanes_equal_the_per_trajectory_loop_for_an_ode_kernel(model, n_b):
     np.testing.assert_array_equal(lane_end, end)
 
 
-def test_the_layout_chosen_by_batch_size():
-    assert numba_backend.layout_for(BANISTER, 1) == "trajectory"
-    assert numba_backend.layout_for(BANISTER, LANES) == "lanes"
+def test_the_layout_chosen_by_batch_size_and_kind():
+    """ODE kernels take the lanes from half a block of trajectories; step kernels keep
+    the per-trajectory loop (numba_backend's docstring)."""
+    forger = MODELS["forger99"].kernel
+    assert numba_backend.layout_for(forger, LANES // 2 - 1) == "trajectory"
+    assert numba_backend.layout_for(forger, LANES // 2) == "lanes"
+    assert numba_backend.layout_for(BANISTER, 10 * LANES) == "trajectory"
+    assert numba_backend._driver(BANISTER, "lanes") is None
 
 
 def test_sincos_is_within_two_ulp_of_the_c_library():

@@ -200,12 +200,6 @@ def run_lanes(u, params, state0, out, state_out):
     for k in prange((n_b + LANES - 1) // LANES):
         _block(u, params, state0, out, state_out, k * LANES, min(LANES, n_b - k * LANES))
 
-
-@njit(cache=True, error_model="numpy")
-def run_lanes_serial(u, params, state0, out, state_out):
-    n_b = u.shape[1]
-    for k in range((n_b + LANES - 1) // LANES):
-        _block(u, params, state0, out, state_out, k * LANES, min(LANES, n_b - k * LANES))
 '''
 
 # The drive of an ODE kernel, per lane, outside the vectorised loop: evaluated again only
@@ -223,10 +217,10 @@ _DRIVE_PASS = '''        bits = ub.view(np.int64)
 
 
 def lanes_source(kernel, layout, types) -> str:
-    """Source of ``_block``, ``run_lanes`` (``prange`` over blocks) and
-    ``run_lanes_serial`` for a kernel whose :func:`consts_tree` is ``layout``; ``types``
-    is the generated module's :class:`physiology.kernels.numba_backend._Types` (import
-    aliases of the named tuple classes)."""
+    """Source of ``_block`` and ``run_lanes`` (``prange`` over blocks) for a kernel whose
+    :func:`consts_tree` is ``layout``; ``types`` is the generated module's
+    :class:`physiology.kernels.numba_backend._Types` (import aliases of the named tuple
+    classes)."""
     tree, float_drive = layout
     cached = kernel.step is None and float_drive
     leaves = _leaves(tree, "c")

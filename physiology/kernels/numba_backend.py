@@ -9,11 +9,14 @@ field by field, all by name (so the generated text, and the cache key, carry eve
 name: a renamed field recompiles). ``cache=True`` then lets every later
 process, test worker or Ray worker load the machine code instead of recompiling it.
 
-Each module holds two layouts of the loop: ``run`` (``prange`` over trajectories, time
-inside; ``run_serial`` the same on the calling thread) and, where the kernel's constants
-allow it, ``run_lanes`` (``prange`` over blocks of trajectories that are SIMD lanes,
-:mod:`physiology.kernels.lanes`; ``run_lanes_serial``), equal bit for bit.
-:func:`run_numba` takes the lanes from half a block of trajectories on.
+Each module holds the loop ``run`` (``prange`` over trajectories, time inside) and, for
+an ODE kernel whose constants allow it, ``run_lanes`` (``prange`` over blocks of
+trajectories that are SIMD lanes, :mod:`physiology.kernels.lanes`), equal bit for bit.
+:func:`run_numba` takes the lanes from half a block of trajectories on. Step kernels
+keep the one layout: their steps call ``exp``, ``log`` or ``pow``, which do not vectorise
+without a vector math library (the day kernel measured no faster in lanes), and every
+further layout is one more compile on a cold kernel cache (the day kernel's lanes took
+11 s against its loop's 8 s).
 
 Compiled with ``error_model="numpy"``: a division by zero gives inf or NaN, as in JAX,
 instead of raising inside the loop (and ``ops.where`` evaluates both branches, so a
@@ -68,19 +71,6 @@ def run(u, params, state0, out, state_out):
 {write_outputs}
 {write_state}
 
-
-@njit(cache=True, error_model="numpy")
-def run_serial(u, params, state0, out, state_out):
-    n_b = u.shape[1]
-    n_t = u.shape[2]
-    for b in range(n_b):
-        p = params[b]
-        s0 = state0[b]
-        c, s = _prepare({params}, {state})
-        for t in range(n_t):
-            s, y = _step(s, {inputs}, c)
-{write_outputs}
-{write_state}
 '''
 
 _loaded: dict[Kernel, object] = {}
@@ -142,7 +132,8 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
     if kernel.step is None:
         lines.append(f"from {kernel.State.__module__} import {kernel.State.__name__} "
                      "as _State")
-    layout = lanes.consts_tree(kernel)  # None: the per-trajectory layout only
+    # None: the per-trajectory layout only (step kernels: module docstring)
+    layout = lanes.consts_tree(kernel) if kernel.step is None else None
     block = "" if layout is None else lanes.lanes_source(kernel, layout, types)
     if block:
         lines.append("from physiology.kernels.lanes import inlined as _inlined")
@@ -228,17 +219,14 @@ def _module(kernel: Kernel):
     return module
 
 
-def _driver(kernel: Kernel, layout: str = "trajectory", parallel: bool = True):
+def _driver(kernel: Kernel, layout: str = "trajectory"):
     """A compiled batch loop of a kernel, ``loop(u, p, s0, out, state_out)``: the
     per-trajectory layout (``"trajectory"``) or the lane layout (``"lanes"``,
-    :mod:`physiology.kernels.lanes`; None where the kernel has none), on all threads or
-    on the calling one."""
+    :mod:`physiology.kernels.lanes`; None where the kernel has none)."""
     module = _module(kernel)
     if layout == "lanes":
-        if not hasattr(module, "run_lanes"):
-            return None
-        return module.run_lanes if parallel else module.run_lanes_serial
-    return module.run if parallel else module.run_serial
+        return getattr(module, "run_lanes", None)
+    return module.run
 
 
 def layout_for(kernel: Kernel, n_b: int) -> str:
@@ -252,17 +240,12 @@ def layout_for(kernel: Kernel, n_b: int) -> str:
 
 def run_numba(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray, *,
               layout: str | None = None):
-    """Run on flattened arrays: u (n_in, B, T), p (n_p, B), s0 (n_s, B).
-
-    ``layout`` None chooses (:func:`layout_for`); work with nothing to share among threads
-    (one trajectory, or one block of lanes) runs on the calling thread, without the
-    threading layer's fork and join.
-    """
+    """Run on flattened arrays: u (n_in, B, T), p (n_p, B), s0 (n_s, B); ``layout`` None
+    chooses (:func:`layout_for`)."""
     n_b, n_t = u.shape[1], u.shape[2]
     layout = layout or layout_for(kernel, n_b)
-    parallel = n_b > (lanes.LANES if layout == "lanes" else 1)
     out = np.empty((len(kernel.outputs), n_b, n_t))
     state_out = np.empty((len(kernel.state), n_b))
-    _driver(kernel, layout, parallel)(np.ascontiguousarray(u), np.ascontiguousarray(p.T),
-                                      np.ascontiguousarray(s0.T), out, state_out)
+    _driver(kernel, layout)(np.ascontiguousarray(u), np.ascontiguousarray(p.T),
+                            np.ascontiguousarray(s0.T), out, state_out)
     return out, state_out
