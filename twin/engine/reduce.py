@@ -54,7 +54,7 @@ def quantiles_over_draws(x: np.ndarray, q, axis: int) -> np.ndarray:
     (type 7 interpolation, ``a + (b - a) (pos - lo)``; NaN sorts last, so ``x`` should
     be finite: module docstring)."""
     q = np.atleast_1d(np.asarray(q, float))
-    x3, shape = _as_cells(x, axis)
+    x3, shape, axis = _as_cells(x, axis)
     n = x3.shape[1]
     pos = q * (n - 1)
     lo = np.floor(pos).astype(np.int64)
@@ -74,7 +74,7 @@ def quantiles_over_draws(x: np.ndarray, q, axis: int) -> np.ndarray:
 def median_over_draws(x: np.ndarray, axis: int) -> np.ndarray:
     """Median of ``x`` along ``axis`` (which is removed), bit for bit ``np.median``'s,
     NaN included (module docstring)."""
-    x3, shape = _as_cells(x, axis)
+    x3, shape, axis = _as_cells(x, axis)
     n = x3.shape[1]
     if n > MAX_NETWORK:
         return np.median(x, axis=axis)
@@ -87,17 +87,20 @@ def median_over_draws(x: np.ndarray, axis: int) -> np.ndarray:
 
 
 def mean_over_draws(x: np.ndarray, axis: int) -> np.ndarray:
-    """Mean of ``x`` along ``axis`` (which is removed), bit for bit ``np.mean``'s over an
-    axis that is not the innermost (module docstring)."""
-    x3, shape = _as_cells(x, axis)
+    """Mean of ``x`` along ``axis`` (which is removed), bit for bit ``np.mean``'s: compiled
+    where the draws are not NumPy's innermost axis (module docstring), else ``np.mean``."""
+    x3, shape, axis = _as_cells(x, axis)
+    if x3.shape[2] == 1 or abs(x3.strides[1]) <= abs(x3.strides[2]):
+        # NumPy walks the draws innermost here, with pairwise summation
+        return np.mean(x, axis=axis)
     out = np.empty((x3.shape[0], x3.shape[2]))
     _mean_cells(x3, out)
     return out.reshape((*shape[:axis], *shape[axis + 1:]))
 
 
 def _as_cells(x: np.ndarray, axis: int):
-    """``x`` as float64 ``(outer, N, inner)`` (a view where the strides allow) and its
-    shape; ``N`` is the length of ``axis``."""
+    """``x`` as float64 ``(outer, N, inner)`` (a view where the strides allow), its
+    shape and ``axis`` counted from 0; ``N`` is the length of ``axis``."""
     x = np.asarray(x, np.float64)
     axis = axis % x.ndim
     shape = x.shape
@@ -105,7 +108,7 @@ def _as_cells(x: np.ndarray, axis: int):
         raise ValueError("a reduction over draws needs at least one draw")
     outer = int(np.prod(shape[:axis], dtype=np.int64))
     inner = int(np.prod(shape[axis + 1:], dtype=np.int64))
-    return x.reshape(outer, shape[axis], inner), shape
+    return x.reshape(outer, shape[axis], inner), shape, axis
 
 
 @functools.cache
