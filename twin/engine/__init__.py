@@ -5,7 +5,8 @@
 - :mod:`twin.engine.chunk`: :func:`run_chunk` (one block of athletes x points x all
   draws through the day kernel, reduced over draws), :func:`simulate_block` (every draw);
 - :mod:`twin.engine.load_plan`: a per-athlete load plan applied to the daily inputs;
-- :mod:`twin.engine.reduce`: quantiles over draws;
+- :mod:`twin.engine.reduce`: quantiles, medians and means over draws (compiled);
+- :mod:`twin.engine.season_pass`: the summary's per-draw season sums (compiled);
 - :mod:`twin.engine.summary`: season outcomes per athlete and point.
 """
 

@@ -15,7 +15,7 @@ import numpy as np
 from physiology.injury import time_loss_days, uniforms
 from physiology.kernels import run, tree_map
 from twin.engine.planning import Plan, athlete_keys
-from twin.engine.reduce import quantiles_over_draws
+from twin.engine.reduce import mean_over_draws, median_over_draws, quantiles_over_draws
 from twin.model.day_kernel import DayInputs
 from twin.model.variables import DAILY, INPUTS
 
@@ -82,7 +82,8 @@ def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarra
     Returns, for every daily variable of :data:`twin.model.variables.DAILY`, its reduction over
     draws as declared there: ``(a, p, Q, D)`` for quantiles (``(a, p, N, D)`` with
     ``keep_draws``), ``(a, p, D)`` for the mean and the draw-free features; and the
-    summary arrays ``summary/<name>`` (:func:`twin.engine.summary.summarise`).
+    summary arrays ``summary/<name>`` (:func:`twin.engine.summary.summarise`). The
+    reductions are compiled (:mod:`twin.engine.reduce`), bit for bit NumPy's.
     """
     from twin.engine.summary import summarise
 
@@ -97,9 +98,9 @@ def run_chunk(plan: Plan, athletes: slice, points: slice) -> dict[str, np.ndarra
             continue
         x = getattr(out, name)  # (a, p, N, D)
         if var.reduce == "mean":
-            result[name] = x.mean(axis=2)
+            result[name] = mean_over_draws(x, axis=2)
         elif var.reduce == "median":
-            result[name] = np.median(x, axis=2)
+            result[name] = median_over_draws(x, axis=2)
         elif plan.keep_draws:
             result[name] = x
         else:

@@ -34,6 +34,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.engine.reduce import median_over_draws
+from twin.engine.season_pass import season_pass
 from twin.model.variables import SUMMARY
 
 __all__ = ["RETURN_WINDOW_D", "SUMMARY", "return_to_play_days", "summarise"]
@@ -55,12 +57,6 @@ def return_to_play_days(unavailable: np.ndarray, window: int = RETURN_WINDOW_D):
     return ~unavailable & ~recent, ~unavailable & recent
 
 
-def _peaks(acwr: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Each draw's highest finite ACWR on the days ``on`` (NaN where there is none)."""
-    peak = np.where(on & np.isfinite(acwr), acwr, -np.inf).max(axis=-1)
-    return np.where(np.isfinite(peak), peak, np.nan)
-
-
 def _median_of_peaks(peak: np.ndarray) -> np.ndarray:
     """Median over draws (axis 2) of per-draw peaks; draws with none (NaN) are left out,
     NaN where none is left."""
@@ -73,18 +69,20 @@ def _median_of_peaks(peak: np.ndarray) -> np.ndarray:
 def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str, np.ndarray]:
     """Summary arrays ``summary/<name>`` of a chunk, and the season outcomes in each draw
     ``draws/<name>`` (:data:`twin.model.variables.SEASON_DRAWS`); ``out`` is the day
-    kernel's ``DayOutputs``, each ``(a, p, N, D)``."""
-    get = out._asdict()
-    match = plan.days.match[points][None, :, None, :]  # (1, p, 1, D)
-    played = (get["available"] > 0.5) & match
-    n_played = played.sum(axis=-1)
+    kernel's ``DayOutputs``, each ``(a, p, N, D)``.
+
+    The sums, counts and peaks over the season's days of each draw come from one
+    compiled pass (:func:`twin.engine.season_pass.season_pass`, the same numbers as the
+    NumPy expressions over the whole chunk it replaced, bit for bit); what follows works
+    on ``(a, p, N)`` arrays."""
+    s = season_pass(out, plan.days.match[points], RETURN_WINDOW_D)
+    n_played = s.n_played
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_draw = np.where(played, get["performance"], 0.0).sum(axis=-1) / n_played
+        per_draw = s.performance_played / n_played
     match_perf = np.moveaxis(np.nanquantile(np.where(n_played > 0, per_draw, np.nan),
                                             plan.quantiles, axis=2), 0, 2) \
         if np.any(n_played > 0) else np.full((*per_draw.shape[:2], plan.quantiles.size),
                                              np.nan)
-    unavailable = get["available"] < 0.5
     mis = np.abs(plan.misalignment[athletes, points])  # (a, p, D)
     on = plan.days.match[points][None]
     kick_mis = np.where(on, mis, -np.inf).max(axis=-1)
@@ -92,52 +90,44 @@ def summarise(plan, out: np.ndarray, athletes: slice, points: slice) -> dict[str
     n_match = on.sum(axis=-1)
     with np.errstate(invalid="ignore", divide="ignore"):
         kick_debt = np.where(on, debt, 0.0).sum(axis=-1) / n_match
-    training, returning = return_to_play_days(unavailable)
-    peak_training, peak_return = _peaks(get["acwr"], training), _peaks(get["acwr"], returning)
-    tissue_peak = get["tissue_damage"].max(axis=-1)
-    prob, hours = get["injury_probability"], get["exposure_h"]
-
-    def per_1000_h(on):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return 1000.0 * np.where(on, prob, 0.0).sum(axis=(2, 3)) / np.where(
-                on, hours, 0.0).sum(axis=(2, 3))
-
-    every = np.ones_like(match)
+    injured = s.n_unavailable > 0
+    injuries = {"": s.injuries, "_match": s.injuries_match,
+                "_training": s.injuries_training}
+    hours = {"": s.hours, "_match": s.hours_match, "_training": s.hours_training}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        incidence = {k: 1000.0 * s.pooled[..., 2 * i] / s.pooled[..., 2 * i + 1]
+                     for i, k in enumerate(injuries)}
     errors = {
-        "injury_risk": _binomial_se(unavailable.any(axis=-1)),
-        "expected_injuries": _mean_se(prob.sum(axis=-1)),
-        "incidence": _ratio_se(prob, hours, every),
-        "incidence_match": _ratio_se(prob, hours, match),
-        "incidence_training": _ratio_se(prob, hours, ~match),
-        "exposure_hours": _mean_se(hours.sum(axis=-1)),
-        "days_lost": _mean_se(unavailable.sum(axis=-1)),
+        "injury_risk": _binomial_se(injured),
+        "expected_injuries": _mean_se(s.injuries),
+        **{f"incidence{k}": _ratio_se(injuries[k], hours[k]) for k in injuries},
+        "exposure_hours": _mean_se(s.hours),
+        "days_lost": _mean_se(s.n_unavailable),
         "matches_played": _mean_se(n_played),
     }
     return {**{f"summary/{n}_se": v for n, v in errors.items()},
         "summary/match_performance": match_perf,
-        "summary/injury_risk": unavailable.any(axis=-1).mean(axis=2),
-        "summary/expected_injuries": prob.sum(axis=-1).mean(axis=2),
-        "summary/incidence": per_1000_h(every),
-        "summary/incidence_match": per_1000_h(match),
-        "summary/incidence_training": per_1000_h(~match),
-        "summary/exposure_hours": hours.sum(axis=-1).mean(axis=2),
-        "summary/days_lost": unavailable.sum(axis=-1).mean(axis=2),
+        "summary/injury_risk": injured.mean(axis=2),
+        "summary/expected_injuries": s.injuries.mean(axis=2),
+        **{f"summary/incidence{k}": v for k, v in incidence.items()},
+        "summary/exposure_hours": s.hours.mean(axis=2),
+        "summary/days_lost": s.n_unavailable.mean(axis=2),
         "summary/matches_played": n_played.mean(axis=2),
         "summary/worst_misalignment": np.where(np.isfinite(kick_mis), kick_mis, np.nan),
         "summary/kickoff_sleep_debt": np.where(n_match > 0, kick_debt, np.nan),
-        "summary/peak_acwr": _median_of_peaks(peak_training),
-        "summary/peak_acwr_return": _median_of_peaks(peak_return),
-        "summary/peak_tissue_damage": np.median(tissue_peak, axis=2),
+        "summary/peak_acwr": _median_of_peaks(s.peak_acwr_training),
+        "summary/peak_acwr_return": _median_of_peaks(s.peak_acwr_return),
+        "summary/peak_tissue_damage": median_over_draws(s.peak_tissue, axis=2),
         # the same outcomes in each draw (variables.SEASON_DRAWS)
         "draws/match_performance": np.where(n_played > 0, per_draw, np.nan),
-        "draws/injury_risk": unavailable.any(axis=-1).astype(np.float64),
-        "draws/expected_injuries": prob.sum(axis=-1),
-        "draws/exposure_hours": hours.sum(axis=-1),
-        "draws/days_lost": unavailable.sum(axis=-1).astype(np.float64),
+        "draws/injury_risk": injured.astype(np.float64),
+        "draws/expected_injuries": s.injuries,
+        "draws/exposure_hours": s.hours,
+        "draws/days_lost": s.n_unavailable.astype(np.float64),
         "draws/matches_played": n_played.astype(np.float64),
-        "draws/peak_acwr": peak_training,
-        "draws/peak_acwr_return": peak_return,
-        "draws/peak_tissue_damage": tissue_peak,
+        "draws/peak_acwr": s.peak_acwr_training,
+        "draws/peak_acwr_return": s.peak_acwr_return,
+        "draws/peak_tissue_damage": s.peak_tissue,
     }
 
 
@@ -158,12 +148,11 @@ def _binomial_se(hit: np.ndarray) -> np.ndarray:
     return np.sqrt(p * (1.0 - p) / n)
 
 
-def _ratio_se(prob: np.ndarray, hours: np.ndarray, on: np.ndarray) -> np.ndarray:
-    """Standard error of 1000 sum(injuries) / sum(hours) over the days ``on`` pooled over
-    draws (module docstring: a ratio estimator)."""
-    n = prob.shape[2]
-    y = np.where(on, prob, 0.0).sum(axis=-1)  # (a, p, N)
-    x = np.where(on, hours, 0.0).sum(axis=-1)
+def _ratio_se(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Standard error of 1000 sum(y) / sum(x) pooled over draws (axis 2), from each
+    draw's injuries ``y`` and hours ``x`` ``(a, p, N)`` (module docstring: a ratio
+    estimator)."""
+    n = y.shape[2]
     if n < 2:
         return np.full(y.shape[:2], np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
