@@ -6,7 +6,10 @@ the Numba backend, with the Banister and the Busso day kernels: first recorded b
 "one name per thing" refactor began (commit 09cfab9); recorded again for the injury
 hazard on exposure (issue 15) and for travel, light and sleep (issue 16), changes meant to
 move the cube; and for the summary's Monte-Carlo standard errors (issue 21: new arrays
-only, every earlier array checked bit for bit before recording). Numba must reproduce it
+only, every earlier array checked bit for bit before recording); and for Hannay 2019's
+right-hand side by angle addition and an arithmetic sine (issue 20: rounding only, at most
+2e-12 h in body clock and misalignment and 2e-14 relative elsewhere, checked before
+recording). Numba must reproduce it
 to 1e-12 relative: on one machine it is bit for bit (the same float64 operations in the
 same order), but the same code on another CPU can differ in the last bits (NumPy's
 transcendental ufuncs, ``sin``, ``cos``, ``exp`` in the scenario compiler's daylight and
