@@ -6,7 +6,9 @@ through :func:`physiology.circadian.simulate` with ``state0`` given (no equilibr
 the timing). Beside them, on the same model and light: a plain Python-loop RK4 (what
 the peer Python packages do, per step) and ``scipy.integrate.solve_ivp`` (RK45 at
 rtol 1e-8, restarted at every change of light), timed on a shorter span and reported per
-step or per simulated day. Accuracy beside speed: the error of our RK4 at 0.1 h after
+step or per simulated day; where the ``bench`` extra is installed, the ``circadian``
+package's own RK4 on one trajectory, timed on 20 days and scaled the same way. Accuracy
+beside speed: the error of our RK4 at 0.1 h after
 two days, against DOP853 at rtol = atol = 1e-12. The compiled loop is also timed alone
 (preallocated output, 200 trajectories, 1 and all threads) in both layouts of the Numba
 loop, one trajectory after another and trajectories as SIMD lanes
@@ -16,6 +18,7 @@ the API's validation and output transposition.
 
 from __future__ import annotations
 
+import csv
 import math
 import time
 from pathlib import Path
@@ -88,12 +91,33 @@ def run(quick: bool) -> list[dict]:
         per_step = _python_rk4_step_s(model, 2000 if quick else 20_000)
         rows.append({"model": model, "what": "Python-loop RK4", "batch": 1, "steps": steps,
                      "median_s": per_step * steps, "ns_per_step": per_step * 1e9})
+        peer = _peer_row(model, steps, 2 if quick else 20)
+        if peer:
+            rows.append(peer)
         wall, _ = _solve_ivp(model, 2 if quick else 10, 1e-8)
         per_day = wall / (2 if quick else 10)
         rows.append({"model": model, "what": "solve_ivp RK45 rtol 1e-8", "batch": 1,
                      "steps": steps, "median_s": per_day * days,
                      "ns_per_step": per_day / DAY.size * 1e9})
     return rows
+
+
+def _peer_row(model: str, steps: int, days: int) -> dict | None:
+    """One trajectory through the ``circadian`` package's RK4 (the Arcascope package, its
+    own NumPy loop; same model, parameters and light), timed on ``days`` and scaled to
+    the season per step; None where the package is not installed (the ``bench`` extra)."""
+    from benchmarks.peers import circadian_peer, missing
+
+    if missing("circadian"):
+        return None
+    light = np.tile(DAY, days)
+    y0 = np.array(MODELS[model].start)
+    circadian_peer(model, light[:DAY.size], DT, y0)  # imports and first-call costs
+    t0 = time.perf_counter()
+    circadian_peer(model, light, DT, y0)
+    per_step = (time.perf_counter() - t0) / light.size
+    return {"model": model, "what": "circadian package RK4 (PyPI)", "batch": 1,
+            "steps": steps, "median_s": per_step * steps, "ns_per_step": per_step * 1e9}
 
 
 def _loop_rows(model: str, batch: int, days: int, repeats: int) -> list[dict]:
@@ -152,6 +176,15 @@ def table(rows: list[dict]) -> str:
         lines.append(f"| {r['model']} | {r['what']} | {r['batch']} x {r['steps']} | "
                      f"{r['median_s']:.3g} | {r['ns_per_step']:.3g} | "
                      f"{loop[r['model']] / r['ns_per_step']:.3g}x |")
+    ours = {r["model"]: r["ns_per_step"] for r in rows
+            if r["what"] == "simulate (numba)" and r["batch"] == 1}
+    peers = {r["model"]: r["ns_per_step"] for r in rows
+             if r["what"].startswith("circadian package")}
+    if peers:
+        lines.append("\nOne season through the public API (`simulate`, Numba, one trajectory) "
+                     "against the `circadian` package in this run: "
+                     + ", ".join(f"{m} {peers[m] / ours[m]:.0f}x" for m in peers if m in ours)
+                     + ".")
     errors = {r["model"]: r["rk4_error_dt0.1"] for r in rows if "rk4_error_dt0.1" in r}
     lines.append("\nRK4 at dt = 0.1 h after 2 days, max abs state error against DOP853 at "
                  "rtol = atol = 1e-12: " + ", ".join(f"{m} {e:.1e}" for m, e in errors.items())
@@ -163,7 +196,7 @@ def table(rows: list[dict]) -> str:
 def write_outputs(rows: list[dict], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     keys = ["model", "what", "batch", "steps", "median_s", "ns_per_step", "rk4_error_dt0.1"]
-    with (out / "circadian.csv").open("w") as fh:
-        fh.write(",".join(keys) + "\n")
-        for r in rows:
-            fh.write(",".join(str(r.get(k, "")) for k in keys) + "\n")
+    with (out / "circadian.csv").open("w", newline="") as fh:
+        writer = csv.writer(fh)  # quoted: the method names hold commas
+        writer.writerow(keys)
+        writer.writerows([r.get(k, "") for k in keys] for r in rows)

@@ -9,8 +9,10 @@ import copy
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -29,7 +31,16 @@ REPO = CONF_DIR.parent
 
 
 @pytest.fixture
-def ray_env(tmp_path, monkeypatch):
+def node_temp():
+    """A short temp dir for a second Ray node on this machine (Ray's socket paths must
+    stay under 107 bytes, which pytest's tmp_path exceeds); removed after Ray stops."""
+    path = Path(tempfile.mkdtemp(prefix="ray-n2-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def ray_env(tmp_path, monkeypatch, node_temp):
     """Token authentication and the venv's ``ray`` on PATH, for this test's processes."""
     token = tmp_path / "token"
     token.write_text(secrets.token_hex(32))
@@ -75,13 +86,16 @@ def test_cluster_yamls_keep_the_dashboard_and_jobs_api_off_public_interfaces(nam
     assert "RAY_AUTH_MODE" not in yaml.safe_dump(cfg)
 
 
-def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env):
+def test_a_sweep_submitted_as_a_job_to_a_two_node_cluster(tmp_path, ray_env, node_temp):
     head = ray_cli("start", "--head", "--node-ip-address=127.0.0.1", "--port=6391",
                    "--num-cpus=1", "--include-dashboard=true", "--dashboard-host=127.0.0.1",
                    "--dashboard-port=8291", env=ray_env)
     assert head.returncode == 0, head.stderr
+    # The second node on this machine gets its own temp dir: with the head's, both nodes
+    # unpack the job's working dir into the same folder, and the driver once read it
+    # half unpacked (no governance policies found).
     node = ray_cli("start", "--address=127.0.0.1:6391", "--node-ip-address=127.0.0.1",
-                   "--num-cpus=1", env=ray_env)
+                   "--num-cpus=1", f"--temp-dir={node_temp}", env=ray_env)
     assert node.returncode == 0, node.stderr
     out = tmp_path / "run"
     for _ in range(24):  # the head's job agent starts after `ray start` returns

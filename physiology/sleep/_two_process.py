@@ -45,6 +45,7 @@ from physiology.params import ParamRecord, param
 _DBB = "Daan, Beersma & Borbely 1984"
 #: Harmonic amplitudes of Process C (Daan et al. 1984).
 C_HARMONICS = (0.97, 0.22, 0.07, 0.03, 0.001)
+_A1, _A2, _A3, _A4, _A5 = C_HARMONICS  # by name in kernel code
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,7 @@ def circadian_wave(body_hour, t0):
     s3 = two_cos * s2 - s1
     s4 = two_cos * s3 - s2
     s5 = two_cos * s4 - s3
-    a1, a2, a3, a4, a5 = C_HARMONICS
-    return a1 * s1 + a2 * s2 + a3 * s3 + a4 * s4 + a5 * s5
+    return _A1 * s1 + _A2 * s2 + _A3 * s3 + _A4 * s4 + _A5 * s5
 
 
 @njit(cache=True, error_model="numpy")

@@ -205,7 +205,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
          public_ids: tuple[str, ...] | None = None, calibration=None,
          load_plan: np.ndarray | None = None, hazard: HazardParams | None = None,
          coupling: CouplingParams | None = None, priors: AthletePriors | None = None,
-         draw_ids=None, risk_factors: RiskFactorParams | None = None) -> Plan:
+         draw_ids=None, risk_factors: RiskFactorParams | None = None,
+         clock_grid: bool = False) -> Plan:
     """Prepare a sweep (see the module docstring).
 
     Args:
@@ -237,6 +238,10 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
             (:class:`physiology.injury.RiskFactorParams`, default its record's), applied
             to the hazard's rates per athlete (after a calibration file's hazard fit:
             that fit is the squad's average).
+        clock_grid: keep the 0.1-h body clock and sleep of every athlete and itinerary
+            in ``plan.clock`` (``body``, ``asleep``, ``in_bed``; about 150 MB for the
+            standard sweep) for analysis; by default only the daily features are kept
+            (:meth:`Plan.clock_grid` computes one athlete's series again).
 
     Individual athletes (:class:`scenarios.Squad`): an athlete's minutes share and
     position set its matches' minutes, load and running, and its habitual load (the
@@ -279,7 +284,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                                   window_nights=round(coupling.sleep_debt_nights),
                                   kickoffs=_itinerary_kickoffs(days), reference_h=reference_h,
                                   backend=backend, sample_at=_all_kickoffs(days),
-                                  keep_grid=False)
+                                  keep_grid=bool(clock_grid))
     body, misalign = _clock.reference_clock(clock, days.kickoff_h, days.itinerary, days.match)
     debt = clock.debt[:, days.itinerary]
     table = _match.depletion_table(np.full(squad.size, priors.critical_speed),
