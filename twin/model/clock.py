@@ -53,7 +53,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, vectorize
 
 from physiology.circadian import equilibrate, home_clock, phase_series
 from physiology.kernels import run, tree_map
@@ -283,9 +283,9 @@ class _Segment(NamedTuple):
 def _local_plus_lead(mapped, reference, local, out):  # pragma: no cover - compiled
     """``out = (local + wrap_hours(mapped - reference)) % 24`` element-wise: the body-clock
     hour, the home clock hour plus the body's lead over the reference (module docstring),
-    in one pass with :func:`wrap_hours`'s arithmetic."""
+    in one pass (:func:`_wrap`, as :func:`wrap_hours`)."""
     for i in range(out.size):
-        lead = -((-(mapped[i] - reference[i]) + 12.0) % 24.0 - 12.0)
+        lead = _wrap(mapped[i] - reference[i])
         out[i] = (local[i] + lead) % 24.0
 
 
@@ -368,9 +368,20 @@ def reference_clock(features: ClockFeatures, kickoff_h: np.ndarray, itinerary: n
     return body, wrap_hours(body - local)
 
 
+@njit(cache=True, error_model="numpy")
+def _wrap(h):  # pragma: no cover - compiled
+    """One hour wrapped into (-12, 12]: the one formula, for arrays and compiled loops."""
+    return -((-h + 12.0) % 24.0 - 12.0)
+
+
+@vectorize(["float64(float64)"], cache=True)
+def _wrap_all(h):  # pragma: no cover - compiled
+    return _wrap(h)
+
+
 def wrap_hours(h):
     """Hours wrapped into (-12, 12]."""
-    return -((-np.asarray(h, float) + 12.0) % 24.0 - 12.0)
+    return _wrap_all(np.asarray(h, float))
 
 
 def restriction_impairment(bed_h: float = 23.0, wake_h: float = 7.0, in_bed_h: float = 4.0,
