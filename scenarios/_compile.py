@@ -102,6 +102,13 @@ class ClockInputs:
     light_lux: np.ndarray  # (A, T) lux at the eye
     elevation_deg: np.ndarray  # (T,) the sun's elevation where the athlete is
     outdoors: np.ndarray  # (T,) bool, in an outdoor session or a match
+    # What a travel plan (twin.travel) recomposes the light and sleep opportunity from:
+    awake_lux: np.ndarray | None = None  # (T,) lux at the eye when up (cabin on board)
+    outdoor_lux: np.ndarray | None = None  # (T,) lux at the eye outdoors (daylight, up)
+    sleep_allowed: np.ndarray | None = None  # (T,) bool: not on the pitch, in a session,
+    # in flight, or before post_match_bed_h after a match
+    settled: np.ndarray | None = None  # (T,) bool: on board, sleep possible
+    nap: np.ndarray | None = None  # (T,) bool: the nap opportunity
 
 
 def _weekday(season: Season) -> np.ndarray:
@@ -282,9 +289,14 @@ def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
            & ~session & ~match_day[np.clip(local_day, -1, season.days) + 1])
     asleep_ok = in_bed | settled | nap
     dark = in_bed | (settled & habitual)  # cabin lights dimmed in the habitual night
-    lux = light_at_eye(dark.astype(float), (session | on_pitch).astype(float), elevation,
-                       on_pitch.astype(float), light)
+    outdoors = (session | on_pitch).astype(float)
+    lux = light_at_eye(dark.astype(float), outdoors, elevation, on_pitch.astype(float), light)
     lux = np.where(flying & ~dark, season.cabin_lux, lux)
+    awake = light_at_eye(0.0, outdoors, elevation, on_pitch.astype(float), light)
     return ClockInputs(t_h=t, dt_h=dt_h, utc_offset_h=offset, local_hour=local,
                        in_flight=flying, venue=venue, sleep=asleep_ok, dark=dark, light_lux=lux,
-                       elevation_deg=elevation, outdoors=session | on_pitch)
+                       elevation_deg=elevation, outdoors=session | on_pitch,
+                       awake_lux=np.where(flying, season.cabin_lux, awake),
+                       outdoor_lux=light_at_eye(0.0, 1.0, elevation, 0.0, light),
+                       sleep_allowed=~late & ~on_pitch & ~flying & ~session,
+                       settled=settled, nap=nap)
