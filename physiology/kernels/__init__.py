@@ -28,12 +28,12 @@ from physiology.kernels.spec import BACKENDS, Backend, Kernel, ode_kernel
 from physiology.kernels.structure import flatten, paths, subtypes, tree_map, unflatten
 
 
-def jax_function(kernel: Kernel):
+def jax_function(kernel: Kernel, *, unroll: int = 1):
     """The pure JAX function of a kernel (:func:`physiology.kernels.jax_backend.jax_function`;
     JAX is imported on first use)."""
     from physiology.kernels.jax_backend import jax_function as make
 
-    return make(kernel)
+    return make(kernel, unroll=unroll)
 
 
 def x64():

@@ -1,0 +1,253 @@
+r"""The optimised travel plan: light and sleep chosen by gradients through the pacemaker.
+
+Controls (:mod:`twin.travel.controls`): per athlete, the share of each 0.5-h block spent
+seeking bright light :math:`u^s_j` and avoiding it :math:`u^a_j` (in [0, 1]), and each
+night's sleep shift :math:`s_n`. The relaxed model runs the twin's own pieces under JAX:
+the light at the eye under the plan (:func:`twin.travel.schedule.planned_light`, the
+replay's formula; in bed where the shifted night overlaps each 0.1-h step, as a share)
+and the Hannay 2019 pacemaker kernel (:data:`physiology.circadian._hannay19.KERNEL` by
+:func:`physiology.kernels.jax_function`, the code the twin integrates; no second copy of
+the equations), stepped at 0.5 h on each block's mean light for speed (the reported
+numbers come from the twin's 0.1-h step: :mod:`twin.travel.evaluate`). Body-clock time
+and misalignment follow the twin's definition (:mod:`twin.model.clock`), with the
+phase-to-hour map of each draw's home day interpolated as
+:meth:`physiology.circadian.HomeClock.hour_of` does.
+
+The objective, per athlete, averaged over the pacemaker draws (intrinsic period and light
+sensitivity, :mod:`twin.travel.problem`):
+
+.. math::
+
+    J = \overline{m_k^2} + w_s\, \frac{1}{N}\sum_n \Big(L - \int_{\text{night } n}
+        d(t)\, \pi\big(b(t)\big)\, dt\Big) + w_e\, \frac{1}{D}\sum_j (u^s_j + u^a_j)\,
+        \Delta_b + w_d\, \overline{m(t)^2}
+
+- :math:`m_k` the misalignment (h) at each kickoff of the window: the body-clock
+  alignment at kickoff that the performance curve is normalised to
+  (:mod:`twin.model.day_kernel`: an entrained athlete at the usual kickoff is at 100 %).
+  Aiming body clocks at the curve's peak instead would let ``tod_peak_h``, known only to
+  16-20 h, decide the plan;
+- sleep: :math:`d(t)` in bed and dark, :math:`\pi(b) = \frac{1}{2}(1 +
+  \cos(2\pi(b - b_{mid})/24))` the body clock's propensity to sleep, highest at the
+  habitual mid-sleep :math:`b_{mid}`: an assumption standing in for the two-process
+  model, which has no gradient (it switches); the twin's replay reports the sleep the
+  two-process model gives (:mod:`twin.apps.travel`). :math:`w_s` = ``sleep_weight``
+  (h² per h of sleep lost a night; assumption, default 1, range 0-4, its effect in
+  ``benchmarks/RESULTS.md``);
+- effort: hours of light seeking and avoiding a day, :math:`w_e` = ``effort_weight``
+  (h² per h a day; assumption, default 0.02: an hour a day of light box must buy at least
+  a fiftieth of an h² of misalignment);
+- :math:`w_d` = ``daily_weight``: the misalignment at every block after the first
+  arrival, for requests without kickoffs (re-entrainment itself); default 0.
+
+Adam (Kingma & Ba 2015) on the relaxed controls, each step projected back onto the
+constraints (shares clipped to [0, 1] and to where the action is possible, the shifts by
+:func:`twin.travel.controls.project_shifts`); the plan is then the shares above one half,
+capped per day, and the shifts on the 0.1-h grid (:func:`twin.travel.controls.to_plan`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from physiology.circadian import Hannay19Params
+from twin.travel.controls import Allowed, TravelRequest, project_shifts, to_plan
+from twin.travel.problem import BLOCK
+from twin.travel.schedule import TravelLightParams, TravelPlan, planned_light
+
+
+@dataclass(frozen=True)
+class Objective:
+    """Weights of the objective (module docstring) and the optimiser's settings."""
+
+    sleep_weight: float = 1.0
+    effort_weight: float = 0.02
+    daily_weight: float = 0.0
+    iterations: int = 60
+    learning_rate: float = 0.08
+
+
+def _kernel_rows(params: Hannay19Params, dt: float) -> np.ndarray:
+    """The kernel's parameter rows ``(n_params, B)`` for lanes ``params`` (arrays of
+    shape (B,) or scalars), in its leaf order."""
+    values = [np.asarray(v, float) for v in params.values()] + [np.asarray(dt, float)]
+    lanes = np.broadcast_shapes(*(v.shape for v in values))
+    return np.stack([np.broadcast_to(v, lanes) for v in values])
+
+
+class RelaxedModel:
+    """The relaxed objective of one or more athletes, JAX-compiled once (module
+    docstring). Lanes are (athlete, draw) pairs, athlete-major."""
+
+    def __init__(self, problem, request: TravelRequest, light: TravelLightParams,
+                 objective: Objective, athletes=None):
+        import jax
+        import jax.numpy as jnp
+
+        from physiology.circadian._hannay19 import KERNEL
+        from physiology.kernels import jax_function
+
+        self.problem, self.request, self.objective = problem, request, objective
+        athletes = np.arange(len(problem.ids)) if athletes is None else np.asarray(athletes)
+        self.athletes = athletes
+        p = problem
+        lo, hi = p.lo, p.hi
+        n = hi - lo
+        nb = n // BLOCK
+        allowed = Allowed(p, request, light)
+        self.allowed = allowed
+        n_a, n_d = len(athletes), p.draws.tau.shape[1]
+        params = p.draws.params()
+        lanes = Hannay19Params(tau=params.tau[athletes].ravel(),
+                               i0=params.i0[athletes].ravel())
+        dt_block = BLOCK * p.dt
+        consts = dict(
+            tau=p.local_continuous[lo:hi], awake=allowed.awake_lux, bright=allowed.bright,
+            seek_ok=allowed.seek.astype(float), avoid_ok=allowed.avoid.astype(float),
+            sleep_ok=allowed.sleep.astype(float), settled=allowed.settled.astype(float),
+            start=p.night_start[athletes], length=p.sleep_h[athletes],
+            rows=_kernel_rows(lanes, dt_block),
+            s0=p.state0[athletes].reshape(n_a * n_d, 3).T,
+            ref_kick=p.ref_hours[athletes][..., p.kick_steps - lo].reshape(n_a * n_d, -1),
+            ref_block=p.ref_hours[athletes][..., ::BLOCK].reshape(n_a * n_d, nb),
+            grid=np.stack([p.tables[a][k][0] for a in athletes for k in range(n_d)]),
+            hours=np.stack([p.tables[a][k][1] for a in athletes for k in range(n_d)]),
+            kick_home=p.kick_home, kick_local=p.kick_local,
+            home_block=p.home_local[lo:hi:BLOCK], local_block=p.clock.local_hour[lo:hi:BLOCK],
+            after=(p.clock.t_h[lo:hi:BLOCK] >= float(p.itinerary.arrive_h.min())
+                   ).astype(float),
+            mid=(p.bed_h[athletes] + 0.5 * p.sleep_h[athletes]))
+        r = p.kick_steps - lo
+        kick_block, kick_frac = r // BLOCK, (r % BLOCK) / BLOCK
+        transmittance = light.glasses_transmittance
+        step = jax_function(KERNEL)
+        w = objective
+        n_nights = n * p.dt / 24.0
+        n_kick = max(len(r), 1)
+        dt = p.dt
+
+        def wrap(h):
+            return -((-h + 12.0) % 24.0 - 12.0)
+
+        def hour_of(psi, grid, hours):
+            x = (psi - grid[0]) % (2.0 * jnp.pi) + grid[0]
+            return jnp.interp(x, grid, hours) % 24.0
+
+        hour_of_lanes = jax.vmap(jax.vmap(hour_of, (0, None, None)), (0, 0, 0))
+
+        def relaxed(c, seek_b, avoid_b, shifts):
+            """Light (A, n) and dark share (A, n) of the relaxed controls."""
+            start = c["start"] + shifts
+            end = start + c["length"][:, None]
+            tau = c["tau"][None, None, :]
+            overlap = (jnp.minimum(tau + dt, end[..., None])
+                       - jnp.maximum(tau, start[..., None]))
+            bed = jnp.clip(jnp.clip(overlap, 0.0, dt).sum(axis=1) / dt, 0.0, 1.0)
+            dark = bed * (c["sleep_ok"] + c["settled"])
+            seek = jnp.repeat(seek_b, BLOCK, axis=1) * c["seek_ok"] * (1.0 - dark)
+            avoid = jnp.repeat(avoid_b, BLOCK, axis=1) * c["avoid_ok"] * (1.0 - dark)
+            lux = planned_light(jnp, c["awake"], dark, seek, avoid, c["bright"],
+                                transmittance)
+            return lux, dark
+
+        def loss(c, seek_b, avoid_b, shifts):
+            lux, dark = relaxed(c, seek_b, avoid_b, shifts)
+            lux_b = lux.reshape(n_a, nb, BLOCK).mean(axis=2)
+            dark_b = dark.reshape(n_a, nb, BLOCK).mean(axis=2)
+            u = jnp.repeat(lux_b, n_d, axis=0)[None]  # (1, B, nb)
+            out, _ = step(u, c["rows"], c["s0"])
+            psi_after = out[1]
+            psi_before = jnp.concatenate([c["s0"][1][:, None], psi_after[:, :-1]], axis=1)
+            total = 0.0
+            if len(r):
+                psi_k = (psi_before[:, kick_block] + kick_frac
+                         * (psi_after[:, kick_block] - psi_before[:, kick_block]))
+                mapped = hour_of_lanes(psi_k, c["grid"], c["hours"])
+                body = (c["kick_home"] + wrap(mapped - c["ref_kick"])) % 24.0
+                mis = wrap(body - c["kick_local"])
+                total = total + jnp.sum(mis ** 2) / n_kick
+            mapped_b = hour_of_lanes(psi_before, c["grid"], c["hours"])
+            body_b = (c["home_block"] + wrap(mapped_b - c["ref_block"])) % 24.0
+            if w.daily_weight:
+                mis_b = wrap(body_b - c["local_block"])
+                total = total + w.daily_weight * jnp.sum(
+                    c["after"] * mis_b ** 2) / jnp.sum(c["after"])
+            mid = jnp.repeat(c["mid"], n_d)[:, None]
+            propensity = 0.5 * (1.0 + jnp.cos(2.0 * jnp.pi * (body_b - mid) / 24.0))
+            slept = jnp.sum(jnp.repeat(dark_b, n_d, axis=0) * propensity, axis=1) * dt_block
+            lost = jnp.sum(jnp.repeat(c["length"], n_d) - slept / n_nights)
+            effort = jnp.sum(seek_b + avoid_b) * dt_block / n_nights
+            return (total + w.sleep_weight * lost) / n_d + w.effort_weight * effort
+
+        self._consts = {k: jnp.asarray(v) for k, v in consts.items()}
+        self._value_and_grad = jax.jit(jax.value_and_grad(loss, argnums=(1, 2, 3)))
+        self._loss = jax.jit(loss)
+        self.shape = (n_a, nb, p.night_start.shape[1])
+
+    def value_and_grad(self, seek, avoid, shifts):
+        from physiology.kernels import x64
+
+        with x64():
+            v, g = self._value_and_grad(self._consts, seek, avoid, shifts)
+            return float(v), [np.asarray(x) for x in g]
+
+    def value(self, seek, avoid, shifts) -> float:
+        from physiology.kernels import x64
+
+        with x64():
+            return float(self._loss(self._consts, seek, avoid, shifts))
+
+
+def optimise(problem, request: TravelRequest, light: TravelLightParams | None = None,
+             objective: Objective | None = None, *, start=None, athletes=None,
+             progress=None) -> tuple[TravelPlan, dict]:
+    """The optimised plan of the problem's athletes (module docstring): Adam on the
+    relaxed controls from ``start`` (block shares and shifts, e.g. the rule-based
+    protocol's; default nothing), projected onto the constraints after each step.
+    Returns the plan and a record of the optimisation (objective per iteration)."""
+    light = light or TravelLightParams()
+    objective = objective or Objective()
+    model = RelaxedModel(problem, request, light, objective, athletes)
+    n_a, nb, n_n = model.shape
+    if start is None:
+        seek, avoid, shifts = np.zeros((n_a, nb)), np.zeros((n_a, nb)), np.zeros((n_a, n_n))
+    else:
+        seek, avoid, shifts = (np.array(x, float) for x in start)
+    ok_seek = model.allowed.seek.reshape(-1, BLOCK).all(axis=1)
+    ok_avoid = model.allowed.avoid.reshape(-1, BLOCK).all(axis=1)
+    x = [seek, avoid, shifts]
+    scale = [1.0, 1.0, float(request.max_shift_h)]
+    m = [np.zeros_like(v) for v in x]
+    v2 = [np.zeros_like(v) for v in x]
+    b1, b2, eps, lr = 0.9, 0.999, 1e-8, objective.learning_rate
+    history = []
+    best = (np.inf, [v.copy() for v in x])
+    for it in range(1, objective.iterations + 1):
+        value, grads = model.value_and_grad(*x)
+        history.append(value)
+        if value < best[0]:
+            best = (value, [v.copy() for v in x])
+        for k in range(3):
+            m[k] = b1 * m[k] + (1 - b1) * grads[k]
+            v2[k] = b2 * v2[k] + (1 - b2) * grads[k] ** 2
+            step = lr * scale[k] * (m[k] / (1 - b1 ** it)) / (np.sqrt(v2[k] / (1 - b2 ** it))
+                                                              + eps)
+            x[k] = x[k] - step
+        x[0] = np.clip(x[0], 0.0, 1.0) * ok_seek
+        x[1] = np.clip(x[1], 0.0, 1.0) * ok_avoid
+        x[2] = project_shifts(x[2], problem.after_change, request)
+        if progress is not None:
+            progress(it, value)
+    final = model.value(*x)
+    history.append(final)
+    if final < best[0]:
+        best = (final, x)
+    seek, avoid, shifts = best[1]
+    sub = problem._replace(ids=tuple(problem.ids[i] for i in model.athletes),
+                           night_start=problem.night_start[model.athletes],
+                           bed_h=problem.bed_h[model.athletes],
+                           sleep_h=problem.sleep_h[model.athletes])
+    plan = to_plan(sub, "twin", seek, avoid, shifts, request, light)
+    return plan, {"objective": np.asarray(history), "controls": (seek, avoid, shifts)}
