@@ -187,6 +187,8 @@ class ScenarioConf:
     dt_h: float = 0.1  # sub-daily grid step (h)
     cabin_lux: float = 50.0  # light on board when awake (assumption: a dimmed cabin)
     load_plan: str | None = None  # per-athlete training loads (CSV, twin-plan), replayed
+    # per-athlete light and sleep actions (CSV, twin-travel), replayed
+    travel_plan: str | None = None
 
 
 @dataclass

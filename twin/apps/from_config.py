@@ -1,8 +1,9 @@
 """The apps layer's bridge: a resolved ``twin-run`` config to the engine's plain values.
 
 Reads and checks what a config names (the squad, season and sweep through
-:mod:`scenarios`' builders; the calibration file and the load-plan CSV from disk) and
-calls :func:`twin.engine.plan`. Every error names the config key, file, row or field.
+:mod:`scenarios`' builders; the calibration file, the load-plan and travel-plan CSVs
+from disk) and calls :func:`twin.engine.plan`. Every error names the config key, file,
+row or field.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from physiology.injury import HazardParams, RiskFactorParams
 from twin.engine import Plan, check_quantiles, plan
 from twin.prescribe.load_plan import read_load_plan
 from twin.store.governance import public_ids
+from twin.travel.plan_file import read_travel_plan
 
 
 def plan_from_config(cfg, **engine_args) -> Plan:
@@ -43,10 +45,12 @@ def plan_from_config(cfg, **engine_args) -> Plan:
     hazard = hazard_from_config(cfg.model.hazard)
     planned = (read_load_plan(cfg.scenario.load_plan, ids, season.dates)
                if cfg.scenario.load_plan else None)
+    travel = (read_travel_plan(cfg.scenario.travel_plan, ids, season)
+              if cfg.scenario.travel_plan else None)
     args = dict(draws=draws, seed=seed, model=cfg.model.fitness_fatigue.name,
                 circadian=cfg.model.circadian.name, backend=cfg.backend.name.name,
                 quantiles=quantiles, keep_draws=bool(cfg.output.keep_draws), public_ids=ids,
-                calibration=calibration, load_plan=planned, hazard=hazard,
+                calibration=calibration, load_plan=planned, travel_plan=travel, hazard=hazard,
                 risk_factors=record_from_config(RiskFactorParams, cfg.model.risk_factors,
                                                 "model.risk_factors"))
     return plan(squad, season, sweep, **{**args, **engine_args})

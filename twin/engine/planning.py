@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -31,6 +32,9 @@ from twin.model import clock as _clock
 from twin.model import match as _match
 from twin.model.day_kernel import KERNELS, DayInputs
 from twin.model.params import AthletePriors, CouplingParams
+
+if TYPE_CHECKING:
+    from twin.travel.schedule import TravelPlan
 
 WARMUP_DAYS = 3 * 365
 BAND_SPEEDS = np.array([b[2] for b in sc.SPEED_BANDS])
@@ -70,6 +74,8 @@ class Plan:
             the scenario's matches: the inputs stay per sweep point).
         rate_ratio: each athlete's injury-rate ratio ``(A,)``
             (:func:`physiology.injury.athlete_rate_ratio`), already in ``params.hazard``.
+        travel_plan: the travel plan replayed in the clock part
+            (:class:`twin.travel.TravelPlan`, ``scenario.travel_plan``), or None.
     """
 
     squad: sc.Squad
@@ -99,6 +105,7 @@ class Plan:
     draw_ids: np.ndarray | None = None
     matches: AthleteMatches | None = None
     rate_ratio: np.ndarray | None = None
+    travel_plan: TravelPlan | None = None
 
     @property
     def kernel(self) -> Kernel:
@@ -206,7 +213,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
          load_plan: np.ndarray | None = None, hazard: HazardParams | None = None,
          coupling: CouplingParams | None = None, priors: AthletePriors | None = None,
          draw_ids=None, risk_factors: RiskFactorParams | None = None,
-         clock_grid: bool = False) -> Plan:
+         clock_grid: bool = False, travel_plan: TravelPlan | None = None) -> Plan:
     """Prepare a sweep (see the module docstring).
 
     Args:
@@ -242,6 +249,10 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
             in ``plan.clock`` (``body``, ``asleep``, ``in_bed``; about 150 MB for the
             standard sweep) for analysis; by default only the daily features are kept
             (:meth:`Plan.clock_grid` computes one athlete's series again).
+        travel_plan: per-athlete light and sleep actions (:class:`twin.travel.TravelPlan`,
+            athletes by ``public_ids``; :func:`twin.travel.plan_file.read_travel_plan`)
+            replayed on every itinerary's light and sleep opportunity
+            (:func:`twin.model.clock.clock_features` ``travel``), or None.
 
     Individual athletes (:class:`scenarios.Squad`): an athlete's minutes share and
     position set its matches' minutes, load and running, and its habitual load (the
@@ -284,7 +295,8 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                                   window_nights=round(coupling.sleep_debt_nights),
                                   kickoffs=_itinerary_kickoffs(days), reference_h=reference_h,
                                   backend=backend, sample_at=_all_kickoffs(days),
-                                  keep_grid=bool(clock_grid))
+                                  keep_grid=bool(clock_grid), travel=travel_plan,
+                                  public_ids=ids)
     body, misalign = _clock.reference_clock(clock, days.kickoff_h, days.itinerary, days.match)
     debt = clock.debt[:, days.itinerary]
     table = _match.depletion_table(np.full(squad.size, priors.critical_speed),
@@ -334,7 +346,7 @@ def plan(squad: sc.Squad, season: sc.Season, sweep: sc.Sweep, *, draws: int = 10
                 quantiles, bool(keep_draws), params, state0,
                 body, misalign, clock.slept[:, days.itinerary], debt,
                 clock.impairment[:, days.itinerary], w_plan, param_draws, ids, *loads,
-                draw_ids, matches, ratio)
+                draw_ids, matches, ratio, travel_plan)
 
 
 def calibrated_sleep_need(squad: sc.Squad, calibration, ids) -> sc.Squad:

@@ -107,7 +107,7 @@ class ClockFeatures(NamedTuple):
 def clock_features(season, squad, itineraries, *, model: str = "hannay19",
                    window_nights: int = 14, kickoffs=None, reference_h: float = 15.0,
                    backend: str = "numba", sample_at=None, keep_grid: bool = True,
-                   athletes=None) -> ClockFeatures:
+                   athletes=None, travel=None, public_ids=None) -> ClockFeatures:
     """The circadian and sleep features of every athlete on every itinerary.
 
     ``kickoffs``: per itinerary, the season hours (UTC) of its matches (None: none);
@@ -117,12 +117,23 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
     :func:`reference_clock`); ``keep_grid``: keep the 0.1-h series (``body``, ``asleep``,
     ``in_bed``, ``(A, I, T)``; the standard sweep's are about 150 MB) or not (None:
     they are computed block by block and dropped); ``athletes``: indices of the squad's
-    athletes to compute (default all).
+    athletes to compute (default all); ``travel``: a travel plan
+    (:class:`twin.travel.TravelPlan`) replayed on every itinerary (not on the at-home
+    reference): each athlete's actions, by ``public_ids`` (the squad's, in its order),
+    recompose that athlete's light and sleep opportunity (:func:`twin.travel.apply_plan`);
+    athletes without actions, and every athlete without a plan, keep the scenario's.
     """
     settings = dict(model=model, window_nights=window_nights, reference_h=reference_h,
                     backend=backend)
+    if travel is not None:
+        if public_ids is None or len(public_ids) != squad.size:
+            raise ValueError(f"travel: expected public_ids, one per athlete of the squad "
+                             f"({squad.size}), got {public_ids!r}")
+        settings.update(travel=travel, public_ids=tuple(public_ids))
+    ids = None if travel is None else list(public_ids)
     if athletes is not None:
         squad = _athletes_of(squad, athletes)
+        ids = None if ids is None else [ids[k] for k in np.asarray(athletes, int)]
     n_a, n_i, n_d = squad.size, len(itineraries), season.days
     dt = season.dt_h
     per_day = round(24.0 / dt)
@@ -152,6 +163,8 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
 
     clocks = [compile_clock(season, itin, squad.bed_h, squad.wake_h, kickoff_h=kickoffs[i])
               for i, itin in enumerate(itineraries)]
+    if travel is not None:
+        clocks = [_replay(c, travel, ids) for c in clocks]
     n_t = n_d * per_day
     split = shared_steps(clocks)
     local = np.stack([c.local_hour for c in clocks])
@@ -198,6 +211,15 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
     return ClockFeatures(ref_body, ref_local, slept, debt, habitual_debt, impairment, body,
                          local, asleep, in_bed, t0_h, dt, n_a * (n_i + 1), at_steps,
                          at_body, settings)
+
+
+def _replay(clock, travel, ids):
+    """One itinerary's clock inputs under the travel plan (athletes by public id)."""
+    from twin.travel.schedule import apply_plan, masks  # twin.travel builds on this module
+
+    plans = [masks(travel.of(i), travel.window_h, clock.t_h) if travel.of(i) else None
+             for i in ids]
+    return apply_plan(clock, plans)
 
 
 def _athletes_of(squad, athletes):

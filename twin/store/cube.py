@@ -163,13 +163,21 @@ def _attrs(plan: Plan, config_text: str, command: str, key_text: str | None = No
     except PackageNotFoundError:  # pragma: no cover - run from a source tree
         ver = "unknown"
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    key, travel = key_text or config_text, {}
+    if plan.travel_plan is not None:  # the replayed plan's values, not only its file name
+        from twin.travel.plan_file import plan_digest
+
+        t, digest = plan.travel_plan, plan_digest(plan.travel_plan)
+        key += f"travel_plan: {digest}\n"
+        travel["twin_travel_plan"] = (f"{t.strategy}: {len(t.actions)} actions for "
+                                      f"{len(t.athletes)} athletes, sha256 {digest}")
     return {"Conventions": "CF-1.10",
             "title": f"athlete-twin outcomes: {plan.squad.name} x {plan.season.name} x "
                      f"{plan.sweep.name}",
             "source": f"athlete-twin {ver} ({plan.model} fitness-fatigue, {plan.backend})",
             "history": f"{now}: {command}", "config": config_text,
-            "twin_config_hash": config_hash(key_text or config_text), "twin_complete": 0,
-            "draws": plan.draws, "seed": plan.seed}
+            "twin_config_hash": config_hash(key), "twin_complete": 0,
+            "draws": plan.draws, "seed": plan.seed, **travel}
 
 
 def _dataset(layout: Layout, arrays: dict, attrs: dict | None = None) -> tuple:
