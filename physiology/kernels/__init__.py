@@ -28,12 +28,25 @@ from physiology.kernels.spec import BACKENDS, Backend, Kernel, ode_kernel
 from physiology.kernels.structure import flatten, paths, subtypes, tree_map, unflatten
 
 
-def jax_function(kernel: Kernel, *, unroll: int = 1):
+def jax_function(kernel: Kernel):
     """The pure JAX function of a kernel (:func:`physiology.kernels.jax_backend.jax_function`;
     JAX is imported on first use)."""
     from physiology.kernels.jax_backend import jax_function as make
 
-    return make(kernel, unroll=unroll)
+    return make(kernel)
+
+
+def jax_helper(fn):
+    """A declared helper (:func:`helper`) as JAX traces it: the same code with the JAX
+    ops, for objectives built around a kernel's own equations (JAX is imported on first
+    use)."""
+    from physiology.kernels.helpers import original
+    from physiology.kernels.jax_backend import _rebind
+
+    py = original(fn)
+    if py is None:
+        raise TypeError(f"jax_helper: {fn!r} is not a declared helper")
+    return _rebind(py)
 
 
 def x64():
@@ -51,6 +64,7 @@ __all__ = [
     "flatten",
     "helper",
     "jax_function",
+    "jax_helper",
     "ode_kernel",
     "ops",
     "paths",

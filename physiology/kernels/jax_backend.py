@@ -54,14 +54,12 @@ def _lanes(values, n_b: int):
 
 
 @functools.cache
-def jax_function(kernel: Kernel, *, unroll: int = 1) -> Callable:
+def jax_function(kernel: Kernel) -> Callable:
     """Pure function ``f(u, p, s0) -> (outputs, final_state)`` of JAX arrays.
 
     Shapes: ``u`` (n_inputs, B, T), ``p`` (n_params, B), ``s0`` (n_state, B), rows in the
     leaf order of the kernel's named tuples (``kernel.inputs``, ``kernel.params``,
     ``kernel.state``); returns outputs (n_outputs, B, T) and final state (n_state, B).
-    ``unroll``: steps per iteration of ``lax.scan`` (the same numbers; more steps per
-    iteration trade compile time for less loop overhead, in the gradient above all).
     Call it under :func:`x64` for float64.
     """
     prepare = _rebind(kernel.prepare)
@@ -82,8 +80,7 @@ def jax_function(kernel: Kernel, *, unroll: int = 1) -> Callable:
             s, y = step(s, unflatten(kernel.Inputs, list(u_t)), c)
             return _lanes(s, n_b), jnp.stack(flatten(_lanes(y, n_b)))
 
-        s_end, ys = jax.lax.scan(body, _lanes(s, n_b), jnp.moveaxis(u, 2, 0),
-                                 unroll=unroll)
+        s_end, ys = jax.lax.scan(body, _lanes(s, n_b), jnp.moveaxis(u, 2, 0))
         leaves = flatten(s_end)
         final = jnp.stack(leaves) if leaves else jnp.zeros((0, n_b))
         return jnp.moveaxis(ys, 0, 2), final

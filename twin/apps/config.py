@@ -153,6 +153,33 @@ class PlanConf:
 
 
 @dataclass
+class TravelConf:
+    """``twin-travel``: the window, what a plan may do, the draws and the objective
+    (:mod:`twin.travel`; sources and assumptions in the records' and modules' docstrings)."""
+
+    days_before: int = 4  # local days before the first departure
+    days_after: int = 3  # days after the last arrival
+    light_box: bool = True  # a light box may be used (else daylight only, sun up)
+    max_seek_h: float = 4.0  # bright light a local day at most (h)
+    max_avoid_h: float = 8.0  # dark glasses a local day at most (h)
+    max_shift_h: float = 1.0  # sleep window moved a day at most (h); Eastman et al. 2005
+    max_offset_h: float = 3.0  # sleep window at most this far from habitual (h)
+    preflight_shift_h: float = 3.0  # the rule-based protocol's pre-flight shift (h)
+    light_box_lux: float = 5000.0
+    glasses_transmittance: float = 0.13
+    draws: int = 8  # pacemaker draws the plan is optimised over
+    tau_sd_h: float = 0.2  # SD of the intrinsic period (h); Duffy et al. 2011
+    light_sensitivity_sd: float = 0.5  # SD of ln light sensitivity; assumption
+    sleep_weight: float = 1.0  # x the twin's % per h of sleep lost (Craven et al. 2022)
+    effort_weight: float = 0.05  # % per h of actions a day; assumption
+    alignment_weight: float = 0.0  # % per h^2 of misalignment at kickoff
+    iterations: int = 60
+    learning_rate: float = 0.15
+    replay_draws: int = 50  # Monte-Carlo draws of the twin replaying each strategy
+    plot_athlete: str | None = None  # public id of travel_plan.png; default the first
+
+
+@dataclass
 class SensitivityConf:
     """``twin-sensitivity``, and ``twin-run``'s robustness lines (:mod:`twin.sensitivity`)."""
 
@@ -179,6 +206,7 @@ class TwinConfig:
     output: OutputConf = field(default_factory=OutputConf)
     plots: PlotsConf = field(default_factory=PlotsConf)
     plan: PlanConf = field(default_factory=PlanConf)
+    travel: TravelConf = field(default_factory=TravelConf)
     sensitivity: SensitivityConf = field(default_factory=SensitivityConf)
 
 

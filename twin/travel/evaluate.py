@@ -18,7 +18,7 @@ import numpy as np
 
 from physiology.circadian import Hannay19Params, phase_series
 from twin.model.clock import wrap_hours
-from twin.travel.schedule import TravelPlan, TravelLightParams, apply_plan, masks
+from twin.travel.schedule import TravelLightParams, TravelPlan, apply_plan, masks
 
 
 class Scored(NamedTuple):

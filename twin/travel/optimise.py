@@ -14,31 +14,36 @@ phase-to-hour map of each draw's home day interpolated as
 :meth:`physiology.circadian.HomeClock.hour_of` does.
 
 The objective, per athlete, averaged over the pacemaker draws (intrinsic period and light
-sensitivity, :mod:`twin.travel.problem`):
+sensitivity, :mod:`twin.travel.problem`), is the twin's own performance at the kickoffs,
+with the twin's own exchange rate for sleep:
 
 .. math::
 
-    J = \overline{m_k^2} + w_s\, \frac{1}{N}\sum_n \Big(L - \int_{\text{night } n}
+    J = -\,\overline{100\, T(b_k)} + w_s\, \frac{1}{N}\sum_n \Big(L - \int_{\text{night } n}
         d(t)\, \pi\big(b(t)\big)\, dt\Big) + w_e\, \frac{1}{D}\sum_j (u^s_j + u^a_j)\,
-        \Delta_b + w_d\, \overline{m(t)^2}
+        \Delta_b + w_m\, \overline{m_k^2} + w_d\, \overline{m(t)^2}
 
-- :math:`m_k` the misalignment (h) at each kickoff of the window: the body-clock
-  alignment at kickoff that the performance curve is normalised to
-  (:mod:`twin.model.day_kernel`: an entrained athlete at the usual kickoff is at 100 %).
-  Aiming body clocks at the curve's peak instead would let ``tod_peak_h``, known only to
-  16-20 h, decide the plan;
+- :math:`T(b_k)` the time-of-day curve of physical performance at the body-clock hour
+  :math:`b_k` of each kickoff (:func:`twin.model.day_kernel.time_of_day`, the day
+  kernel's helper traced by JAX, with :class:`twin.CouplingParams`' amplitude and peak):
+  the alignment that matters, the body clock's hour at kickoff against the hour the twin
+  says performance peaks; so for an evening kickoff the plan aims the body clock near
+  its early-evening peak rather than at the local hour;
 - sleep: :math:`d(t)` in bed and dark, :math:`\pi(b) = \frac{1}{2}(1 +
   \cos(2\pi(b - b_{mid})/24))` the body clock's propensity to sleep, highest at the
   habitual mid-sleep :math:`b_{mid}`: an assumption standing in for the two-process
   model, which has no gradient (it switches); the twin's replay reports the sleep the
-  two-process model gives (:mod:`twin.apps.travel`). :math:`w_s` = ``sleep_weight``
-  (h² per h of sleep lost a night; assumption, default 1, range 0-4, its effect in
-  ``benchmarks/RESULTS.md``);
+  two-process model gives (:mod:`twin.apps.travel`). The weight is the twin's coupling
+  read per hour: the meta-analysed loss after a restricted night (``sleep_loss_restriction``,
+  8.59 %, Craven et al. 2022) over the hours that night lost (habitual :math:`L` minus
+  ``sleep_restriction_in_bed_h``), :math:`w_s = 100\, s_{max} / (L - 4)` % per hour,
+  times ``sleep_weight`` (default 1);
 - effort: hours of light seeking and avoiding a day, :math:`w_e` = ``effort_weight``
-  (h² per h a day; assumption, default 0.02: an hour a day of light box must buy at least
-  a fiftieth of an h² of misalignment);
-- :math:`w_d` = ``daily_weight``: the misalignment at every block after the first
-  arrival, for requests without kickoffs (re-entrainment itself); default 0.
+  (% per h a day; assumption, default 0.05: an hour a day of light box must buy at
+  least 0.05 % of performance at kickoff);
+- :math:`w_m` = ``alignment_weight`` (% per h² of misalignment :math:`m_k` at kickoff,
+  default 0) and :math:`w_d` = ``daily_weight`` (the misalignment at every block after the
+  first arrival: re-entrainment itself, for requests without kickoffs; default 0).
 
 Adam (Kingma & Ba 2015) on the relaxed controls, each step projected back onto the
 constraints (shares clipped to [0, 1] and to where the action is possible, the shifts by
@@ -63,8 +68,10 @@ class Objective:
     """Weights of the objective (module docstring) and the optimiser's settings."""
 
     sleep_weight: float = 1.0
-    effort_weight: float = 0.02
+    effort_weight: float = 0.05
+    alignment_weight: float = 0.0
     daily_weight: float = 0.0
+    kickoff_weight: float = 1.0
     iterations: int = 60
     learning_rate: float = 0.08
 
@@ -87,7 +94,9 @@ class RelaxedModel:
         import jax.numpy as jnp
 
         from physiology.circadian._hannay19 import KERNEL
-        from physiology.kernels import jax_function
+        from physiology.kernels import jax_function, jax_helper
+        from twin.model.day_kernel import time_of_day
+        from twin.model.params import CouplingParams
 
         self.problem, self.request, self.objective = problem, request, objective
         athletes = np.arange(len(problem.ids)) if athletes is None else np.asarray(athletes)
@@ -123,6 +132,13 @@ class RelaxedModel:
         kick_block, kick_frac = r // BLOCK, (r % BLOCK) / BLOCK
         transmittance = light.glasses_transmittance
         step = jax_function(KERNEL)
+        curve = jax_helper(time_of_day)
+        coupling = CouplingParams()
+        # % of performance per hour of sleep lost a night: the twin's restriction coupling.
+        per_hour = (100.0 * coupling.sleep_loss_restriction
+                    / np.maximum(p.sleep_h[athletes] - coupling.sleep_restriction_in_bed_h,
+                                 1.0))
+        consts["sleep_rate"] = np.repeat(per_hour, n_d)
         w = objective
         n_nights = n * p.dt / 24.0
         n_kick = max(len(r), 1)
@@ -137,14 +153,33 @@ class RelaxedModel:
 
         hour_of_lanes = jax.vmap(jax.vmap(hour_of, (0, None, None)), (0, 0, 0))
 
+        # The nights a step can overlap: with shifts within max_offset_h and windows of
+        # L h, night k (the latest to start by the step's time plus the bound) and k - 1.
+        bound = float(request.max_offset_h)
+        spans = float(np.max(p.sleep_h[athletes])) + 2.0 * bound
+        near = np.clip(np.floor((consts["tau"][None] - consts["start"][:, :1] + bound)
+                                / 24.0).astype(int), 0, p.night_start.shape[1] - 1)
+        pairs = np.stack([near, np.maximum(near - 1, 0)]) if spans < 24.0 else None
+        rows_a = np.arange(n_a)[:, None]
+
         def relaxed(c, seek_b, avoid_b, shifts):
             """Light (A, n) and dark share (A, n) of the relaxed controls."""
             start = c["start"] + shifts
             end = start + c["length"][:, None]
-            tau = c["tau"][None, None, :]
-            overlap = (jnp.minimum(tau + dt, end[..., None])
-                       - jnp.maximum(tau, start[..., None]))
-            bed = jnp.clip(jnp.clip(overlap, 0.0, dt).sum(axis=1) / dt, 0.0, 1.0)
+            if pairs is None:  # long windows and bounds: every night
+                tau = c["tau"][None, None, :]
+                overlap = (jnp.minimum(tau + dt, end[..., None])
+                           - jnp.maximum(tau, start[..., None]))
+                bed = jnp.clip(overlap, 0.0, dt).sum(axis=1) / dt
+            else:
+                tau = c["tau"][None]
+                bed = 0.0
+                for k, cand in enumerate(pairs):
+                    part = (jnp.minimum(tau + dt, end[rows_a, cand])
+                            - jnp.maximum(tau, start[rows_a, cand]))
+                    part = jnp.clip(part, 0.0, dt) / dt
+                    bed = bed + (part if k == 0 else part * (cand != pairs[0]))
+            bed = jnp.clip(bed, 0.0, 1.0)
             dark = bed * (c["sleep_ok"] + c["settled"])
             seek = jnp.repeat(seek_b, BLOCK, axis=1) * c["seek_ok"] * (1.0 - dark)
             avoid = jnp.repeat(avoid_b, BLOCK, axis=1) * c["avoid_ok"] * (1.0 - dark)
@@ -167,7 +202,9 @@ class RelaxedModel:
                 mapped = hour_of_lanes(psi_k, c["grid"], c["hours"])
                 body = (c["kick_home"] + wrap(mapped - c["ref_kick"])) % 24.0
                 mis = wrap(body - c["kick_local"])
-                total = total + jnp.sum(mis ** 2) / n_kick
+                perf = 100.0 * curve(body, coupling.tod_amplitude, coupling.tod_peak_h)
+                total = total + (w.alignment_weight * jnp.sum(mis ** 2)
+                                 - w.kickoff_weight * jnp.sum(perf)) / n_kick
             mapped_b = hour_of_lanes(psi_before, c["grid"], c["hours"])
             body_b = (c["home_block"] + wrap(mapped_b - c["ref_block"])) % 24.0
             if w.daily_weight:
@@ -177,7 +214,7 @@ class RelaxedModel:
             mid = jnp.repeat(c["mid"], n_d)[:, None]
             propensity = 0.5 * (1.0 + jnp.cos(2.0 * jnp.pi * (body_b - mid) / 24.0))
             slept = jnp.sum(jnp.repeat(dark_b, n_d, axis=0) * propensity, axis=1) * dt_block
-            lost = jnp.sum(jnp.repeat(c["length"], n_d) - slept / n_nights)
+            lost = jnp.sum(c["sleep_rate"] * (jnp.repeat(c["length"], n_d) - slept / n_nights))
             effort = jnp.sum(seek_b + avoid_b) * dt_block / n_nights
             return (total + w.sleep_weight * lost) / n_d + w.effort_weight * effort
 
@@ -203,18 +240,28 @@ class RelaxedModel:
 def optimise(problem, request: TravelRequest, light: TravelLightParams | None = None,
              objective: Objective | None = None, *, start=None, athletes=None,
              progress=None) -> tuple[TravelPlan, dict]:
-    """The optimised plan of the problem's athletes (module docstring): Adam on the
-    relaxed controls from ``start`` (block shares and shifts, e.g. the rule-based
-    protocol's; default nothing), projected onto the constraints after each step.
-    Returns the plan and a record of the optimisation (objective per iteration)."""
+    """The optimised plan of the problem's athletes (``athletes``: indices, default all;
+    module docstring): Adam on the relaxed controls from ``start`` (block shares and
+    shifts ``(A, ...)`` of all athletes, e.g. the rule-based protocol's; default nothing),
+    projected onto the constraints after each step. Athletes with the same habitual
+    window are one problem (:attr:`twin.travel.problem.TravelProblem.group`). Returns the
+    plan and a record of the optimisation (objective per iteration, controls, problems
+    solved)."""
     light = light or TravelLightParams()
     objective = objective or Objective()
-    model = RelaxedModel(problem, request, light, objective, athletes)
+    # Athletes of one group (the same habitual window) pose the same problem: solved once.
+    groups = np.asarray(problem.group)
+    if athletes is None:
+        athletes = np.arange(len(problem.ids))
+    athletes = np.asarray(athletes)
+    reps = np.array([athletes[groups[athletes] == g][0] for g in np.unique(groups[athletes])])
+    member = np.searchsorted(groups[reps], groups[athletes])
+    model = RelaxedModel(problem, request, light, objective, reps)
     n_a, nb, n_n = model.shape
     if start is None:
         seek, avoid, shifts = np.zeros((n_a, nb)), np.zeros((n_a, nb)), np.zeros((n_a, n_n))
     else:
-        seek, avoid, shifts = (np.array(x, float) for x in start)
+        seek, avoid, shifts = (np.array(x, float)[reps] for x in start)
     ok_seek = model.allowed.seek.reshape(-1, BLOCK).all(axis=1)
     ok_avoid = model.allowed.avoid.reshape(-1, BLOCK).all(axis=1)
     x = [seek, avoid, shifts]
@@ -244,10 +291,10 @@ def optimise(problem, request: TravelRequest, light: TravelLightParams | None = 
     history.append(final)
     if final < best[0]:
         best = (final, x)
-    seek, avoid, shifts = best[1]
-    sub = problem._replace(ids=tuple(problem.ids[i] for i in model.athletes),
-                           night_start=problem.night_start[model.athletes],
-                           bed_h=problem.bed_h[model.athletes],
-                           sleep_h=problem.sleep_h[model.athletes])
+    seek, avoid, shifts = (v[member] for v in best[1])
+    sub = problem._replace(ids=tuple(problem.ids[i] for i in athletes),
+                           night_start=problem.night_start[athletes],
+                           bed_h=problem.bed_h[athletes], sleep_h=problem.sleep_h[athletes])
     plan = to_plan(sub, "twin", seek, avoid, shifts, request, light)
-    return plan, {"objective": np.asarray(history), "controls": (seek, avoid, shifts)}
+    return plan, {"objective": np.asarray(history), "controls": (seek, avoid, shifts),
+                  "problems": len(reps)}

@@ -60,12 +60,15 @@ class Draws(NamedTuple):
 def clock_draws(n_athletes: int, draws: int, seed: int, *, tau_sd_h: float = TAU_SD_H,
                 light_sensitivity_sd: float = LIGHT_SENSITIVITY_SD) -> Draws:
     """Draws of the pacemaker's intrinsic period and light sensitivity (module
-    docstring); draw 0 of every athlete is the model's nominal athlete."""
+    docstring), ``(A, D)``; draw 0 is the model's nominal athlete. No athlete's pacemaker
+    has been measured, so every athlete's draws are the same prior's (the same values:
+    athletes with the same habitual sleep window then pose the same problem)."""
     rng = np.random.default_rng([int(seed), 17])
-    z = np.clip(rng.standard_normal((2, n_athletes, draws)), -2.0, 2.0)
-    z[:, :, 0] = 0.0
-    return Draws(Hannay19Params().tau + tau_sd_h * z[0],
-                 np.exp(light_sensitivity_sd * z[1]))
+    z = np.clip(rng.standard_normal((2, draws)), -2.0, 2.0)
+    z[:, 0] = 0.0
+    tau = np.broadcast_to(Hannay19Params().tau + tau_sd_h * z[0], (n_athletes, draws))
+    return Draws(tau.copy(), np.broadcast_to(np.exp(light_sensitivity_sd * z[1]),
+                                             (n_athletes, draws)).copy())
 
 
 class TravelProblem(NamedTuple):
@@ -91,6 +94,7 @@ class TravelProblem(NamedTuple):
     state0: np.ndarray  # (A, D, 3) pacemaker state at the window's start
     tables: tuple  # per athlete and draw: (grid phases unwrapped + turn, hours + 24)
     ref_hours: np.ndarray  # (A, D, hi - lo) the at-home reference's home-clock hour
+    group: np.ndarray  # (A,) athletes with the same habitual window share a group
 
     @property
     def dt(self) -> float:
@@ -158,9 +162,13 @@ def travel_problem(season: sc.Season, squad, ids, *, days_before: int = 4,
                     light_sensitivity_sd=light_sensitivity_sd)
     params = d.params()
     home_day = home.light_lux[:, :per_day]
-    state0, tables = np.empty((squad.size, draws, 3)), []
-    ref_hours = np.empty((squad.size, draws, hi - lo))
-    for a in range(squad.size):
+    # Athletes with the same habitual window see the same light and draws: computed once.
+    _, first_of, group = np.unique(np.c_[bed, length], axis=0, return_index=True,
+                                   return_inverse=True)
+    group = group.ravel()
+    state0, tables = np.empty((first_of.size, draws, 3)), []
+    ref_hours = np.empty((first_of.size, draws, hi - lo))
+    for g, a in enumerate(first_of):
         p = Hannay19Params(tau=params.tau[a], i0=params.i0[a])
         s_home = equilibrate(np.broadcast_to(home_day[a], (draws, per_day)), dt, model, p,
                              backend=backend)
@@ -168,16 +176,17 @@ def travel_problem(season: sc.Season, squad, ids, *, days_before: int = 4,
                                  model, s_home, p, backend=backend)
         _, s_lo = phase_series(np.broadcast_to(clock.light_lux[a, :lo], (draws, lo)), dt,
                                model, s_home, p, backend=backend)
-        state0[a] = s_lo
+        state0[g] = s_lo
         row = []
         for k in range(draws):
             pk = Hannay19Params(tau=float(params.tau[a, k]), i0=float(params.i0[a, k]))
             hc = home_clock(home_day[a], dt, model, pk, state0=s_home[k], backend=backend)
             grid = np.unwrap(hc.phases)
             row.append((np.r_[grid, grid[0] + 2 * np.pi], np.r_[hc.hours, 24.0]))
-            ref_hours[a, k] = hc.hour_of(ph_ref[k, lo:hi])
+            ref_hours[g, k] = hc.hour_of(ph_ref[k, lo:hi])
         tables.append(row)
     return TravelProblem(season, itinerary, clock, tuple(ids), bed, length, lo, hi,
                          kick_steps, clock.local_hour[kick_steps],
                          home.local_hour[kick_steps], home.local_hour, night_start,
-                         after_change, d, state0, tuple(tables), ref_hours)
+                         after_change, d, state0[group], tuple(tables[g] for g in group),
+                         ref_hours[group], group)
