@@ -174,7 +174,6 @@ class TravelConf:
     effort_weight: float = 0.05  # % per h of actions a day; assumption
     alignment_weight: float = 0.0  # % per h^2 of misalignment at kickoff
     iterations: int = 60
-    learning_rate: float = 0.15
     replay_draws: int = 50  # Monte-Carlo draws of the twin replaying each strategy
     plot_athlete: str | None = None  # public id of travel_plan.png; default the first
 

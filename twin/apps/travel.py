@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from hydra.core.hydra_config import HydraConfig
@@ -73,12 +74,25 @@ def objective_from(t) -> Objective:
         effort_weight=parse_number("travel.effort_weight", t.effort_weight, 0.0, 100.0),
         alignment_weight=parse_number("travel.alignment_weight", t.alignment_weight, 0.0,
                                       100.0),
-        iterations=int(parse_number("travel.iterations", t.iterations, 1, 10_000)),
-        learning_rate=parse_number("travel.learning_rate", t.learning_rate, 1e-4, 10.0))
+        iterations=int(parse_number("travel.iterations", t.iterations, 3, 10_000)))
 
 
-def travel_squad(cfg, out_dir: Path, *, progress: bool = True) -> str:
-    """Plan, score, replay and write (module docstring); returns the printed text."""
+class TravelRun(NamedTuple):
+    """What :func:`plan_travel` computed: the problem, the request and light levels, the
+    three strategies' plans and scores (:data:`STRATEGIES`), and the optimiser's record."""
+
+    problem: object
+    request: TravelRequest
+    light: TravelLightParams
+    plans: dict
+    scores: dict
+    record: dict
+
+
+def plan_travel(cfg, *, progress: bool = True) -> TravelRun:
+    """The three strategies' plans for the config's squad and tour, scored over the
+    pacemaker draws (module docstring); ``ConfigError`` naming the key for a bad or
+    impossible request."""
     t = cfg.travel
     request = request_from(t)
     light = record_from_config(TravelLightParams,
@@ -110,6 +124,16 @@ def travel_squad(cfg, out_dir: Path, *, progress: bool = True) -> str:
     if bar is not None:
         bar.close()
     scores = {k: score(problem, p, light) for k, p in plans.items()}
+    return TravelRun(problem, request, light, plans, scores, record)
+
+
+def travel_squad(cfg, out_dir: Path, *, progress: bool = True, run: TravelRun | None = None
+                 ) -> str:
+    """Plan (or take ``run``), replay and write (module docstring); returns the text."""
+    t = cfg.travel
+    run = run or plan_travel(cfg, progress=progress)
+    problem, plans, scores, record = run.problem, run.plans, run.scores, run.record
+    season, ids = problem.season, problem.ids
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"csv": write_travel_plan(out_dir / "travel_plan.csv", plans["twin"],
                                       season.start)}
@@ -236,7 +260,7 @@ def _progress(total: int, enabled: bool):
         return None
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="step", desc="travel plan")
+    bar = tqdm(total=None, unit="evaluation", desc="travel plan")
 
     def update(i, value):
         bar.set_postfix_str(f"objective {value:.3f}")

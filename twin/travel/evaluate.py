@@ -66,10 +66,12 @@ def score(problem, plan: TravelPlan | None, light: TravelLightParams | None = No
     return Scored(mis[..., problem.kick_steps - lo], body, mis, clock)
 
 
-def reentrainment_days(misalignment, t_h, arrive_h: float, tol_h: float = 1.0) -> np.ndarray:
-    """Days from ``arrive_h`` until the misalignment stays within ``tol_h`` (h) for the
-    rest of the series, per leading index (NaN if it never does)."""
-    mis = np.asarray(misalignment, float)
+def reentrainment_days(misalignment, t_h, arrive_h: float, tol_h: float = 1.0,
+                       settled=0.0) -> np.ndarray:
+    """Days from ``arrive_h`` until the misalignment stays within ``tol_h`` (h) of
+    ``settled`` (the destination's entrained misalignment; default 0) for the rest of
+    the series, per leading index (NaN if it never does)."""
+    mis = np.asarray(misalignment, float) - np.asarray(settled, float)[..., None]
     after = np.asarray(t_h) >= arrive_h
     out_of = np.abs(mis[..., after]) > tol_h
     t_after = np.asarray(t_h)[after]

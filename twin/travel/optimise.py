@@ -7,8 +7,9 @@ the light at the eye under the plan (:func:`twin.travel.schedule.planned_light`,
 replay's formula; in bed where the shifted night overlaps each 0.1-h step, as a share)
 and the Hannay 2019 pacemaker kernel (:data:`physiology.circadian._hannay19.KERNEL` by
 :func:`physiology.kernels.jax_function`, the code the twin integrates; no second copy of
-the equations), stepped at 0.5 h on each block's mean light for speed (the reported
-numbers come from the twin's 0.1-h step: :mod:`twin.travel.evaluate`). Body-clock time
+the equations), stepped at 0.25 h on each quarter-hour's mean light for speed (the reported
+numbers come from the twin's 0.1-h step: :mod:`twin.travel.evaluate`; :data:`SUBSTEPS`). Body-clock
+time
 and misalignment follow the twin's definition (:mod:`twin.model.clock`), with the
 phase-to-hour map of each draw's home day interpolated as
 :meth:`physiology.circadian.HomeClock.hour_of` does.
@@ -42,13 +43,28 @@ with the twin's own exchange rate for sleep:
   (% per h a day; assumption, default 0.05: an hour a day of light box must buy at
   least 0.05 % of performance at kickoff);
 - :math:`w_m` = ``alignment_weight`` (% per h² of misalignment :math:`m_k` at kickoff,
-  default 0) and :math:`w_d` = ``daily_weight`` (the misalignment at every block after the
-  first arrival: re-entrainment itself, for requests without kickoffs; default 0).
+  default 0) and :math:`w_d` = ``daily_weight`` (re-entrainment itself, for requests
+  without kickoffs; default 0): at every block after the first arrival, the distance of
+  the misalignment from the destination's entrained one beyond
+  :data:`REENTRAINED_H`, squared and weighted by the days since arrival,
+  :math:`\overline{(t - t_a)\,\max(|m(t) - m_\infty| - 0.5, 0)^2}`: being out early
+  is the jet lag no plan avoids, being out late is not re-entrained (the days to
+  re-entrainment are set by the last exit from the band), with :math:`m_\infty` what
+  doing nothing settles to over the window's last day (a place's entrained body clock
+  is not exactly its clock time: its daylight differs from home's).
 
-Adam (Kingma & Ba 2015) on the relaxed controls, each step projected back onto the
-constraints (shares clipped to [0, 1] and to where the action is possible, the shifts by
-:func:`twin.travel.controls.project_shifts`); the plan is then the shares above one half,
-capped per day, and the shifts on the 0.1-h grid (:func:`twin.travel.controls.to_plan`).
+L-BFGS-B (Byrd, Lu, Nocedal & Zhu 1995, SciPy) on the relaxed controls within their
+bounds: shares in [0, 1] where the action is possible (0 elsewhere), and each night's
+shift as its step from the night before, within ``max_shift_h`` (a night after a clock
+change as its own value within ``max_offset_h``), so the daily limit holds by
+construction; the bound on the shift is a penalty here and exact in the returned plan
+(:func:`twin.travel.controls.project_shifts`). Three stages, warm-started, raise a
+penalty on shares between 0 and 1, :math:`w_b \sum_j u_j (1 - u_j)\,\Delta_b / D` (0, 0.3
+and 1 times ``binary_weight``, % per h a day), so the relaxed plan ends at the
+all-or-nothing plan a person follows (a half-lit block does more than half a lit one:
+the pacemaker's response to light saturates, so rounding a relaxed optimum would lose
+it). The plan is then the shares above one half, capped per day, and the shifts on the
+0.1-h grid (:func:`twin.travel.controls.to_plan`).
 """
 
 from __future__ import annotations
@@ -56,6 +72,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import minimize
 
 from physiology.circadian import Hannay19Params
 from twin.travel.controls import Allowed, TravelRequest, project_shifts, to_plan
@@ -73,7 +90,7 @@ class Objective:
     daily_weight: float = 0.0
     kickoff_weight: float = 1.0
     iterations: int = 60
-    learning_rate: float = 0.08
+    binary_weight: float = 10.0
 
 
 def _kernel_rows(params: Hannay19Params, dt: float) -> np.ndarray:
@@ -84,12 +101,22 @@ def _kernel_rows(params: Hannay19Params, dt: float) -> np.ndarray:
     return np.stack([np.broadcast_to(v, lanes) for v in values])
 
 
+#: RK4 steps of the pacemaker per 0.5-h block: at 0.25 h the photoreceptor's fastest rate
+#: in bright light (60 (alpha0 + delta) = 3.45 /h for Hannay 2019) is integrated to 1 %;
+#: at 0.5 h RK4 misses its decay per step by half, and plans made on it overshoot.
+SUBSTEPS = 2
+#: Half-width (h) of the band around the destination's entrained misalignment that the
+#: re-entrainment term (``daily_weight``) leaves free: inside the 1-h tolerance of
+#: :func:`twin.travel.evaluate.reentrainment_days`.
+REENTRAINED_H = 0.5
+
+
 class RelaxedModel:
     """The relaxed objective of one or more athletes, JAX-compiled once (module
     docstring). Lanes are (athlete, draw) pairs, athlete-major."""
 
     def __init__(self, problem, request: TravelRequest, light: TravelLightParams,
-                 objective: Objective, athletes=None):
+                 objective: Objective, athletes=None, target=None):
         import jax
         import jax.numpy as jnp
 
@@ -117,7 +144,7 @@ class RelaxedModel:
             seek_ok=allowed.seek.astype(float), avoid_ok=allowed.avoid.astype(float),
             sleep_ok=allowed.sleep.astype(float), settled=allowed.settled.astype(float),
             start=p.night_start[athletes], length=p.sleep_h[athletes],
-            rows=_kernel_rows(lanes, dt_block),
+            rows=_kernel_rows(lanes, dt_block / SUBSTEPS),
             s0=p.state0[athletes].reshape(n_a * n_d, 3).T,
             ref_kick=p.ref_hours[athletes][..., p.kick_steps - lo].reshape(n_a * n_d, -1),
             ref_block=p.ref_hours[athletes][..., ::BLOCK].reshape(n_a * n_d, nb),
@@ -125,11 +152,14 @@ class RelaxedModel:
             hours=np.stack([p.tables[a][k][1] for a in athletes for k in range(n_d)]),
             kick_home=p.kick_home, kick_local=p.kick_local,
             home_block=p.home_local[lo:hi:BLOCK], local_block=p.clock.local_hour[lo:hi:BLOCK],
-            after=(p.clock.t_h[lo:hi:BLOCK] >= float(p.itinerary.arrive_h.min())
-                   ).astype(float),
-            mid=(p.bed_h[athletes] + 0.5 * p.sleep_h[athletes]))
+            after=np.maximum(p.clock.t_h[lo:hi:BLOCK] - float(p.itinerary.arrive_h.min()),
+                             0.0) / 24.0,
+            mid=(p.bed_h[athletes] + 0.5 * p.sleep_h[athletes]),
+            target=np.zeros(n_a * n_d) if target is None else
+            np.asarray(target, float)[athletes].reshape(n_a * n_d, 1))
         r = p.kick_steps - lo
-        kick_block, kick_frac = r // BLOCK, (r % BLOCK) / BLOCK
+        # Kickoffs between the ODE's sub-steps (SUBSTEPS per block): interpolated.
+        kick_block, kick_frac = (SUBSTEPS * r) // BLOCK, ((SUBSTEPS * r) % BLOCK) / BLOCK
         transmittance = light.glasses_transmittance
         step = jax_function(KERNEL)
         curve = jax_helper(time_of_day)
@@ -187,30 +217,39 @@ class RelaxedModel:
                                 transmittance)
             return lux, dark
 
-        def loss(c, seek_b, avoid_b, shifts):
+        def forward(c, seek_b, avoid_b, shifts):
+            """Body-clock hours at the kickoffs (B, K) and at each block's start (B, nb),
+            and the dark share of each block (A, nb)."""
             lux, dark = relaxed(c, seek_b, avoid_b, shifts)
-            lux_b = lux.reshape(n_a, nb, BLOCK).mean(axis=2)
+            # The mean light of each sub-step (the 0.1-h steps split in SUBSTEPS parts).
+            lux_s = jnp.repeat(lux, SUBSTEPS, axis=1).reshape(
+                n_a, nb * SUBSTEPS, BLOCK).mean(axis=2)
             dark_b = dark.reshape(n_a, nb, BLOCK).mean(axis=2)
-            u = jnp.repeat(lux_b, n_d, axis=0)[None]  # (1, B, nb)
+            u = jnp.repeat(lux_s, n_d, axis=0)[None]  # (1, B, nb * SUBSTEPS)
             out, _ = step(u, c["rows"], c["s0"])
             psi_after = out[1]
             psi_before = jnp.concatenate([c["s0"][1][:, None], psi_after[:, :-1]], axis=1)
+            psi_k = (psi_before[:, kick_block] + kick_frac
+                     * (psi_after[:, kick_block] - psi_before[:, kick_block]))
+            mapped = hour_of_lanes(psi_k, c["grid"], c["hours"])
+            body_k = (c["kick_home"] + wrap(mapped - c["ref_kick"])) % 24.0
+            mapped_b = hour_of_lanes(psi_before[:, ::SUBSTEPS], c["grid"], c["hours"])
+            body_b = (c["home_block"] + wrap(mapped_b - c["ref_block"])) % 24.0
+            return body_k, body_b, dark_b
+
+        def loss(c, seek_b, avoid_b, shifts):
+            body, body_b, dark_b = forward(c, seek_b, avoid_b, shifts)
             total = 0.0
             if len(r):
-                psi_k = (psi_before[:, kick_block] + kick_frac
-                         * (psi_after[:, kick_block] - psi_before[:, kick_block]))
-                mapped = hour_of_lanes(psi_k, c["grid"], c["hours"])
-                body = (c["kick_home"] + wrap(mapped - c["ref_kick"])) % 24.0
                 mis = wrap(body - c["kick_local"])
                 perf = 100.0 * curve(body, coupling.tod_amplitude, coupling.tod_peak_h)
                 total = total + (w.alignment_weight * jnp.sum(mis ** 2)
                                  - w.kickoff_weight * jnp.sum(perf)) / n_kick
-            mapped_b = hour_of_lanes(psi_before, c["grid"], c["hours"])
-            body_b = (c["home_block"] + wrap(mapped_b - c["ref_block"])) % 24.0
             if w.daily_weight:
-                mis_b = wrap(body_b - c["local_block"])
+                off = jnp.abs(wrap(body_b - c["local_block"]) - c["target"])
+                outside = jnp.maximum(off - REENTRAINED_H, 0.0)
                 total = total + w.daily_weight * jnp.sum(
-                    c["after"] * mis_b ** 2) / jnp.sum(c["after"])
+                    c["after"] * outside ** 2) / jnp.sum(c["after"] > 0)
             mid = jnp.repeat(c["mid"], n_d)[:, None]
             propensity = 0.5 * (1.0 + jnp.cos(2.0 * jnp.pi * (body_b - mid) / 24.0))
             slept = jnp.sum(jnp.repeat(dark_b, n_d, axis=0) * propensity, axis=1) * dt_block
@@ -221,6 +260,7 @@ class RelaxedModel:
         self._consts = {k: jnp.asarray(v) for k, v in consts.items()}
         self._value_and_grad = jax.jit(jax.value_and_grad(loss, argnums=(1, 2, 3)))
         self._loss = jax.jit(loss)
+        self._forward = jax.jit(forward)
         self.shape = (n_a, nb, p.night_start.shape[1])
 
     def value_and_grad(self, seek, avoid, shifts):
@@ -230,6 +270,18 @@ class RelaxedModel:
             v, g = self._value_and_grad(self._consts, seek, avoid, shifts)
             return float(v), [np.asarray(x) for x in g]
 
+    def body_hours(self, seek, avoid, shifts):
+        """The relaxed model's body-clock hours at the kickoffs ``(A, D, K)`` and at
+        each block's start ``(A, D, nb)`` (to compare with the twin's step)."""
+        from physiology.kernels import x64
+
+        n_a, nb, _ = self.shape
+        n_d = self.problem.draws.tau.shape[1]
+        with x64():
+            k, b, _ = self._forward(self._consts, seek, avoid, shifts)
+            return (np.asarray(k).reshape(n_a, n_d, k.shape[-1]),
+                    np.asarray(b).reshape(n_a, n_d, nb))
+
     def value(self, seek, avoid, shifts) -> float:
         from physiology.kernels import x64
 
@@ -237,13 +289,37 @@ class RelaxedModel:
             return float(self._loss(self._consts, seek, avoid, shifts))
 
 
+def _cumulate(steps, change):
+    """Night shifts from per-night steps: a night after a clock change takes its own
+    value, any other the night before's plus its step (0 before the first)."""
+    out = np.empty_like(steps)
+    prev = np.zeros(steps.shape[0])
+    for k in range(steps.shape[1]):
+        prev = steps[:, k] if change[k] else prev + steps[:, k]
+        out[:, k] = prev
+    return out
+
+
+def _cumulate_adjoint(grad, change):
+    """The gradient with respect to the steps of :func:`_cumulate`."""
+    out = np.empty_like(grad)
+    carry = np.zeros(grad.shape[0])
+    for k in range(grad.shape[1] - 1, -1, -1):
+        carry = carry + grad[:, k]
+        out[:, k] = carry
+        if change[k]:
+            carry = np.zeros(grad.shape[0])
+    return out
+
+
 def optimise(problem, request: TravelRequest, light: TravelLightParams | None = None,
              objective: Objective | None = None, *, start=None, athletes=None,
              progress=None) -> tuple[TravelPlan, dict]:
     """The optimised plan of the problem's athletes (``athletes``: indices, default all;
-    module docstring): Adam on the relaxed controls from ``start`` (block shares and
-    shifts ``(A, ...)`` of all athletes, e.g. the rule-based protocol's; default nothing),
-    projected onto the constraints after each step. Athletes with the same habitual
+    module docstring): L-BFGS-B on the relaxed controls from ``start`` (block shares and
+    shifts ``(A, ...)`` of all athletes, e.g. the rule-based protocol's; default nothing);
+    ``iterations`` in all, over the three stages; ``progress(evaluation, objective)`` is
+    called after each evaluation. Athletes with the same habitual
     window are one problem (:attr:`twin.travel.problem.TravelProblem.group`). Returns the
     plan and a record of the optimisation (objective per iteration, controls, problems
     solved)."""
@@ -256,7 +332,14 @@ def optimise(problem, request: TravelRequest, light: TravelLightParams | None = 
     athletes = np.asarray(athletes)
     reps = np.array([athletes[groups[athletes] == g][0] for g in np.unique(groups[athletes])])
     member = np.searchsorted(groups[reps], groups[athletes])
-    model = RelaxedModel(problem, request, light, objective, reps)
+    target = None
+    if objective.daily_weight:  # what doing nothing settles to, per athlete and draw
+        from twin.travel.evaluate import score
+        from twin.travel.rules import nothing_plan
+
+        settled = score(problem, nothing_plan(problem, request, light), light).misalignment
+        target = settled[..., -round(24.0 / problem.dt):].mean(axis=-1)
+    model = RelaxedModel(problem, request, light, objective, reps, target)
     n_a, nb, n_n = model.shape
     if start is None:
         seek, avoid, shifts = np.zeros((n_a, nb)), np.zeros((n_a, nb)), np.zeros((n_a, n_n))
@@ -264,33 +347,50 @@ def optimise(problem, request: TravelRequest, light: TravelLightParams | None = 
         seek, avoid, shifts = (np.array(x, float)[reps] for x in start)
     ok_seek = model.allowed.seek.reshape(-1, BLOCK).all(axis=1)
     ok_avoid = model.allowed.avoid.reshape(-1, BLOCK).all(axis=1)
-    x = [seek, avoid, shifts]
-    scale = [1.0, 1.0, float(request.max_shift_h)]
-    m = [np.zeros_like(v) for v in x]
-    v2 = [np.zeros_like(v) for v in x]
-    b1, b2, eps, lr = 0.9, 0.999, 1e-8, objective.learning_rate
-    history = []
-    best = (np.inf, [v.copy() for v in x])
-    for it in range(1, objective.iterations + 1):
-        value, grads = model.value_and_grad(*x)
+    shifts = project_shifts(shifts, problem.after_change, request)
+    sizes = (n_a * nb, n_a * nb, n_a * n_n)
+    change = np.asarray(problem.after_change, bool)
+    m_h, bound = float(request.max_shift_h), float(request.max_offset_h)
+    per_day = BLOCK * problem.dt / ((problem.hi - problem.lo) * problem.dt / 24.0)
+    history, w_b = [], [0.0]
+
+    def split(z):
+        a, b = sizes[0], sizes[0] + sizes[1]
+        return (z[:a].reshape(n_a, nb), z[a:b].reshape(n_a, nb), z[b:].reshape(n_a, n_n))
+
+    def f(z):
+        seek_, avoid_, steps = split(z)
+        shifts_ = _cumulate(steps, change)
+        value, grads = model.value_and_grad(seek_, avoid_, shifts_)
+        g_s, g_a, g_shift = (np.array(g, float) for g in grads)
+        over = np.maximum(np.abs(shifts_) - bound, 0.0)  # the bound, as a penalty here
+        value += 10.0 * float(np.sum(over ** 2))
+        g_shift = g_shift + 20.0 * over * np.sign(shifts_)
+        for u, g in ((seek_, g_s), (avoid_, g_a)):
+            value += w_b[0] * per_day * float(np.sum(u * (1.0 - u)))
+            g += w_b[0] * per_day * (1.0 - 2.0 * u)
         history.append(value)
-        if value < best[0]:
-            best = (value, [v.copy() for v in x])
-        for k in range(3):
-            m[k] = b1 * m[k] + (1 - b1) * grads[k]
-            v2[k] = b2 * v2[k] + (1 - b2) * grads[k] ** 2
-            step = lr * scale[k] * (m[k] / (1 - b1 ** it)) / (np.sqrt(v2[k] / (1 - b2 ** it))
-                                                              + eps)
-            x[k] = x[k] - step
-        x[0] = np.clip(x[0], 0.0, 1.0) * ok_seek
-        x[1] = np.clip(x[1], 0.0, 1.0) * ok_avoid
-        x[2] = project_shifts(x[2], problem.after_change, request)
         if progress is not None:
-            progress(it, value)
-    final = model.value(*x)
-    history.append(final)
-    if final < best[0]:
-        best = (final, x)
+            progress(len(history), value)
+        return value, np.concatenate([g_s.ravel(), g_a.ravel(),
+                                      _cumulate_adjoint(g_shift, change).ravel()])
+
+    steps0 = np.where(change, shifts, np.diff(np.c_[np.zeros(n_a), shifts], axis=1))
+    z = np.concatenate([np.clip(seek, 0, 1).ravel() * np.tile(ok_seek, n_a),
+                        np.clip(avoid, 0, 1).ravel() * np.tile(ok_avoid, n_a),
+                        steps0.ravel()])
+    box = ([(0.0, float(ok)) for ok in np.tile(ok_seek, n_a)]
+           + [(0.0, float(ok)) for ok in np.tile(ok_avoid, n_a)]
+           + [(-bound, bound) if c else (-m_h, m_h) for c in np.tile(change, n_a)])
+    # Continuation on the penalty for shares between 0 and 1 (module docstring).
+    stages = (0.0, 0.3 * objective.binary_weight, objective.binary_weight)
+    per_stage = max(objective.iterations // len(stages), 1)
+    for weight in stages:
+        w_b[0] = weight
+        z = minimize(f, z, jac=True, method="L-BFGS-B", bounds=box,
+                     options={"maxiter": per_stage, "maxfun": 2 * per_stage}).x
+    seek, avoid, steps = split(z)
+    best = (history[-1], [seek, avoid, _cumulate(steps, change)])
     seek, avoid, shifts = (v[member] for v in best[1])
     sub = problem._replace(ids=tuple(problem.ids[i] for i in athletes),
                            night_start=problem.night_start[athletes],
