@@ -20,7 +20,8 @@ per-series Python loop beside the engine's chunk, :mod:`benchmarks.engine_baseli
 :mod:`benchmarks.calibration`), ``prescribe`` (plan optimisation,
 :mod:`benchmarks.prescribe`), ``work_precision`` (error against a tight reference
 beside wall time for every solver, :mod:`benchmarks.work_precision`) and ``throughput``
-(batched trajectories per second, :mod:`benchmarks.throughput`). Peers (diffrax, the
+(batched trajectories per second, :mod:`benchmarks.throughput`) and ``travel`` (the
+travel copilot's plans for the demo squad's tour, :mod:`benchmarks.travel`). Peers (diffrax, the
 ``circadian`` package) come with ``pip install -e '.[bench]'``; without them their rows
 say "not installed". Outputs go to ``--out`` (default ``benchmarks/out``); ``--quick``
 never touches RESULTS.md.
@@ -43,6 +44,7 @@ from benchmarks import (
     prescribe,
     scenarios,
     throughput,
+    travel,
     wbal,
     work_precision,
 )
@@ -61,7 +63,8 @@ SECTIONS = {"kernels": ("Kernels", kernels),
             "prescribe": ("Plan optimisation", prescribe),
             "work_precision": ("Work-precision: circadian and sleep solvers",
                                work_precision),
-            "throughput": ("Throughput: batched circadian trajectories", throughput)}
+            "throughput": ("Throughput: batched circadian trajectories", throughput),
+            "travel": ("Travel copilot: the demo squad on the intercontinental tour", travel)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -48,6 +48,8 @@ def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     ours = float(cal["exact projection (point fit)"]["sse"])
     peer = float(cal["scipy trf 2-point from 8 starts (max_nfev 50)"]["sse"])
     assert abs(ours - 18.300) < 1e-3 and peer >= ours - 1e-6
+    (trav,) = json.loads((tmp_path / "travel.json").read_text())
+    assert trav["misalignment_twin_h"] < trav["misalignment_none_h"] and trav["squad_s"] > 0
     for name in ("work_precision", "throughput"):
         assert (tmp_path / f"{name}.png").stat().st_size > 1000
     out = capsys.readouterr().out

@@ -4,9 +4,10 @@ Each ``.venv/bin/twin-*`` line of the README's bash blocks is run here through t
 real entry point (Hydra's main, in process), as a small variant where the real one takes
 minutes: the overrides of :data:`SMALL` are appended (the mini squad, a few draws, no
 figures) and the placeholders (``outputs/<date>/<time>/plan.csv``, the runs to compare)
-are the outputs of the commands before it. A command that needs a Ray cluster or Ray is
-named in :data:`ELSEWHERE` with the test that runs its small variant; a README example
-in neither place fails the test, so a new example cannot go unrun.
+are the outputs of the commands before it. A command that needs a Ray cluster or Ray, or
+whose small variant another module runs already (twin-travel: one JAX compilation of the
+optimiser is enough for the suite), is named in :data:`ELSEWHERE` with that test; a
+README example in neither place fails the test, so a new example cannot go unrun.
 """
 
 from __future__ import annotations
@@ -47,6 +48,14 @@ MORE = {
 }
 #: Commands run elsewhere, with the test that runs their small variant.
 ELSEWHERE = {
+    "twin-travel scenario=intercontinental_tour":
+        "tests/test_travel_copilot.py::test_the_app_writes_governed_outputs_people_use (the "
+        "app's body on the mini squad; its refusals through main() in the same module)",
+    "twin-travel scenario=intercontinental_tour athletes=mini_squad travel.light_box=false":
+        "tests/test_travel_copilot.py::test_without_a_light_box_bright_light_is_daylight_only",
+    "twin-run scenario=intercontinental_tour "
+    "scenario.travel_plan=outputs/<date>/<time>/travel_plan.csv":
+        "tests/test_travel_replay.py::test_twin_run_replays_a_travel_plan",
     "twin-run sweep=standard backend=jax draws=200":
         "tests/test_twin.py::test_twin_run_cli (JAX end to end in a real process; the "
         "standard sweep is run here by 'twin-run sweep=standard')",

@@ -171,10 +171,11 @@ def test_the_app_refuses_an_impossible_request_in_one_line(tmp_path, monkeypatch
 
 
 def test_the_relaxed_jax_model_follows_the_twins_numba_step(eu_run):
-    """One pacemaker compiled twice: the optimiser's JAX model (0.25-h RK4 on each
-    quarter-hour's mean light) against the twin's Numba step (0.1-h RK4) on the rule
-    plan's light and sleep, every athlete and draw: body-clock hours within 0.1 h at
-    the kickoffs and every block (measured: 0.08 h at most; the steps differ)."""
+    """One pacemaker compiled twice: the optimiser's JAX model (0.5-h RK4 on each block's
+    mean light) against the twin's Numba step (0.1-h RK4) on the rule plan's light and
+    sleep, every athlete and draw: body-clock hours within 0.3 h at every block and
+    0.2 h at the kickoffs (measured on the mini squad x 4 draws: 0.21 and 0.14 h; the
+    steps differ, and the plan is scored on the twin's)."""
     _, run, _, _ = eu_run
     p, req = run.problem, run.request
     plan = run.plans["rule"]
@@ -188,22 +189,24 @@ def test_the_relaxed_jax_model_follows_the_twins_numba_step(eu_run):
     at_kick, at_block = model.body_hours(seek, avoid, shifts)
     twin_step = run.scores["rule"]
     diff = lambda a, b: np.abs((a - b + 12.0) % 24.0 - 12.0)  # noqa: E731
-    assert diff(at_block, twin_step.body_hour[..., ::BLOCK]).max() < 0.1
+    assert diff(at_block, twin_step.body_hour[..., ::BLOCK]).max() < 0.3
     body_kick = twin_step.body_hour[..., p.kick_steps - p.lo]
-    assert diff(at_kick, body_kick).max() < 0.1
+    assert diff(at_kick, body_kick).max() < 0.2
 
 
 def test_the_protocol_advances_before_an_eastward_flight(eu_run):
     """Eastman & Burgess before flying 8 h east: sleep 1, 2, 3 h earlier on the three
-    nights before, bright light on waking; the body clock leaves 1 h or more ahead of the
-    doing-nothing athlete's at departure (Eastman et al. 2005 measured 1.4-1.9 h in 3
-    days, median, 26 adults)."""
+    nights before, bright light on waking; at departure the body clock is ahead of the
+    doing-nothing athlete's by what Eastman et al. 2005 measured in the DLMO after that
+    protocol (1 h a day: mean 1.5 h, median 1.4 h, 26 adults in two groups with medians
+    1.4 and 1.9 h): the twin's mean within 0.5 h of 1.5 h (the groups' spread), every
+    athlete and draw advanced by at least 1 h (docs/validation.md section 10)."""
     _, run, _, _ = eu_run
     p = run.problem
     depart = int(np.searchsorted(p.clock.t_h, p.itinerary.depart_h[0])) - p.lo
     lead = (run.scores["rule"].body_hour - run.scores["none"].body_hour)[..., depart]
     lead = (lead + 12.0) % 24.0 - 12.0
-    assert np.all(lead > 1.0), lead
+    assert abs(lead.mean() - 1.5) < 0.5 and np.all(lead > 1.0), lead
     seek = _steps(p, run.plans["rule"], p.ids[0], "seek_light")[:depart]
     assert 3.0 <= seek.sum() * p.dt <= 6.0  # 3 mornings of 4 x 30 min (room light between)
 
@@ -213,7 +216,7 @@ def test_the_app_writes_governed_outputs_people_use(eu_run):
     from twin.travel.calendar import read_calendar
     from twin.travel.plan_file import read_travel_plan
 
-    cfg, run, out, text = eu_run
+    _, run, out, text = eu_run
     ids = run.problem.ids
     assert all(i.startswith("anon-") for i in ids)
     names = {p.name for p in out.iterdir()}
@@ -269,13 +272,15 @@ def test_a_single_eastward_shift_is_advanced_and_re_entrained_sooner(east8):
     bright light after the body's temperature minimum and darkness before it in the days
     after landing, as Serkh & Forger 2014's optimal schedules do for an advance, and
     re-entrains (the daily mean misalignment within 1 h of the destination's entrained
-    one) in fewer days than the protocol with the same freedom."""
+    one) in fewer days than the protocol with the same freedom. Unlimited bright light
+    needs the relaxed model's finer step (``substeps=2``; at 1 the plan re-entrains in 8
+    days, no sooner than doing nothing)."""
     problem, req = east8
     light = TravelLightParams()
     plans = {"none": nothing_plan(problem, req, light), "rule": rule_plan(problem, req, light)}
     plans["twin"], _ = optimise(problem, req, light,
                                 Objective(kickoff_weight=0.0, daily_weight=1.0,
-                                          sleep_weight=0.0, iterations=60),
+                                          sleep_weight=0.0, iterations=60, substeps=2),
                                 athletes=[0], start=rule_controls(problem, req))
     scores = {k: score(problem, p, light) for k, p in plans.items()}
     t = problem.t_window

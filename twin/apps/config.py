@@ -173,7 +173,7 @@ class TravelConf:
     sleep_weight: float = 1.0  # x the twin's % per h of sleep lost (Craven et al. 2022)
     effort_weight: float = 0.05  # % per h of actions a day; assumption
     alignment_weight: float = 0.0  # % per h^2 of misalignment at kickoff
-    iterations: int = 60
+    iterations: int = 45  # L-BFGS-B iterations over the three stages
     replay_draws: int = 50  # Monte-Carlo draws of the twin replaying each strategy
     plot_athlete: str | None = None  # public id of travel_plan.png; default the first
 

@@ -28,6 +28,10 @@ from twin.model import variables
 from twin.model.params import AthletePriors, CouplingParams
 from twin.prescribe import optimise
 from twin.store.cube import DRAW_ATTRS, QUANTILE_ATTRS
+from twin.travel import optimise as _travel_optimise
+from twin.travel import problem as _travel_problem
+from twin.travel import rules as _travel_rules
+from twin.travel.schedule import TravelLightParams
 
 PATH = Path(__file__).resolve().parents[2] / "docs" / "model.md"
 OUTPUTS_PATH = PATH.with_name("outputs.md")
@@ -67,6 +71,9 @@ SECTIONS = [
     ("The engine: running a block", chunk),
     ("Season summary", summary),
     ("From prediction to prescription: optimised plans", optimise),
+    ("The travel copilot: what a plan is optimised over", _travel_problem),
+    ("The travel copilot: the rule-based baseline", _travel_rules),
+    ("The travel copilot: the optimised plan", _travel_optimise),
 ]
 
 TABLES = [
@@ -89,6 +96,8 @@ TABLES = [
     ("Sleep, two-process model (`physiology.sleep.TwoProcessParams`)", TwoProcessParams),
     ("Sleep impairment, unified model of performance (`physiology.sleep.UMPParams`)",
      UMPParams),
+    ("A travel plan's light (`twin.travel.TravelLightParams`; `travel.*`)",
+     TravelLightParams),
 ]
 
 

@@ -7,10 +7,10 @@ the light at the eye under the plan (:func:`twin.travel.schedule.planned_light`,
 replay's formula; in bed where the shifted night overlaps each 0.1-h step, as a share)
 and the Hannay 2019 pacemaker kernel (:data:`physiology.circadian._hannay19.KERNEL` by
 :func:`physiology.kernels.jax_function`, the code the twin integrates; no second copy of
-the equations), stepped at 0.25 h on each quarter-hour's mean light for speed (the reported
-numbers come from the twin's 0.1-h step: :mod:`twin.travel.evaluate`; :data:`SUBSTEPS`). Body-clock
-time
-and misalignment follow the twin's definition (:mod:`twin.model.clock`), with the
+the equations), stepped at 0.5 h on each block's mean light for speed (the reported
+numbers come from the twin's 0.1-h step: :mod:`twin.travel.evaluate`; ``substeps``,
+:data:`SUBSTEPS`). Body-clock time and misalignment follow the twin's definition
+(:mod:`twin.model.clock`), with the
 phase-to-hour map of each draw's home day interpolated as
 :meth:`physiology.circadian.HomeClock.hour_of` does.
 
@@ -79,6 +79,15 @@ from twin.travel.controls import Allowed, TravelRequest, project_shifts, to_plan
 from twin.travel.problem import BLOCK
 from twin.travel.schedule import TravelLightParams, TravelPlan, planned_light
 
+#: RK4 steps of the pacemaker per 0.5-h block, by default (``Objective.substeps``). At 1
+#: (a 0.5-h step on each block's mean light) the relaxed model's body-clock hour stays
+#: within 0.21 h of the twin's 0.1-h step on the protocol's plans (0.14 h at the
+#: kickoffs); at 2 within 0.08 h, for twice the time. The squad's tour (light at most
+#: 4 h a day) is planned as well at 1; unlimited bright light needs 2 (one 8-h shift
+#: re-entrains in 8 days planned at 1, in fewer than the protocol's 6 at 2:
+#: ``tests/test_travel_copilot.py``).
+SUBSTEPS = 1
+
 
 @dataclass(frozen=True)
 class Objective:
@@ -89,8 +98,9 @@ class Objective:
     alignment_weight: float = 0.0
     daily_weight: float = 0.0
     kickoff_weight: float = 1.0
-    iterations: int = 60
+    iterations: int = 45
     binary_weight: float = 10.0
+    substeps: int = SUBSTEPS
 
 
 def _kernel_rows(params: Hannay19Params, dt: float) -> np.ndarray:
@@ -101,10 +111,6 @@ def _kernel_rows(params: Hannay19Params, dt: float) -> np.ndarray:
     return np.stack([np.broadcast_to(v, lanes) for v in values])
 
 
-#: RK4 steps of the pacemaker per 0.5-h block: at 0.25 h the photoreceptor's fastest rate
-#: in bright light (60 (alpha0 + delta) = 3.45 /h for Hannay 2019) is integrated to 1 %;
-#: at 0.5 h RK4 misses its decay per step by half, and plans made on it overshoot.
-SUBSTEPS = 2
 #: Half-width (h) of the band around the destination's entrained misalignment that the
 #: re-entrainment term (``daily_weight``) leaves free: inside the 1-h tolerance of
 #: :func:`twin.travel.evaluate.reentrainment_days`.
@@ -139,12 +145,13 @@ class RelaxedModel:
         lanes = Hannay19Params(tau=params.tau[athletes].ravel(),
                                i0=params.i0[athletes].ravel())
         dt_block = BLOCK * p.dt
+        sub = int(objective.substeps)
         consts = dict(
             tau=p.local_continuous[lo:hi], awake=allowed.awake_lux, bright=allowed.bright,
             seek_ok=allowed.seek.astype(float), avoid_ok=allowed.avoid.astype(float),
             sleep_ok=allowed.sleep.astype(float), settled=allowed.settled.astype(float),
             start=p.night_start[athletes], length=p.sleep_h[athletes],
-            rows=_kernel_rows(lanes, dt_block / SUBSTEPS),
+            rows=_kernel_rows(lanes, dt_block / sub),
             s0=p.state0[athletes].reshape(n_a * n_d, 3).T,
             ref_kick=p.ref_hours[athletes][..., p.kick_steps - lo].reshape(n_a * n_d, -1),
             ref_block=p.ref_hours[athletes][..., ::BLOCK].reshape(n_a * n_d, nb),
@@ -158,8 +165,8 @@ class RelaxedModel:
             target=np.zeros(n_a * n_d) if target is None else
             np.asarray(target, float)[athletes].reshape(n_a * n_d, 1))
         r = p.kick_steps - lo
-        # Kickoffs between the ODE's sub-steps (SUBSTEPS per block): interpolated.
-        kick_block, kick_frac = (SUBSTEPS * r) // BLOCK, ((SUBSTEPS * r) % BLOCK) / BLOCK
+        # Kickoffs between the ODE's sub-steps (sub per block): interpolated.
+        kick_block, kick_frac = (sub * r) // BLOCK, ((sub * r) % BLOCK) / BLOCK
         transmittance = light.glasses_transmittance
         step = jax_function(KERNEL)
         curve = jax_helper(time_of_day)
@@ -221,11 +228,10 @@ class RelaxedModel:
             """Body-clock hours at the kickoffs (B, K) and at each block's start (B, nb),
             and the dark share of each block (A, nb)."""
             lux, dark = relaxed(c, seek_b, avoid_b, shifts)
-            # The mean light of each sub-step (the 0.1-h steps split in SUBSTEPS parts).
-            lux_s = jnp.repeat(lux, SUBSTEPS, axis=1).reshape(
-                n_a, nb * SUBSTEPS, BLOCK).mean(axis=2)
+            # The mean light of each sub-step (the 0.1-h steps split in sub parts).
+            lux_s = jnp.repeat(lux, sub, axis=1).reshape(n_a, nb * sub, BLOCK).mean(axis=2)
             dark_b = dark.reshape(n_a, nb, BLOCK).mean(axis=2)
-            u = jnp.repeat(lux_s, n_d, axis=0)[None]  # (1, B, nb * SUBSTEPS)
+            u = jnp.repeat(lux_s, n_d, axis=0)[None]  # (1, B, nb * sub)
             out, _ = step(u, c["rows"], c["s0"])
             psi_after = out[1]
             psi_before = jnp.concatenate([c["s0"][1][:, None], psi_after[:, :-1]], axis=1)
@@ -233,7 +239,7 @@ class RelaxedModel:
                      * (psi_after[:, kick_block] - psi_before[:, kick_block]))
             mapped = hour_of_lanes(psi_k, c["grid"], c["hours"])
             body_k = (c["kick_home"] + wrap(mapped - c["ref_kick"])) % 24.0
-            mapped_b = hour_of_lanes(psi_before[:, ::SUBSTEPS], c["grid"], c["hours"])
+            mapped_b = hour_of_lanes(psi_before[:, ::sub], c["grid"], c["hours"])
             body_b = (c["home_block"] + wrap(mapped_b - c["ref_block"])) % 24.0
             return body_k, body_b, dark_b
 
