@@ -171,7 +171,7 @@ class TravelConf:
     tau_sd_h: float = 0.2  # SD of the intrinsic period (h); Duffy et al. 2011
     light_sensitivity_sd: float = 0.5  # SD of ln light sensitivity; assumption
     sleep_weight: float = 1.0  # x the twin's % per h of sleep lost (Craven et al. 2022)
-    effort_weight: float = 0.05  # % per h of actions a day; assumption
+    effort_weight: float = 0.0  # % per h of actions a day; assumption (0: neutral)
     alignment_weight: float = 0.0  # % per h^2 of misalignment at kickoff
     iterations: int = 45  # L-BFGS-B iterations over the three stages
     replay_draws: int = 50  # Monte-Carlo draws of the twin replaying each strategy

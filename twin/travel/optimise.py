@@ -40,8 +40,11 @@ with the twin's own exchange rate for sleep:
   ``sleep_restriction_in_bed_h``), :math:`w_s = 100\, s_{max} / (L - 4)` % per hour,
   times ``sleep_weight`` (default 1);
 - effort: hours of light seeking and avoiding a day, :math:`w_e` = ``effort_weight``
-  (% per h a day; assumption, default 0.05: an hour a day of light box must buy at
-  least 0.05 % of performance at kickoff);
+  (% per h a day; an assumption, so 0 by default: the request's daily caps bound the
+  effort instead). Above 0 it changes the answer more than it should: at 0.1 % per h a
+  day the optimiser keeps almost no action (``benchmarks/RESULTS.md``), a local optimum
+  of the bounded search rather than a trade-off (the performance it gives up is many
+  times the effort it saves);
 - :math:`w_m` = ``alignment_weight`` (% per h² of misalignment :math:`m_k` at kickoff,
   default 0) and :math:`w_d` = ``daily_weight`` (re-entrainment itself, for requests
   without kickoffs; default 0): at every block after the first arrival, the distance of
@@ -94,7 +97,7 @@ class Objective:
     """Weights of the objective (module docstring) and the optimiser's settings."""
 
     sleep_weight: float = 1.0
-    effort_weight: float = 0.05
+    effort_weight: float = 0.0
     alignment_weight: float = 0.0
     daily_weight: float = 0.0
     kickoff_weight: float = 1.0
