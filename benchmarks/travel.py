@@ -121,6 +121,11 @@ def run(quick: bool) -> list[dict]:
     return rows
 
 
+def _change(value: float, baseline: float) -> str:
+    r = 100.0 * (1.0 - value / baseline)
+    return f"{abs(r):.0f} % {'lower' if r >= 0 else 'higher'}"
+
+
 def table(rows: list[dict]) -> str:
     r = rows[0]
     lines = [
@@ -134,7 +139,7 @@ def table(rows: list[dict]) -> str:
             f"| {x['case']} | {x['athletes']} x {x['draws']} ({x['problems']}) | "
             f"{x['squad_s']:.1f} | {x['optimise_s']:.1f} ({x['first_evaluation_s']:.1f}) | "
             f"{x['evaluations']} | {n:.2f} / {ru:.2f} / {tw:.2f} | "
-            f"{100 * (1 - tw / n):.0f} % lower | {100 * (1 - tw / ru):.0f} % lower |")
+            f"{_change(tw, n)} | {_change(tw, ru)} |")
     if "performance_twin" in r:
         lines += ["", "Replayed through the twin (defaults; "
                   f"{r['write_and_replay_s']:.0f} s to write the outputs and replay the three "
