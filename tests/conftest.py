@@ -30,13 +30,10 @@ def backend(request):
 RAY_MODULES = {"test_ray", "test_ray_cluster", "test_apps"}
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """With ``-n`` (pytest-xdist, ``--dist loadgroup``), each module runs on one worker
     (its module-scoped fixtures are computed once), and the modules that use Ray share
-    one worker. First among the hooks: xdist's own reads the groups into the test ids,
-    and without ``tryfirst`` it ran before these marks existed (a module's tests were
-    spread over both workers, each computing its module fixtures: twice the work)."""
+    one worker."""
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
         item.add_marker(pytest.mark.xdist_group("ray" if module in RAY_MODULES else module))
