@@ -56,7 +56,7 @@ import numpy as np
 from numba import njit, vectorize
 
 from physiology.circadian import equilibrate, home_clock, phase_series
-from physiology.kernels import run, tree_map
+from physiology.kernels import helper, run, tree_map
 from physiology.sleep import cumulative_debt, two_process, ump
 from scenarios import at_home, compile_clock
 from twin.model.sleep_kernel import SLEEP_KERNEL, sleep_params, sleep_state
@@ -390,9 +390,10 @@ def reference_clock(features: ClockFeatures, kickoff_h: np.ndarray, itinerary: n
     return body, wrap_hours(body - local)
 
 
-@njit(cache=True, error_model="numpy")
+@helper
 def _wrap(h):  # pragma: no cover - compiled
-    """One hour wrapped into (-12, 12]: the one formula, for arrays and compiled loops."""
+    """One hour wrapped into (-12, 12]: the one formula, for arrays, compiled loops and
+    JAX (a declared helper: :func:`physiology.kernels.jax_helper`)."""
     return -((-h + 12.0) % 24.0 - 12.0)
 
 

@@ -131,6 +131,7 @@ class RelaxedModel:
 
         from physiology.circadian._hannay19 import KERNEL
         from physiology.kernels import jax_function, jax_helper
+        from twin.model.clock import _wrap
         from twin.model.day_kernel import time_of_day
         from twin.model.params import CouplingParams
 
@@ -184,8 +185,7 @@ class RelaxedModel:
         n_kick = max(len(r), 1)
         dt = p.dt
 
-        def wrap(h):
-            return -((-h + 12.0) % 24.0 - 12.0)
+        wrap = jax_helper(_wrap)  # the twin's own wrap into (-12, 12]
 
         def hour_of(psi, grid, hours):
             x = (psi - grid[0]) % (2.0 * jnp.pi) + grid[0]

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from twin.model.clock import wrap_hours
 from twin.travel.controls import TravelRequest, project_shifts, to_plan
 from twin.travel.problem import BLOCK
 from twin.travel.schedule import TravelLightParams, TravelPlan
@@ -43,10 +44,6 @@ LONG_HAUL_ZONES = 3.0
 RATE_ADVANCE_H, RATE_DELAY_H = 1.0, 1.5
 LIGHT_WINDOW_H = 3.0
 TMIN_AFTER_BED_H = 5.0
-
-
-def _wrap(h):
-    return -((-np.asarray(h, float) + 12.0) % 24.0 - 12.0)
 
 
 def rule_controls(problem, request: TravelRequest):
@@ -93,7 +90,7 @@ def rule_controls(problem, request: TravelRequest):
         e = pre if east else -pre
         tmin_home = p.bed_h[a] + TMIN_AFTER_BED_H
         for leg, (arrive, change) in enumerate(changes):
-            e = float(_wrap(e - change))
+            e = float(wrap_hours(e - change))
             following = changes[leg + 1, 0] if leg + 1 < len(changes) else np.inf
             day0 = np.floor(tau_b[np.searchsorted(t_b, arrive)] / 24.0) if arrive < t_b[-1] \
                 else None
