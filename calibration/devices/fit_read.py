@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import fitdecode
 import numpy as np
 import pandas as pd
 
@@ -39,6 +38,8 @@ _RECORD = "FIT message"
 
 def _messages(path):
     """(1-based data message number, name, {field: value}) of every data message."""
+    import fitdecode  # imported here: ``import calibration`` works without it
+
     n = 0
     try:
         with fitdecode.FitReader(str(path), check_crc=fitdecode.CrcCheck.RAISE,

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import gpxpy
-import gpxpy.gpx
 import numpy as np
 import pandas as pd
 
@@ -39,6 +37,9 @@ def read_gpx_track(path) -> Track:
     Raises:
         DataError: unreadable XML, a trackpoint without a time, or no trackpoints.
     """
+    import gpxpy  # imported here: ``import calibration`` works without it
+    import gpxpy.gpx
+
     try:
         with open(path, encoding="utf-8") as fh:
             gpx = gpxpy.parse(fh)
