@@ -245,6 +245,8 @@ BAD = [
     ("HRV twice on a date", "h3.csv",
      lambda: "athlete_id,date,rmssd_ms\np01,2024-03-04,60\np01,2024-03-04,61\n", None,
      "date"),
+    ("daily table rMSSD 300 ms", "d.csv", lambda: "athlete_id,date,load,load_kind,"
+     "hrv_rmssd_ms\np01,2024-03-04,300,session-RPE,300\n", None, "hrv_rmssd_ms"),
     ("one-athlete export without athlete", "h4.csv",
      lambda: "date,rmssd_ms\n2024-03-04,60\n", None, "athlete_id"),
 ]

@@ -4,7 +4,8 @@ Messages read (FIT SDK profile): ``record`` (``timestamp``; ``distance``, m; ``s
 ``enhanced_speed``, m/s; ``position_lat``/``position_long``, semicircles), ``session``
 (``sport``, ``total_elapsed_time``, ``total_distance``) and ``activity``
 (``local_timestamp``: the local clock's offset from UTC). Heart rate is not part of the
-``daily`` schema and is not read.
+``daily`` schema and is not read; a record message without an absolute timestamp is
+skipped.
 
 Distance per speed band comes from the track itself, never from the file's typed totals:
 the increments of the device's cumulative ``distance`` over time (its odometer, the

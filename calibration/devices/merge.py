@@ -114,7 +114,8 @@ def merge_daily(frames: Sequence[pd.DataFrame] | Mapping[str, pd.DataFrame], *,
         day = merged[key]
         if "load" not in day and missing_load != "keep":
             if missing_load == "error" or key[0] not in kinds:
-                raise DataError("merged daily records", None, "load", f"no load for "
+                sources = " and ".join(sorted({origin[key, f] for f in day}))
+                raise DataError(sources, None, "load", f"no load for "
                                 f"{key[0]} on {key[1]} in any source (missing_load: error "
                                 "| zero | keep; zero needs the athlete's load kind)")
             day.update(load=0.0, load_kind=kinds[key[0]])

@@ -73,7 +73,7 @@ def read_device_file(path, *, athlete_id=None, kind=None, bands=None) -> pd.Data
             do not name one) or of a one-athlete CSV export; in a multi-athlete CSV,
             keep only this athlete's rows.
         kind: one of :data:`DEVICE_KINDS`; default from the file (module docstring).
-        bands: lower speed-band edges (m/s) for track files; default
+        bands: lower speed-band edges (m/s) for track files only; default
             :data:`calibration.schema.DISTANCE_BANDS`.
 
     Returns:
@@ -85,8 +85,12 @@ def read_device_file(path, *, athlete_id=None, kind=None, bands=None) -> pd.Data
 
     Raises:
         DataError: naming the file, the record and the field (see each reader).
+        ValueError: an unknown ``kind``; ``bands`` for a table.
     """
     kind = kind or device_kind(path)
+    if bands is not None and kind not in ("fit", "gpx", "tcx"):
+        raise ValueError(f"bands={bands!r} for a {kind!r} file: band edges apply to track "
+                         "files (a table's bands are the schema's DISTANCE_BANDS)")
     if kind in ("fit", "gpx", "tcx"):
         reader = {"fit": read_fit, "gpx": read_gpx, "tcx": read_tcx}[kind]
         return reader(path, athlete_id=athlete_id, bands=bands)
