@@ -13,6 +13,10 @@ Public surface (everything else is private):
 - data: :func:`read_table` (schema :data:`SCHEMAS`, errors :class:`DataError` naming
   file, row and column), :class:`DataPolicy`, :func:`daily_series`,
   :func:`example_athlete` (Clarke & Skiba 2013, Fig. 8);
+- data from devices (:mod:`calibration.devices`): :func:`read_device_file` (FIT, GPX,
+  TCX, GPS-vendor, session-RPE, sleep and HRV exports -> ``daily`` records),
+  :func:`merge_daily` (one record per athlete and date), speed bands
+  :data:`DISTANCE_BANDS`;
 - governance: :class:`Policy`, :func:`load_policies`, :func:`policy_for`;
 - injury hazard of a squad: :func:`fit_injury_model` -> :class:`InjuryFit` from an
   injury and an exposure log (:func:`injury_design`, prior :data:`PRIOR_LOG_SD`),
@@ -27,6 +31,7 @@ from calibration._diagnostics import Diagnostics
 from calibration.athlete_data import AthleteSeries, daily_series
 from calibration.circadian import CircadianFit, fit_circadian, msf_sc
 from calibration.data import CLARKE_SKIBA_2013_FIT, example_athlete
+from calibration.devices import merge_daily, read_device_file
 from calibration.evaluation import OutOfSample, expanding_window
 from calibration.fitness_fatigue import FitResult, fit_banister, fit_busso, profile_likelihood
 from calibration.governance import Policy, load_policies, load_policy, policy_for
@@ -66,12 +71,20 @@ from calibration.records import (
     SleepNeedParams,
     param_spec,
 )
-from calibration.schema import SCHEMAS, TEST_UNITS, DataError, DataPolicy, read_table
+from calibration.schema import (
+    DISTANCE_BANDS,
+    SCHEMAS,
+    TEST_UNITS,
+    DataError,
+    DataPolicy,
+    read_table,
+)
 from calibration.sleep_need import SleepNeedFit, fit_sleep_need
 from calibration.squad import read_squad_calibration, squad_dataset, write_squad_calibration
 
 __all__ = [
     "CLARKE_SKIBA_2013_FIT",
+    "DISTANCE_BANDS",
     "PRIOR_LOG_SD",
     "RECORDS",
     "SCHEMAS",
@@ -113,11 +126,13 @@ __all__ = [
     "kalman_filter",
     "load_policies",
     "load_policy",
+    "merge_daily",
     "msf_sc",
     "param_spec",
     "policy_for",
     "power_duration_prior",
     "profile_likelihood",
+    "read_device_file",
     "read_inputs",
     "read_squad_calibration",
     "read_table",

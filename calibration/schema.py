@@ -12,7 +12,10 @@ pass silently):
     config), ``sleep_onset`` and ``sleep_offset`` (local clock ``HH:MM``, sleep that
     ends on this date), ``free_day`` (true/false: no alarm, for mid-sleep on free days),
     ``training_min`` and ``match_min`` (min, >= 0; empty: none), from which the exposure
-    log is derived when no ``exposure`` table is given.
+    log is derived when no ``exposure`` table is given; ``hrv_rmssd_ms`` (ms, the
+    morning's root mean square of successive RR-interval differences, rMSSD, in
+    [5, 250] ms: :data:`HRV_RMSSD_MS`, after Shaffer & Ginsberg 2017). The speed bands
+    of ``distance_band_<i>_m`` are :data:`DISTANCE_BANDS` (m/s; Bradley et al. 2009).
 ``tests``: ``athlete_id``, ``date``, ``kind``, ``value``, ``unit``; the unit must be the
     one :data:`TEST_UNITS` declares for the kind (``power_5min`` in W, ``dlmo`` in h, ...).
 ``bests``: ``athlete_id``, ``duration_s`` (> 0), ``power_w`` (> 0), optional ``date``.
@@ -35,9 +38,16 @@ row; the CSV line is one more) and ``.column``. Checks across rows and tables of
 injury and exposure logs (duplicates, an injury outside the log or on a day without
 exposure) are :func:`calibration.injury.injury_design`'s.
 
-Reference:
+:func:`check_table` applies the same checks to a frame built in memory (the device
+readers of :mod:`calibration.devices` use it, so ranges are enforced one way).
+
+References:
     Fuller CW et al. (2006). Consensus statement on injury definitions and data collection
     procedures in studies of football (soccer) injuries. Br J Sports Med 40:193-201.
+    Bradley PS et al. (2009). High-intensity running in English FA Premier League soccer
+    matches. J Sports Sci 27:159-168.
+    Shaffer F, Ginsberg JP (2017). An overview of heart rate variability metrics and
+    norms. Front Public Health 5:258.
 """
 
 from __future__ import annotations
@@ -54,19 +64,33 @@ LOAD_KINDS = ("session-RPE", "TRIMP", "TSS", "BikeScore")
 #: Unit of each test kind (value column); a row in another unit is an error.
 TEST_UNITS = {"power_5min": "W", "power_20min": "W", "cmj_height": "cm", "sprint_30m": "s",
               "yoyo_ir1": "m", "readiness": "1", "dlmo": "h"}
-N_DISTANCE_BANDS = 5
+#: Speed bands of ``distance_band_1_m`` ... ``distance_band_5_m``: name and lower edge
+#: (m/s; the top band is open). Bradley et al. 2009 (after Di Salvo et al. 2007): standing
+#: and walking 0-7.2 km/h, jogging 7.2-14.4, running 14.4-19.8, high-speed running
+#: 19.8-25.2, sprinting > 25.2 km/h. Bands 1+2 are scenarios.SPEED_BANDS' walk_jog, bands
+#: 3, 4, 5 its running, hsr and sprint (tests/test_devices.py checks the edges agree).
+DISTANCE_BANDS: tuple[tuple[str, float], ...] = (
+    ("walk", 0.0), ("jog", 2.0), ("run", 4.0), ("hsr", 5.5), ("sprint", 7.0))
+N_DISTANCE_BANDS = len(DISTANCE_BANDS)
 #: Where an injury happened (the exposure it is counted against).
 INJURY_CONTEXTS = ("training", "match")
 
 
 class DataError(ValueError):
-    """Bad input: names the file, the 1-based data row and the column."""
+    """Bad input: names the file, the 1-based data row and the column.
 
-    def __init__(self, file, row: int | None, column: str | None, message: str):
+    ``record`` names what ``row`` counts when it is not a CSV data row (for example
+    ``"FIT message"`` or ``"trackpoint"``); ``.message`` is the text after the place.
+    """
+
+    def __init__(self, file, row: int | None, column: str | None, message: str, *,
+                 record: str = "row"):
         self.file, self.row, self.column = str(file), row, column
+        self.record, self.message = record, message
         where = [f"file {self.file!r}"]
         if row is not None:
-            where.append(f"row {row} (CSV line {row + 1})")
+            where.append(f"row {row} (CSV line {row + 1})" if record == "row"
+                         else f"{record} {row}")
         if column is not None:
             where.append(f"column {column!r}")
         super().__init__(", ".join(where) + f": {message}")
@@ -110,6 +134,12 @@ MAX_BEST_S = 86_400.0
 #: Longest time loss: two seasons (assumption: a longer absence ends a career rather than
 #: being one time-loss injury in Fuller et al.'s sense).
 MAX_DAYS_LOST = 730
+#: Morning rMSSD (ms): [5, 250]. Short-term resting norms are 19-75 ms (Nunan et al. 2010,
+#: in Shaffer & Ginsberg 2017, Table 2) and trained athletes' morning values reach
+#: 100-200 ms; outside [5, 250] ms is a unit or artefact error (assumption: the margins
+#: beyond the norms are this module's).
+HRV_RMSSD_MS = (5.0, 250.0, "[5, 250] ms (Shaffer & Ginsberg 2017 norms 19-75 ms, "
+                            "with margins for athletes)")
 #: Dates: none before 1900, none after today (a future date is an entry error).
 FIRST_DATE = dt.date(1900, 1, 1)
 #: Plausible range of each test kind's value, in its unit, and the source.
@@ -153,7 +183,9 @@ SCHEMAS: dict[str, tuple[Column, ...]] = {
               Column("load_kind", "str", choices=LOAD_KINDS),
               *_bands(), Column("sleep_onset", "time", False),
               Column("sleep_offset", "time", False), Column("free_day", "bool", False),
-              _minutes("training_min", False), _minutes("match_min", False)),
+              _minutes("training_min", False), _minutes("match_min", False),
+              Column("hrv_rmssd_ms", "float", False, HRV_RMSSD_MS[0],
+                     maximum=HRV_RMSSD_MS[1], source=HRV_RMSSD_MS[2])),
     "tests": (_AID, Column("date", "date"), Column("kind", "str"),
               Column("value", "float", source="TEST_RANGES of the kind"),
               Column("unit", "str")),
@@ -268,7 +300,27 @@ def read_table(path, table: str, *, test_units: dict[str, str] | None = None) ->
         raise
     except Exception as exc:  # unreadable: say which file
         raise DataError(path, None, None, f"cannot be read ({exc})") from None
-    schema = SCHEMAS[table]
+    return check_table(raw, table, file=path, test_units=test_units)
+
+
+def check_table(raw: pd.DataFrame, table: str, *, file="<frame>",
+                test_units: dict[str, str] | None = None,
+                may_be_empty: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Validate a frame of raw cells (strings, numbers, dates) against :data:`SCHEMAS`.
+
+    The checks of :func:`read_table` (which calls this after reading the file), for
+    tables built in memory; ``file`` is named in errors. ``may_be_empty`` names required
+    columns that may be empty here (a device's partial daily record has no ``load``
+    until it is merged with the session-RPE table: :func:`calibration.devices.merge_daily`).
+
+    Raises:
+        DataError: missing or unknown column, bad cell (naming file, row, column).
+    """
+    if table not in SCHEMAS:
+        raise ValueError(f"table={table!r}: expected one of {tuple(SCHEMAS)}")
+    path = file
+    schema = tuple(Column(**{**c.__dict__, "required": False}) if c.name in may_be_empty
+                   else c for c in SCHEMAS[table])
     known = {c.name for c in schema}
     for name in raw.columns:
         if name not in known:
@@ -297,7 +349,10 @@ def read_table(path, table: str, *, test_units: dict[str, str] | None = None) ->
                                                   f"{source}")
         elif table == "daily":
             kind, load = out["load_kind"][-1], out["load"][-1]
-            if load > LOAD_MAX_PER_DAY[kind]:
+            if (kind is None) != (load is None):
+                raise DataError(path, i, "load" if load is None else "load_kind",
+                                "empty, but load and load_kind come together")
+            if load is not None and load > LOAD_MAX_PER_DAY[kind]:
                 raise DataError(path, i, "load", f"{load!r}: expected a day's {kind} load <= "
                                                  f"{LOAD_MAX_PER_DAY[kind]:g} (the scale's "
                                                  "top for 24 h; calibration.schema)")
