@@ -8,15 +8,14 @@ import csv
 import json
 
 import numpy as np
+import pytest
 
 from benchmarks.common import RESULTS
-from benchmarks.run import main
+from benchmarks.run import SECTIONS, main
 
 
-def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
-    before = RESULTS.read_text() if RESULTS.exists() else None
-    assert main(["--quick", "--out", str(tmp_path)]) == 0
-    rows = list(csv.DictReader((tmp_path / "kernels.csv").open()))
+def _kernels(out, text):
+    rows = list(csv.DictReader((out / "kernels.csv").open()))
     timed = [r for r in rows if r["median_s"]]
     assert {r["backend"] for r in timed} == {"numba", "jax"}
     compared = [r for r in timed if r["max_abs_numba_minus_jax"]]
@@ -24,38 +23,91 @@ def test_quick_benchmarks_run_and_write_outputs(tmp_path, capsys):
     # Absolute differences on outputs up to ~1e4 (Busso on random loads): the
     # 1e-10 relative agreement of tests/test_backends_agree.py, in absolute terms.
     assert all(float(r["max_abs_numba_minus_jax"]) < 1e-6 for r in compared)
-    assert (tmp_path / "kernels.png").stat().st_size > 1000
-    (load,) = csv.DictReader((tmp_path / "kernel_load.csv").open())
+    assert (out / "kernels.png").stat().st_size > 1000
+    assert "| banister | numba |" in text
+
+
+def _kernel_load(out, text):
+    (load,) = csv.DictReader((out / "kernel_load.csv").open())
     assert load["backend"] == "numba" and float(load["twin_day_median_s"]) > 0
-    wbal = list(csv.DictReader((tmp_path / "wbal.csv").open()))
+
+
+def _wbal(out, text):
+    wbal = list(csv.DictReader((out / "wbal.csv").open()))
     assert {r["method"] for r in wbal if r["median_s"]} == {
         "skiba-integral", "skiba-differential", "bartram"}
     # W' balance in J with W' = 20 kJ: 1e-10 of W'.
     assert all(float(r["max_abs_numba_minus_jax_j"]) < 2e-6 for r in wbal if r["median_s"])
     assert float(next(r for r in wbal if r["max_rel_error"])["max_rel_error"]) < 1e-9
-    circ = list(csv.DictReader((tmp_path / "circadian.csv").open()))
+    assert "## W' balance" in text
+
+
+def _circadian(out, text):
+    circ = list(csv.DictReader((out / "circadian.csv").open()))
     assert {r["model"] for r in circ} == {"forger99", "jewett99", "hannay19"}
     # RK4 at 0.1 h against DOP853 after 2 days: fourth-order small (states are O(1)).
     assert all(float(r["rk4_error_dt0.1"]) < 1e-5 for r in circ if r["rk4_error_dt0.1"])
-    _check_work_precision(list(csv.DictReader((tmp_path / "work_precision.csv").open())))
-    _check_throughput(list(csv.DictReader((tmp_path / "throughput.csv").open())))
-    loop = json.loads((tmp_path / "engine_baseline.json").read_text())[0]
+
+
+def _engine_baseline(out, text):
+    loop = json.loads((out / "engine_baseline.json").read_text())[0]
     assert loop["loop_athlete_days_per_s"] > 0 and loop["chunk_athlete_days_per_s"] > 0
-    cal = {r["case"]: r for r in csv.DictReader((tmp_path / "calibration.csv").open())}
+
+
+def _calibration(out, text):
+    cal = {r["case"]: r for r in csv.DictReader((out / "calibration.csv").open())}
     # The exact projected fit of the Clarke & Skiba cyclist reaches the optimum 18.300 W^2
     # (to the refinement's 1e-3); SciPy's trust region with finite differences from 8
     # starts never gets below it (it may stop on the ridge above it).
     ours = float(cal["exact projection (point fit)"]["sse"])
     peer = float(cal["scipy trf 2-point from 8 starts (max_nfev 50)"]["sse"])
     assert abs(ours - 18.300) < 1e-3 and peer >= ours - 1e-6
-    (trav,) = json.loads((tmp_path / "travel.json").read_text())
+
+
+def _travel(out, text):
+    (trav,) = json.loads((out / "travel.json").read_text())
     assert trav["misalignment_twin_h"] < trav["misalignment_none_h"] and trav["squad_s"] > 0
-    for name in ("work_precision", "throughput"):
-        assert (tmp_path / f"{name}.png").stat().st_size > 1000
-    out = capsys.readouterr().out
-    assert "| banister | numba |" in out and "## W' balance" in out
-    assert "## Work-precision" in out and "## Throughput" in out
+
+
+def _work_precision(out, text):
+    _check_work_precision(list(csv.DictReader((out / "work_precision.csv").open())))
+    assert (out / "work_precision.png").stat().st_size > 1000
+    assert "## Work-precision" in text
+
+
+def _throughput(out, text):
+    _check_throughput(list(csv.DictReader((out / "throughput.csv").open())))
+    assert (out / "throughput.png").stat().st_size > 1000
+    assert "## Throughput" in text
+
+
+#: What each section's quick run must have written (sections without an entry must run
+#: and print their section).
+CHECKS = {"kernels": _kernels, "kernel_load": _kernel_load, "wbal": _wbal,
+          "circadian": _circadian, "engine_baseline": _engine_baseline,
+          "calibration": _calibration, "travel": _travel,
+          "work_precision": _work_precision, "throughput": _throughput}
+
+
+# One test per section, each its own pytest-xdist group, so the sections share the
+# workers (run together, the quick suite was the longest test of the suite).
+@pytest.mark.parametrize("section", [pytest.param(name, marks=pytest.mark.xdist_group(
+    f"benchmarks.{name}")) for name in SECTIONS])
+def test_quick_benchmark_section_runs_and_writes_outputs(section, tmp_path, capsys):
+    before = RESULTS.read_text() if RESULTS.exists() else None
+    assert main(["--quick", "--out", str(tmp_path), "--only", section]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith(f"## {SECTIONS[section][0]}\n\nCommand: ")
+    if section in CHECKS:
+        CHECKS[section](tmp_path, text)
     assert (RESULTS.read_text() if RESULTS.exists() else None) == before  # quick never records
+
+
+def test_every_section_with_outputs_is_checked():
+    """A section added without a check of its outputs is noticed here, not silently
+    run only (the sections that write no file of their own are listed)."""
+    unchecked = {"scenarios", "engine", "plan_memory", "prescribe"}
+    assert set(CHECKS) | unchecked == set(SECTIONS) and not set(CHECKS) & unchecked
 
 
 def _order(rows: list[dict], model: str, impl: str) -> float:

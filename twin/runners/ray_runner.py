@@ -211,12 +211,16 @@ def execute_ray(plan: engine.Plan, layout, blocks, *, address: str | None = None
     slim = dataclasses.replace(plan, clock=None,
                                squad=public_squad(plan.squad, plan.public_ids))
     plan_ref = ray.put(slim)
-    capacity = max(1, int(ray.cluster_resources().get("CPU", 1) // cpus_per_task))
     todo = list(blocks)
     pending: dict = {}
     try:
         while todo or pending:
-            while todo and len(pending) < capacity + 1:
+            # The cluster's size is read again each time a task finishes: on an
+            # autoscaling cluster (KubeRay, ``ray up``) the queued tasks beyond today's
+            # CPUs are the demand that adds workers, and the workers that joined are
+            # then kept busy. Twice the capacity in flight bounds the driver's queue.
+            capacity = max(1, int(ray.cluster_resources().get("CPU", 1) // cpus_per_task))
+            while todo and len(pending) < 2 * capacity + 1:
                 block = todo.pop(0)
                 ref = remote.remote(plan_ref, block, layout.slices(block), cpus_per_task, chaos,
                                     chunk)
