@@ -9,6 +9,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
+from physiology.kernels import keep_jax_compilations
+
 settings.register_profile(
     "default", max_examples=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -16,6 +18,10 @@ settings.register_profile("thorough", max_examples=300, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 BACKENDS = ("numba", "jax")
+
+# JAX's compilations kept on disk beside the Numba kernels: both workers, the tools the
+# tests run as processes and Ray's local workers load what one of them compiled.
+keep_jax_compilations()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -49,6 +49,28 @@ def jax_helper(fn):
     return _rebind(py)
 
 
+def keep_jax_compilations() -> str:
+    """Keep JAX's compiled executables on disk, beside the Numba kernels
+    (``cache_dir() / "jax"``), unless ``JAX_COMPILATION_CACHE_DIR`` names a place already;
+    returns the directory.
+
+    JAX's persistent compilation cache (compilations over 1 s, its default threshold):
+    the tools' next runs, Ray's local workers and the processes a tool starts (they
+    inherit the environment variable) load what one process compiled instead of
+    compiling again; the same executables, so the same numbers. Called by the tools'
+    entry points and the test suite, never on import (importing this package changes no
+    global JAX setting).
+    """
+    import os
+
+    directory = os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(cache_dir() / "jax"))
+    import sys
+
+    if "jax" in sys.modules:  # already imported: it read the environment then
+        sys.modules["jax"].config.update("jax_compilation_cache_dir", directory)
+    return directory
+
+
 def x64():
     """Context manager enabling JAX float64 inside it only (imports JAX on first use)."""
     from physiology.kernels.jax_backend import x64 as make
@@ -65,6 +87,7 @@ __all__ = [
     "helper",
     "jax_function",
     "jax_helper",
+    "keep_jax_compilations",
     "ode_kernel",
     "ops",
     "paths",

@@ -32,6 +32,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
+from physiology.kernels import keep_jax_compilations
 from scenarios import ConfigError
 from twin.apps._compose_errors import athletes_of, mark_job_error, reporting
 from twin.apps.config import CONF_DIR, VERSION_BASE, check_known_keys, register
@@ -234,6 +235,7 @@ def hydra_app(name: str, body: Body, *, config_name: str = "config",
 
     def main() -> None:
         register()
+        keep_jax_compilations()
         with reporting(name, config_name, on_error=withhold_unrewritten):
             job()
 
