@@ -155,7 +155,8 @@ def load_config(*overrides: str, config_dir=CONF_DIR) -> DictConfig:
             cfg = compose("serve", overrides=list(overrides))
         OmegaConf.resolve(cfg)
     except (HydraException, OmegaConfBaseException) as exc:
-        raise ConfigError(f"conf/serve.yaml: {exc}".splitlines()[0]) from None
+        lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+        raise ConfigError(f"{Path(config_dir) / 'serve.yaml'}: " + "; ".join(lines)) from None
     finally:
         GlobalHydra.instance().hydra = outer
     check_known_keys(cfg)
