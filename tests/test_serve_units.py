@@ -169,3 +169,17 @@ def test_eu_athletes_leave_the_service_under_their_pseudonym(tmp_path, monkeypat
         id, rule, date, text = "x", "sleep_debt", dt.date(2026, 8, 1), "t"
 
     assert "m01" not in str(alert_data(A, models[0].public_id))
+
+
+def test_the_ray_serve_app_wraps_the_same_fastapi_app(tmp_path, monkeypatch):
+    """``twin.serve.ray_app:app`` is a Ray Serve application of the FastAPI app (built,
+    not run: no Ray cluster is started); skipped where Ray Serve's extras are missing."""
+    pytest.importorskip("ray.serve", exc_type=ImportError)
+    monkeypatch.setenv("TWIN_SERVE_OVERRIDES", f"run_dir={tmp_path}")
+    import importlib
+
+    from ray.serve import Application
+
+    mod = importlib.import_module("twin.serve.ray_app")
+    assert isinstance(mod.app, Application)
+    assert any(getattr(r, "path", None) == "/healthz" for r in mod.fastapi_app.routes)

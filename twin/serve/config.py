@@ -63,7 +63,7 @@ class RiskRule:
 @dataclass
 class ReadinessRule:
     enabled: bool = True
-    drop: float = 2.5  # points below the mean of the baseline_days before
+    drop: float = 3.0  # points below the mean of the baseline_days before
     baseline_days: int = 7
 
 
