@@ -277,11 +277,30 @@ def read_table(path, table: str, *, test_units: dict[str, str] | None = None) ->
     for col in schema:
         if col.required and col.name not in raw.columns:
             raise DataError(path, None, col.name, f"missing required column of {table!r}")
+    units = {**TEST_UNITS, **(test_units or {})}
     out: dict[str, list] = {c.name: [] for c in schema}
     for i, rec in enumerate(raw.to_dict("records"), start=1):
-        for name, value in validate_row(rec, table, file=path, row=i,
-                                        test_units=test_units).items():
-            out[name].append(value)
+        for col in schema:
+            out[col.name].append(_parse(rec.get(col.name), col, path, i))
+        if table == "tests":
+            kind, unit = out["kind"][-1], out["unit"][-1]
+            if kind not in units:
+                raise DataError(path, i, "kind", f"{kind!r}: unknown test kind; expected one "
+                                                 f"of {sorted(units)} (extend test_units)")
+            if unit != units[kind]:
+                raise DataError(path, i, "unit", f"{unit!r}: a {kind} test is recorded in "
+                                                 f"{units[kind]!r}")
+            low, high, source = TEST_RANGES.get(kind, (-np.inf, np.inf, ""))
+            value = out["value"][-1]
+            if not low < value <= high and not (low == value == 0.0 and kind == "readiness"):
+                raise DataError(path, i, "value", f"{value!r}: a {kind} test is expected in "
+                                                  f"{source}")
+        elif table == "daily":
+            kind, load = out["load_kind"][-1], out["load"][-1]
+            if load > LOAD_MAX_PER_DAY[kind]:
+                raise DataError(path, i, "load", f"{load!r}: expected a day's {kind} load <= "
+                                                 f"{LOAD_MAX_PER_DAY[kind]:g} (the scale's "
+                                                 "top for 24 h; calibration.schema)")
     frame = pd.DataFrame(out)
     if table == "bests" and len(frame):
         dup = frame.duplicated(["athlete_id", "duration_s"]).to_numpy()
@@ -291,42 +310,6 @@ def read_table(path, table: str, *, test_units: dict[str, str] | None = None) ->
                             f"{frame['duration_s'][i]:g} s for one athlete; expected one "
                             "per athlete and duration")
     return frame
-
-
-def validate_row(record: dict, table: str, *, file="record", row: int | None = None,
-                 test_units: dict[str, str] | None = None) -> dict:
-    """One row of ``table`` checked against :data:`SCHEMAS` as :func:`read_table` checks
-    each row (the same ranges; for ``tests`` the unit and range of the kind, for
-    ``daily`` the load kind's daily maximum): ``{column: parsed value}`` (None for an
-    empty optional cell). Unknown keys are not checked here (:func:`read_table` checks the
-    columns; the service its request fields).
-
-    Raises:
-        DataError: naming ``file``, ``row`` and the column.
-    """
-    schema = SCHEMAS[table]
-    units = {**TEST_UNITS, **(test_units or {})}
-    out = {col.name: _parse(record.get(col.name), col, file, row) for col in schema}
-    if table == "tests":
-        kind, unit = out["kind"], out["unit"]
-        if kind not in units:
-            raise DataError(file, row, "kind", f"{kind!r}: unknown test kind; expected one "
-                                               f"of {sorted(units)} (extend test_units)")
-        if unit != units[kind]:
-            raise DataError(file, row, "unit", f"{unit!r}: a {kind} test is recorded in "
-                                               f"{units[kind]!r}")
-        low, high, source = TEST_RANGES.get(kind, (-np.inf, np.inf, ""))
-        value = out["value"]
-        if not low < value <= high and not (low == value == 0.0 and kind == "readiness"):
-            raise DataError(file, row, "value", f"{value!r}: a {kind} test is expected in "
-                                                f"{source}")
-    elif table == "daily":
-        kind, load = out["load_kind"], out["load"]
-        if load > LOAD_MAX_PER_DAY[kind]:
-            raise DataError(file, row, "load", f"{load!r}: expected a day's {kind} load <= "
-                                               f"{LOAD_MAX_PER_DAY[kind]:g} (the scale's "
-                                               "top for 24 h; calibration.schema)")
-    return out
 
 
 @dataclass(frozen=True)

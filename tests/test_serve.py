@@ -237,3 +237,11 @@ def test_medical_details_only_to_medical_and_every_request_audited(run):
     assert c.get("/audit", headers=auth("coach")).status_code == 403
     entries = c.get("/audit", headers=auth("admin")).json()["entries"]
     assert any(e["status"] == 403 and e["actor"] == "carla" for e in entries)
+
+
+def test_the_openapi_docs_are_served(run):
+    c = httpx.Client(base_url=run["server"].base)
+    assert c.get("/docs").status_code == 200
+    paths = c.get("/openapi.json").json()["paths"]
+    assert {"/athletes/{athlete_id}/records", "/athletes/{athlete_id}/forecast",
+            "/athletes/{athlete_id}/plans/{plan_id}", "/audit", "/deliveries/dead"} <= set(paths)

@@ -183,3 +183,11 @@ def test_the_ray_serve_app_wraps_the_same_fastapi_app(tmp_path, monkeypatch):
     mod = importlib.import_module("twin.serve.ray_app")
     assert isinstance(mod.app, Application)
     assert any(getattr(r, "path", None) == "/healthz" for r in mod.fastapi_app.routes)
+
+
+def test_hash_token_prints_an_entry_the_token_file_reads(tmp_path, capsys):
+    from twin.serve.cli import main
+
+    assert main(["--hash-token", "abc", "--role", "medical", "--name", "milo"]) == 0
+    (tmp_path / "t.yaml").write_text(capsys.readouterr().out)
+    assert authenticate("Bearer abc", read_tokens(tmp_path / "t.yaml")).name == "milo"

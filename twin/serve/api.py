@@ -70,15 +70,19 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
     @app.middleware("http")
     async def audit(request: Request, call_next):
         request.state.principal = None
-        response = await call_next(request)
-        svc: Service | None = request.app.state.service
-        if svc is not None:
-            p = request.state.principal
-            entry = AuditEntry(actor=p.name if p else "anonymous", role=p.role if p else None,
-                               method=request.method, path=request.url.path,
-                               status=response.status_code)
-            await asyncio.to_thread(_write_audit, svc, entry)
-        return response
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:  # audited whatever the answer, a crash (500) too
+            svc: Service | None = request.app.state.service
+            if svc is not None:
+                p = request.state.principal
+                entry = AuditEntry(actor=p.name if p else "anonymous",
+                                   role=p.role if p else None, method=request.method,
+                                   path=request.url.path, status=status)
+                await asyncio.to_thread(_write_audit, svc, entry)
 
     def svc_of(request: Request) -> Service:
         return request.app.state.service

@@ -1,7 +1,9 @@
 """A posted daily record checked against the calibration ``daily`` schema.
 
-The ranges are calibration's (:func:`calibration.schema.validate_row`, the checks
-:func:`calibration.read_table` makes of every CSV row); this module adds what JSON adds:
+The ranges and checks are calibration's: the record goes through
+:func:`calibration.read_table` itself (as a one-row CSV in a temporary folder: the same
+code a squad's files go through, so no range is written twice); this module adds what
+JSON adds:
 each field's JSON type (a number is a number, not a string or a boolean), unknown fields,
 and the service's own fields: ``source`` (the natural key is athlete, date and source),
 an optional ``readiness`` score (the ``tests`` table's ``readiness`` kind and range) and
@@ -11,14 +13,17 @@ an optional ``test`` (``{kind, value, unit}``, a ``tests`` row). Every error is 
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import json
 import re
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
-from calibration.schema import SCHEMAS, DataError, validate_row
+from calibration.schema import SCHEMAS, DataError, read_table
 
 DAILY = {c.name: c for c in SCHEMAS["daily"] if c.name != "athlete_id"}
 EXTRA = ("source", "readiness", "test", "athlete_id")
@@ -33,6 +38,42 @@ class RecordError(ValueError):
     def __init__(self, field: str, message: str):
         self.field = field
         super().__init__(f"{field}: {message}")
+
+
+def validate_row(record: dict, table: str) -> dict:
+    """One row of a calibration table checked by :func:`calibration.read_table`:
+    ``{column: parsed value}`` (None where empty).
+
+    Raises:
+        DataError: as read_table's, with ``file`` "body" and no row.
+    """
+    cols = [c.name for c in SCHEMAS[table]]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "body.csv"
+        with path.open("w", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(cols)
+            w.writerow([_cell(record.get(c)) for c in cols])
+        try:
+            frame = read_table(path, table)
+        except DataError as exc:
+            where = str(DataError(path, exc.row, exc.column, ""))
+            message = str(exc)[len(where):] if str(exc).startswith(where) else str(exc)
+            raise DataError("body", None, exc.column, message) from None
+    out = {}
+    for k, v in frame.iloc[0].to_dict().items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        out[k] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+    return out
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return repr(v) if isinstance(v, float) else str(v)
 
 
 def _json_type(name: str, value, kind: str) -> None:
@@ -69,7 +110,7 @@ def parse_record(body, athlete_id: str) -> dict:
             raise RecordError(name, "missing, but the field is required")
         _json_type(name, body.get(name), col.kind)
     try:
-        row = validate_row({**body, "athlete_id": athlete_id}, "daily", file="body")
+        row = validate_row({**body, "athlete_id": athlete_id}, "daily")
     except DataError as exc:
         raise RecordError(exc.column or "body", str(exc)) from None
     out = {k: v for k, v in row.items() if k != "athlete_id"}
@@ -101,7 +142,7 @@ def parse_record(body, athlete_id: str) -> dict:
 def _test(athlete_id, body, kind, value, unit, field: str) -> float:
     try:
         row = validate_row({"athlete_id": athlete_id, "date": body.get("date"), "kind": kind,
-                            "value": value, "unit": unit}, "tests", file="body")
+                            "value": value, "unit": unit}, "tests")
     except DataError as exc:
         name = field if field == "readiness" else f"test.{exc.column}"
         raise RecordError(name, str(exc)) from None

@@ -175,6 +175,7 @@ class Service:
             sd = pipeline.sleep_debt(series, t, m.need_h, self.cfg.alerts.sleep_debt.days)
             medical = {"fitness": fit, "fatigue": fat, "sleep_debt_h": sd,
                        "readiness": _finite(series.readiness[t]),
+                       "hrv_rmssd_ms": (row.values or {}).get("hrv_rmssd_ms"),
                        "risk_by_draw": fc.risk.tolist()}
             frow = Forecast(athlete_id=m.id, as_of=latest,
                             window_start=series.date(fc.start_day), window_days=fc.days,
