@@ -137,7 +137,7 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
         except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(422, "body", f"malformed JSON: {exc}") from None
         try:
-            rec = parse_record(data, m.id)
+            rec = await asyncio.to_thread(parse_record, data, m.id)
         except RecordError as exc:
             raise ApiError(422, exc.field, str(exc)) from None
         idem = None

@@ -40,12 +40,12 @@ class RecordError(ValueError):
         super().__init__(f"{field}: {message}")
 
 
-def validate_row(record: dict, table: str) -> dict:
-    """One row of a calibration table checked by :func:`calibration.read_table`:
-    ``{column: parsed value}`` (None where empty).
+def validate_rows(records: list[dict], table: str) -> list[dict]:
+    """Rows of a calibration table checked by :func:`calibration.read_table`:
+    ``{column: parsed value}`` each (None where empty).
 
     Raises:
-        DataError: as read_table's, with ``file`` "body" and no row.
+        DataError: as read_table's, with ``file`` "body" and the 1-based row.
     """
     cols = [c.name for c in SCHEMAS[table]]
     with tempfile.TemporaryDirectory() as tmp:
@@ -53,18 +53,20 @@ def validate_row(record: dict, table: str) -> dict:
         with path.open("w", newline="") as fh:
             w = csv.writer(fh)
             w.writerow(cols)
-            w.writerow([_cell(record.get(c)) for c in cols])
+            w.writerows([_cell(r.get(c)) for c in cols] for r in records)
         try:
             frame = read_table(path, table)
         except DataError as exc:
             where = str(DataError(path, exc.row, exc.column, ""))
             message = str(exc)[len(where):] if str(exc).startswith(where) else str(exc)
-            raise DataError("body", None, exc.column, message) from None
-    out = {}
-    for k, v in frame.iloc[0].to_dict().items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        out[k] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+            raise DataError("body", exc.row, exc.column, message) from None
+    out = []
+    for row in frame.to_dict("records"):
+        for k, v in row.items():
+            if isinstance(v, np.generic):
+                v = v.item()
+            row[k] = None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+        out.append(row)
     return out
 
 
@@ -110,9 +112,9 @@ def parse_record(body, athlete_id: str) -> dict:
             raise RecordError(name, "missing, but the field is required")
         _json_type(name, body.get(name), col.kind)
     try:
-        row = validate_row({**body, "athlete_id": athlete_id}, "daily")
+        row = validate_rows([{**body, "athlete_id": athlete_id}], "daily")[0]
     except DataError as exc:
-        raise RecordError(exc.column or "body", str(exc)) from None
+        raise RecordError(exc.column or "body", _without_row(exc)) from None
     out = {k: v for k, v in row.items() if k != "athlete_id"}
     out["date"] = dt.date.fromisoformat(str(np.datetime64(row["date"], "D")))
     source = body.get("source", "api")
@@ -120,12 +122,12 @@ def parse_record(body, athlete_id: str) -> dict:
         raise RecordError("source", f"{source!r}: expected an id of letters, digits and "
                                     "'.', '_', ':', '-', at most 64")
     out["source"] = source
-    out["readiness"] = None
+    out["readiness"] = out["test_kind"] = out["test_value"] = None
+    tests, fields = [], []  # readiness and the test: rows of the ``tests`` table
     if body.get("readiness") is not None:
         _json_type("readiness", body["readiness"], "float")
-        out["readiness"] = _test(athlete_id, body, "readiness", body["readiness"], "1",
-                                 "readiness")
-    out["test_kind"] = out["test_value"] = None
+        tests.append({"kind": "readiness", "value": body["readiness"], "unit": "1"})
+        fields.append("readiness")
     test = body.get("test")
     if test is not None:
         if not isinstance(test, dict) or set(test) != {"kind", "value", "unit"}:
@@ -133,20 +135,28 @@ def parse_record(body, athlete_id: str) -> dict:
         _json_type("test.value", test["value"], "float")
         _json_type("test.kind", test["kind"], "str")
         _json_type("test.unit", test["unit"], "str")
-        out["test_kind"] = test["kind"]
-        out["test_value"] = _test(athlete_id, body, test["kind"], test["value"], test["unit"],
-                                  "test")
+        tests.append(dict(test))
+        fields.append("test")
+    if tests:
+        try:
+            rows = validate_rows([{"athlete_id": athlete_id, "date": body["date"], **t}
+                                  for t in tests], "tests")
+        except DataError as exc:
+            field = fields[(exc.row or 1) - 1]
+            name = field if field == "readiness" else f"test.{exc.column}"
+            raise RecordError(name, _without_row(exc)) from None
+        for field, row in zip(fields, rows, strict=True):
+            if field == "readiness":
+                out["readiness"] = float(row["value"])
+            else:
+                out["test_kind"], out["test_value"] = row["kind"], float(row["value"])
     return out
 
 
-def _test(athlete_id, body, kind, value, unit, field: str) -> float:
-    try:
-        row = validate_row({"athlete_id": athlete_id, "date": body.get("date"), "kind": kind,
-                            "value": value, "unit": unit}, "tests")
-    except DataError as exc:
-        name = field if field == "readiness" else f"test.{exc.column}"
-        raise RecordError(name, str(exc)) from None
-    return float(row["value"])
+def _without_row(exc: DataError) -> str:
+    """The error as the body's: file "body", the column, no CSV row."""
+    return str(DataError("body", None, exc.column, "")) + \
+        str(exc)[len(str(DataError(exc.file, exc.row, exc.column, ""))):]
 
 
 def digest(record: dict) -> str:
