@@ -191,3 +191,44 @@ def test_hash_token_prints_an_entry_the_token_file_reads(tmp_path, capsys):
     assert main(["--hash-token", "abc", "--role", "medical", "--name", "milo"]) == 0
     (tmp_path / "t.yaml").write_text(capsys.readouterr().out)
     assert authenticate("Bearer abc", read_tokens(tmp_path / "t.yaml")).name == "milo"
+
+
+def test_a_device_file_is_read_by_calibration_devices_and_ingested(tmp_path, monkeypatch):
+    """POST /athletes/{id}/files calls calibration.devices.read_device_file (here a
+    stand-in reading the ``daily`` table, as the real one does for a daily CSV: that
+    module comes from another branch); its DataError is a 422 naming the column, and a
+    bad file stores nothing."""
+    import sys
+    import types
+
+    from fastapi.testclient import TestClient
+
+    from calibration import read_table
+    from tests.serve_harness import TOKENS, auth
+    from twin.serve.api import create_app
+    from twin.serve.service import Service
+
+    def read_device_file(path, *, athlete_id=None):
+        frame = read_table(path, "daily")
+        return frame[frame["athlete_id"] == athlete_id]
+
+    fake = types.ModuleType("calibration.devices")
+    fake.read_device_file = read_device_file
+    monkeypatch.setitem(sys.modules, "calibration.devices", fake)
+    write_tokens(tmp_path / "tokens.yaml", TOKENS)
+    cfg = load_config(f"run_dir={tmp_path}", *TWIN)
+    good = ("athlete_id,date,load,load_kind,sleep_onset,sleep_offset\n"
+            "m01,2026-08-01,300,session-RPE,23:00,07:00\n"
+            "m01,2026-08-02,250,session-RPE,23:30,07:15\n")
+    with TestClient(create_app(cfg, Service(cfg))) as c:
+        r = c.post("/athletes/m01/files?filename=day.csv", content=good.encode(),
+                   headers=auth("coach"))
+        assert r.status_code == 201, r.text
+        assert [x["status"] for x in r.json()["records"]] == ["stored", "stored"]
+        bad = good.replace("250,", "99999,")
+        r = c.post("/athletes/m01/files?filename=day.csv", content=bad.encode(),
+                   headers=auth("coach"))
+        assert r.status_code == 422 and r.json()["detail"]["field"] == "load"
+        stored = c.get("/athletes/m01/records", headers=auth("coach")).json()["records"]
+        assert [(x["date"], x["source"]) for x in stored] == [
+            ("2026-08-01", "file"), ("2026-08-02", "file")]
