@@ -169,6 +169,10 @@ def test_eu_athletes_leave_the_service_under_their_pseudonym(tmp_path, monkeypat
         id, rule, date, text = "x", "sleep_debt", dt.date(2026, 8, 1), "t"
 
     assert "m01" not in str(alert_data(A, models[0].public_id))
+    from twin.serve.api import public_path
+
+    assert public_path(models, "/athletes/m01/forecast") == \
+        f"/athletes/{models[0].public_id}/forecast"  # the audit log's path
 
 
 def test_the_ray_serve_app_wraps_the_same_fastapi_app(tmp_path, monkeypatch):

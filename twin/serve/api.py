@@ -81,7 +81,8 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
                 p = request.state.principal
                 entry = AuditEntry(actor=p.name if p else "anonymous",
                                    role=p.role if p else None, method=request.method,
-                                   path=request.url.path, status=status)
+                                   path=public_path(svc.models, request.url.path),
+                                   status=status)
                 await asyncio.to_thread(_write_audit, svc, entry)
 
     def svc_of(request: Request) -> Service:
@@ -302,6 +303,13 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
             {"date": str(r.date), "source": r.source, "load": r.load} for r in rows]}
 
     return app
+
+
+def public_path(models, path: str) -> str:
+    """The path with each athlete id replaced by its public id (the audit log, which
+    admins read, holds no raw id of a pseudonymised athlete)."""
+    ids = {m.id: m.public_id for m in models}
+    return "/".join(ids.get(part, part) for part in path.split("/"))
 
 
 def _write_audit(svc: Service, entry: AuditEntry) -> None:
