@@ -41,7 +41,7 @@ COPY scenarios ./scenarios
 COPY calibration ./calibration
 COPY twin ./twin
 COPY conf ./conf
-RUN pip install -e ".[serve]" "ray[default]==${RAY_VERSION}" \
+RUN pip install -e ".[serve,serve-ray]" "ray[default,serve]==${RAY_VERSION}" \
     && ray --version && twin-run --help >/dev/null
 
 USER 1000:100

@@ -6,10 +6,9 @@ kept in the project as ``calibration/data/`` keeps its reference data), read as 
 server reads a structural schema (:func:`structural`). The built-in objects are validated
 against the core/v1 schemas those CRDs embed (controller-gen copies them from k8s.io/api):
 PodTemplateSpec, ServiceSpec, PersistentVolumeClaimSpec and ObjectMeta; the parts of a
-Deployment and a HorizontalPodAutoscaler outside the pod template follow the Kubernetes
-API reference (apps/v1, autoscaling/v2). Then the manifests are checked against the
-project: console scripts, Hydra overrides, the image, Ray's version, the Serve config.
-Nothing here needs docker, kubectl or a cluster.
+Deployment outside the pod template follow the Kubernetes API reference (apps/v1). Then
+the manifests are checked against the project: console scripts, Hydra overrides, the
+image, Ray's version, the Serve config. Nothing here needs docker, kubectl or a cluster.
 """
 
 from __future__ import annotations
@@ -160,7 +159,6 @@ def builtin_schema(kind: str) -> dict:
                         "requiredDuringSchedulingIgnoredDuringExecution", "[]",
                         "labelSelector")
     int_or_string = {"x-kubernetes-int-or-string": True}
-    quantity = {**int_or_string, "format": "quantity"}
     if kind == "Service":
         return _top("v1", "Service", at(crd_schema("RayService"), "spec", "serveService",
                                         "spec"))
@@ -178,33 +176,6 @@ def builtin_schema(kind: str) -> dict:
                                  "rollingUpdate": rolling}),
             "selector": label_selector, "template": pod_template},
             required=("selector", "template")))
-    if kind == "HorizontalPodAutoscaler":  # autoscaling/v2 HorizontalPodAutoscalerSpec
-        target = _object({"type": {"type": "string",
-                                   "enum": ["Utilization", "Value", "AverageValue"]},
-                          "averageUtilization": _int32(1), "averageValue": quantity,
-                          "value": quantity}, required=("type",))
-        metric = _object({
-            "type": {"type": "string", "enum": ["ContainerResource", "External", "Object",
-                                                "Pods", "Resource"]},
-            "resource": _object({"name": {"type": "string"}, "target": target},
-                                required=("name", "target")),
-            # the other metric sources, not used here: their contents left unchecked
-            **{k: {"type": "object"} for k in ("containerResource", "external", "object",
-                                               "pods")}}, required=("type",))
-        policy = _object({"type": {"type": "string", "enum": ["Pods", "Percent"]},
-                          "value": _int32(1), "periodSeconds": _int32(1)},
-                         required=("type", "value", "periodSeconds"))
-        rules = _object({"stabilizationWindowSeconds": _int32(0),
-                         "selectPolicy": {"type": "string", "enum": ["Max", "Min", "Disabled"]},
-                         "policies": {"type": "array", "items": policy}})
-        return _top("autoscaling/v2", "HorizontalPodAutoscaler", _object({
-            "scaleTargetRef": _object({"apiVersion": {"type": "string"},
-                                       "kind": {"type": "string"},
-                                       "name": {"type": "string"}}, required=("kind", "name")),
-            "minReplicas": _int32(1), "maxReplicas": _int32(1),
-            "metrics": {"type": "array", "items": metric},
-            "behavior": _object({"scaleUp": rules, "scaleDown": rules})},
-            required=("scaleTargetRef", "maxReplicas")))
     raise KeyError(kind)
 
 
@@ -285,12 +256,11 @@ def test_kustomization_applies_every_manifest():
     listed = set(KUSTOMIZATION["resources"])
     assert listed == {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
     assert {d["kind"] for d in manifests()} == {
-        "RayJob", "RayService", "Deployment", "Service", "HorizontalPodAutoscaler",
-        "PersistentVolumeClaim"}
+        "RayJob", "RayService", "Deployment", "Service", "PersistentVolumeClaim"}
 
 
 @pytest.mark.parametrize("kind", ["RayJob", "RayService", "Deployment", "Service",
-                                  "HorizontalPodAutoscaler", "PersistentVolumeClaim"])
+                                  "PersistentVolumeClaim"])
 def test_manifest_validates_against_its_schema(kind):
     doc = one(kind)
     assert errors(schema_for(doc), doc) == []
@@ -332,12 +302,10 @@ def test_the_validator_refuses_broken_manifests():
         "$.spec.replicas: '3' is not of type 'integer'",
         "$.spec.template.spec.containers[0].readinessProbe.httpGet.path: 1 is not of type "
         "'string'"}
-    hpa = one("HorizontalPodAutoscaler")
-    hpa["spec"]["metrics"][0]["resource"]["target"]["averageValue"] = "lots"
-    hpa["spec"].pop("maxReplicas")
-    assert errors(schema_for(hpa), hpa) == [
-        "$.spec.metrics[0].resource.target.averageValue: 'lots' is not a 'quantity'",
-        "$.spec: 'maxReplicas' is a required property"]
+    claim = one("PersistentVolumeClaim")
+    claim["spec"]["resources"]["requests"]["storage"] = "lots"
+    (found,) = errors(schema_for(claim), claim)
+    assert found.startswith("$.spec.resources.requests.storage: 'lots' "), found
 
 
 def test_structural_schema_extensions():
@@ -398,13 +366,14 @@ def test_rayjob_runs_the_standard_sweep_on_an_autoscaled_cluster_that_goes_away(
 
 
 @pytest.mark.parametrize("kind", ["RayJob", "RayService"])
-def test_ray_clusters_autoscale_with_bounded_pods(kind):
+def test_ray_clusters_have_bounded_pods_and_the_sweep_autoscales(kind):
     cluster = ray_cluster_spec(one(kind))
-    assert cluster["enableInTreeAutoscaling"] is True
+    # the sweep's workers autoscale; the service is one replica on one worker
+    assert cluster["enableInTreeAutoscaling"] is (kind == "RayJob")
     assert cluster["authOptions"]["mode"] == "token"
     for group in cluster["workerGroupSpecs"]:
         assert group["minReplicas"] <= group.get("replicas", 0) <= group["maxReplicas"]
-        assert group["maxReplicas"] > group["minReplicas"]
+        assert (group["maxReplicas"] > group["minReplicas"]) is (kind == "RayJob")
     for pod in pod_specs(cluster):
         assert pod["securityContext"]["runAsNonRoot"] is True
         for c in pod["containers"]:
@@ -423,15 +392,14 @@ def _class_fields(path: Path, *names: str) -> set[str]:
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
 
 
-def test_rayservice_serves_the_twin_app_with_autoscaled_replicas():
+def test_rayservice_serves_the_twin_app_as_its_single_writer():
     service = one("RayService")
     config = yaml.safe_load(service["spec"]["serveConfigV2"])
     (app,) = config["applications"]
     assert app["import_path"] == "twin.serve.ray_app:app"
     (deployment,) = app["deployments"]
-    scaling = deployment["autoscaling_config"]
-    assert 1 <= scaling["min_replicas"] <= scaling["max_replicas"]
-    assert scaling["target_ongoing_requests"] > 0
+    # One replica (the service is its database's single writer), as ray_app declares.
+    assert deployment["num_replicas"] == 1 and "autoscaling_config" not in deployment
     # Every key is one Ray Serve's config schema declares (its models forbid others); read
     # from the installed Ray's source, since ray.serve needs the serve extra to import.
     serve = Path(importlib.util.find_spec("ray").submodule_search_locations[0]) / "serve"
@@ -442,11 +410,13 @@ def test_rayservice_serves_the_twin_app_with_autoscaled_replicas():
     assert set(deployment) <= _class_fields(schema, "DeploymentSchema")
     assert set(deployment["ray_actor_options"]) <= _class_fields(schema,
                                                                  "RayActorOptionsSchema")
-    assert set(scaling) <= _class_fields(serve / "config.py", "AutoscalingConfig")
-    # the deployment's name is the Serve app's (once twin.serve.ray_app is in this tree)
-    ray_app = REPO / "twin" / "serve" / "ray_app.py"
-    if ray_app.exists():
-        assert deployment["name"] in ray_app.read_text()
+    # The deployment's name is the class ray_app decorates (Serve refuses another name),
+    # and its replica count is ray_app's.
+    tree = ast.parse((REPO / "twin" / "serve" / "ray_app.py").read_text())
+    (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and any(
+        "deployment" in ast.unparse(d) for d in n.decorator_list)]
+    assert deployment["name"] == cls.name
+    assert "num_replicas=1" in ast.unparse(cls.decorator_list[0])
     head = ray_cluster_spec(service)["headGroupSpec"]["template"]["spec"]["containers"][0]
     ports = {p["containerPort"] for p in head["ports"]}
     assert config["http_options"]["port"] in ports
@@ -475,27 +445,28 @@ def test_both_serve_paths_read_the_database_url_and_token_from_secrets():
     _secrets_of(one("Deployment")["spec"]["template"]["spec"])
 
 
-def test_plain_deployment_service_and_autoscaler_fit_together():
-    deployment, service, hpa = (one(k) for k in ("Deployment", "Service",
-                                                 "HorizontalPodAutoscaler"))
+def test_plain_deployment_and_service_fit_together():
+    deployment, service = (one(k) for k in ("Deployment", "Service"))
     template = deployment["spec"]["template"]
     labels = template["metadata"]["labels"]
     assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
     assert service["spec"]["selector"].items() <= labels.items()
     (c,) = template["spec"]["containers"]
-    assert c["command"] == ["twin-serve", "--host", "0.0.0.0"]
+    assert c["command"][:2] == ["twin-serve", "host=0.0.0.0"]
+    # the overrides are keys of conf/serve.yaml, and the run directory is writable scratch
+    from twin.serve.config import load_config
+
+    cfg = load_config(*c["command"][1:])
+    assert cfg.host == "0.0.0.0" and cfg.run_dir.startswith(
+        {m["name"]: m["mountPath"] for m in c["volumeMounts"]}["tmp"])
     port_names = {p["name"] for p in c["ports"]}
     assert {p["targetPort"] for p in service["spec"]["ports"]} <= port_names
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert c[probe]["httpGet"]["path"] == "/healthz", probe
         assert c[probe]["httpGet"]["port"] in port_names, probe
-    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment",
-                                             "name": deployment["metadata"]["name"]}
-    assert 1 <= hpa["spec"]["minReplicas"] <= hpa["spec"]["maxReplicas"]
-    assert "replicas" not in deployment["spec"]  # the autoscaler owns the count
-    # CPU utilisation is measured against the requests: every container declares one
-    if any(m["resource"]["name"] == "cpu" for m in hpa["spec"]["metrics"]):
-        assert all("cpu" in c["resources"]["requests"] for c in template["spec"]["containers"])
+    # The single writer: one replica, and a rollout never runs two.
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["strategy"]["type"] == "Recreate"
 
 
 def test_commands_name_the_projects_console_scripts():
@@ -559,7 +530,7 @@ def test_dockerfile_installs_the_project_from_its_own_files():
     needed = {"pyproject.toml", PYPROJECT["project"]["readme"], "conf"} | packages
     assert needed <= {s.rstrip("/").removeprefix("./") for s in copied}
     runs = " ".join(rest for i, rest in steps if i == "RUN")
-    assert 'pip install -e ".[serve]"' in runs
+    assert 'pip install -e ".[serve,serve-ray]"' in runs
     # nothing fetched from elsewhere: no clone, no download, no install from a URL
     assert not re.search(r"git clone|(curl|wget) [^&;|]*://|pip install [^&;|]*(git\+|://)",
                          runs)

@@ -12,6 +12,7 @@ from twin.prescribe.optimise import (
     assess,
     optimise,
     replay_outcomes,
+    window_state,
     with_filtered_state,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "optimise",
     "read_load_plan",
     "replay_outcomes",
+    "window_state",
     "with_filtered_state",
 ]

@@ -101,7 +101,7 @@ class PlanResult:
 class _Problem:
     """The window's fixed inputs and the JAX functions of the training loads."""
 
-    def __init__(self, plan: Plan, athlete: int, point: int, req: PlanRequest):
+    def __init__(self, plan: Plan, athlete: int, point: int, req: PlanRequest, state=None):
         d, season = plan.days, plan.season
         if not 0 <= req.start < req.start + req.days <= season.days:
             raise InfeasiblePlan(f"plan.start = {req.start}, plan.days = {req.days}: expected "
@@ -132,8 +132,8 @@ class _Problem:
         n = min(req.draws, plan.draws)
         self.params = tree_map(lambda x: x[athlete, :n], plan.params)
         fixed = _fixed_inputs(plan, athlete, point, w)
-        self.state0 = self._state_at(plan, athlete, point, req.start, n, tmpl_load, tmpl_run,
-                                     match_load, match_run)
+        self.state0 = state if state is not None else self._state_at(
+            plan, athlete, point, req.start, n, tmpl_load, tmpl_run, match_load, match_run)
         args = (np.stack(flatten(self.params)), np.stack(flatten(self.state0)),
                 np.stack([fixed[k] for k in _FIXED]), match_load[w], match_run[w],
                 self.train.astype(float), per_au, min_per_au, key / key.sum())
@@ -218,13 +218,15 @@ def _compiled(kernel, n_days: int, n_draws: int) -> dict:
 
 
 def assess(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
-           point: int = 0) -> tuple[np.ndarray, np.ndarray]:
+           point: int = 0, state=None) -> tuple[np.ndarray, np.ndarray]:
     """The scenario's own training in the window: (risk per draw, key-match performance
-    per draw), as :func:`optimise` reports them for its template."""
+    per draw), as :func:`optimise` reports them for its template. ``state``: the day
+    kernel's state at the window's start (:func:`window_state`); default the template's
+    from the season start."""
 
     req = request or PlanRequest()
     with x64():
-        prob = _Problem(plan, athlete, point, req)
+        prob = _Problem(plan, athlete, point, req, state)
         out = {k: np.asarray(v) for k, v in prob.outputs(prob.template).items()}
     risk = 1 - np.prod(1 - out["injury_probability"], axis=1)
     return risk, out["performance"][:, prob.key].mean(axis=1)
@@ -280,9 +282,33 @@ def with_filtered_state(plan: Plan, athlete: int, fitness, fatigue) -> Plan:
     return dataclasses.replace(plan, state0=state0)
 
 
+def window_state(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
+                 point: int = 0, fitness=None, fatigue=None):
+    """The day kernel's state of one athlete at the start of the request's window, each
+    leaf ``(draws,)``: the template to then with no injuries (what :func:`assess` and
+    :func:`optimise` start from by default), with the fitness-fatigue state replaced by a
+    filtered one when ``fitness`` and ``fatigue`` are given (after the day before the
+    window; the mapping of :func:`with_filtered_state`). For forecasts and plans from
+    "today" in the middle of a season (the living twin, :mod:`twin.serve`)."""
+    req = request or PlanRequest()
+    with x64():
+        s = _Problem(plan, athlete, point, req).state0
+    if fitness is None and fatigue is None:
+        return s
+    if plan.model != "banister":
+        raise ValueError("window_state: the filtered state is Banister's (fitness, fatigue); "
+                         f"model.fitness_fatigue is {plan.model!r}")
+    n = s.ff.g.shape[0]
+    ff = tree_map(lambda x: x[athlete, :n], plan.params.ff)
+    return s._replace(ff=s.ff._replace(g=fitness / ff.k1 + 0 * s.ff.g,
+                                       h=fatigue / ff.k2 + 0 * s.ff.h),
+                      fatigue_prev=fatigue * np.exp(-1.0 / ff.tau2) + 0 * s.fatigue_prev)
+
+
 def optimise(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
-             point: int = 0) -> PlanResult:
-    """The optimised training loads of one athlete (module docstring).
+             point: int = 0, state=None) -> PlanResult:
+    """The optimised training loads of one athlete (module docstring); ``state`` as for
+    :func:`assess` (a plan from "today": :func:`window_state`).
 
     Raises:
         InfeasiblePlan: naming the constraint (risk budget, ACWR band, load bounds, taper,
@@ -298,7 +324,7 @@ def optimise(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
                              "in (0, 1]")
     lo_a, hi_a = req.acwr_band
     with x64():
-        prob = _Problem(plan, athlete, point, req)
+        prob = _Problem(plan, athlete, point, req, state)
         idx = np.flatnonzero(prob.train)
         upper = np.full(req.days, req.load_max)
         if req.taper_days:

@@ -1,0 +1,342 @@
+"""The HTTP API (FastAPI; OpenAPI docs at ``/docs``), served by uvicorn or Ray Serve.
+
+Every request is authenticated by a bearer token with a role and audited (refused ones
+too); every athlete in an answer is named by the public id governance lets out. Errors
+are ``{"detail": {"field": ..., "message": ...}}`` naming the field: 401 without a valid
+token, 403 for a role the endpoint does not serve, 404 for an unknown athlete or plan,
+409 for a different record under a stored natural key, 413 for an oversized body, 422
+for a bad field, and nothing is stored by a refused request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import re
+import tempfile
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from twin.prescribe.load_plan import safe_cell
+from twin.serve.auth import authenticate
+from twin.serve.models import (
+    Alert,
+    AuditEntry,
+    DailyRecord,
+    Forecast,
+    IdempotencyKey,
+    OutboxEvent,
+    ProposedPlan,
+)
+from twin.serve.records import RecordError, digest, json_schema, parse_record
+from twin.serve.service import Conflict, Service, alert_data
+
+WRITERS = ("coach", "medical", "admin")
+READERS = ("coach", "medical", "analyst", "admin")
+_IDEMPOTENCY = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, field: str, message: str):
+        self.status, self.field, self.message = status, field, message
+
+
+def create_app(cfg, service: Service | None = None) -> FastAPI:
+    """The app for ``cfg``; the :class:`Service` is built at startup unless given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if app.state.service is None:
+            app.state.service = await asyncio.to_thread(Service, cfg)
+        app.state.service.start_workers()
+        yield
+        app.state.service.stop_workers()
+
+    app = FastAPI(title="athlete-twin: the living twin", lifespan=lifespan,
+                  description="Ingest an athlete's days, assimilate, forecast, alert.")
+    app.state.service = service
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError):
+        return JSONResponse({"detail": {"field": exc.field, "message": exc.message}},
+                            status_code=exc.status)
+
+    @app.middleware("http")
+    async def audit(request: Request, call_next):
+        request.state.principal = None
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:  # audited whatever the answer, a crash (500) too
+            svc: Service | None = request.app.state.service
+            if svc is not None:
+                p = request.state.principal
+                entry = AuditEntry(actor=p.name if p else "anonymous",
+                                   role=p.role if p else None, method=request.method,
+                                   path=public_path(svc.models, request.url.path),
+                                   status=status)
+                await asyncio.to_thread(_write_audit, svc, entry)
+
+    def svc_of(request: Request) -> Service:
+        return request.app.state.service
+
+    def authorize(request: Request, roles) -> str:
+        p = authenticate(request.headers.get("authorization"), svc_of(request).tokens)
+        if p is None:
+            raise ApiError(401, "Authorization", "expected 'Authorization: Bearer <token>' "
+                                                 "with a valid token")
+        request.state.principal = p
+        if p.role not in roles:
+            raise ApiError(403, "role", f"role {p.role!r} may not do this; expected one of "
+                                        f"{list(roles)}")
+        return p.role
+
+    def athlete_of(request: Request, athlete_id: str):
+        m = svc_of(request).athlete(athlete_id)
+        if m is None:
+            raise ApiError(404, "athlete_id", "no such athlete in the squad")
+        return m
+
+    async def body_of(request: Request, limit: int) -> bytes:
+        size = request.headers.get("content-length")
+        if size is not None and (not size.isdigit() or int(size) > limit):
+            raise ApiError(413, "body", f"expected at most {limit} bytes")
+        raw = await request.body()
+        if len(raw) > limit:
+            raise ApiError(413, "body", f"expected at most {limit} bytes")
+        return raw
+
+    @app.get("/healthz")
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.post("/athletes/{athlete_id}/records", status_code=201, openapi_extra={
+        "requestBody": {"required": True,
+                        "content": {"application/json": {"schema": json_schema()}}},
+        "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                        "schema": {"type": "string", "pattern": _IDEMPOTENCY.pattern}}]})
+    async def post_record(athlete_id: str, request: Request):
+        """One daily record (the calibration ``daily`` schema's fields, plus ``source``,
+        ``readiness`` and ``test``); stored once per (athlete, date, source)."""
+        authorize(request, WRITERS)
+        m = athlete_of(request, athlete_id)
+        key = request.headers.get("idempotency-key")
+        if key is not None and not _IDEMPOTENCY.match(key):
+            raise ApiError(422, "Idempotency-Key", "expected 1-128 of letters, digits and "
+                                                   "'.', '_', ':', '-'")
+        raw = await body_of(request, int(cfg.max_body_bytes))
+        try:
+            data = json.loads(raw)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ApiError(422, "body", f"malformed JSON: {exc}") from None
+        try:
+            rec = await asyncio.to_thread(parse_record, data, m.id)
+        except RecordError as exc:
+            raise ApiError(422, exc.field, str(exc)) from None
+        idem = None
+        if key is not None:
+            h = digest({"athlete": m.id, **rec})
+            stored = await asyncio.to_thread(_idempotent, svc_of(request), key)
+            if stored is not None:
+                if stored.request_digest != h:
+                    raise ApiError(422, "Idempotency-Key", "already used for a different "
+                                                           "request")
+                return JSONResponse(stored.response, status_code=stored.status_code)
+            idem = (key, h)
+        try:
+            status, body = await asyncio.to_thread(svc_of(request).ingest, m, rec,
+                                                   idempotency=idem)
+        except Conflict as exc:
+            raise ApiError(409, exc.field, str(exc)) from None
+        return JSONResponse(body, status_code=status)
+
+    @app.post("/athletes/{athlete_id}/files", status_code=201, openapi_extra={
+        "requestBody": {"required": True, "content": {"application/octet-stream": {}}}})
+    async def post_file(athlete_id: str, request: Request, filename: str):
+        """A device file (raw body; ``?filename=`` gives its type by its suffix), read by
+        ``calibration.devices.read_device_file`` into daily rows, each ingested as a
+        record with source ``file``."""
+        authorize(request, WRITERS)
+        m = athlete_of(request, athlete_id)
+        raw = await body_of(request, int(cfg.max_file_bytes))
+        name = Path(filename).name
+        if not name or not re.match(r"^[A-Za-z0-9._-]{1,128}$", name):
+            raise ApiError(422, "filename", "expected a file name of letters, digits, . _ -")
+        try:
+            from calibration.devices import read_device_file
+        except ImportError:
+            raise ApiError(501, "filename", "device files need calibration.devices, which "
+                                            "this installation lacks") from None
+        from calibration.schema import DataError
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / name
+            path.write_bytes(raw)
+            try:
+                frame = read_device_file(path, athlete_id=m.id)
+            except DataError as exc:
+                raise ApiError(422, exc.column or "file", str(exc)) from None
+        recs = []
+        for i, row in enumerate(frame.to_dict("records")):
+            row = {k: _plain(v) for k, v in row.items() if k != "athlete_id"}
+            for k in ("sleep_onset", "sleep_offset"):  # hours back to clock time
+                if isinstance(row.get(k), float):
+                    sec = round(row[k] * 3600) % 86400
+                    row[k] = f"{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}"
+            row.setdefault("source", "file")
+            row = {k: v for k, v in row.items() if v is not None}
+            try:
+                recs.append(parse_record(row, m.id))
+            except RecordError as exc:
+                raise ApiError(422, f"rows[{i}].{exc.field}", str(exc)) from None
+        out = []
+        for rec in recs:
+            try:
+                out.append((await asyncio.to_thread(svc_of(request).ingest, m, rec))[1])
+            except Conflict as exc:
+                out.append({"status": "conflict", "date": str(rec["date"]),
+                            "message": str(exc)})
+        return JSONResponse({"athlete": m.public_id, "records": out}, status_code=201)
+
+    @app.get("/athletes/{athlete_id}/forecast")
+    async def get_forecast(athlete_id: str, request: Request):
+        """The latest forecast; risk numbers, sleep and readiness for ``medical`` only."""
+        role = authorize(request, READERS)
+        m = athlete_of(request, athlete_id)
+        with svc_of(request).sessions() as s:
+            f = s.scalar(select(Forecast).where(Forecast.athlete_id == m.id)
+                         .order_by(Forecast.as_of.desc(), Forecast.id.desc()).limit(1))
+        if f is None:
+            raise ApiError(404, "forecast", "no forecast yet (no record in the season)")
+        budget = float(cfg.alerts.risk_over_budget.budget)
+        out = {"athlete": m.public_id, "as_of": str(f.as_of),
+               "window_start": str(f.window_start), "window_days": f.window_days,
+               "match_performance_pct": f.performance_mean,
+               "over_budget": f.risk_mean > budget}
+        if role == "medical":
+            out["medical"] = {"injury_risk": {"mean": f.risk_mean, "q05": f.risk_q05,
+                                              "q95": f.risk_q95, "budget": budget},
+                              **f.medical}
+        return out
+
+    @app.get("/athletes/{athlete_id}/alerts")
+    async def get_alerts(athlete_id: str, request: Request):
+        role = authorize(request, READERS)
+        m = athlete_of(request, athlete_id)
+        with svc_of(request).sessions() as s:
+            rows = s.scalars(select(Alert).where(Alert.athlete_id == m.id)
+                             .order_by(Alert.date, Alert.rule)).all()
+        out = []
+        for a in rows:
+            item = {**alert_data(a, m.public_id), "plan_status": a.plan_status}
+            if role == "medical":
+                item["medical"] = {"value": a.value, "threshold": a.threshold}
+            out.append(item)
+        return {"athlete": m.public_id, "alerts": out}
+
+    @app.get("/athletes/{athlete_id}/plans")
+    async def get_plans(athlete_id: str, request: Request):
+        authorize(request, READERS)
+        m = athlete_of(request, athlete_id)
+        with svc_of(request).sessions() as s:
+            rows = s.scalars(select(ProposedPlan).where(ProposedPlan.athlete_id == m.id)
+                             .order_by(ProposedPlan.created_at)).all()
+        return {"athlete": m.public_id, "plans": [
+            {"plan_id": p.id, "alert_id": p.alert_id, "status": p.status,
+             "start": str(p.start), "days": p.days, "message": p.message} for p in rows]}
+
+    @app.get("/athletes/{athlete_id}/plans/{plan_id}")
+    async def get_plan(athlete_id: str, plan_id: str, request: Request):
+        """The plan as the load-plan CSV ``twin-run scenario.load_plan=`` replays."""
+        authorize(request, READERS)
+        m = athlete_of(request, athlete_id)
+        with svc_of(request).sessions() as s:
+            p = s.get(ProposedPlan, plan_id)
+        if p is None or p.athlete_id != m.id:
+            raise ApiError(404, "plan_id", "no such plan for this athlete")
+        if p.status != "proposed":
+            raise ApiError(404, "plan_id", f"no plan could be made: {p.message}")
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["athlete", "date", "training_load_au", "template_load_au", "match"])
+        for day, load, template, match in p.rows:
+            w.writerow([safe_cell(m.public_id), day, f"{load:.3f}", f"{template:.3f}",
+                        int(match)])
+        return Response(buf.getvalue(), media_type="text/csv")
+
+    @app.get("/audit")
+    async def get_audit(request: Request, limit: int = 1000):
+        authorize(request, ("admin",))
+        with svc_of(request).sessions() as s:
+            rows = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())
+                             .limit(max(1, min(limit, 100_000)))).all()
+        return {"entries": [{"at": r.at.isoformat(), "actor": r.actor, "role": r.role,
+                             "method": r.method, "path": r.path, "status": r.status}
+                            for r in rows]}
+
+    @app.get("/deliveries/dead")
+    async def get_dead(request: Request):
+        authorize(request, ("admin",))
+        with svc_of(request).sessions() as s:
+            rows = s.scalars(select(OutboxEvent).where(OutboxEvent.status == "dead")).all()
+        return {"dead": [{"event_id": r.event_id, "type": r.event_type, "url": r.url,
+                          "attempts": r.attempts, "last_error": r.last_error}
+                         for r in rows]}
+
+    @app.get("/athletes/{athlete_id}/records")
+    async def get_records(athlete_id: str, request: Request):
+        """The stored days (date, source, load), for checking what was accepted."""
+        authorize(request, READERS)
+        m = athlete_of(request, athlete_id)
+        with svc_of(request).sessions() as s:
+            rows = s.scalars(select(DailyRecord).where(DailyRecord.athlete_id == m.id)
+                             .order_by(DailyRecord.date)).all()
+        return {"athlete": m.public_id, "records": [
+            {"date": str(r.date), "source": r.source, "load": r.load} for r in rows]}
+
+    return app
+
+
+def public_path(models, path: str) -> str:
+    """The path with each athlete id replaced by its public id (the audit log, which
+    admins read, holds no raw id of a pseudonymised athlete)."""
+    ids = {m.id: m.public_id for m in models}
+    return "/".join(ids.get(part, part) for part in path.split("/"))
+
+
+def _write_audit(svc: Service, entry: AuditEntry) -> None:
+    with svc.sessions() as s, s.begin():
+        s.add(entry)
+
+
+def _idempotent(svc: Service, key: str):
+    with svc.sessions() as s:
+        return s.get(IdempotencyKey, key)
+
+
+def _plain(v):
+    """A DataFrame cell as JSON would give it (dates as ISO text, NaN as None)."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+        return None
+    if isinstance(v, np.datetime64):
+        return str(np.datetime64(v, "D"))
+    if isinstance(v, pd.Timestamp | dt.date):
+        return str(pd.Timestamp(v).date())
+    if isinstance(v, np.floating | np.integer):
+        return v.item()
+    if isinstance(v, np.bool_):
+        return bool(v)
+    return v

@@ -1,0 +1,92 @@
+"""Delivering the outbox: a background worker posts each pending row to its webhook.
+
+Transactional outbox (C. Richardson, "Pattern: Transactional outbox", microservices.io):
+the rows are written in the transaction that writes the alert, so an event exists if and
+only if its alert does; this worker sends them afterwards, marks a row delivered after a
+2xx answer, and otherwise retries it with exponential backoff and jitter
+(``backoff_s * 2^(attempt - 1)``, capped at ``backoff_cap_s``, times a uniform factor in
+[0.5, 1]: "equal jitter", Brooker 2015, AWS Architecture Blog, "Exponential backoff and
+jitter"); after ``max_attempts`` the row is dead (``GET /deliveries/dead``). Delivery is
+at least once: a crash between the receiver's 2xx and the commit resends that one event,
+so receivers deduplicate by the event id (stable per alert); a delivered row is never
+sent again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+
+import httpx
+from sqlalchemy import select
+
+from twin.serve.events import SIGNATURE_HEADER, sign
+from twin.serve.models import Delivery, OutboxEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+
+def backoff(attempt: int, base: float, cap: float, rng=random) -> float:
+    """Seconds before retry number ``attempt`` (1-based), with equal jitter."""
+    return min(cap, base * 2.0 ** (attempt - 1)) * (0.5 + 0.5 * rng.random())
+
+
+def deliver_due(session_factory, secrets: list[bytes], dcfg, client: httpx.Client,
+                limit: int = 50) -> int:
+    """Send every pending row whose time has come; the number sent successfully."""
+    now = utcnow()
+    with session_factory() as s:
+        rows = s.scalars(select(OutboxEvent).where(OutboxEvent.status == "pending",
+                                                   OutboxEvent.next_attempt_at <= now)
+                         .order_by(OutboxEvent.id).limit(limit)).all()
+    ok = 0
+    for row in rows:
+        body = row.body.encode()
+        code, error = None, None
+        try:
+            r = client.post(row.url, content=body, timeout=float(dcfg.timeout_s), headers={
+                "content-type": "application/cloudevents+json",
+                SIGNATURE_HEADER: sign(secrets[row.webhook], body)})
+            code = r.status_code
+            if not 200 <= code < 300:
+                error = f"HTTP {code}"
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        with session_factory() as s, s.begin():
+            cur = s.get(OutboxEvent, row.id)
+            cur.attempts += 1
+            s.add(Delivery(outbox_id=row.id, attempt=cur.attempts, status_code=code,
+                           error=error, ok=error is None))
+            if error is None:
+                cur.status, cur.delivered_at, cur.last_error = "delivered", utcnow(), None
+                ok += 1
+            elif cur.attempts >= int(dcfg.max_attempts):
+                cur.status, cur.last_error = "dead", error
+            else:
+                cur.last_error = error
+                cur.next_attempt_at = utcnow() + dt.timedelta(seconds=backoff(
+                    cur.attempts, float(dcfg.backoff_s), float(dcfg.backoff_cap_s)))
+    return ok
+
+
+class Worker(threading.Thread):
+    """A daemon thread calling ``step()`` every ``poll_s`` seconds until stopped."""
+
+    def __init__(self, name: str, step, poll_s: float):
+        super().__init__(name=name, daemon=True)
+        self.step, self.poll_s, self.stopping = step, poll_s, threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                busy = self.step()
+            except Exception:  # a worker keeps going; the error is logged
+                log.exception("%s failed", self.name)
+                busy = False
+            if not busy:
+                self.stopping.wait(self.poll_s)
+
+    def stop(self) -> None:
+        self.stopping.set()
