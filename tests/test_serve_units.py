@@ -177,8 +177,7 @@ def test_eu_athletes_leave_the_service_under_their_pseudonym(tmp_path, monkeypat
 
 def test_the_ray_serve_app_wraps_the_same_fastapi_app(tmp_path, monkeypatch):
     """``twin.serve.ray_app:app`` is a Ray Serve application of the FastAPI app (built,
-    not run: no Ray cluster is started); skipped where Ray Serve's extras are missing."""
-    pytest.importorskip("ray.serve", exc_type=ImportError)
+    not run: no Ray cluster is started; Ray Serve comes with the dev extra)."""
     monkeypatch.setenv("TWIN_SERVE_OVERRIDES", f"run_dir={tmp_path}")
     import importlib
 
@@ -197,28 +196,16 @@ def test_hash_token_prints_an_entry_the_token_file_reads(tmp_path, capsys):
     assert authenticate("Bearer abc", read_tokens(tmp_path / "t.yaml")).name == "milo"
 
 
-def test_a_device_file_is_read_by_calibration_devices_and_ingested(tmp_path, monkeypatch):
-    """POST /athletes/{id}/files calls calibration.devices.read_device_file (here a
-    stand-in reading the ``daily`` table, as the real one does for a daily CSV: that
-    module comes from another branch); its DataError is a 422 naming the column, and a
-    bad file stores nothing."""
-    import sys
-    import types
-
+def test_a_device_file_is_read_by_calibration_devices_and_ingested(tmp_path):
+    """POST /athletes/{id}/files reads the body with calibration.devices.read_device_file
+    (a daily table here, its kind from its header); its DataError is a 422 naming the
+    column, and a bad file stores nothing."""
     from fastapi.testclient import TestClient
 
-    from calibration import read_table
     from tests.serve_harness import TOKENS, auth
     from twin.serve.api import create_app
     from twin.serve.service import Service
 
-    def read_device_file(path, *, athlete_id=None):
-        frame = read_table(path, "daily")
-        return frame[frame["athlete_id"] == athlete_id]
-
-    fake = types.ModuleType("calibration.devices")
-    fake.read_device_file = read_device_file
-    monkeypatch.setitem(sys.modules, "calibration.devices", fake)
     write_tokens(tmp_path / "tokens.yaml", TOKENS)
     cfg = load_config(f"run_dir={tmp_path}", *TWIN)
     good = ("athlete_id,date,load,load_kind,sleep_onset,sleep_offset\n"
