@@ -63,6 +63,14 @@ ELSEWHERE = {
         "tests/test_ray.py::test_twin_sensitivity_on_ray_gives_the_in_process_indices",
     "twin-run sweep=standard runner=ray":
         "tests/test_ray.py::test_ray_gives_the_local_cube_bit_for_bit",
+    "twin-serve --demo --days 60":
+        "tests/test_serve_units.py::test_the_demo_replays_a_season_and_alerts_fire (30 days "
+        "of the mini squad)",
+    "twin-serve port=8080 alerts.risk_over_budget.budget=0.25":
+        "tests/test_serve.py::test_the_openapi_docs_are_served (its module's fixture starts "
+        "a real twin-serve process with overrides, an alert budget among them)",
+    'twin-serve --hash-token "$TOKEN" --role medical --name dr-lee':
+        "tests/test_serve_units.py::test_hash_token_prints_an_entry_the_token_file_reads",
     "twin-run sweep=standard runner.address=auto":
         "tests/test_ray_cluster.py::test_a_sweep_submitted_as_a_job_to_a_two_node_cluster",
 }

@@ -196,6 +196,21 @@ def test_hash_token_prints_an_entry_the_token_file_reads(tmp_path, capsys):
     assert authenticate("Bearer abc", read_tokens(tmp_path / "t.yaml")).name == "milo"
 
 
+def test_the_demo_replays_a_season_and_alerts_fire(capsys):
+    """The README's ``twin-serve --demo`` (30 days of the mini squad): the season is
+    posted day by day through the real HTTP service, and the overload block (days 15-26
+    of one athlete, 3 x the load) makes a risk alert fire, whose signed event arrives
+    with its proposed plan."""
+    from twin.serve.cli import main
+
+    assert main(["--demo", "--days", "30", "twin.athletes=mini_squad"]) == 0
+    out = capsys.readouterr().out
+    alerts = [line for line in out.splitlines() if line.strip().startswith("ALERT")]
+    assert any("risk_over_budget" in line for line in alerts), out
+    assert "PLAN" in out and "done: " in out
+    assert int(out.split("done: ")[1].split()[0]) >= len(alerts)  # events received
+
+
 def test_a_device_file_is_read_by_calibration_devices_and_ingested(tmp_path):
     """POST /athletes/{id}/files reads the body with calibration.devices.read_device_file
     (a daily table here, its kind from its header); its DataError is a 422 naming the

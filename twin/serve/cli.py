@@ -13,6 +13,7 @@ import argparse
 import logging
 import sys
 
+from physiology.kernels import keep_jax_compilations
 from scenarios import ConfigError
 
 
@@ -33,6 +34,7 @@ def main(argv=None) -> int:
         print(OmegaConf.to_yaml([{"name": args.name, "role": args.role,
                                   "sha256": token_digest(args.hash_token)}]), end="")
         return 0
+    keep_jax_compilations()
     logging.getLogger("jax._src.xla_bridge").setLevel(logging.WARNING)
     try:
         if args.demo:
