@@ -37,7 +37,6 @@ a self-contained page, :func:`twin.report.plan_report`), and prints the replay c
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import logging
 import os
@@ -53,7 +52,7 @@ from scenarios import AXES, ConfigError, build_squad, parse_date, parse_number
 from twin import prescribe
 from twin.apps.from_config import plan_from_config
 from twin.apps.hydra_app import hydra_app
-from twin.prescribe.load_plan import safe_cell
+from twin.prescribe.load_plan import write_load_plan
 from twin.report import plan_report
 from twin.store.governance import public_ids
 
@@ -253,12 +252,8 @@ def _write(results, plan, cfg, out_dir: Path) -> dict:
     csv_path = out_dir / "plan.csv"
     tmp = csv_path.with_name("plan.csv.tmp")
     with tmp.open("w", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(["athlete", "date", "training_load_au", "template_load_au", "match"])
-        for r in results:
-            for k, day in enumerate(r.days):
-                w.writerow([safe_cell(r.athlete), str(plan.season.dates[day]),
-                            f"{r.load[k]:.3f}", f"{r.template[k]:.3f}", int(r.match[k])])
+        write_load_plan(fh, ((r.athlete, plan.season.dates[day], r.load[k], r.template[k],
+                              r.match[k]) for r in results for k, day in enumerate(r.days)))
     os.replace(tmp, csv_path)
     scenario = OmegaConf.to_container(cfg.scenario, resolve=True, enum_to_str=True)
     scenario["load_plan"] = str(csv_path.resolve())

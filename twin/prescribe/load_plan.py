@@ -24,6 +24,21 @@ COLUMNS = ("athlete", "date", "training_load_au")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: The columns ``twin-plan`` and ``twin-serve`` write (the template's load and the match
+#: flag beside the plan's, for people; :func:`read_load_plan` reads :data:`COLUMNS`).
+WRITTEN = ("athlete", "date", "training_load_au", "template_load_au", "match")
+
+
+def write_load_plan(fh, rows) -> None:
+    """Write a plan to the text file ``fh``: ``rows`` of (athlete id, ISO date, planned
+    load AU, template load AU, match day); ids are written spreadsheet-safe."""
+    w = csv.writer(fh)  # RFC 4180 line ends
+    w.writerow(WRITTEN)
+    for athlete, day, load, template, match in rows:
+        w.writerow([safe_cell(athlete), str(day), f"{load:.3f}", f"{template:.3f}",
+                    int(match)])
+
+
 def safe_cell(text: str) -> str:
     """A text cell a spreadsheet shows as text: a leading formula character gets a ``'``
     in front (as the OWASP guidance on CSV injection advises); :func:`read_load_plan`

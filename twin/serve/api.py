@@ -11,7 +11,6 @@ for a bad field, and nothing is stored by a refused request.
 from __future__ import annotations
 
 import asyncio
-import csv
 import io
 import json
 import re
@@ -23,7 +22,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
-from twin.prescribe.load_plan import safe_cell
+from twin.prescribe.load_plan import write_load_plan
 from twin.serve.auth import authenticate
 from twin.serve.models import (
     Alert,
@@ -265,11 +264,7 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
         if p.status != "proposed":
             raise ApiError(404, "plan_id", f"no plan could be made: {p.message}")
         buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["athlete", "date", "training_load_au", "template_load_au", "match"])
-        for day, load, template, match in p.rows:
-            w.writerow([safe_cell(m.public_id), day, f"{load:.3f}", f"{template:.3f}",
-                        int(match)])
+        write_load_plan(buf, ((m.public_id, *row) for row in p.rows))
         return Response(buf.getvalue(), media_type="text/csv")
 
     @app.get("/audit")
