@@ -1,8 +1,8 @@
 """A posted daily record checked against the calibration ``daily`` schema.
 
 The ranges and checks are calibration's: the record goes through
-:func:`calibration.read_table` itself (as a one-row CSV in a temporary folder: the same
-code a squad's files go through, so no range is written twice); this module adds what
+:func:`calibration.schema.check_table`, the code a squad's files go through in
+:func:`calibration.read_table` (so no range is written twice); this module adds what
 JSON adds:
 each field's JSON type (a number is a number, not a string or a boolean), unknown fields,
 and the service's own fields: ``source`` (the natural key is athlete, date and source),
@@ -13,17 +13,15 @@ an optional ``test`` (``{kind, value, unit}``, a ``tests`` row). Every error is 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import json
 import re
-import tempfile
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
-from calibration.schema import SCHEMAS, DataError, read_table
+from calibration.schema import SCHEMAS, DataError, check_table
 
 DAILY = {c.name: c for c in SCHEMAS["daily"] if c.name != "athlete_id"}
 EXTRA = ("source", "readiness", "test", "athlete_id")
@@ -41,25 +39,17 @@ class RecordError(ValueError):
 
 
 def validate_rows(records: list[dict], table: str) -> list[dict]:
-    """Rows of a calibration table checked by :func:`calibration.read_table`:
+    """Rows of a calibration table checked by :func:`calibration.schema.check_table` (the
+    checks of ``read_table``, given the cells as a CSV file would give them):
     ``{column: parsed value}`` each (None where empty).
 
     Raises:
         DataError: as read_table's, with ``file`` "body" and the 1-based row.
     """
     cols = [c.name for c in SCHEMAS[table]]
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "body.csv"
-        with path.open("w", newline="") as fh:
-            w = csv.writer(fh)
-            w.writerow(cols)
-            w.writerows([_cell(r.get(c)) for c in cols] for r in records)
-        try:
-            frame = read_table(path, table)
-        except DataError as exc:
-            where = str(DataError(path, exc.row, exc.column, ""))
-            message = str(exc)[len(where):] if str(exc).startswith(where) else str(exc)
-            raise DataError("body", exc.row, exc.column, message) from None
+    raw = pd.DataFrame([[_cell(r.get(c)) for c in cols] for r in records], columns=cols,
+                       dtype=str)
+    frame = check_table(raw, table, file="body")
     out = []
     for row in frame.to_dict("records"):
         for k, v in row.items():
