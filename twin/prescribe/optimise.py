@@ -275,11 +275,16 @@ def with_filtered_state(plan: Plan, athlete: int, fitness, fatigue) -> Plan:
         return x
 
     s = plan.state0
-    state0 = s._replace(
-        ff=s.ff._replace(g=put(s.ff.g, fitness / ff.k1[athlete]),
-                         h=put(s.ff.h, fatigue / ff.k2[athlete])),
-        fatigue_prev=put(s.fatigue_prev, fatigue * np.exp(-1.0 / ff.tau2[athlete])))
+    g, h, prev = _banister_state(tree_map(lambda x: x[athlete], ff), fitness, fatigue)
+    state0 = s._replace(ff=s.ff._replace(g=put(s.ff.g, g), h=put(s.ff.h, h)),
+                        fatigue_prev=put(s.fatigue_prev, prev))
     return dataclasses.replace(plan, state0=state0)
+
+
+def _banister_state(ff, fitness, fatigue):
+    """The day kernel's (g, h, fatigue_prev) for a filtered (fitness, fatigue) under
+    Banister parameters ``ff`` (:func:`with_filtered_state`'s mapping)."""
+    return fitness / ff.k1, fatigue / ff.k2, fatigue * np.exp(-1.0 / ff.tau2)
 
 
 def window_state(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
@@ -299,10 +304,10 @@ def window_state(plan: Plan, athlete: int, request: PlanRequest | None = None, *
         raise ValueError("window_state: the filtered state is Banister's (fitness, fatigue); "
                          f"model.fitness_fatigue is {plan.model!r}")
     n = s.ff.g.shape[0]
-    ff = tree_map(lambda x: x[athlete, :n], plan.params.ff)
-    return s._replace(ff=s.ff._replace(g=fitness / ff.k1 + 0 * s.ff.g,
-                                       h=fatigue / ff.k2 + 0 * s.ff.h),
-                      fatigue_prev=fatigue * np.exp(-1.0 / ff.tau2) + 0 * s.fatigue_prev)
+    g, h, prev = _banister_state(tree_map(lambda x: x[athlete, :n], plan.params.ff),
+                                 fitness, fatigue)
+    return s._replace(ff=s.ff._replace(g=g + 0 * s.ff.g, h=h + 0 * s.ff.h),
+                      fatigue_prev=prev + 0 * s.fatigue_prev)
 
 
 def optimise(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
