@@ -11,9 +11,11 @@
   server Ray starts; its token authentication, on by default, stays on).
 - Data: the plan's shared arrays go into the object store once (``ray.put``); each task
   gets a reference and its block, runs :func:`twin.engine.run_chunk`, and returns the
-  reduced arrays. The driver keeps one task more in flight than the cluster runs at once
-  (CPUs / CPUs per task), collects results with ``ray.wait`` as they finish and writes
-  each into its region of the store, so its memory is bounded by the chunks in flight,
+  reduced arrays. The driver keeps twice as many tasks in flight (plus one) as the
+  cluster runs at once (CPUs / CPUs per task, read again as tasks finish, so an
+  autoscaling cluster's queue makes it grow and its new workers are used), collects
+  results with ``ray.wait`` as they finish and writes each into its region of the store,
+  so its memory is bounded by the chunks in flight,
   not by the cube.
 - Threads: a task asks for ``runner.cpus_per_task`` CPUs and sets Numba's threads to
   them (XLA's CPU threads likewise, through the worker environment), so tasks do not
