@@ -127,11 +127,12 @@ def _loop_rows(model: str, batch: int, days: int, repeats: int) -> list[dict]:
     period."""
     import numba
 
-    from physiology.kernels.numba_backend import _driver
+    from physiology.kernels.numba_backend import _driver, stacked_rows
 
     spec = MODELS[model]
     steps = days * DAY.size
-    u = np.ascontiguousarray(np.broadcast_to(np.tile(DAY, days), (1, batch, steps)))
+    u, index = stacked_rows(np.ascontiguousarray(np.broadcast_to(np.tile(DAY, days),
+                                                                 (1, batch, steps))))
     p = np.tile([*spec.params().values(), DT], (batch, 1))
     p[:, 0] += np.linspace(-0.2, 0.2, batch)  # tau or taux, the first field of each
     s0 = np.tile(spec.start, (batch, 1))
@@ -142,12 +143,12 @@ def _loop_rows(model: str, batch: int, days: int, repeats: int) -> list[dict]:
         numba.set_num_threads(threads)
         loops = {layout: _driver(spec.kernel, layout) for layout in _LAYOUTS}
         for loop in loops.values():
-            loop(u, p, s0, out, s_end)  # compile, or load the cached machine code
+            loop(u, index, p, s0, out, s_end)  # compile, or load the cached machine code
         times: dict[str, list[float]] = {layout: [] for layout in _LAYOUTS}
         for _ in range(repeats):
             for layout, loop in loops.items():
                 t0 = time.perf_counter()
-                loop(u, p, s0, out, s_end)
+                loop(u, index, p, s0, out, s_end)
                 times[layout].append(time.perf_counter() - t0)
         for layout, t in times.items():
             med = float(np.median(t))

@@ -54,12 +54,12 @@ def _kernel_loop_rows(load: np.ndarray, repeats: int) -> list[dict]:
     import numba
 
     from physiology.fitness_fatigue import MODELS
-    from physiology.kernels.numba_backend import _driver
+    from physiology.kernels.numba_backend import _driver, stacked_rows
 
     KERNEL = MODELS["banister"].kernel
 
     batch, n_days = load.shape
-    u = np.ascontiguousarray(load[None])
+    u, index = stacked_rows(np.ascontiguousarray(load[None]))
     p = np.tile([*ff.BanisterParams().values(), 0.0], (batch, 1))
     s0 = np.zeros((batch, 2))
     out, s_end = np.empty((3, batch, n_days)), np.empty((2, batch))
@@ -67,7 +67,7 @@ def _kernel_loop_rows(load: np.ndarray, repeats: int) -> list[dict]:
     rows = []
     for n_threads in (1, numba.get_num_threads()):
         numba.set_num_threads(n_threads)
-        med, best = _time(lambda: loop(u, p, s0, out, s_end), repeats)
+        med, best = _time(lambda: loop(u, index, p, s0, out, s_end), repeats)
         rows.append({"kernel": "banister (loop only)", "backend": "numba", "batch": batch,
                      "days": n_days, "threads": n_threads, "median_s": med, "min_s": best,
                      "athlete_days_per_s": batch * n_days / med})

@@ -185,9 +185,9 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
     calls = []
     original = numba_backend.run_numba
 
-    def spy(kernel, u, p, s0):
-        calls.append((kernel.name, u.shape[1], u.shape[2]))
-        return original(kernel, u, p, s0)
+    def spy(kernel, u, p, s0, index=None):  # u: the rows of the inputs, (R, T)
+        calls.append((kernel.name, index.shape[1], u.shape[1]))
+        return original(kernel, u, p, s0, index=index)
 
     monkeypatch.setattr(numba_backend, "run_numba", spy)
     p = plan_from_config(tiny_cfg())

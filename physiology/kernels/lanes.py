@@ -17,8 +17,10 @@ bit for bit (LLVM vectorises across lanes, never within one lane's arithmetic: n
 reassociation without fast-math, which Numba does not enable here). A block of fewer than
 LANES trajectories (the last one) is padded with copies of its last trajectory, so the
 lane loop always has the constant trip count LANES; the padded lanes are computed and
-dropped. Inputs and outputs move between the ``(n, batch, time)`` arrays and the tiles
-``(n, TILE, LANES)`` once per tile, a transposition inside the cache.
+dropped. Inputs (rows of the input table, each trajectory's row of each input given by
+the index, :func:`physiology.kernels.numba_backend.run_numba`) and outputs (an
+``(n, batch, time)`` array) move to and from the tiles ``(n, TILE, LANES)`` once per tile,
+a transposition inside the cache.
 
 Holding the constants per lane needs their layout: ``prepare`` returns a named tuple of
 the model's own (or plain tuples, nested), which the kernel does not declare. It is read
@@ -159,8 +161,8 @@ _lane_step = _inlined({step_py})
 
 
 @njit(error_model="numpy")
-def _block(u, params, state0, out, state_out, b0, n_l):
-    n_t = u.shape[2]
+def _block(u, index, params, state0, out, state_out, b0, n_l):
+    n_t = out.shape[2]
     cb = np.empty(({n_c}, LANES))
     sb = np.empty(({n_s}, LANES))
     ub = np.empty(({n_in}, TILE, LANES))
@@ -195,10 +197,11 @@ def _block(u, params, state0, out, state_out, b0, n_l):
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def run_lanes(u, params, state0, out, state_out):
-    n_b = u.shape[1]
+def run_lanes(u, index, params, state0, out, state_out):
+    n_b = out.shape[1]
     for k in prange((n_b + LANES - 1) // LANES):
-        _block(u, params, state0, out, state_out, k * LANES, min(LANES, n_b - k * LANES))
+        _block(u, index, params, state0, out, state_out, k * LANES,
+               min(LANES, n_b - k * LANES))
 
 '''
 
@@ -247,7 +250,7 @@ def lanes_source(kernel, layout, types) -> str:
         n_in=max(1, n_in), n_out=max(1, n_out), params=params, state=state,
         write_c="\n".join(f"{pad}cb[{k}, l] = {a}" for k, a in enumerate(leaves)) or pad + "pass",
         write_s0=_lines(pad, "sb[{k}, l] = s.{name}", kernel.state),
-        read_u=_lines(pad + " " * 8, "ub[{k}, tt, l] = u[{k}, b, t0 + tt]", kernel.inputs),
+        read_u=_lines(pad + " " * 8, "ub[{k}, tt, l] = u[index[{k}, b], t0 + tt]", kernel.inputs),
         consts=consts, lane_state=lane_state, inputs=inputs,
         write_s=_lines(pad + " " * 8, "sb[{k}, l] = s.{name}", kernel.state),
         write_y=_lines(pad + " " * 8, "ob[{k}, tt, l] = y.{name}", kernel.outputs),

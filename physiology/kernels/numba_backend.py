@@ -63,13 +63,14 @@ from numba import njit, prange
 
 
 @njit(parallel=True, cache=True, error_model="numpy")
-def run(u, params, state0, out, state_out):
-    n_b = u.shape[1]
-    n_t = u.shape[2]
+def run(u, index, params, state0, out, state_out):
+    n_b = out.shape[1]
+    n_t = out.shape[2]
     bits = u.view(np.int64)
     for b in prange(n_b):
         p = params[b]
         s0 = state0[b]
+{rows}
         c, s = _prepare({params}, {state})
 {time_loop}
 {write_outputs}
@@ -121,7 +122,8 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
     types = _Types()
     params, _ = types.build(kernel.Params, "p[{}]")
     state, _ = types.build(kernel.State, "s0[{}]")
-    inputs, _ = types.build(kernel.Inputs, "u[{}, b, t]")
+    inputs, _ = types.build(kernel.Inputs, "u[r{}, t]")
+    rows = "\n".join(f"        r{k} = index[{k}, b]" for k in range(len(kernel.inputs)))
     write_out = "\n".join(f"            out[{k}, b, t] = y.{name}"
                            for k, name in enumerate(kernel.outputs))
     write_state = "\n".join(f"        state_out[{k}, b] = s.{name}"
@@ -149,7 +151,7 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
                   ode.rk4_source(kernel.State, given_drive=True)]
     if layout is not None and layout[1]:  # an ODE kernel with a float drive: reused
         lines += ['_step_given = njit(_ode_step_given, error_model="numpy")']
-        changed = " or ".join(f"bits[{k}, b, t] != bits[{k}, b, t - 1]"
+        changed = " or ".join(f"bits[r{k}, t] != bits[r{k}, t - 1]"
                               for k in range(len(kernel.inputs))) or "False"
         time_loop = "\n".join([
             "        d = 0.0",
@@ -161,8 +163,8 @@ def _source_text(kernel: Kernel) -> tuple[str, str]:
         time_loop = ("        for t in range(n_t):\n"
                      f"            s, y = _step(s, {inputs}, c)")
     text = _TEMPLATE.format(name=kernel.name, imports="\n".join(lines), params=params,
-                            state=state, time_loop=time_loop, write_outputs=write_out,
-                            write_state=write_state) + block
+                            state=state, rows=rows or "        pass", time_loop=time_loop,
+                            write_outputs=write_out, write_state=write_state) + block
     # Numba freezes what the code reaches: functions, helpers and constants in any module,
     # as imported in this process (the live code, not the file on disk).
     return text, dependencies(*compiled.values()) + numba.__version__
@@ -237,7 +239,9 @@ def _module(kernel: Kernel):
 
 
 def _driver(kernel: Kernel, layout: str = "trajectory"):
-    """A compiled batch loop of a kernel, ``loop(u, p, s0, out, state_out)``: the
+    """A compiled batch loop of a kernel, ``loop(u, index, p, s0, out, state_out)`` (the
+    inputs as a table of rows and each trajectory's row of each input, :func:`run_numba`;
+    :func:`stacked_rows` makes them from stacked inputs): the
     per-trajectory layout (``"trajectory"``) or the lane layout (``"lanes"``,
     :mod:`physiology.kernels.lanes`; None where the kernel has none)."""
     module = _module(kernel)
@@ -255,17 +259,32 @@ def layout_for(kernel: Kernel, n_b: int) -> str:
     return "trajectory"
 
 
+def stacked_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Stacked inputs ``(n_in, B, T)`` as the loop's input table: ``(n_in * B, T)`` rows
+    (a view where ``u`` is contiguous) and the row of input ``k`` for trajectory ``b``,
+    ``k * B + b``."""
+    n_in, n_b, n_t = u.shape
+    index = np.arange(n_in, dtype=np.int64)[:, None] * n_b + np.arange(n_b, dtype=np.int64)
+    return np.ascontiguousarray(u).reshape(n_in * n_b, n_t), index
+
+
 def run_numba(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray, *,
-              layout: str | None = None):
-    """Run on flattened arrays: u (n_in, B, T), p (n_p, B), s0 (n_s, B); ``layout`` None
-    chooses (:func:`layout_for`).
+              layout: str | None = None, index: np.ndarray | None = None):
+    """Run on flattened arrays: p (n_p, B), s0 (n_s, B), and the inputs either stacked,
+    u (n_in, B, T), or (``index`` given) as a table of rows u (R, T) with ``index``
+    (n_in, B) the row of each input for each trajectory, so an input that does not vary
+    over part of the batch is one row per distinct value, never copied out to the batch
+    (:func:`physiology.kernels.run.run` builds it); ``layout`` None chooses
+    (:func:`layout_for`).
 
     The loop runs on no more threads than it has trajectories (or blocks of lanes): a
     thread with nothing to do is not idle for free (on 2 cores one trajectory ran at 117
     ns a step on one thread and 261 on two)."""
     import numba
 
-    n_b, n_t = u.shape[1], u.shape[2]
+    if index is None:
+        u, index = stacked_rows(u)
+    n_b, n_t = index.shape[1], u.shape[1]
     layout = layout or layout_for(kernel, n_b)
     out = np.empty((len(kernel.outputs), n_b, n_t))
     state_out = np.empty((len(kernel.state), n_b))
@@ -274,8 +293,9 @@ def run_numba(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray, *,
     if items < threads:
         numba.set_num_threads(max(1, items))
     try:
-        _driver(kernel, layout)(np.ascontiguousarray(u), np.ascontiguousarray(p.T),
-                                np.ascontiguousarray(s0.T), out, state_out)
+        _driver(kernel, layout)(np.ascontiguousarray(u), np.ascontiguousarray(index, np.int64),
+                                np.ascontiguousarray(p.T), np.ascontiguousarray(s0.T), out,
+                                state_out)
     finally:
         numba.set_num_threads(threads)
     return out, state_out

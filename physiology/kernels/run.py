@@ -26,6 +26,28 @@ def _leaves(kernel: Kernel, role: str, value) -> list:
     return leaves
 
 
+def input_rows(arrays: list[np.ndarray], batch: tuple[int, ...]):
+    """The inputs as one table of rows, ``(R, T)``, and ``index`` ``(n_in, B)``: the row
+    of input ``k`` for trajectory ``b`` of the flattened batch.
+
+    Each input contributes its own rows only (an input constant over the draws is one row
+    per athlete and point, not one per draw), so the table is the size of the inputs as
+    given, not of the batch: broadcasting is done by the index, and ``table[index]`` is
+    the stacked ``(n_in, B, T)`` array of every input broadcast to the batch.
+    """
+    n_b, n_t = int(np.prod(batch)), arrays[0].shape[-1]
+    index = np.empty((len(arrays), n_b), np.int64)
+    rows, start = [], 0
+    for k, a in enumerate(arrays):
+        own = a.shape[:-1]
+        n = int(np.prod(own))
+        rows.append(a.reshape(n, n_t))
+        index[k] = np.broadcast_to(np.arange(start, start + n).reshape(own), batch).reshape(n_b)
+        start += n
+    table = np.concatenate(rows) if rows else np.zeros((0, n_t))
+    return table, index
+
+
 def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numba"):
     """Run a kernel over time for a batch.
 
@@ -70,7 +92,7 @@ def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numb
     if any(a.shape[-1] != n_t for a in arrays):
         raise ValueError(f"kernel {kernel.name}: inputs differ in length on the time axis")
     n_b = int(np.prod(batch))
-    u = np.stack([np.broadcast_to(a, (*batch, n_t)).reshape(n_b, n_t) for a in arrays])
+    u, index = input_rows(arrays, batch)
     p = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)
                   for v in params])
     s0 = np.stack([np.broadcast_to(np.asarray(v, np.float64), batch).reshape(n_b)
@@ -78,10 +100,10 @@ def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numb
     if backend == "numba":
         from physiology.kernels.numba_backend import run_numba
 
-        out, s_end = run_numba(kernel, u, p, s0)
+        out, s_end = run_numba(kernel, u, p, s0, index=index)
     else:
         from physiology.kernels.jax_backend import run_jax
 
-        out, s_end = run_jax(kernel, u, p, s0)
+        out, s_end = run_jax(kernel, u[index], p, s0)  # stacked (n_in, B, T)
     return (unflatten(kernel.Outputs, out.reshape(len(kernel.outputs), *batch, n_t)),
             unflatten(kernel.State, s_end.reshape(len(kernel.state), *batch)))
