@@ -9,9 +9,10 @@ runs draw by draw) its group ``summary/draws``.
 
 A Zarr store is created with every variable's metadata first (``twin_complete = 0``),
 then each chunk (a block of athletes x a block along the first sweep dim) is written into
-its region and marked done by a file in ``<store>.chunks/`` holding the hash of the
-region as read back (:mod:`twin.store.integrity`); only when every chunk is in does the
-store get ``twin_complete = 1``. The store is Zarr format 3 with consolidated metadata
+its region and marked done by a file in ``<store>.chunks/`` holding the hash of what was
+written (:mod:`twin.store.integrity`; checked against the store as read at every resume
+and every :func:`open_cube`); only when every chunk is in does the store get
+``twin_complete = 1``. The store is Zarr format 3 with consolidated metadata
 (re-consolidated whenever an attribute changes, so a reader never sees a stale
 ``twin_complete``); text coordinates are variable-length UTF-8, the string type format 3
 specifies. A rerun of
@@ -40,7 +41,7 @@ import zarr
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
 from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
-from twin.store.integrity import ChunkProblem, region_digest, verify_block, verify_store, write_mark
+from twin.store.integrity import ChunkProblem, chunk_digest, verify_block, verify_store, write_mark
 
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
 ZARR_FORMAT = 3
@@ -242,6 +243,7 @@ class ZarrStore:
         self.path, self.layout = Path(path), layout
         self.marks = self.path.with_name(self.path.name + ".chunks")
         self.repaired: list[str] = []  # chunks found bad on resume, recomputed
+        self._known: set = set()  # blocks verified or written through this object
         attrs = _attrs(layout.plan, config_text, command, key_text)
         attrs.update(twin_chunks=len(layout.blocks),
                      twin_has_sweep=int(bool(layout.sweep_dims)))
@@ -279,13 +281,17 @@ class ZarrStore:
         mark is removed (it will be recomputed) and the problem kept in ``repaired``."""
         mark = self._mark(block)
         if not mark.exists():
+            self._known.discard(block)
             return False
+        if block in self._known:  # checked, or written, by this store object already
+            return True
         try:
             verify_block(self.path, mark, bool(self.layout.sweep_dims))
         except ChunkProblem as exc:
             self.repaired.append(str(exc))
             mark.unlink()
             return False
+        self._known.add(block)
         return True
 
     def reopen(self) -> None:
@@ -297,17 +303,19 @@ class ZarrStore:
             consolidate(self.path)
 
     def write(self, block, result: dict) -> None:
+        """Write a block's arrays into their regions (Zarr directly: the store's arrays
+        were made by xarray with these dims, so a region is an index) and mark it done
+        with the hash of what was written (:func:`twin.store.integrity.chunk_digest`)."""
         a_sl, p_sl, _ = self.layout.slices(block)
         arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
-        cube, summ, draws = _chunk_datasets(self.layout, arrays)
-        region = {"athlete": a_sl}
-        if self.layout.sweep_dims:
-            region[self.layout.sweep_dims[0]] = p_sl
-        for ds, group in ((cube, None), (summ, "summary"), (draws, DRAWS_GROUP)):
-            ds.to_zarr(self.path, group=group, region=region, mode="r+", consolidated=False,
-                       zarr_format=ZARR_FORMAT)
-        digest = region_digest(self.path, a_sl, p_sl, bool(self.layout.sweep_dims))
-        write_mark(self._mark(block), a_sl, p_sl, digest)
+        root = zarr.open_group(str(self.path), mode="r+")
+        where = (a_sl, p_sl) if self.layout.sweep_dims else (a_sl,)
+        for group, key, names in ((root, "", DAILY), (root["summary"], "summary/", SUMMARY),
+                                  (root[DRAWS_GROUP], "draws/", SEASON_DRAWS)):
+            for name in names:
+                group[name][where] = arrays[key + name]
+        write_mark(self._mark(block), a_sl, p_sl, chunk_digest(arrays, a_sl, p_sl))
+        self._known.add(block)
 
     def finish(self) -> None:
         missing = [b for b in self.layout.blocks if not self.done(b)]
@@ -317,15 +325,6 @@ class ZarrStore:
         root.attrs["twin_complete"] = 1
         root["summary"].attrs["twin_complete"] = 1
         consolidate(self.path)
-
-
-def _chunk_datasets(layout: Layout, arrays: dict):
-    cube = xr.Dataset({n: (layout.dims(n), arrays[n]) for n in DAILY})
-    summ = xr.Dataset({n: (_summary_dims(layout, n), arrays[f"summary/{n}"])
-                       for n in SUMMARY})
-    draws = xr.Dataset({n: (layout.dims(n, SEASON_DRAWS), arrays[f"draws/{n}"])
-                        for n in SEASON_DRAWS})
-    return cube, summ, draws
 
 
 def write_netcdf(path: Path, layout: Layout, arrays: dict, config_text: str,

@@ -1,11 +1,13 @@
 """Integrity of a Zarr outcome store: chunk content hashes, and one writer at a time.
 
-Chunk hashes. When a chunk (a block of athletes x a block along the first sweep dim) has
-been written, its region is read back from the store and hashed (SHA-256 over the block's
-place and, for every variable of the cube, the summary and the season outcomes in each
-draw, in name order, its name, shape and float64 bytes); the digest goes into the chunk's
-mark file in ``<store>.chunks/``.
-:func:`verify_block` reads the region again and compares: a chunk file deleted (the
+Chunk hashes. When a chunk (a block of athletes x a block along the first sweep dim) is
+written, the arrays written are hashed (SHA-256 over the block's place and, for every
+variable of the cube, the summary and the season outcomes in each draw, in name order,
+its name, shape and float64 bytes: :func:`chunk_digest`); the digest goes into the
+chunk's mark file in ``<store>.chunks/``. It is the hash of what was meant to be on disk,
+so a write that went wrong is caught by the first verification, not recorded as right.
+:func:`verify_block` reads the region back and compares (:func:`region_digest`, the same
+hash of the values as read): a chunk file deleted (the
 region reads as fill values), corrupted (it does not decompress, or decompresses to other
 numbers) or swapped with another chunk's (the digest covers the block's place) is
 reported by name. The store's ``twin_chunks`` attribute holds the number of chunks, so a
@@ -47,24 +49,40 @@ def _region(n_lead_dims: int, athletes: slice, points: slice) -> tuple:
     return (athletes, points) if n_lead_dims else (athletes,)
 
 
-def region_digest(path: Path, athletes: slice, points: slice, has_sweep: bool) -> str:
-    """SHA-256 of a block's region of every variable (module docstring); raises
-    :class:`ChunkProblem` if a variable's chunk cannot be read."""
-    root = zarr.open_group(str(path), mode="r")
+def _digest(athletes: slice, points: slice, values_of) -> str:
+    """SHA-256 of a block (module docstring); ``values_of(group_key, name)`` gives the
+    block's values of a variable, ``group_key`` ``""``, ``"summary/"`` or ``"draws/"``."""
     digest = hashlib.sha256(f"{athletes.start}:{athletes.stop}|{points.start}:"
                             f"{points.stop}".encode())
-    for group, names in ((root, DAILY), (root["summary"], SUMMARY),
-                         (root["summary"]["draws"], SEASON_DRAWS)):
+    for key, names in (("", DAILY), ("summary/", SUMMARY), ("draws/", SEASON_DRAWS)):
         for name in sorted(names):
-            try:
-                values = np.asarray(group[name][_region(has_sweep, athletes, points)],
-                                    dtype=np.float64)
-            except Exception as exc:  # a codec error names nothing: say which chunk
-                raise ChunkProblem(f"variable {name!r} cannot be read "
-                                   f"({type(exc).__name__}: {exc})") from None
+            values = np.ascontiguousarray(values_of(key, name), dtype=np.float64)
             digest.update(f"{name}{values.shape}".encode())
-            digest.update(np.ascontiguousarray(values).tobytes())
+            digest.update(values.tobytes())
     return digest.hexdigest()
+
+
+def chunk_digest(arrays: dict, athletes: slice, points: slice) -> str:
+    """The digest of a block from the arrays about to be written (the keys of
+    :func:`twin.store.cube.reshape_chunk`: ``name``, ``summary/name``, ``draws/name``):
+    what :func:`region_digest` gives once they are on disk (float64 is stored as is)."""
+    return _digest(athletes, points, lambda key, name: arrays[key + name])
+
+
+def region_digest(path: Path, athletes: slice, points: slice, has_sweep: bool) -> str:
+    """SHA-256 of a block's region of every variable as read from the store (module
+    docstring); raises :class:`ChunkProblem` if a variable's chunk cannot be read."""
+    root = zarr.open_group(str(path), mode="r")
+    groups = {"": root, "summary/": root["summary"], "draws/": root["summary"]["draws"]}
+
+    def read(key, name):
+        try:
+            return groups[key][name][_region(has_sweep, athletes, points)]
+        except Exception as exc:  # a codec error names nothing: say which chunk
+            raise ChunkProblem(f"variable {name!r} cannot be read "
+                               f"({type(exc).__name__}: {exc})") from None
+
+    return _digest(athletes, points, read)
 
 
 def write_mark(mark: Path, athletes: slice, points: slice, digest: str) -> None:
