@@ -27,60 +27,74 @@ Public surface (everything else is private):
   :func:`write_outputs`; parameter records :data:`RECORDS` (``"<model>.<field>"`` names).
 """
 
-from calibration._diagnostics import Diagnostics
-from calibration.athlete_data import AthleteSeries, daily_series
-from calibration.circadian import CircadianFit, fit_circadian, msf_sc
-from calibration.data import CLARKE_SKIBA_2013_FIT, example_athlete
-from calibration.devices import merge_daily, read_device_file
-from calibration.evaluation import OutOfSample, expanding_window
-from calibration.fitness_fatigue import FitResult, fit_banister, fit_busso, profile_likelihood
-from calibration.governance import Policy, load_policies, load_policy, policy_for
-from calibration.injury import (
-    PRIOR_LOG_SD,
-    InjuryFit,
-    fit_injury_model,
-    injury_design,
-)
-from calibration.injury_check import (
-    InjuryEvaluation,
-    calibration_plot,
-    evaluate_injury_model,
-)
-from calibration.kalman import (
-    Filtered,
-    Forecast,
-    StateSpace,
-    forecast,
-    kalman_filter,
-    rts_smoother,
-    state_space,
-)
-from calibration.pipeline import (
-    InjuryCalibration,
-    calibrate_injuries,
-    calibrate_squad,
-    read_inputs,
-    write_outputs,
-)
-from calibration.power_duration import PowerDurationFit, fit_power_duration
-from calibration.priors import power_duration_prior, record_prior
-from calibration.records import (
-    RECORDS,
-    CircadianPhaseParams,
-    PowerDurationParams,
-    SleepNeedParams,
-    param_spec,
-)
-from calibration.schema import (
-    DISTANCE_BANDS,
-    SCHEMAS,
-    TEST_UNITS,
-    DataError,
-    DataPolicy,
-    read_table,
-)
-from calibration.sleep_need import SleepNeedFit, fit_sleep_need
-from calibration.squad import read_squad_calibration, squad_dataset, write_squad_calibration
+from __future__ import annotations
+
+import importlib
+
+# Each public name and the submodule that defines it. The submodules are imported on
+# first use (PEP 562; Scientific Python SPEC 1, lazy loading), so ``import calibration``
+# for one function does not import JAX, statsmodels and the rest.
+_SUBMODULES = {
+    "Diagnostics": "calibration._diagnostics",
+    "AthleteSeries": "calibration.athlete_data",
+    "daily_series": "calibration.athlete_data",
+    "CircadianFit": "calibration.circadian",
+    "fit_circadian": "calibration.circadian",
+    "msf_sc": "calibration.circadian",
+    "CLARKE_SKIBA_2013_FIT": "calibration.data",
+    "example_athlete": "calibration.data",
+    "merge_daily": "calibration.devices",
+    "read_device_file": "calibration.devices",
+    "OutOfSample": "calibration.evaluation",
+    "expanding_window": "calibration.evaluation",
+    "FitResult": "calibration.fitness_fatigue",
+    "fit_banister": "calibration.fitness_fatigue",
+    "fit_busso": "calibration.fitness_fatigue",
+    "profile_likelihood": "calibration.fitness_fatigue",
+    "Policy": "calibration.governance",
+    "load_policies": "calibration.governance",
+    "load_policy": "calibration.governance",
+    "policy_for": "calibration.governance",
+    "PRIOR_LOG_SD": "calibration.injury",
+    "InjuryFit": "calibration.injury",
+    "fit_injury_model": "calibration.injury",
+    "injury_design": "calibration.injury",
+    "InjuryEvaluation": "calibration.injury_check",
+    "calibration_plot": "calibration.injury_check",
+    "evaluate_injury_model": "calibration.injury_check",
+    "Filtered": "calibration.kalman",
+    "Forecast": "calibration.kalman",
+    "StateSpace": "calibration.kalman",
+    "forecast": "calibration.kalman",
+    "kalman_filter": "calibration.kalman",
+    "rts_smoother": "calibration.kalman",
+    "state_space": "calibration.kalman",
+    "InjuryCalibration": "calibration.pipeline",
+    "calibrate_injuries": "calibration.pipeline",
+    "calibrate_squad": "calibration.pipeline",
+    "read_inputs": "calibration.pipeline",
+    "write_outputs": "calibration.pipeline",
+    "PowerDurationFit": "calibration.power_duration",
+    "fit_power_duration": "calibration.power_duration",
+    "power_duration_prior": "calibration.priors",
+    "record_prior": "calibration.priors",
+    "RECORDS": "calibration.records",
+    "CircadianPhaseParams": "calibration.records",
+    "PowerDurationParams": "calibration.records",
+    "SleepNeedParams": "calibration.records",
+    "param_spec": "calibration.records",
+    "DISTANCE_BANDS": "calibration.schema",
+    "SCHEMAS": "calibration.schema",
+    "TEST_UNITS": "calibration.schema",
+    "DataError": "calibration.schema",
+    "DataPolicy": "calibration.schema",
+    "read_table": "calibration.schema",
+    "SleepNeedFit": "calibration.sleep_need",
+    "fit_sleep_need": "calibration.sleep_need",
+    "read_squad_calibration": "calibration.squad",
+    "squad_dataset": "calibration.squad",
+    "write_squad_calibration": "calibration.squad",
+}
 
 __all__ = [
     "CLARKE_SKIBA_2013_FIT",
@@ -143,3 +157,16 @@ __all__ = [
     "write_outputs",
     "write_squad_calibration",
 ]
+
+
+def __getattr__(name: str):
+    module = _SUBMODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'calibration' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip __getattr__
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -182,3 +182,27 @@ def test_squad_file_round_trips_any_values(tmp_path_factory, values):
     ds = squad_dataset({"x": {"banister.tau2": (values[0], np.array(values))}}, n)
     back = read_squad_calibration(write_squad_calibration(ds, folder / "s.nc"))
     np.testing.assert_array_equal(back["value"].values[0, :, 0], values)
+
+
+def test_the_public_surface_resolves_and_import_loads_no_jax():
+    """Every name of ``calibration.__all__`` is the object of the submodule that defines
+    it, and ``import calibration`` alone imports neither JAX nor statsmodels (the names
+    are loaded on first use), so twin-run on Numba does not pay for them."""
+    import importlib
+    import subprocess
+    import sys
+
+    import calibration
+
+    assert sorted(calibration._SUBMODULES) == sorted(calibration.__all__)
+    for name in calibration.__all__:
+        module = importlib.import_module(calibration._SUBMODULES[name])
+        assert getattr(calibration, name) is getattr(module, name), name
+    assert set(calibration.__all__) <= set(dir(calibration))
+    with pytest.raises(AttributeError, match="no attribute 'fit_everything'"):
+        calibration.fit_everything  # noqa: B018
+    code = ("import sys, calibration, twin.apps.run; "
+            "print(sorted(m for m in ('jax', 'statsmodels') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[]"
