@@ -41,7 +41,15 @@ import zarr
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
 from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
-from twin.store.integrity import ChunkProblem, chunk_digest, verify_block, verify_store, write_mark
+from twin.store.integrity import (
+    ChunkProblem,
+    chunk_digest,
+    gather,
+    store_groups,
+    verify_block,
+    verify_store,
+    write_mark,
+)
 
 _PACKAGES = ("physiology", "scenarios", "calibration", "twin")
 ZARR_FORMAT = 3
@@ -303,17 +311,16 @@ class ZarrStore:
             consolidate(self.path)
 
     def write(self, block, result: dict) -> None:
-        """Write a block's arrays into their regions (Zarr directly: the store's arrays
-        were made by xarray with these dims, so a region is an index) and mark it done
-        with the hash of what was written (:func:`twin.store.integrity.chunk_digest`)."""
+        """Write a block's arrays into their regions (Zarr directly, every variable at
+        once: the store's arrays were made by xarray with these dims, so a region is an
+        index) and mark it done with the hash of what was written
+        (:func:`twin.store.integrity.chunk_digest`)."""
         a_sl, p_sl, _ = self.layout.slices(block)
         arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
         root = zarr.open_group(str(self.path), mode="r+")
         where = (a_sl, p_sl) if self.layout.sweep_dims else (a_sl,)
-        for group, key, names in ((root, "", DAILY), (root["summary"], "summary/", SUMMARY),
-                                  (root[DRAWS_GROUP], "draws/", SEASON_DRAWS)):
-            for name in names:
-                group[name][where] = arrays[key + name]
+        gather([group[name].async_array.setitem(where, arrays[key + name])
+                for key, group, names in store_groups(root) for name in names])
         write_mark(self._mark(block), a_sl, p_sl, chunk_digest(arrays, a_sl, p_sl))
         self._known.add(block)
 
