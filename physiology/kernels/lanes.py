@@ -196,7 +196,7 @@ def _block(u, index, params, state0, out, state_out, b0, n_l):
 {write_state}
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def run_lanes(u, index, params, state0, out, state_out):
     n_b = out.shape[1]
     for k in prange((n_b + LANES - 1) // LANES):

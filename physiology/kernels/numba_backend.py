@@ -62,7 +62,7 @@ from numba import njit, prange
 {imports}
 
 
-@njit(parallel=True, cache=True, error_model="numpy")
+@njit(parallel=True, cache=True, nogil=True, error_model="numpy")
 def run(u, index, params, state0, out, state_out):
     n_b = out.shape[1]
     n_t = out.shape[2]

@@ -150,7 +150,7 @@ def _compare(low, high, w):
         high[t] = max(a, b)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _network_cells(x, comps, lo, hi, frac, median, out):
     """``out[c, m, i]``: from order statistics ``lo[m]``, ``hi[m]`` of ``x[c, :, i]``,
     the type 7 quantile (weight ``frac[m]``) or, with ``median``, ``np.median``'s mean."""
@@ -193,7 +193,7 @@ def _network_cells(x, comps, lo, hi, frac, median, out):
                     out[c, m, d0 + t] = (0.0 + a + b) / 2.0
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _mean_cells(x, out):
     n_outer, n, n_inner = x.shape
     for c in prange(n_outer):

@@ -140,7 +140,7 @@ def season_pass(out, match: np.ndarray, window: int) -> SeasonStats:
     return SeasonStats(*counts, *sums, pooled)
 
 
-@njit(parallel=True, cache=True)
+@njit(parallel=True, cache=True, nogil=True)
 def _season_cells(available, performance, acwr, tissue, prob, hours, match, window,
                   counts, sums, pooled):
     n_a, n_p, n_n, n_d = available.shape

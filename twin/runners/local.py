@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,8 +111,9 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
                   "the kernels", file=sys.stderr)
         with contextlib.ExitStack() as stack:
             bar = None
+            writer = stack.enter_context(ChunkWriter(store))
             for block, result in execute(plan, layout, todo):
-                store.write(block, result)
+                writer.write(block, result)
                 if bar is None:
                     # the bar starts at the first chunk's end: the first carries the workers'
                     # start (Ray) and kernel loading, which would make the rate, and so the
@@ -121,6 +123,7 @@ def run_sweep(cfg, out_dir, *, progress: bool = True, command: str = "twin-run",
                         unit="chunk", desc="sweep", disable=not show))
                 else:
                     bar.update()
+            writer.wait()
         store.finish()
     return RunResult(plan, path, layout, len(todo))
 
@@ -197,6 +200,36 @@ def executor(runner_cfg, chunk=None):
                            chunk=chunk or sweep_chunk)
 
     return execute
+
+
+class ChunkWriter(contextlib.AbstractContextManager):
+    """Writes chunks into the store on a thread of its own, one at a time, while the next
+    chunk is computed (the kernels release the GIL): at most one write in flight, so the
+    results held stay bounded, and a failed write is raised at the next chunk or at
+    :meth:`wait`. A chunk is marked done only after its data are written
+    (:meth:`twin.store.cube.ZarrStore.write`), so a run stopped at any moment leaves no
+    chunk looking complete that is not."""
+
+    def __init__(self, store):
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twin-write")
+        self.pending = None
+
+    def write(self, block, result) -> None:
+        self.wait()
+        self.pending = self.pool.submit(self.store.write, block, result)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if exc[0] is None:
+                self.wait()
+        finally:
+            self.pool.shutdown(wait=True)
 
 
 def _in_process(plan, layout, blocks):
