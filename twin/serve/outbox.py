@@ -6,10 +6,15 @@ only if its alert does; this worker sends them afterwards, marks a row delivered
 2xx answer, and otherwise retries it with exponential backoff and jitter
 (``backoff_s * 2^(attempt - 1)``, capped at ``backoff_cap_s``, times a uniform factor in
 [0.5, 1]: "equal jitter", Brooker 2015, AWS Architecture Blog, "Exponential backoff and
-jitter"); after ``max_attempts`` the row is dead (``GET /deliveries/dead``). Delivery is
-at least once: a crash between the receiver's 2xx and the commit resends that one event,
-so receivers deduplicate by the event id (stable per alert); a delivered row is never
-sent again.
+jitter"); after ``max_attempts`` the row is dead (``GET /deliveries/dead``).
+
+Delivery is **at least once**, with a stable id: a row is marked delivered only after
+the receiver's 2xx, so a service killed after the receiver took the event and before
+that commit sends the same row again when it restarts: the same CloudEvent ``id``
+(uuid5 of athlete, rule and day for an alert; of the alert for its plan) and the same
+signed bytes. Receivers must deduplicate on the CloudEvent ``id``; after that each event
+is seen exactly once (``tests/test_serve_faults.py`` kills the service in that window).
+A row marked delivered is never sent again.
 """
 
 from __future__ import annotations

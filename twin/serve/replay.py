@@ -39,10 +39,13 @@ def free_port() -> int:
 
 class Receiver:
     """A webhook on 127.0.0.1 that verifies signatures and records ``(id, type, data,
-    arrival time)``; ``status`` is what it answers (503 to play a webhook that is down)."""
+    arrival time)`` of every signed event it is sent (a resent one again: what arrived,
+    before any deduplication); ``on_event(event)`` runs after the recording and before
+    the answer; ``status`` is what it answers (503 to play a webhook that is down)."""
 
     def __init__(self, secret: bytes, port: int | None = None, on_event=None):
         self.secret, self.events, self.bad, self.status = secret, [], 0, 200
+        self.raw: list[tuple[bytes, str | None]] = []  # (body, signature header) of each
         self.on_event = on_event
         outer = self
 
@@ -59,11 +62,15 @@ class Receiver:
                     self.end_headers()
                     return
                 event = json.loads(body)
+                outer.raw.append((body, self.headers.get(SIGNATURE_HEADER)))
                 outer.events.append((event["id"], event["type"], event["data"], time.time()))
                 if outer.on_event:
                     outer.on_event(event)
-                self.send_response(204)
-                self.end_headers()
+                try:
+                    self.send_response(204)
+                    self.end_headers()
+                except OSError:  # the sender is gone (a test kills it before the answer)
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass
