@@ -4,7 +4,9 @@ committed. After a restart on the same database the event is sent again, with th
 CloudEvent id and the same signed bytes: the receiver sees that id twice on the wire and
 once after deduplicating by id (what "exactly once per event id from the receiver's
 point of view" means: delivery is at least once, the id is stable per alert, and the
-receiver deduplicates on it). Every other event arrives once, every signature verifies."""
+receiver deduplicates on it). The resend waits for the dead worker's claim on the row
+(``delivery.lease_s``) to expire. Every other event arrives once, every signature
+verifies."""
 
 from __future__ import annotations
 
@@ -25,6 +27,9 @@ from twin.serve.replay import Receiver
 from twin.serve.twin_model import athlete_models, build_plan
 
 SECRET = "webhook-secret-for-the-fault-test"
+#: The dead worker's claim on the row it was sending: the restarted service (another
+#: worker id) may resend it only once this has passed since the claim.
+LEASE_S = 3.0
 DAYS = 12
 #: Athlete m02 sleeps 2 h short from day 2: the sleep-debt rule (4 h over 7 nights) fires.
 OVERLOAD = Overload(athlete=1, start=2, days=8, factor=3.0, sleep_loss_h=2.0)
@@ -35,7 +40,8 @@ def test_an_event_received_before_a_sigkill_is_resent_with_its_id(tmp_path):
     ov = [*TWIN, f"webhooks=[{{url: '{receiver.url}', secret_env: TWIN_FAULT_HOOK}}]",
           "alerts.sleep_debt.debt_h=4.0", "alerts.readiness_drop.enabled=false",
           "delivery.backoff_s=0.1", "delivery.backoff_cap_s=0.3",
-          "delivery.max_attempts=1000", "delivery.poll_s=0.1"]
+          "delivery.max_attempts=1000", "delivery.poll_s=0.1",
+          f"delivery.timeout_s={LEASE_S / 2}", f"delivery.lease_s={LEASE_S}"]
     cfg = load_config(f"run_dir={tmp_path}", *ov)
     plan = build_plan(cfg)
     models = athlete_models(plan)
@@ -97,6 +103,8 @@ def test_an_event_received_before_a_sigkill_is_resent_with_its_id(tmp_path):
     assert len(ok) == 1  # delivered once as far as the service knows: after the restart
     wire = collections.Counter(e[0] for e in receiver.events)
     assert wire[target] == 2  # on the wire: before the kill, and again after the restart
+    sent = [e[3] for e in receiver.events if e[0] == target]
+    assert sent[1] - sent[0] >= 0.9 * LEASE_S  # not before the dead worker's lease ran out
     assert {i: n for i, n in wire.items() if i != target} == {
         r.event_id: 1 for r in outbox if r.event_id != target}  # every other one, once
     deduplicated = {e[0]: e for e in receiver.events}  # what a receiver keeps, by id

@@ -326,3 +326,88 @@ def test_rest_days_of_a_zip_need_missing_load_zero_and_bad_members_are_named():
                     max_bytes=10**7)
     with pytest.raises(FileError, match="unpacks to more than"):
         upload_rows("week.zip", _zip(f), "p01", max_bytes=1000)
+
+
+def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, monkeypatch):
+    """Two services on one SQLite file (two processes' worth): while one has read the
+    athlete's version, the other stores a record of that athlete; the first one's
+    ``UPDATE ... WHERE version = v`` then changes no row, so its transaction is rolled
+    back and run again, and the state it stores is the filter over both records."""
+    from calibration import kalman_filter
+    from twin.serve import pipeline
+    from twin.serve.models import Athlete, FilteredState
+    from twin.serve.records import parse_record
+    from twin.serve.service import Service
+
+    write_tokens(tmp_path / "tokens.yaml", {"t": ("a", "coach")})
+    cfg = load_config(f"run_dir={tmp_path}", *TWIN)
+    a, b = Service(cfg), Service(cfg)
+    bodies = [{"date": "2026-08-01", "load": 300.0, "load_kind": "session-RPE"},
+              {"date": "2026-08-02", "load": 200.0, "load_kind": "session-RPE"}]
+    first, second = (parse_record(x, "m01") for x in bodies)
+    real, raced = a.athlete_version, []
+
+    def racing(s, athlete_id):
+        v = real(s, athlete_id)
+        if not raced:  # the other process commits between this read and the write
+            raced.append(b.ingest(b.athlete("m01"), second)[0])
+        return v
+
+    monkeypatch.setattr(a, "athlete_version", racing)
+    assert a.ingest(a.athlete("m01"), first)[0] == 201
+    assert raced == [201] and a.retries == 1 and b.retries == 0
+    m = a.athlete("m01")
+    rows = [type("R", (), {"date": dt.date.fromisoformat(x["date"]), "load": x["load"],
+                           "readiness": None, "test_kind": None, "test_value": None,
+                           "values": {}})() for x in bodies]
+    series = pipeline.athlete_series(rows, a.start_date)
+    args, kwargs = pipeline.kalman_arguments(series, m, cfg.assimilation)
+    want = kalman_filter(*args, **kwargs)
+    with Session(a.engine) as s:
+        assert s.get(Athlete, "m01").version == 2
+        state = s.get(FilteredState, ("m01", dt.date(2026, 8, 2)))
+        np.testing.assert_allclose([state.fitness, state.fatigue], want.means[-1],
+                                   rtol=0, atol=1e-9)
+
+
+def test_a_claimed_row_is_left_to_its_worker_until_the_lease_runs_out(tmp_path):
+    """outbox.claim: the first worker gets a free row; a second does not while the lease
+    holds; once it has run out (a dead worker) the second gets it."""
+    from twin.serve.models import OutboxEvent as Row
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db.migrate(url)
+    make = db.sessions(db.make_engine(url))
+    with make() as s, s.begin():
+        s.add(Row(event_id="e", event_type="t", webhook=0, url="http://x", body="{}",
+                  status="pending"))
+    with make() as s:
+        rid = s.scalar(select(Row.id))
+    assert outbox.claim(make, Row, rid, "w1", 60.0, Row.status == "pending")
+    assert not outbox.claim(make, Row, rid, "w2", 60.0, Row.status == "pending")
+    with make() as s, s.begin():  # the lease of w1 (dead) runs out
+        s.get(Row, rid).lease_until = dt.datetime(2000, 1, 1)
+    assert outbox.claim(make, Row, rid, "w2", 60.0, Row.status == "pending")
+    with make() as s:
+        assert s.get(Row, rid).claimed_by == "w2"
+
+
+def test_a_database_of_the_first_schema_migrates_with_its_rows(tmp_path):
+    """0001 -> 0002 (leases, athlete versions) keeps the rows: versions 0, no claims."""
+    from alembic import command
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(db.alembic_config(url), "0001")
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO athletes VALUES ('m01', 'p1', 'EU', 0)"))
+        c.execute(text("INSERT INTO outbox (event_id, event_type, webhook, url, body, status,"
+                       " attempts, next_attempt_at, created_at) VALUES ('e', 't', 0, 'u', "
+                       "'{}', 'pending', 0, '2026-01-01', '2026-01-01')"))
+    db.migrate(url)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT id, version FROM athletes")).all() == [("m01", 0)]
+        assert c.execute(text("SELECT event_id, claimed_by, lease_until FROM outbox")
+                         ).all() == [("e", None, None)]
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"
