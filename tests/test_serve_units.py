@@ -328,48 +328,6 @@ def test_rest_days_of_a_zip_need_missing_load_zero_and_bad_members_are_named():
         upload_rows("week.zip", _zip(f), "p01", max_bytes=1000)
 
 
-def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, monkeypatch):
-    """Two services on one SQLite file (two processes' worth): while one has read the
-    athlete's version, the other stores a record of that athlete; the first one's
-    ``UPDATE ... WHERE version = v`` then changes no row, so its transaction is rolled
-    back and run again, and the state it stores is the filter over both records."""
-    from calibration import kalman_filter
-    from twin.serve import pipeline
-    from twin.serve.models import Athlete, FilteredState
-    from twin.serve.records import parse_record
-    from twin.serve.service import Service
-
-    write_tokens(tmp_path / "tokens.yaml", {"t": ("a", "coach")})
-    cfg = load_config(f"run_dir={tmp_path}", *TWIN)
-    a, b = Service(cfg), Service(cfg)
-    bodies = [{"date": "2026-08-01", "load": 300.0, "load_kind": "session-RPE"},
-              {"date": "2026-08-02", "load": 200.0, "load_kind": "session-RPE"}]
-    first, second = (parse_record(x, "m01") for x in bodies)
-    real, raced = a.athlete_version, []
-
-    def racing(s, athlete_id):
-        v = real(s, athlete_id)
-        if not raced:  # the other process commits between this read and the write
-            raced.append(b.ingest(b.athlete("m01"), second)[0])
-        return v
-
-    monkeypatch.setattr(a, "athlete_version", racing)
-    assert a.ingest(a.athlete("m01"), first)[0] == 201
-    assert raced == [201] and a.retries == 1 and b.retries == 0
-    m = a.athlete("m01")
-    rows = [type("R", (), {"date": dt.date.fromisoformat(x["date"]), "load": x["load"],
-                           "readiness": None, "test_kind": None, "test_value": None,
-                           "values": {}})() for x in bodies]
-    series = pipeline.athlete_series(rows, a.start_date)
-    args, kwargs = pipeline.kalman_arguments(series, m, cfg.assimilation)
-    want = kalman_filter(*args, **kwargs)
-    with Session(a.engine) as s:
-        assert s.get(Athlete, "m01").version == 2
-        state = s.get(FilteredState, ("m01", dt.date(2026, 8, 2)))
-        np.testing.assert_allclose([state.fitness, state.fatigue], want.means[-1],
-                                   rtol=0, atol=1e-9)
-
-
 def test_a_claimed_row_is_left_to_its_worker_until_the_lease_runs_out(tmp_path):
     """outbox.claim: the first worker gets a free row; a second does not while the lease
     holds; once it has run out (a dead worker) the second gets it."""

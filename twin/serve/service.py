@@ -180,6 +180,18 @@ class Service:
     def athlete_version(self, s, athlete_id: str) -> int:
         return s.scalar(select(Athlete.version).where(Athlete.id == athlete_id))
 
+    def bump_version(self, s, athlete_id: str, version: int) -> None:
+        """``version + 1`` if the athlete is still at ``version``.
+
+        Raises:
+            VersionMoved: another transaction stored a record of the athlete meanwhile.
+        """
+        bump = s.execute(update(Athlete).where(Athlete.id == athlete_id,
+                                               Athlete.version == version)
+                         .values(version=version + 1))
+        if bump.rowcount != 1:
+            raise VersionMoved(athlete_id)
+
     def _ingest_once(self, s, m, rec: dict, idempotency):
         """One try of :meth:`ingest` in the session's transaction.
 
@@ -211,11 +223,7 @@ class Service:
         if idempotency is not None:
             s.add(IdempotencyKey(key=idempotency[0], request_digest=idempotency[1],
                                  status_code=201, response=body))
-        bump = s.execute(update(Athlete).where(Athlete.id == m.id,
-                                               Athlete.version == version)
-                         .values(version=version + 1))
-        if bump.rowcount != 1:
-            raise VersionMoved(m.id)
+        self.bump_version(s, m.id, version)
         return 201, body
 
     def _assimilate(self, s, m, row) -> dict:
