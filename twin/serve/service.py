@@ -262,8 +262,11 @@ class Service:
             out["forecast"] = {"as_of": str(latest), "window_start": str(frow.window_start),
                                "window_days": fc.days,
                                "over_budget": risk_now > rule.budget}
-        if row.date != latest:  # an older day filled in: the rules look at today only
-            return out
+        # The rules look at the latest day, with every record so far: an older day filled
+        # in (a late record, or another process's record of an earlier day committed
+        # after this one's) runs them again at the latest day, so a crossing is not missed
+        # because its day's record arrived after the next day's (an alert fired already
+        # has its stable id and is not fired twice).
         before = s.scalar(select(Forecast).where(
             Forecast.athlete_id == m.id, Forecast.as_of == latest - dt.timedelta(days=1))
             .order_by(Forecast.id.desc()).limit(1))
