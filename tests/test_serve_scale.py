@@ -237,3 +237,45 @@ def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, databa
     assert np.abs(filtered(bodies[1:]) - filtered(bodies)).max() > 1e-3
     a.engine.dispose()
     b.engine.dispose()
+
+
+def test_one_idempotency_key_posted_to_two_processes_at_once_answers_the_same(tmp_path,
+                                                                              database,
+                                                                              monkeypatch):
+    """The same request (Idempotency-Key K) reaches two services at once: b stores it
+    while a's transaction is under way; a then finds K stored in its transaction and
+    answers b's stored response (201, the same body), not a "duplicate"; the record is
+    stored once. K with another body is refused naming the key."""
+    from twin.serve.auth import write_tokens
+    from twin.serve.records import digest, parse_record
+    from twin.serve.service import Conflict, Service
+
+    url, engine = database
+    write_tokens(tmp_path / "tokens.yaml", {"t": ("a", "coach")})
+    cfg = load_config(f"run_dir={tmp_path}", *TWIN,
+                      *([f"database_url='{url}'"] if url else []))
+    a, b = Service(cfg), Service(cfg)
+    rec = parse_record({"date": "2026-08-01", "load": 300.0, "load_kind": "session-RPE"},
+                       "m01")
+    key = ("K", digest({"athlete": "m01", **rec}))
+    got = []
+    read = a.athlete_version
+
+    def racing(s, i):
+        v = read(s, i)
+        if not got:
+            got.append(b.ingest(b.athlete("m01"), rec, idempotency=key))
+        return v
+
+    monkeypatch.setattr(a, "athlete_version", racing)
+    answer = a.ingest(a.athlete("m01"), rec, idempotency=key)
+    assert got[0][0] == 201 and answer == got[0]
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(DailyRecord)) == 1
+    other = parse_record({"date": "2026-08-02", "load": 1.0, "load_kind": "session-RPE"},
+                         "m01")
+    with pytest.raises(Conflict, match="already used") as e:
+        a.ingest(a.athlete("m01"), other, idempotency=("K", "another digest"))
+    assert e.value.field == "Idempotency-Key"
+    a.engine.dispose()
+    b.engine.dispose()

@@ -152,8 +152,9 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
         try:
             status, body = await asyncio.to_thread(svc_of(request).ingest, m, rec,
                                                    idempotency=idem)
-        except Conflict as exc:
-            raise ApiError(409, exc.field, str(exc)) from None
+        except Conflict as exc:  # a key reused for another request is a bad field
+            raise ApiError(422 if exc.field == "Idempotency-Key" else 409, exc.field,
+                           str(exc)) from None
         return JSONResponse(body, status_code=status)
 
     @app.post("/athletes/{athlete_id}/files", status_code=201, openapi_extra={

@@ -199,6 +199,12 @@ class Service:
             VersionMoved: another transaction stored a record of the athlete meanwhile.
         """
         version = self.athlete_version(s, m.id)
+        if idempotency is not None:  # the key stored meanwhile (by another process too)
+            stored = s.get(IdempotencyKey, idempotency[0])
+            if stored is not None:
+                if stored.request_digest != idempotency[1]:
+                    raise Conflict("Idempotency-Key", "already used for a different request")
+                return stored.status_code, stored.response
         h = digest(rec)
         old = s.scalar(select(DailyRecord).where(
             DailyRecord.athlete_id == m.id, DailyRecord.date == rec["date"],
