@@ -36,8 +36,9 @@ def auth(role: str) -> dict:
 class Server:
     """``twin-serve`` in a subprocess on ``run_dir``; :meth:`kill` is SIGKILL."""
 
-    def __init__(self, run_dir: Path, overrides, env=None):
+    def __init__(self, run_dir: Path, overrides, env=None, log: str = "server.log"):
         self.run_dir, self.overrides, self.env = Path(run_dir), list(overrides), env or {}
+        self.log = self.run_dir / log  # several servers on one run dir: one log each
         self.port = free_port()
         write_tokens(self.run_dir / "tokens.yaml", TOKENS)
         self.proc = None
@@ -49,7 +50,7 @@ class Server:
 
     def start(self, timeout: float = 240.0) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), **self.env}
-        log = (self.run_dir / "server.log").open("ab")
+        log = self.log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "twin.serve.cli", f"run_dir={self.run_dir}",
              f"port={self.port}", *self.overrides], env=env, stdout=log, stderr=log)
@@ -57,7 +58,7 @@ class Server:
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"twin-serve exited {self.proc.returncode}: "
-                                   + (self.run_dir / "server.log").read_text()[-3000:])
+                                   + self.log.read_text()[-3000:])
             try:
                 if httpx.get(self.base + "/healthz", timeout=2).status_code == 200:
                     return

@@ -176,6 +176,32 @@ def builtin_schema(kind: str) -> dict:
                                  "rollingUpdate": rolling}),
             "selector": label_selector, "template": pod_template},
             required=("selector", "template")))
+    if kind == "HorizontalPodAutoscaler":  # autoscaling/v2 HorizontalPodAutoscalerSpec
+        target = _object({"type": {"type": "string",
+                                   "enum": ["Utilization", "Value", "AverageValue"]},
+                          "averageUtilization": _int32(1),
+                          "value": int_or_string, "averageValue": int_or_string},
+                         required=("type",))
+        resource = _object({"name": {"type": "string"}, "target": target},
+                           required=("name", "target"))
+        metric = _object({"type": {"type": "string", "enum": ["Resource"]},
+                          "resource": resource}, required=("type", "resource"))
+        policy = _object({"type": {"type": "string", "enum": ["Pods", "Percent"]},
+                          "value": _int32(1), "periodSeconds": _int32(1)},
+                         required=("type", "value", "periodSeconds"))
+        rules = _object({"stabilizationWindowSeconds": _int32(0),
+                         "selectPolicy": {"type": "string", "enum": ["Max", "Min",
+                                                                     "Disabled"]},
+                         "policies": {"type": "array", "items": policy}})
+        return _top("autoscaling/v2", "HorizontalPodAutoscaler", _object({
+            "scaleTargetRef": _object({"apiVersion": {"type": "string"},
+                                       "kind": {"type": "string"},
+                                       "name": {"type": "string"}},
+                                      required=("kind", "name")),
+            "minReplicas": _int32(1), "maxReplicas": _int32(1),
+            "metrics": {"type": "array", "items": metric},
+            "behavior": _object({"scaleUp": rules, "scaleDown": rules})},
+            required=("scaleTargetRef", "maxReplicas")))
     raise KeyError(kind)
 
 
@@ -256,11 +282,12 @@ def test_kustomization_applies_every_manifest():
     listed = set(KUSTOMIZATION["resources"])
     assert listed == {p.name for p in K8S.glob("*.yaml")} - {"kustomization.yaml"}
     assert {d["kind"] for d in manifests()} == {
-        "RayJob", "RayService", "Deployment", "Service", "PersistentVolumeClaim"}
+        "RayJob", "RayService", "Deployment", "Service", "PersistentVolumeClaim",
+        "HorizontalPodAutoscaler"}
 
 
 @pytest.mark.parametrize("kind", ["RayJob", "RayService", "Deployment", "Service",
-                                  "PersistentVolumeClaim"])
+                                  "PersistentVolumeClaim", "HorizontalPodAutoscaler"])
 def test_manifest_validates_against_its_schema(kind):
     doc = one(kind)
     assert errors(schema_for(doc), doc) == []
@@ -302,6 +329,17 @@ def test_the_validator_refuses_broken_manifests():
         "$.spec.replicas: '3' is not of type 'integer'",
         "$.spec.template.spec.containers[0].readinessProbe.httpGet.path: 1 is not of type "
         "'string'"}
+    hpa = one("HorizontalPodAutoscaler")
+    hpa["spec"]["maxReplicas"] = "4"
+    hpa["spec"]["metrics"][0]["resource"]["target"]["type"] = "Percent"
+    hpa["spec"]["minReplica"] = 1
+    del hpa["spec"]["scaleTargetRef"]["name"]
+    assert errors(schema_for(hpa), hpa) == [
+        "$.spec.maxReplicas: '4' is not of type 'integer'",
+        "$.spec.metrics[0].resource.target.type: 'Percent' is not one of ['Utilization', "
+        "'Value', 'AverageValue']",
+        "$.spec.scaleTargetRef: 'name' is a required property",
+        "$.spec: Additional properties are not allowed ('minReplica' was unexpected)"]
     claim = one("PersistentVolumeClaim")
     claim["spec"]["resources"]["requests"]["storage"] = "lots"
     (found,) = errors(schema_for(claim), claim)
@@ -366,14 +404,14 @@ def test_rayjob_runs_the_standard_sweep_on_an_autoscaled_cluster_that_goes_away(
 
 
 @pytest.mark.parametrize("kind", ["RayJob", "RayService"])
-def test_ray_clusters_have_bounded_pods_and_the_sweep_autoscales(kind):
+def test_ray_clusters_have_bounded_pods_and_autoscale(kind):
     cluster = ray_cluster_spec(one(kind))
-    # the sweep's workers autoscale; the service is one replica on one worker
-    assert cluster["enableInTreeAutoscaling"] is (kind == "RayJob")
+    # the sweep's workers autoscale, and so do the service's (Serve's replicas)
+    assert cluster["enableInTreeAutoscaling"] is True
     assert cluster["authOptions"]["mode"] == "token"
     for group in cluster["workerGroupSpecs"]:
         assert group["minReplicas"] <= group.get("replicas", 0) <= group["maxReplicas"]
-        assert (group["maxReplicas"] > group["minReplicas"]) is (kind == "RayJob")
+        assert group["maxReplicas"] > group["minReplicas"]
     for pod in pod_specs(cluster):
         assert pod["securityContext"]["runAsNonRoot"] is True
         for c in pod["containers"]:
@@ -392,14 +430,16 @@ def _class_fields(path: Path, *names: str) -> set[str]:
             if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name)}
 
 
-def test_rayservice_serves_the_twin_app_as_its_single_writer():
+def test_rayservice_autoscales_the_twin_app_as_ray_app_declares():
     service = one("RayService")
     config = yaml.safe_load(service["spec"]["serveConfigV2"])
     (app,) = config["applications"]
     assert app["import_path"] == "twin.serve.ray_app:app"
     (deployment,) = app["deployments"]
-    # One replica (the service is its database's single writer), as ray_app declares.
-    assert deployment["num_replicas"] == 1 and "autoscaling_config" not in deployment
+    # Serve autoscales the replicas (Serve refuses num_replicas beside autoscaling_config)
+    auto = deployment["autoscaling_config"]
+    assert "num_replicas" not in deployment
+    assert 1 <= auto["min_replicas"] < auto["max_replicas"]
     # Every key is one Ray Serve's config schema declares (its models forbid others); read
     # from the installed Ray's source, since ray.serve needs the serve extra to import.
     serve = Path(importlib.util.find_spec("ray").submodule_search_locations[0]) / "serve"
@@ -410,13 +450,23 @@ def test_rayservice_serves_the_twin_app_as_its_single_writer():
     assert set(deployment) <= _class_fields(schema, "DeploymentSchema")
     assert set(deployment["ray_actor_options"]) <= _class_fields(schema,
                                                                  "RayActorOptionsSchema")
+    assert set(auto) <= _class_fields(serve / "config.py", "AutoscalingConfig")
     # The deployment's name is the class ray_app decorates (Serve refuses another name),
     # and its replica count is ray_app's.
     tree = ast.parse((REPO / "twin" / "serve" / "ray_app.py").read_text())
     (cls,) = [n for n in tree.body if isinstance(n, ast.ClassDef) and any(
         "deployment" in ast.unparse(d) for d in n.decorator_list)]
     assert deployment["name"] == cls.name
-    assert "num_replicas=1" in ast.unparse(cls.decorator_list[0])
+    (declared,) = [ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign)
+                   and [t.id for t in n.targets] == ["AUTOSCALING"]]
+    assert auto == declared  # ray_app's decorator: autoscaling_config=AUTOSCALING
+    assert "autoscaling_config=AUTOSCALING" in ast.unparse(cls.decorator_list[0])
+    # the worker pods at their most hold the most replicas, each with its CPUs
+    (workers,) = ray_cluster_spec(service)["workerGroupSpecs"]
+    pod_cpus = int(workers["template"]["spec"]["containers"][0]["resources"]["limits"]["cpu"])
+    per_replica = deployment["ray_actor_options"]["num_cpus"]
+    assert workers["maxReplicas"] * (pod_cpus // per_replica) >= auto["max_replicas"]
+    assert workers["minReplicas"] * (pod_cpus // per_replica) >= auto["min_replicas"]
     head = ray_cluster_spec(service)["headGroupSpec"]["template"]["spec"]["containers"][0]
     ports = {p["containerPort"] for p in head["ports"]}
     assert config["http_options"]["port"] in ports
@@ -464,9 +514,20 @@ def test_plain_deployment_and_service_fit_together():
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert c[probe]["httpGet"]["path"] == "/healthz", probe
         assert c[probe]["httpGet"]["port"] in port_names, probe
-    # The single writer: one replica, and a rollout never runs two.
-    assert deployment["spec"]["replicas"] == 1
-    assert deployment["spec"]["strategy"]["type"] == "Recreate"
+    # Several replicas (the service allows them: tests/test_serve_scale.py), set by the
+    # HorizontalPodAutoscaler alone, and a rollout that never drops below the count
+    assert "replicas" not in deployment["spec"]
+    strategy = deployment["spec"]["strategy"]
+    assert strategy["type"] == "RollingUpdate"
+    assert strategy["rollingUpdate"]["maxUnavailable"] == 0
+    hpa = one("HorizontalPodAutoscaler")
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": deployment["apiVersion"],
+                                             "kind": "Deployment",
+                                             "name": deployment["metadata"]["name"]}
+    assert 1 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    (metric,) = hpa["spec"]["metrics"]
+    # a utilization target is a share of the request: the container must request CPU
+    assert metric["resource"]["name"] == "cpu" and "cpu" in c["resources"]["requests"]
 
 
 def test_commands_name_the_projects_console_scripts():

@@ -12,6 +12,7 @@ import json
 import httpx
 import pytest
 
+from calibration.devices.samples import DEFAULT_DIR as DEVICES
 from tests.serve_harness import TWIN, Server, auth, counts
 from twin.serve.models import DATA_TABLES
 
@@ -90,6 +91,13 @@ CASES = [
      "coach", b"\x00\x01", 422, "filename"),
     ("device file by an analyst", "POST", "/athletes/m01/files?filename=a.fit", "analyst",
      b"\x00\x01", 403, "role"),
+    ("a track without load", "POST", "/athletes/m01/files?filename=session.fit", "coach",
+     (DEVICES / "football_session.fit").read_bytes(), 422, "load"),
+    ("a .zip that is no archive", "POST", "/athletes/m01/files?filename=day.zip", "coach",
+     b"PK\x03\x04 cut short", 422, "file"),
+    ("missing_load neither error nor zero", "POST",
+     "/athletes/m01/files?filename=day.zip&missing_load=guess", "coach", b"PK", 422,
+     "missing_load"),
 ]
 
 

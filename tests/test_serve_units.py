@@ -198,10 +198,15 @@ def test_hash_token_prints_an_entry_the_token_file_reads(tmp_path, capsys):
 
 def test_the_demo_replays_a_season_and_alerts_fire(capsys):
     """The README's ``twin-serve --demo`` (30 days of the mini squad): the season is
-    posted day by day through the real HTTP service, and the overload block (days 15-26
-    of one athlete, 3 x the load) makes a risk alert fire, whose signed event arrives
-    with its proposed plan."""
+    written as device files (vendor GPS, session-RPE, sleep and HRV CSV a day) and posted
+    day by day through the real HTTP service's ``/files`` (calibration.devices' readers
+    and merge), and the overload block (days 15-26 of one athlete, 3 x the load) makes a
+    risk alert fire, whose signed event arrives with its proposed plan."""
+    from pathlib import Path
+
     from twin.serve.cli import main
+    from twin.serve.demo_files import FILES
+    from twin.serve.models import DailyRecord
 
     assert main(["--demo", "--days", "30", "twin.athletes=mini_squad"]) == 0
     out = capsys.readouterr().out
@@ -209,6 +214,19 @@ def test_the_demo_replays_a_season_and_alerts_fire(capsys):
     assert any("risk_over_budget" in line for line in alerts), out
     assert "PLAN" in out and "done: " in out
     assert int(out.split("done: ")[1].split()[0]) >= len(alerts)  # events received
+    assert "90 archives of 4 device files accepted, 90 records stored" in out, out
+    run_dir = Path(out.split("the service's data in ")[1].split()[0])
+    days = sorted((run_dir / "devices").iterdir())
+    assert len(days) == 30 and all(sorted(p.name for p in d.iterdir()) == sorted(FILES)
+                                   for d in days)
+    with Session(create_engine(f"sqlite:///{run_dir / 'twin.db'}")) as s:
+        rows = s.scalars(select(DailyRecord)).all()
+    # every record came in through the files: source "file", one per athlete and day,
+    # with the vendor's minutes and bands and the wearables' sleep and rMSSD merged in
+    assert len(rows) == 90 and {r.source for r in rows} == {"file"}
+    assert all("sleep_onset" in r.values and "hrv_rmssd_ms" in r.values for r in rows)
+    assert sum("distance_band_1_m" in r.values for r in rows) >= 60  # pitch days
+    assert {r.readiness for r in rows} == {None}  # no questionnaire among the files
 
 
 def test_a_device_file_is_read_by_calibration_devices_and_ingested(tmp_path):
@@ -238,3 +256,116 @@ def test_a_device_file_is_read_by_calibration_devices_and_ingested(tmp_path):
         stored = c.get("/athletes/m01/records", headers=auth("coach")).json()["records"]
         assert [(x["date"], x["source"]) for x in stored] == [
             ("2026-08-01", "file"), ("2026-08-02", "file")]
+
+
+def _zip(members: dict) -> bytes:
+    import io
+    import zipfile
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+def test_a_zip_of_device_files_is_merged_and_a_track_alone_is_refused():
+    """twin.serve.files on the sample files of calibration/data/devices (athlete p01): a
+    FIT track alone has no load and is refused naming ``load``; with the session-RPE
+    table in one .zip it is merged (load 7 x 86 = 602 AU on the track's day, from
+    srpe.csv row 1, and the track's bands); a vendor export beside the track gives the
+    same day's bands twice (a conflicting duplicate) and is refused naming both."""
+    from calibration.devices.samples import DEFAULT_DIR
+    from twin.serve.files import FileError, upload_rows
+
+    f = {n: (DEFAULT_DIR / n).read_bytes() for n in (
+        "football_session.fit", "srpe.csv", "vendor_sessions.csv", "sleep.csv", "hrv.csv")}
+    with pytest.raises(FileError, match="no load for 2024-03-04") as e:
+        upload_rows("football_session.fit", f["football_session.fit"], "p01",
+                    max_bytes=10**7)
+    assert e.value.field == "load"
+    rows = upload_rows("day.zip", _zip({k: f[k] for k in ("football_session.fit",
+                                                           "srpe.csv")}),
+                       "p01", max_bytes=10**7)
+    assert len(rows) == 12 and {r["source"] for r in rows} == {"file"}
+    first = rows[0]
+    assert first["date"] == "2024-03-04" and first["load"] == 7 * 86
+    assert first["distance_band_2_m"] > 0 and first["training_min"] > 0
+    assert "distance_band_2_m" not in rows[1]  # the track is one day's
+    with pytest.raises(FileError, match="conflicting duplicate") as e:
+        upload_rows("day.zip", _zip({k: f[k] for k in ("football_session.fit",
+                                                       "vendor_sessions.csv", "srpe.csv")}),
+                    "p01", max_bytes=10**7)
+    assert "football_session.fit" in str(e.value) and "vendor_sessions.csv" in str(e.value)
+
+
+def test_rest_days_of_a_zip_need_missing_load_zero_and_bad_members_are_named():
+    """Sleep and HRV have 14 days, the session-RPE table 12 (rest days 2024-03-10 and
+    03-17 have no session): refused naming ``load`` by default, load 0 with
+    ``missing_load=zero``; a bad cell is named by member and column, a body that is no
+    archive by ``file``, a member in a folder by its name."""
+    from calibration.devices.samples import DEFAULT_DIR
+    from twin.serve.files import FileError, upload_rows
+
+    f = {n: (DEFAULT_DIR / n).read_bytes() for n in ("srpe.csv", "sleep.csv", "hrv.csv")}
+    with pytest.raises(FileError, match="no load for") as e:
+        upload_rows("week.zip", _zip(f), "p01", max_bytes=10**7)
+    assert e.value.field == "load"
+    rows = upload_rows("week.zip", _zip(f), "p01", max_bytes=10**7, missing_load="zero")
+    assert len(rows) == 14 and sum(r["load"] == 0.0 for r in rows) == 2
+    assert all("sleep_onset" in r and "hrv_rmssd_ms" in r for r in rows)
+    bad = f["srpe.csv"].replace(b"p01,2024-03-04,7,", b"p01,2024-03-04,11,")
+    with pytest.raises(FileError, match=r"'srpe\.csv', row 1") as e:
+        upload_rows("week.zip", _zip({**f, "srpe.csv": bad}), "p01", max_bytes=10**7)
+    assert e.value.field == "srpe.csv:rpe"
+    with pytest.raises(FileError, match="not a readable ZIP") as e:
+        upload_rows("week.zip", b"PK\x03\x04 truncated", "p01", max_bytes=10**7)
+    assert e.value.field == "file"
+    with pytest.raises(FileError, match="no folders"):
+        upload_rows("week.zip", _zip({"sub/srpe.csv": f["srpe.csv"]}), "p01",
+                    max_bytes=10**7)
+    with pytest.raises(FileError, match="unpacks to more than"):
+        upload_rows("week.zip", _zip(f), "p01", max_bytes=1000)
+
+
+def test_a_claimed_row_is_left_to_its_worker_until_the_lease_runs_out(tmp_path):
+    """outbox.claim: the first worker gets a free row; a second does not while the lease
+    holds; once it has run out (a dead worker) the second gets it."""
+    from twin.serve.models import OutboxEvent as Row
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    db.migrate(url)
+    make = db.sessions(db.make_engine(url))
+    with make() as s, s.begin():
+        s.add(Row(event_id="e", event_type="t", webhook=0, url="http://x", body="{}",
+                  status="pending"))
+    with make() as s:
+        rid = s.scalar(select(Row.id))
+    assert outbox.claim(make, Row, rid, "w1", 60.0, Row.status == "pending")
+    assert not outbox.claim(make, Row, rid, "w2", 60.0, Row.status == "pending")
+    with make() as s, s.begin():  # the lease of w1 (dead) runs out
+        s.get(Row, rid).lease_until = dt.datetime(2000, 1, 1)
+    assert outbox.claim(make, Row, rid, "w2", 60.0, Row.status == "pending")
+    with make() as s:
+        assert s.get(Row, rid).claimed_by == "w2"
+
+
+def test_a_database_of_the_first_schema_migrates_with_its_rows(tmp_path):
+    """0001 -> 0002 (leases, athlete versions) keeps the rows: versions 0, no claims."""
+    from alembic import command
+    from sqlalchemy import text
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(db.alembic_config(url), "0001")
+    engine = create_engine(url)
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO athletes VALUES ('m01', 'p1', 'EU', 0)"))
+        c.execute(text("INSERT INTO outbox (event_id, event_type, webhook, url, body, status,"
+                       " attempts, next_attempt_at, created_at) VALUES ('e', 't', 0, 'u', "
+                       "'{}', 'pending', 0, '2026-01-01', '2026-01-01')"))
+    db.migrate(url)
+    with engine.connect() as c:
+        assert c.execute(text("SELECT id, version FROM athletes")).all() == [("m01", 0)]
+        assert c.execute(text("SELECT event_id, claimed_by, lease_until FROM outbox")
+                         ).all() == [("e", None, None)]
+        assert c.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0002"

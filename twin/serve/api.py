@@ -14,9 +14,7 @@ import asyncio
 import io
 import json
 import re
-import tempfile
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -24,6 +22,7 @@ from sqlalchemy import select
 
 from twin.prescribe.load_plan import write_load_plan
 from twin.serve.auth import authenticate
+from twin.serve.files import FileError, upload_rows
 from twin.serve.models import (
     Alert,
     AuditEntry,
@@ -153,45 +152,35 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
         try:
             status, body = await asyncio.to_thread(svc_of(request).ingest, m, rec,
                                                    idempotency=idem)
-        except Conflict as exc:
-            raise ApiError(409, exc.field, str(exc)) from None
+        except Conflict as exc:  # a key reused for another request is a bad field
+            raise ApiError(422 if exc.field == "Idempotency-Key" else 409, exc.field,
+                           str(exc)) from None
         return JSONResponse(body, status_code=status)
 
     @app.post("/athletes/{athlete_id}/files", status_code=201, openapi_extra={
-        "requestBody": {"required": True, "content": {"application/octet-stream": {}}}})
-    async def post_file(athlete_id: str, request: Request, filename: str):
-        """A device file (raw body; ``?filename=`` gives its type by its suffix), read by
-        ``calibration.devices.read_device_file`` into daily rows, each ingested as a
-        record with source ``file``."""
+        "requestBody": {"required": True, "content": {"application/octet-stream": {},
+                                                      "application/zip": {}}}})
+    async def post_file(athlete_id: str, request: Request, filename: str,
+                        missing_load: str = "error"):
+        """A device file (raw body; ``?filename=`` gives its type by its suffix), or a
+        ``.zip`` of one athlete's device files merged by ``calibration.devices.merge_daily``
+        (a track, GPS, sleep or HRV file with the session-RPE table of its days), read
+        into daily rows (:mod:`twin.serve.files`), each ingested as a record with source
+        ``file``; ``missing_load=zero``: a day without load in any file is a rest day."""
         authorize(request, WRITERS)
         m = athlete_of(request, athlete_id)
         raw = await body_of(request, int(cfg.max_file_bytes))
-        name = Path(filename).name
-        if not name or not re.match(r"^[A-Za-z0-9._-]{1,128}$", name):
-            raise ApiError(422, "filename", "expected a file name of letters, digits, . _ -")
+        svc = svc_of(request)
+        kind = await asyncio.to_thread(_load_kind, svc, m.id) if missing_load == "zero" \
+            else None
         try:
-            from calibration.devices import read_device_file
-        except ImportError:
-            raise ApiError(501, "filename", "device files need calibration.devices, which "
-                                            "this installation lacks") from None
-        from calibration.schema import DataError
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = Path(tmp) / name
-            path.write_bytes(raw)
-            try:
-                frame = read_device_file(path, athlete_id=m.id)
-            except DataError as exc:
-                raise ApiError(422, exc.column or "file", str(exc)) from None
+            rows = await asyncio.to_thread(upload_rows, filename, raw, m.id,
+                                           max_bytes=int(cfg.max_file_bytes),
+                                           missing_load=missing_load, load_kind=kind)
+        except FileError as exc:
+            raise ApiError(422, exc.field, str(exc)) from None
         recs = []
-        for i, row in enumerate(frame.to_dict("records")):
-            row = {k: _plain(v) for k, v in row.items() if k != "athlete_id"}
-            for k in ("sleep_onset", "sleep_offset"):  # hours back to clock time
-                if isinstance(row.get(k), float):
-                    sec = round(row[k] * 3600) % 86400
-                    row[k] = f"{sec // 3600:02d}:{sec // 60 % 60:02d}:{sec % 60:02d}"
-            row.setdefault("source", "file")
-            row = {k: v for k, v in row.items() if v is not None}
+        for i, row in enumerate(rows):
             try:
                 recs.append(parse_record(row, m.id))
             except RecordError as exc:
@@ -199,7 +188,7 @@ def create_app(cfg, service: Service | None = None) -> FastAPI:
         out = []
         for rec in recs:
             try:
-                out.append((await asyncio.to_thread(svc_of(request).ingest, m, rec))[1])
+                out.append((await asyncio.to_thread(svc.ingest, m, rec))[1])
             except Conflict as exc:
                 out.append({"status": "conflict", "date": str(rec["date"]),
                             "message": str(exc)})
@@ -317,21 +306,9 @@ def _idempotent(svc: Service, key: str):
         return s.get(IdempotencyKey, key)
 
 
-def _plain(v):
-    """A DataFrame cell as JSON would give it (dates as ISO text, NaN as None)."""
-    import datetime as dt
-
-    import numpy as np
-    import pandas as pd
-
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-        return None
-    if isinstance(v, np.datetime64):
-        return str(np.datetime64(v, "D"))
-    if isinstance(v, pd.Timestamp | dt.date):
-        return str(pd.Timestamp(v).date())
-    if isinstance(v, np.floating | np.integer):
-        return v.item()
-    if isinstance(v, np.bool_):
-        return bool(v)
-    return v
+def _load_kind(svc: Service, athlete_id: str) -> str | None:
+    """The load kind of the athlete's latest stored record (None: no record yet)."""
+    with svc.sessions() as s:
+        return s.scalar(select(DailyRecord.load_kind).where(
+            DailyRecord.athlete_id == athlete_id).order_by(DailyRecord.date.desc(),
+                                                          DailyRecord.id.desc()).limit(1))

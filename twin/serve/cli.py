@@ -1,7 +1,7 @@
 """``twin-serve``: the living twin service on uvicorn, or its demo.
 
     twin-serve [hydra overrides ...]               # conf/serve.yaml, then the overrides
-    twin-serve --demo [--days N] [overrides ...]   # replay the demo season, print alerts
+    twin-serve --demo [--days N] [overrides ...]   # the demo season as device files, alerts
     twin-serve --hash-token TOKEN [--role R]        # a token-file entry for TOKEN
 
 A bad config fails in one line naming the key (exit status 2).
@@ -19,7 +19,8 @@ from scenarios import ConfigError
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="twin-serve", description=__doc__.splitlines()[0])
-    ap.add_argument("--demo", action="store_true", help="replay the demo season")
+    ap.add_argument("--demo", action="store_true",
+                    help="replay the demo season as device files through /files")
     ap.add_argument("--days", type=int, default=60, help="days the demo replays")
     ap.add_argument("--hash-token", metavar="TOKEN", help="print a token-file entry")
     ap.add_argument("--role", default="coach", help="role of --hash-token's entry")

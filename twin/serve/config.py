@@ -89,6 +89,7 @@ class PlanConf:
     load_max: float = 900.0
     acwr_band: list[float] = field(default_factory=lambda: [0.3, 1.5])
     draws: int = 8
+    lease_s: float = 300.0  # a worker's claim on an alert's plan job; expires if it dies
 
 
 @dataclass
@@ -104,6 +105,7 @@ class DeliveryConf:
     backoff_cap_s: float = 300.0
     timeout_s: float = 5.0
     poll_s: float = 0.2
+    lease_s: float = 60.0  # a worker's claim on an outbox row; expires if it dies
 
 
 @dataclass
@@ -191,6 +193,9 @@ def check_values(cfg) -> None:
     _need(d.max_attempts >= 1, "delivery.max_attempts", d.max_attempts, "attempts >= 1")
     _need(0 < d.backoff_s <= d.backoff_cap_s, "delivery.backoff_s", d.backoff_s,
           "seconds in (0, delivery.backoff_cap_s]")
+    _need(d.lease_s > d.timeout_s, "delivery.lease_s", d.lease_s,
+          "seconds > delivery.timeout_s (a claim outlives the post it covers)")
+    _need(cfg.plan.lease_s > 0, "plan.lease_s", cfg.plan.lease_s, "seconds > 0")
     for i, hook in enumerate(cfg.webhooks):
         _need(str(hook.url).startswith(("http://", "https://")), f"webhooks[{i}].url",
               hook.url, "an http(s) URL")

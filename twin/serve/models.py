@@ -2,7 +2,12 @@
 migrations in ``twin/serve/migrations`` (a test checks they equal this metadata).
 
 Daily records have a natural key (athlete, date, source): a record posted twice is stored
-once. Events leave through a transactional outbox (Richardson, "Pattern: Transactional
+once. Several service processes may share one database: an athlete's ``version``
+orders the transactions that store their records (optimistic concurrency), and a
+worker claims an outbox row or an alert's plan job by a lease (``claimed_by``,
+``lease_until``: an ``UPDATE ... WHERE`` the lease is free, checked by its row count),
+which expires if the worker dies.
+Events leave through a transactional outbox (Richardson, "Pattern: Transactional
 outbox", microservices.io): an alert and its outbox rows are committed in one
 transaction, and a background worker delivers the rows to the webhooks (one row per event
 and webhook, with its attempts and the time of the next one; each attempt in
@@ -45,6 +50,9 @@ class Athlete(Base):
     public_id: Mapped[str] = mapped_column(String(64), unique=True)
     jurisdiction: Mapped[str] = mapped_column(String(32))
     index: Mapped[int] = mapped_column(Integer)
+    #: bumped by every transaction that stores a record of the athlete (optimistic
+    #: concurrency: a transaction that read another version is retried)
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class DailyRecord(Base):
@@ -121,6 +129,8 @@ class Alert(Base):
     text: Mapped[str] = mapped_column(Text)
     plan_status: Mapped[str] = mapped_column(String(16))  # pending | proposed | infeasible | none
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # plan worker
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class ProposedPlan(Base):
@@ -158,6 +168,8 @@ class OutboxEvent(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     delivered_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)  # the sender
+    lease_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Delivery(Base):

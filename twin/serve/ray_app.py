@@ -2,8 +2,9 @@
 
 The config is ``conf/serve.yaml`` with the overrides in ``$TWIN_SERVE_OVERRIDES``
 (space-separated). Imported only by Ray Serve: ``twin-serve`` on uvicorn never needs it.
-One replica: the outbox worker and SQLite's single writer assume one process per
-database (several replicas need PostgreSQL and a leader for the workers; not done).
+Serve autoscales it from 1 to 4 replicas (:data:`AUTOSCALING`, the RayService's
+``autoscaling_config``); the replicas share one database server (PostgreSQL), each with
+its own outbox and plan workers claiming rows by lease (:mod:`twin.serve.service`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ _cfg = load_config(*os.environ.get("TWIN_SERVE_OVERRIDES", "").split())
 fastapi_app = create_app(_cfg)
 
 
-@serve.deployment(num_replicas=1)
+#: Ray Serve's autoscaling of the replicas (deploy/k8s/rayservice-serve.yaml says the same).
+AUTOSCALING = {"min_replicas": 1, "max_replicas": 4, "target_ongoing_requests": 4,
+               "upscale_delay_s": 30, "downscale_delay_s": 300}
+
+
+@serve.deployment(autoscaling_config=AUTOSCALING, max_ongoing_requests=16)
 @serve.ingress(fastapi_app)
 class TwinService:
     """The living twin behind Ray Serve's HTTP proxy."""

@@ -2,8 +2,13 @@
 
 Starts the service on a free local port (uvicorn in a thread, SQLite in a fresh run dir,
 a generated token file), a webhook receiver that checks each event's HMAC signature and
-prints it, and posts the squad's synthetic season (:mod:`twin.serve.demo`; seeded, with
-an overload block for one athlete) one day at a time, so the alerts print as they fire.
+prints it, and replays the squad's synthetic season (:mod:`twin.serve.demo`; seeded, with
+an overload block for one athlete) one day at a time through the device readers: each
+day is written as the club's exports (:mod:`twin.serve.demo_files`: vendor GPS,
+session-RPE, sleep and HRV CSV files under ``<run dir>/devices/<date>``) and posted, one
+.zip per athlete, to the service's own ``POST /athletes/<id>/files`` (read and merged by
+:mod:`calibration.devices`, rest days with ``missing_load=zero``), so the alerts print
+as they fire.
 Dates after today are refused by the service (a future date is an entry error), so the
 replay stops at today.
 """
@@ -34,10 +39,13 @@ def free_port() -> int:
 
 class Receiver:
     """A webhook on 127.0.0.1 that verifies signatures and records ``(id, type, data,
-    arrival time)``; ``status`` is what it answers (503 to play a webhook that is down)."""
+    arrival time)`` of every signed event it is sent (a resent one again: what arrived,
+    before any deduplication); ``on_event(event)`` runs after the recording and before
+    the answer; ``status`` is what it answers (503 to play a webhook that is down)."""
 
     def __init__(self, secret: bytes, port: int | None = None, on_event=None):
         self.secret, self.events, self.bad, self.status = secret, [], 0, 200
+        self.raw: list[tuple[bytes, str | None]] = []  # (body, signature header) of each
         self.on_event = on_event
         outer = self
 
@@ -54,11 +62,15 @@ class Receiver:
                     self.end_headers()
                     return
                 event = json.loads(body)
+                outer.raw.append((body, self.headers.get(SIGNATURE_HEADER)))
                 outer.events.append((event["id"], event["type"], event["data"], time.time()))
                 if outer.on_event:
                     outer.on_event(event)
-                self.send_response(204)
-                self.end_headers()
+                try:
+                    self.send_response(204)
+                    self.end_headers()
+                except OSError:  # the sender is gone (a test kills it before the answer)
+                    self.close_connection = True
 
             def log_message(self, *args):
                 pass
@@ -84,6 +96,7 @@ def run_demo(overrides=(), *, days: int = 60, seed: int = 0) -> None:
     from twin.serve.auth import write_tokens
     from twin.serve.config import load_config
     from twin.serve.demo import Overload, synthetic_records
+    from twin.serve.demo_files import FILES, bundle, write_day
     from twin.serve.service import Service
 
     run_dir = Path(tempfile.mkdtemp(prefix="twin-serve-demo-"))
@@ -124,23 +137,35 @@ def run_demo(overrides=(), *, days: int = 60, seed: int = 0) -> None:
                                seed=seed, overload=overload)
     print(f"(an overload block for {service.models[overload.athlete].public_id} from day "
           f"{overload.start}, {overload.days} days at {overload.factor} x the load)")
+    files_dir = run_dir / "devices"
+    print(f"each day's exports (vendor GPS, session-RPE, sleep, HRV CSV) under {files_dir},"
+          " posted per athlete as one .zip to POST /athletes/<id>/files")
+    accepted = stored = 0
     with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
                       timeout=120) as client:
         for t, day in enumerate(season):
             if dt.date.fromisoformat(day[0]["date"]) > today:
                 print(f"stopping at today ({today}): later days would be future dates")
                 break
+            paths = write_day(day, files_dir / day[0]["date"])
+            archive = bundle(paths)
             for rec in day:
-                aid = rec.pop("athlete")
-                client.post(f"/athletes/{aid}/records", json=rec).raise_for_status()
+                r = client.post(f"/athletes/{rec['athlete']}/files", content=archive,
+                                params={"filename": f"{rec['date']}.zip",
+                                        "missing_load": "zero"})
+                r.raise_for_status()
+                accepted += 1
+                stored += sum(x["status"] == "stored" for x in r.json()["records"])
             if t % 10 == 0:
-                print(f"day {t:3d} {day[0]['date']}: {len(day)} records", flush=True)
+                print(f"day {t:3d} {day[0]['date']}: {len(day)} athletes' files", flush=True)
     time.sleep(3 * cfg.delivery.poll_s + 1.0)
     deadline = time.time() + 120  # let the proposed plans arrive
     while time.time() < deadline and _pending_plans(service):
         time.sleep(0.5)
     time.sleep(1.0)
-    print(f"done: {len(receiver.events)} events received; the service's data in {run_dir}")
+    print(f"done: {len(receiver.events)} events received; {accepted} archives of "
+          f"{len(FILES)} device files accepted, {stored} records stored from them; the "
+          f"service's data in {run_dir}")
     server.should_exit = True
     thread.join(timeout=10)
     receiver.close()
