@@ -154,6 +154,7 @@ class DayConsts(NamedTuple):
     hazard: HAZARD.Params
     events: EVENTS.Params
     coupling: Coupling
+    tod_reference: float  # T(b_ref), the time-of-day curve at the habitual kickoff
 
 
 class DayInputs(NamedTuple):
@@ -229,8 +230,7 @@ def _respond(s, u, c, ev_s, prob, ev, hours, ff, w):
                              + k.dose_running * u.run_running_m
                              + k.dose_hsr * u.run_hsr_m + k.dose_sprint * u.run_sprint_m)
     tissue_s, ti = _tissue_step(s.tissue, TissueInputs(dose), c.tissue)
-    clock = (time_of_day(u.body_clock_h, k.tod_amplitude, k.tod_peak_h)
-             / time_of_day(k.tod_reference_h, k.tod_amplitude, k.tod_peak_h))
+    clock = time_of_day(u.body_clock_h, k.tod_amplitude, k.tod_peak_h) / c.tod_reference
     impaired = ops.maximum(u.sleep_impairment_lapses, 0.0)
     rested = 1.0 - ops.minimum(k.sleep_loss_per_lapse * impaired, k.sleep_loss_max)
     free = ev.injured + ev.available  # not already out: a new injury was possible today
@@ -245,11 +245,18 @@ def _respond(s, u, c, ev_s, prob, ev, hours, ff, w):
     return (ewma_s, tissue_s, ev_s, ff.fatigue, since_match, match_fatigue), y
 
 
+@helper
+def _tod_reference(p):
+    """T(b_ref), once per series (a constant of the day step)."""
+    k = p.coupling
+    return time_of_day(k.tod_reference_h, k.tod_amplitude, k.tod_peak_h)
+
+
 def prepare_banister(p, s0):
     ff_c, ff_s = _banister_prepare(p.ff, s0.ff)
     ewma_c, ewma_s = _ewma_prepare(p.ewma, s0.ewma)
     tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
-    c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
+    c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling, _tod_reference(p))
     return c, BanisterDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev,
                               s0.since_match, s0.match_fatigue)
 
@@ -268,7 +275,7 @@ def prepare_busso(p, s0):
     ff_c, ff_s = _busso_prepare(p.ff, s0.ff)
     ewma_c, ewma_s = _ewma_prepare(p.ewma, s0.ewma)
     tissue_c, tissue_s = _tissue_prepare(p.tissue, s0.tissue)
-    c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling)
+    c = DayConsts(ff_c, ewma_c, tissue_c, p.hazard, p.events, p.coupling, _tod_reference(p))
     return c, BussoDayState(ff_s, ewma_s, tissue_s, s0.events, s0.fatigue_prev,
                            s0.since_match, s0.match_fatigue)
 
