@@ -130,7 +130,7 @@ class Service:
         d = self.cfg.delivery
         self.workers = [
             Worker("outbox", lambda: deliver_due(self.sessions, self.secrets, d, client,
-                                                 worker=self.worker_id) > 0,
+                                                 worker=self.worker_id, lock=self.lock) > 0,
                    float(d.poll_s)),
             Worker("plans", self.propose_next, float(d.poll_s))]
         for w in self.workers:
@@ -311,9 +311,10 @@ class Service:
                 Alert.plan_status == "pending",
                 or_(Alert.lease_until.is_(None), Alert.lease_until < now))
                 .order_by(Alert.created_at).limit(10)).all()
-        alert = next((a for a in waiting if claim(
-            self.sessions, Alert, a.id, self.worker_id, float(self.cfg.plan.lease_s),
-            Alert.plan_status == "pending")), None)
+        with self.lock:  # the writer lock, as every write of this process takes it
+            alert = next((a for a in waiting if claim(
+                self.sessions, Alert, a.id, self.worker_id, float(self.cfg.plan.lease_s),
+                Alert.plan_status == "pending")), None)
         if alert is None:
             return False
         try:
