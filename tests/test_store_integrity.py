@@ -121,3 +121,37 @@ def test_a_second_driver_fails_at_once_and_a_dead_ones_lock_is_taken(tmp_path):
     with StoreLock(tmp_path / "cube.zarr"):  # taken at once (no wait, no stale-pid logic)
         with pytest.raises(StoreLocked):  # and it is exclusive within a process too
             StoreLock(tmp_path / "cube.zarr").acquire()
+
+
+def test_the_chunk_writer_writes_in_order_one_at_a_time_and_raises_a_failed_write():
+    """twin.runners.local.ChunkWriter: writes run in submission order with at most one in
+    flight, and a write that failed is raised at the next chunk, not lost."""
+    import threading
+
+    from twin.runners.local import ChunkWriter
+
+    class Store:
+        def __init__(self):
+            self.written, self.busy, self.overlap = [], threading.Lock(), False
+
+        def write(self, block, result):
+            if not self.busy.acquire(blocking=False):
+                self.overlap = True
+                return
+            try:
+                if block == "bad":
+                    raise OSError("disk full")
+                self.written.append((block, result))
+            finally:
+                self.busy.release()
+
+    store = Store()
+    with ChunkWriter(store) as writer:
+        for k in range(5):
+            writer.write(k, k * 10)
+        writer.wait()
+    assert store.written == [(k, k * 10) for k in range(5)] and not store.overlap
+    with pytest.raises(OSError, match="disk full"), ChunkWriter(store) as writer:
+        writer.write("bad", None)
+        writer.write(5, 50)  # raises the previous chunk's failure; 5 is not written
+    assert store.written[-1] == (4, 40)
