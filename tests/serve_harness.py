@@ -98,3 +98,20 @@ def as_rows(records: list[dict]) -> list:
                             values={"sleep_onset": hours(r["sleep_onset"]),
                                     "sleep_offset": hours(r["sleep_offset"])})
             for r in records]
+
+
+def wait_until_settled(engine, timeout_s: float, pause_s: float = 0.2) -> None:
+    """Poll the service's database until no alert waits for its plan and no event waits
+    for delivery (or ``timeout_s`` passes: the test's assertions then say what is left)."""
+    from sqlalchemy.orm import Session
+
+    from twin.serve.models import Alert, OutboxEvent
+
+    deadline = time.time() + timeout_s
+    while time.time() < deadline:
+        with Session(engine) as s:
+            busy = s.scalars(select(Alert).where(Alert.plan_status == "pending")).first() \
+                or s.scalars(select(OutboxEvent).where(OutboxEvent.status == "pending")).first()
+        if not busy:
+            return
+        time.sleep(pause_s)

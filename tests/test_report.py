@@ -13,7 +13,6 @@ import html
 import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +20,7 @@ import pandas as pd
 import pytest
 
 import twin
+from tests.system_packages import apt_install
 from tests.test_twin import cached_plan, cached_run
 from twin import engine
 from twin.report import format_error
@@ -118,17 +118,8 @@ def _chromium() -> str | None:
 def _install_chromium() -> str:
     """Debian's chromium, from its packages, where no Chromium is found (module docstring);
     the reason it cannot be had otherwise, as the test's failure."""
-    apt = shutil.which("apt-get")
-    sudo = [] if os.geteuid() == 0 else ([shutil.which("sudo")] if shutil.which("sudo") else None)
-    if apt is None or sudo is None:
-        pytest.fail("no Chromium found and no apt-get as root or through sudo to install it: "
-                    "install Debian's chromium or set TWIN_BROWSER to a Chromium binary")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    for args in (["update", "-qq"], ["install", "-y", "-qq", "chromium"]):
-        done = subprocess.run([*sudo, apt, *args], env=env, capture_output=True, text=True,
-                              timeout=900)
-        if done.returncode != 0:
-            pytest.fail(f"apt-get {' '.join(args)} failed: {done.stderr.strip()[-300:]}")
+    apt_install("chromium", "install Debian's chromium or set TWIN_BROWSER to a Chromium "
+                            "binary")
     path = _chromium()
     if path is None:
         pytest.fail("apt-get installed chromium but no Chromium binary is on the PATH")

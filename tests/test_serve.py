@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from calibration import kalman_filter
-from tests.serve_harness import TWIN, Server, as_rows, auth
+from tests.serve_harness import TWIN, Server, as_rows, auth, wait_until_settled
 from twin.serve import pipeline
 from twin.serve.config import load_config
 from twin.serve.demo import Overload, synthetic_records
@@ -80,14 +80,7 @@ def run(tmp_path_factory):
     post_from(resume)
     receiver.status = 200
     engine = server.db()
-    deadline = time.time() + 240  # plans proposed and every event delivered
-    while time.time() < deadline:
-        with Session(engine) as s:
-            busy = s.scalars(select(Alert).where(Alert.plan_status == "pending")).first() \
-                or s.scalars(select(OutboxEvent).where(OutboxEvent.status == "pending")).first()
-        if not busy:
-            break
-        time.sleep(0.5)
+    wait_until_settled(engine, 240, pause_s=0.5)  # plans proposed and every event delivered
     yield dict(server=server, receiver=receiver, cfg=cfg, plan=plan, models=models,
                flat=flat, acked=acked, engine=engine, resume=resume, run_dir=run_dir)
     server.stop()

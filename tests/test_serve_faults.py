@@ -18,7 +18,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tests.serve_harness import TWIN, Server, auth
+from tests.serve_harness import TWIN, Server, auth, wait_until_settled
 from twin.serve.config import load_config
 from twin.serve.demo import Overload, synthetic_records
 from twin.serve.events import verify
@@ -80,15 +80,7 @@ def test_an_event_received_before_a_sigkill_is_resent_with_its_id(tmp_path):
             assert not s.scalars(select(Delivery).where(Delivery.outbox_id == row.id,
                                                         Delivery.ok.is_(True))).all()
         server.start()  # the same database: the pending deliveries resume
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            with Session(engine) as s:
-                busy = s.scalars(select(Alert).where(Alert.plan_status == "pending")).first() \
-                    or s.scalars(select(OutboxEvent).where(
-                        OutboxEvent.status != "delivered")).first()
-            if not busy:
-                break
-            time.sleep(0.2)
+        wait_until_settled(engine, 120)
         with Session(engine) as s:
             outbox = s.scalars(select(OutboxEvent)).all()
             alerts = s.scalars(select(Alert)).all()

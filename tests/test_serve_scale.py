@@ -1,5 +1,6 @@
-"""Two twin-serve processes on one SQLite file (what several replicas on one database
-do): started together (their migrations take turns), each athlete's days posted to both
+"""Two twin-serve processes on one database, a SQLite file and a PostgreSQL server
+(:mod:`tests.postgres_server`, started by the tests), as several replicas on one
+database do: started together (their migrations take turns), each athlete's days posted to both
 at once (even days to one, odd days to the other, two days in flight at a time), their
 outbox and plan workers competing for the same rows. Then: every record stored once,
 each athlete's final filtered state equal to calibration.kalman_filter on the whole
@@ -25,7 +26,8 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 
 from calibration import kalman_filter
-from tests.serve_harness import TWIN, Server, as_rows, auth
+from tests.postgres_server import postgres_server
+from tests.serve_harness import TWIN, Server, as_rows, auth, wait_until_settled
 from twin.serve import pipeline
 from twin.serve.config import load_config
 from twin.serve.demo import Overload, synthetic_records
@@ -45,33 +47,40 @@ DAYS = 48
 OVERLOAD = Overload(athlete=1, start=20, days=12, factor=3.0)
 
 
-#: A PostgreSQL server to run the test on as well (``postgresql+psycopg://user@host:port``,
-#: no database: the test makes a fresh one and drops it), the database the Kubernetes
-#: replicas share; without it the test runs on SQLite only.
-PG = os.environ.get("TWIN_TEST_POSTGRES_URL")
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server's URL (:mod:`tests.postgres_server`): the database the
+    Kubernetes replicas share."""
+    with postgres_server() as url:
+        yield url
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database(request, tmp_path):
-    """(URL override or None, engine): a fresh database of each kind."""
-    if request.param == "sqlite":
+    """(URL override or None, engine): a fresh database of the kind the test is
+    parametrised with (``kind``: ``"sqlite"`` or ``"postgresql"``; on PostgreSQL a
+    database made for the test and dropped after it)."""
+    if request.node.callspec.params["kind"] == "sqlite":
         yield None, create_engine(f"sqlite:///{tmp_path / 'twin.db'}")
         return
-    if not PG:
-        pytest.skip("TWIN_TEST_POSTGRES_URL is not set (a PostgreSQL server to test on)")
+    server = request.getfixturevalue("postgres")
     name = f"twin_scale_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"{PG}/postgres", isolation_level="AUTOCOMMIT")
+    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
         c.execute(text(f"CREATE DATABASE {name}"))
-    engine = create_engine(f"{PG}/{name}")
-    yield f"{PG}/{name}", engine
+    engine = create_engine(f"{server}/{name}")
+    yield f"{server}/{name}", engine
     engine.dispose()
     with admin.connect() as c:
         c.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
     admin.dispose()
 
 
-def test_two_processes_on_one_database_agree_with_one(tmp_path, database):
+BOTH = pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+
+
+@BOTH
+def test_two_processes_on_one_database_agree_with_one(tmp_path, database, kind):
     url, engine = database
     receiver = Receiver(SECRET.encode())
     ov = [*TWIN, f"webhooks=[{{url: '{receiver.url}', secret_env: TWIN_SCALE_HOOK}}]",
@@ -120,15 +129,7 @@ def test_two_processes_on_one_database_agree_with_one(tmp_path, database):
         for t in posters:
             t.join()
         assert not errors, errors[:3]
-        deadline = time.time() + 240
-        while time.time() < deadline:
-            with Session(engine) as s:
-                busy = s.scalars(select(Alert).where(Alert.plan_status == "pending")).first() \
-                    or s.scalars(select(OutboxEvent).where(
-                        OutboxEvent.status != "delivered")).first()
-            if not busy:
-                break
-            time.sleep(0.2)
+        wait_until_settled(engine, 240)
         time.sleep(1.0)  # a second send, were there one, would arrive by now
         start_day = pipeline.plan_start(plan)
         with Session(engine) as s:
@@ -177,9 +178,13 @@ def test_two_processes_on_one_database_agree_with_one(tmp_path, database):
         assert "Traceback" not in log and "failed" not in log, log[-2000:]
 
 
-@pytest.mark.parametrize("stage", ["after its version read", "before its commit"])
-def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, database, stage,
-                                                               monkeypatch):
+# On SQLite the second stage cannot happen (b would wait for a's write lock: the writers
+# queue), so it is a PostgreSQL case only.
+@pytest.mark.parametrize("kind, stage", [("sqlite", "after its version read"),
+                                         ("postgresql", "after its version read"),
+                                         ("postgresql", "before its commit")])
+def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, database, kind,
+                                                               stage, monkeypatch):
     """Two services on one database (two processes' worth). While service a stores the
     athlete's day 1, service b stores day 2 and commits: either after a read the
     athlete's version, or after a computed the filtered state from the records it saw,
@@ -195,8 +200,6 @@ def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, databa
     from twin.serve.service import Service
 
     url, engine = database
-    if stage == "before its commit" and url is None:
-        pytest.skip("SQLite: b would wait for a's write lock (the writers queue)")
     write_tokens(tmp_path / "tokens.yaml", {"t": ("a", "coach")})
     cfg = load_config(f"run_dir={tmp_path}", *TWIN,
                       *([f"database_url='{url}'"] if url else []))
@@ -239,8 +242,9 @@ def test_a_transaction_whose_athlete_version_moved_is_run_again(tmp_path, databa
     b.engine.dispose()
 
 
+@BOTH
 def test_one_idempotency_key_posted_to_two_processes_at_once_answers_the_same(tmp_path,
-                                                                              database,
+                                                                              database, kind,
                                                                               monkeypatch):
     """The same request (Idempotency-Key K) reaches two services at once: b stores it
     while a's transaction is under way; a then finds K stored in its transaction and
