@@ -29,7 +29,7 @@ Public surface (everything else is private):
 
 from __future__ import annotations
 
-import importlib
+from physiology._lazy import lazy_exports
 
 # Each public name and the submodule that defines it. The submodules are imported on
 # first use (PEP 562; Scientific Python SPEC 1, lazy loading), so ``import calibration``
@@ -159,14 +159,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    module = _SUBMODULES.get(name)
-    if module is None:
-        raise AttributeError(f"module 'calibration' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip __getattr__
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _SUBMODULES)

@@ -27,7 +27,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import qmc
 
 from scenarios import _parse
 from scenarios._itinerary import is_trip_name
@@ -163,6 +162,8 @@ def build_sweep(cfg, season: Season, key: str = "sweep") -> Sweep:
                                                  "sample (its balance properties need it)")
         seed = int(_parse.number(f"{key}.seed", cfg.seed, 0, 2**63 - 1))
         d = max(len(swept), 1)
+        from scipy.stats import qmc  # on use: scipy.stats takes about 0.5 s to import
+
         engine = (qmc.LatinHypercube(d, seed=seed) if mode == "lhs"
                   else qmc.Sobol(d, scramble=True, seed=seed))
         u = engine.random(n)

@@ -109,6 +109,25 @@ def test_adaptation_raises_capacity_under_sustained_load(backend):
     assert rest[-1] == BONE.cap_min
 
 
+@pytest.mark.parametrize("params", [BONE, TENDON], ids=["bone", "tendon"])
+def test_increment_is_the_power_law_through_both_bounds(params):
+    """The step's increment u / clip(ubar / u_ref, kappa_min^b, kappa_max^b) against the
+    model's equation u kappa^{-b}, kappa = clip((ubar / u_ref)^{1/b}, ...), evaluated
+    here in NumPy on the chronic dose the kernel reports: a ramp of doses from rest to
+    4x the ceiling's, so the floor, the free range and the ceiling are all crossed.
+    Tolerance 1e-13 relative: the two forms differ by the rounding of the power and its
+    inverse (a few ulp)."""
+    days = 4000
+    dose = params.u_ref * np.concatenate([np.zeros(600), np.linspace(0.0, 4.0, days - 600)
+                                          * params.cap_max ** params.b])
+    r = tissue_damage(dose, params)
+    capacity = r.capacity
+    assert capacity.min() == params.cap_min and capacity.max() == params.cap_max
+    assert np.any((capacity > params.cap_min) & (capacity < params.cap_max))
+    np.testing.assert_allclose(r.increment, dose * capacity ** (-params.b), rtol=1e-13,
+                               atol=0)
+
+
 @given(dose=loads(shapes=((40,), (2, 40))), data=st.data())
 def test_damage_backends_agree_and_stay_non_negative(dose, data):
     p = data.draw(records(TissueParams, dose.shape[:-1]))

@@ -592,8 +592,10 @@ def _figures(monkeypatch, tiny_run, tiny_plan, *overrides):
     figures kept, not written."""
     from types import SimpleNamespace
 
+    from twin import plots as twin_plots
+
     got = {}
-    monkeypatch.setattr(cli.plots, "save", lambda fig, path: got.setdefault(path.name, fig))
+    monkeypatch.setattr(twin_plots, "save", lambda fig, path: got.setdefault(path.name, fig))
     result = SimpleNamespace(store=tiny_run[0] / "cube.zarr", plan=tiny_plan)
     cli.make_plots(result, tiny_run[0], tiny_cfg(*overrides).plots)
     return got

@@ -28,6 +28,14 @@ on the baseline tissue; so a sustained rise in load is tolerated after weeks, a 
 one is not, and disuse lowers capacity. The athlete starts adapted to :math:`u_{ref}`
 (:math:`\bar u_0 = u_{ref}`, :math:`\kappa_0 = 1`) with no damage.
 
+Computed without a power per day: :math:`x \mapsto x^b` is increasing for :math:`b > 0`,
+so :math:`\kappa_t^{-b} = 1 / \operatorname{clip}(\bar u_{t-1} / u_{ref},
+\kappa_{min}^b, \kappa_{max}^b)`, with the two bounds raised to :math:`b` once per series
+(:func:`prepare`); the same damage in exact arithmetic, within a few ulp in float64
+(the power and its inverse no longer round twice). Only the reported capacity
+:math:`\kappa_t` takes a power, and a caller that does not read it (the twin's day step)
+compiles without it.
+
 Without repair (:math:`\tau_r \to \infty`) and adaptation (:math:`\kappa_{min} =
 \kappa_{max} = 1`), D is Miner's sum: it reaches 1 after :math:`N_{ref}` cycles at
 :math:`F_{ref}`.
@@ -168,15 +176,18 @@ class State(NamedTuple):
 
 
 class Consts(NamedTuple):
-    """S-N exponent, daily repair factor e^{-1/tau_r}, adaptation weight
-    1 - e^{-1/tau_a}, reference dose and capacity bounds."""
+    """1/b (b the S-N exponent), daily repair factor e^{-1/tau_r}, adaptation weight
+    1 - e^{-1/tau_a}, reference dose, capacity bounds, and those of the chronic dose
+    ratio, kappa_min^b and kappa_max^b (module docstring)."""
 
-    b: float
+    inv_b: float
     repair: float
     adapt: float
     u_ref: float
     cap_min: float
     cap_max: float
+    ratio_min: float
+    ratio_max: float
 
 
 class Inputs(NamedTuple):
@@ -184,15 +195,16 @@ class Inputs(NamedTuple):
 
 
 def prepare(p, s0):
-    consts = Consts(p.b, ops.exp(-1.0 / p.tau_repair), -ops.expm1(-1.0 / p.tau_adapt), p.u_ref,
-                    p.cap_min, p.cap_max)
+    consts = Consts(1.0 / p.b, ops.exp(-1.0 / p.tau_repair), -ops.expm1(-1.0 / p.tau_adapt),
+                    p.u_ref, p.cap_min, p.cap_max, p.cap_min ** p.b, p.cap_max ** p.b)
     return consts, State(s0.damage, s0.chronic_dose)
 
 
 def step(s, u, c):
-    capacity = ops.minimum(ops.maximum((s.chronic_dose / c.u_ref) ** (1.0 / c.b),
-                                       c.cap_min), c.cap_max)
-    increment = u.dose * capacity ** (-c.b)
+    x = s.chronic_dose / c.u_ref
+    capacity = ops.minimum(ops.maximum(x ** c.inv_b, c.cap_min), c.cap_max)  # reported only
+    # kappa^b, the ratio clipped to [kappa_min^b, kappa_max^b]: the damage takes no power
+    increment = u.dose / ops.minimum(ops.maximum(x, c.ratio_min), c.ratio_max)
     damage = s.damage * c.repair + increment
     chronic = s.chronic_dose + c.adapt * (u.dose - s.chronic_dose)
     return State(damage, chronic), TissueDamage(damage, capacity, increment)

@@ -37,7 +37,7 @@ import numpy as np
 from omegaconf import DictConfig, OmegaConf
 
 from scenarios import ConfigError
-from twin import plots, report
+from twin import report
 from twin.apps.hydra_app import hydra_app
 from twin.engine.summary import SUMMARY
 from twin.runners.local import run_sweep
@@ -60,6 +60,8 @@ def plot_choice(plots_cfg, ids, sweep) -> tuple[list[int], dict]:
     """``plots.athletes`` and ``plots.point`` against the squad's public ``ids`` and the
     ``sweep`` (:class:`scenarios.Sweep`): the athletes' indices and ``{dim: index}`` of
     the point (module docstring); ``ConfigError`` naming the key otherwise."""
+    from twin import plots  # matplotlib only where there are plots to draw
+
     athletes = []
     for a in plots_cfg.athletes:
         if str(a) not in ids:
@@ -139,6 +141,8 @@ def make_plots(result, out_dir: Path, plots_cfg=None) -> list[Path]:
     """The figures (module docstring) for ``plots_cfg`` (``plots.*``; default: the first
     athlete at :func:`twin.plots.pick_point`); one season, jetlag and fan figure per
     athlete, named ``season_<public id>.png`` (...) when there are several."""
+    from twin import plots
+
     cube, summary = datasets(open_cube(result.store))
     plan = result.plan
     dims = plan.sweep.dims
@@ -181,8 +185,8 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
     result = run_sweep(cfg, out_dir, progress=progress, command="twin-run " + " ".join(
         sys.argv[1:]))
     plots = make_plots(result, out_dir, cfg.plots) if cfg.output.plots else []
-    tree = open_cube(result.store)
-    summary = tree["summary"].to_dataset()
+    tree = open_cube(result.store, chunks=None)  # verified; the summary is read whole
+    summary = tree["summary"].to_dataset().load()
     plan = result.plan
     head = (f"{plan.squad.size} athletes x {plan.sweep.size} scenario points x "
             f"{plan.draws} draws x {plan.season.days} days "

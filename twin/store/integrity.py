@@ -73,25 +73,39 @@ def chunk_digest(arrays: dict, athletes: slice, points: slice) -> str:
 
 def region_digest(path: Path, athletes: slice, points: slice, has_sweep: bool) -> str:
     """SHA-256 of a block's region of every variable as read from the store (module
-    docstring); raises :class:`ChunkProblem` if a variable's chunk cannot be read.
+    docstring); raises :class:`ChunkProblem` if a variable's chunk cannot be read."""
+    return region_digests(path, [(athletes, points)], has_sweep)[0]
 
-    The variables are read concurrently (one ``asyncio.gather`` on Zarr's own event
-    loop): one read after another spent most of their time in Zarr's per-call overhead.
-    """
+
+def region_digests(path: Path, regions, has_sweep: bool) -> list:
+    """:func:`region_digest` of each ``(athletes, points)`` region. Each variable is read
+    once, as the box that holds every region (one ``asyncio.gather`` on Zarr's own event
+    loop), and cut into the regions in memory: Zarr's cost is mostly per call, so one
+    read per variable and region took twice as long as one per variable (for the
+    standard sweep's 25 chunks, 2.0 s against 1.1 s here). :class:`ChunkProblem` names
+    a variable that cannot be read."""
     root = zarr.open_group(str(path), mode="r")
-    where = _region(has_sweep, athletes, points)
+    a0, a1 = min(a.start for a, _ in regions), max(a.stop for a, _ in regions)
+    p0, p1 = min(p.start for _, p in regions), max(p.stop for _, p in regions)
     keys, reads = [], []
     for key, group, names in store_groups(root):
         for name in names:
             keys.append(key + name)
-            reads.append(group[name].async_array.getitem(where))
-    values = {}
+            reads.append(group[name].async_array.getitem(
+                _region(has_sweep, slice(a0, a1), slice(p0, p1))))
+    boxes = {}
     for key, got in zip(keys, gather(reads, return_exceptions=True), strict=True):
         if isinstance(got, Exception):  # a codec error names nothing: say which chunk
             raise ChunkProblem(f"variable {key.rpartition('/')[2]!r} cannot be read "
                                f"({type(got).__name__}: {got})")
-        values[key] = got
-    return _digest(athletes, points, lambda key, name: values[key + name])
+        boxes[key] = got
+
+    def cut(athletes, points):
+        index = _region(has_sweep, slice(athletes.start - a0, athletes.stop - a0),
+                        slice(points.start - p0, points.stop - p0))
+        return lambda key, name: boxes[key + name][index]
+
+    return [_digest(athletes, points, cut(athletes, points)) for athletes, points in regions]
 
 
 def store_groups(root):
@@ -128,21 +142,46 @@ def read_mark(mark: Path) -> tuple[slice, slice, str]:
 def verify_block(path: Path, mark: Path, has_sweep: bool) -> None:
     """Compare a chunk's region with the digest of its mark; :class:`ChunkProblem`
     naming the chunk if they differ or cannot be read."""
-    athletes, points, want = read_mark(mark)
-    where = (f"chunk {mark.stem} (athletes {athletes.start}-{athletes.stop - 1}, points "
-             f"{points.start}-{points.stop - 1})")
+    _verify_marks(path, [mark], has_sweep)
+
+
+#: Bytes of a store's variables :func:`verify_store` reads at once (the chunks of as many
+#: whole athletes as fit; at least one): the memory it holds stays bounded.
+VERIFY_BATCH_BYTES = 256 * 2**20
+
+
+def _verify_marks(path: Path, marks: list, has_sweep: bool) -> None:
+    """The chunks of ``marks`` against their digests, read together."""
+    read = [read_mark(mark) for mark in marks]
+
+    def where(k):
+        athletes, points, _ = read[k]
+        return (f"chunk {marks[k].stem} (athletes {athletes.start}-{athletes.stop - 1}, "
+                f"points {points.start}-{points.stop - 1})")
+
     try:
-        got = region_digest(path, athletes, points, has_sweep)
+        got = region_digests(path, [(a, p) for a, p, _ in read], has_sweep)
     except ChunkProblem as exc:
-        raise ChunkProblem(f"{where}: {exc}") from None
-    if got != want:
-        raise ChunkProblem(f"{where}: content does not match its hash (a chunk file "
-                           "missing, corrupted or swapped)")
+        if len(marks) > 1:  # which chunk: each on its own
+            for mark in marks:
+                _verify_marks(path, [mark], has_sweep)
+        raise ChunkProblem(f"{where(0)}: {exc}") from None
+    for k, (digest, (_, _, want)) in enumerate(zip(got, read, strict=True)):
+        if digest != want:
+            raise ChunkProblem(f"{where(k)}: content does not match its hash (a chunk "
+                               "file missing, corrupted or swapped)")
+
+
+def _athlete_bytes(root) -> int:
+    """Bytes of one athlete's row of every variable."""
+    return sum(8 * int(np.prod(group[name].shape[1:]))
+               for _, group, names in store_groups(root) for name in names)
 
 
 def verify_store(path: Path) -> None:
     """Every chunk of a finished store against its mark, and the number of marks against
-    ``twin_chunks``; :class:`ChunkProblem` naming the first problem found."""
+    ``twin_chunks``; :class:`ChunkProblem` naming the first problem found. The chunks are
+    read in batches of at most :data:`VERIFY_BATCH_BYTES`."""
     path = Path(path)
     marks = path.with_name(path.name + ".chunks")
     root = zarr.open_group(str(path), mode="r")
@@ -152,8 +191,12 @@ def verify_store(path: Path) -> None:
         raise ChunkProblem(f"{path}: {len(found)} of {expected} chunk marks in {marks.name} "
                            "(a mark deleted)")
     has_sweep = bool(root.attrs.get("twin_has_sweep", True))
-    for mark in found:
-        verify_block(path, mark, has_sweep)
+    rows = max(1, VERIFY_BATCH_BYTES // max(1, _athlete_bytes(root)))  # athletes a batch
+    batches: dict[int, list] = {}
+    for mark in found:  # by athlete block: a batch reads whole rows of athletes
+        batches.setdefault(read_mark(mark)[0].start // rows, []).append(mark)
+    for _, batch in sorted(batches.items()):
+        _verify_marks(path, batch, has_sweep)
 
 
 class StoreLock(contextlib.AbstractContextManager):

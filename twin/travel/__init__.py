@@ -12,52 +12,40 @@ tour's kickoffs, optimised through the twin's clock model (issue 17).
   ``twin-run scenario.travel_plan=``), the iCalendar files, ``travel_plan.png``.
 """
 
-from twin.travel.calendar import read_calendar, write_calendars
-from twin.travel.chart import ClockSeries, travel_chart
-from twin.travel.controls import TravelRequest, to_plan
-from twin.travel.evaluate import Scored, reentrainment_days, score
-from twin.travel.optimise import Objective, optimise
-from twin.travel.plan_file import read_travel_plan, write_travel_plan
-from twin.travel.problem import TravelProblem, clock_draws, travel_problem
-from twin.travel.rules import nothing_plan, rule_plan
-from twin.travel.schedule import (
-    ACTIONS,
-    SOURCES,
-    Action,
-    Masks,
-    TravelLightParams,
-    TravelPlan,
-    apply_plan,
-    masks,
-    planned_light,
-)
+from physiology._lazy import lazy_exports
 
-__all__ = [
-    "ACTIONS",
-    "SOURCES",
-    "Action",
-    "ClockSeries",
-    "Masks",
-    "Objective",
-    "Scored",
-    "TravelLightParams",
-    "TravelPlan",
-    "TravelProblem",
-    "TravelRequest",
-    "apply_plan",
-    "clock_draws",
-    "masks",
-    "nothing_plan",
-    "optimise",
-    "planned_light",
-    "read_calendar",
-    "read_travel_plan",
-    "reentrainment_days",
-    "rule_plan",
-    "score",
-    "to_plan",
-    "travel_chart",
-    "travel_problem",
-    "write_calendars",
-    "write_travel_plan",
-]
+# Each public name and the submodule that defines it, imported on first use (PEP 562):
+# replaying a travel plan in twin-run reads plan_file and schedule, not matplotlib
+# (chart) or scipy.optimize and JAX (optimise).
+_SUBMODULES = {
+    "read_calendar": "twin.travel.calendar",
+    "write_calendars": "twin.travel.calendar",
+    "ClockSeries": "twin.travel.chart",
+    "travel_chart": "twin.travel.chart",
+    "TravelRequest": "twin.travel.controls",
+    "to_plan": "twin.travel.controls",
+    "Scored": "twin.travel.evaluate",
+    "reentrainment_days": "twin.travel.evaluate",
+    "score": "twin.travel.evaluate",
+    "Objective": "twin.travel.optimise",
+    "optimise": "twin.travel.optimise",
+    "read_travel_plan": "twin.travel.plan_file",
+    "write_travel_plan": "twin.travel.plan_file",
+    "TravelProblem": "twin.travel.problem",
+    "clock_draws": "twin.travel.problem",
+    "travel_problem": "twin.travel.problem",
+    "nothing_plan": "twin.travel.rules",
+    "rule_plan": "twin.travel.rules",
+    "ACTIONS": "twin.travel.schedule",
+    "Action": "twin.travel.schedule",
+    "Masks": "twin.travel.schedule",
+    "SOURCES": "twin.travel.schedule",
+    "TravelLightParams": "twin.travel.schedule",
+    "TravelPlan": "twin.travel.schedule",
+    "apply_plan": "twin.travel.schedule",
+    "masks": "twin.travel.schedule",
+    "planned_light": "twin.travel.schedule",
+}
+
+__all__ = sorted(_SUBMODULES)
+__getattr__, __dir__ = lazy_exports(__name__, _SUBMODULES)
