@@ -23,15 +23,22 @@ DRAWS = (1, 2, 3, 4, 7, 8, 33, 100, 101, R.MAX_NETWORK + 1)
 @st.composite
 def draws_cube(draw):
     """``(2, N, cells)`` finite values, ``N`` from :data:`DRAWS`: normal, rounded to
-    give ties, with zeros of both signs (from a drawn seed: Hypothesis builds large
-    arrays slowly)."""
+    give ties, with zeros of both signs and cells of equal draws (from a drawn seed:
+    Hypothesis builds large arrays slowly)."""
     n = draw(st.sampled_from(DRAWS))
     cells = draw(st.sampled_from((1, 5, R.TILE + 3)))
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     x = rng.standard_normal((2, n, cells)) * 10.0 ** draw(st.integers(-6, 6))
     x = np.where(rng.random(x.shape) < draw(st.floats(0, 1)), np.round(x), x)
     zeros = rng.random(x.shape) < draw(st.floats(0, 0.5))
-    return np.where(zeros, np.where(rng.random(x.shape) < 0.5, 0.0, -0.0), x)
+    x = np.where(zeros, np.where(rng.random(x.shape) < 0.5, 0.0, -0.0), x)
+    # cells whose draws are all equal (the network skips them), some of them zeros of
+    # both signs (equal, yet not the same bits)
+    same = rng.random(cells) < draw(st.floats(0, 0.8))
+    x[:, :, same] = x[:, :1, same]
+    signed = same & (rng.random(cells) < 0.3)
+    x[:, :, signed] = np.where(rng.random((2, n, int(signed.sum()))) < 0.5, 0.0, -0.0)
+    return x
 
 
 levels = st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4).map(

@@ -153,7 +153,10 @@ def _compare(low, high, w):
 @njit(parallel=True, cache=True, nogil=True)
 def _network_cells(x, comps, lo, hi, frac, median, out):
     """``out[c, m, i]``: from order statistics ``lo[m]``, ``hi[m]`` of ``x[c, :, i]``,
-    the type 7 quantile (weight ``frac[m]``) or, with ``median``, ``np.median``'s mean."""
+    the type 7 quantile (weight ``frac[m]``) or, with ``median``, ``np.median``'s mean.
+    A cell whose draws are all equal (a rest day's minutes, a day without a match's W')
+    skips the network: every order statistic is its first draw, put through the same
+    arithmetic; the other cells are moved together and sorted as fewer lanes."""
     n_outer, n, n_inner = x.shape
     tile = min(TILE, n_inner)
     n_tiles = (n_inner + tile - 1) // tile
@@ -162,31 +165,53 @@ def _network_cells(x, comps, lo, hi, frac, median, out):
         d0 = (task % n_tiles) * tile
         w = min(tile, n_inner - d0)
         buf = np.empty((n, tile))
+        first = np.empty(tile)
+        lane = np.empty(tile, np.int64)  # the network lane of each cell, -1 if constant
         has_nan = False
+        same = np.ones(tile, np.bool_)
+        for t in range(w):
+            first[t] = x[c, 0, d0 + t]
         for j in range(n):
             for t in range(w):
                 v = x[c, j, d0 + t]
                 buf[j, t] = v
                 has_nan |= v != v
+                same[t] &= v == first[t]
         if has_nan:  # NaN last, as np.sort: each cell sorted on its own
             column = np.empty(n)
             for t in range(w):
+                lane[t] = t
                 for j in range(n):
                     column[j] = buf[j, t]
                 column.sort()
                 for j in range(n):
                     buf[j, t] = column[j]
         else:
-            for m in range(comps.shape[0]):
-                _compare(buf[comps[m, 0]], buf[comps[m, 1]], w)
+            k = 0
+            for t in range(w):
+                if same[t]:
+                    lane[t] = -1
+                    continue
+                if k != t:
+                    for j in range(n):
+                        buf[j, k] = buf[j, t]
+                lane[t] = k
+                k += 1
+            if k:
+                for m in range(comps.shape[0]):
+                    _compare(buf[comps[m, 0]], buf[comps[m, 1]], k)
         for m in range(lo.size):
             for t in range(w):
-                a = buf[lo[m], t]
-                b = buf[hi[m], t]
+                if lane[t] < 0:
+                    a = first[t]
+                    b = first[t]
+                else:
+                    a = buf[lo[m], lane[t]]
+                    b = buf[hi[m], lane[t]]
                 if not median:
                     out[c, m, d0 + t] = a + (b - a) * frac[m]
-                elif buf[n - 1, t] != buf[n - 1, t]:  # a NaN draw (sorted last)
-                    out[c, m, d0 + t] = np.nan
+                elif lane[t] >= 0 and buf[n - 1, lane[t]] != buf[n - 1, lane[t]]:
+                    out[c, m, d0 + t] = np.nan  # a NaN draw (sorted last)
                 elif n % 2:
                     out[c, m, d0 + t] = (0.0 + a) / 1.0
                 else:
