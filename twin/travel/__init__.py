@@ -14,9 +14,15 @@ tour's kickoffs, optimised through the twin's clock model (issue 17).
 
 from physiology._lazy import lazy_exports
 
-# Each public name and the submodule that defines it, imported on first use (PEP 562):
-# replaying a travel plan in twin-run reads plan_file and schedule, not matplotlib
-# (chart) or scipy.optimize and JAX (optimise).
+# Imported now: the function ``optimise`` has its module's name, so loading the module
+# later (on first use of another name) would put the module, not the function, under
+# ``twin.travel.optimise``.
+from twin.travel.optimise import Objective as Objective
+from twin.travel.optimise import optimise as optimise
+
+# Each other public name and the submodule that defines it, imported on first use (PEP
+# 562): replaying a travel plan in twin-run reads plan_file and schedule, not matplotlib
+# (chart).
 _SUBMODULES = {
     "read_calendar": "twin.travel.calendar",
     "write_calendars": "twin.travel.calendar",
@@ -27,8 +33,6 @@ _SUBMODULES = {
     "Scored": "twin.travel.evaluate",
     "reentrainment_days": "twin.travel.evaluate",
     "score": "twin.travel.evaluate",
-    "Objective": "twin.travel.optimise",
-    "optimise": "twin.travel.optimise",
     "read_travel_plan": "twin.travel.plan_file",
     "write_travel_plan": "twin.travel.plan_file",
     "TravelProblem": "twin.travel.problem",
@@ -47,5 +51,5 @@ _SUBMODULES = {
     "planned_light": "twin.travel.schedule",
 }
 
-__all__ = sorted(_SUBMODULES)
+__all__ = sorted([*_SUBMODULES, "Objective", "optimise"])
 __getattr__, __dir__ = lazy_exports(__name__, _SUBMODULES)
