@@ -165,18 +165,22 @@ def _network_cells(x, comps, lo, hi, frac, median, out):
         d0 = (task % n_tiles) * tile
         w = min(tile, n_inner - d0)
         buf = np.empty((n, tile))
-        first = np.empty(tile)
-        lane = np.empty(tile, np.int64)  # the network lane of each cell, -1 if constant
-        has_nan = False
-        same = np.ones(tile, np.bool_)
-        for t in range(w):
-            first[t] = x[c, 0, d0 + t]
+        first = x[c, 0, d0:d0 + w]
+        # per-cell flags as bytes, so the copy of the draws vectorises
+        differs = np.zeros(tile, np.uint8)
+        nan = np.zeros(tile, np.uint8)
         for j in range(n):
+            row = x[c, j, d0:d0 + w]
+            dst = buf[j]
             for t in range(w):
-                v = x[c, j, d0 + t]
-                buf[j, t] = v
-                has_nan |= v != v
-                same[t] &= v == first[t]
+                v = row[t]
+                dst[t] = v
+                nan[t] |= v != v
+                differs[t] |= v != first[t]
+        has_nan = False
+        for t in range(w):
+            has_nan |= nan[t] != 0
+        lane = np.empty(tile, np.int64)  # the network lane of each cell, -1 if constant
         if has_nan:  # NaN last, as np.sort: each cell sorted on its own
             column = np.empty(n)
             for t in range(w):
@@ -187,16 +191,20 @@ def _network_cells(x, comps, lo, hi, frac, median, out):
                 for j in range(n):
                     buf[j, t] = column[j]
         else:
+            source = np.empty(tile, np.int64)
             k = 0
             for t in range(w):
-                if same[t]:
+                if differs[t]:
+                    lane[t] = k
+                    source[k] = t
+                    k += 1
+                else:
                     lane[t] = -1
-                    continue
-                if k != t:
-                    for j in range(n):
-                        buf[j, k] = buf[j, t]
-                lane[t] = k
-                k += 1
+            if k < w:  # the varying cells' draws to the first k lanes, row by row
+                for j in range(n):
+                    dst = buf[j]
+                    for s in range(k):
+                        dst[s] = dst[source[s]]  # source[s] >= s: in place, forward
             if k:
                 for m in range(comps.shape[0]):
                     _compare(buf[comps[m, 0]], buf[comps[m, 1]], k)
