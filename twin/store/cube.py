@@ -252,7 +252,6 @@ class ZarrStore:
         self.marks = self.path.with_name(self.path.name + ".chunks")
         self.repaired: list[str] = []  # chunks found bad on resume, recomputed
         self._known: set = set()  # blocks verified or written through this object
-        self._targets: list | None = None  # (result key, Zarr array), opened once
         attrs = _attrs(layout.plan, config_text, command, key_text)
         attrs.update(twin_chunks=len(layout.blocks),
                      twin_has_sweep=int(bool(layout.sweep_dims)))
@@ -318,12 +317,10 @@ class ZarrStore:
         (:func:`twin.store.integrity.chunk_digest`)."""
         a_sl, p_sl, _ = self.layout.slices(block)
         arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
-        if self._targets is None:  # opening the group and its arrays: 10-20 ms a chunk
-            root = zarr.open_group(str(self.path), mode="r+")
-            self._targets = [(key + name, group[name].async_array)
-                             for key, group, names in store_groups(root) for name in names]
+        root = zarr.open_group(str(self.path), mode="r+")
         where = (a_sl, p_sl) if self.layout.sweep_dims else (a_sl,)
-        gather([target.setitem(where, arrays[key]) for key, target in self._targets])
+        gather([group[name].async_array.setitem(where, arrays[key + name])
+                for key, group, names in store_groups(root) for name in names])
         write_mark(self._mark(block), a_sl, p_sl, chunk_digest(arrays, a_sl, p_sl))
         self._known.add(block)
 
