@@ -223,6 +223,54 @@ def test_an_unfinished_store_is_refused(tmp_path, tiny_plan):
         ZarrStore(tmp_path / "cube.zarr", layout, "other config", "test")
 
 
+@pytest.mark.parametrize("sampled", [False, True], ids=["grid", "draws-kept-sampled"])
+def test_a_new_store_is_the_template_xarray_writes_from_dask(tmp_path, sampled):
+    """A store's variables are created by Zarr with the metadata xarray would give them
+    (``twin.store.cube._create``, no dask); it must be the store xarray makes from dask
+    arrays of the same chunks with ``compute=False`` (how it was made before): the same
+    files, byte for byte (metadata, consolidated metadata, coordinates), and no data
+    chunk. Two athlete blocks and two point blocks, so chunking is in the metadata; the
+    tiny grid, and a sampled sweep with the draws kept (dims ``scenario`` and ``draw``)."""
+    import dask.array as dsk
+    import zarr
+
+    from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
+    from twin.store import cube as store_cube
+
+    plan = plan_from_config(twin.compose(
+        "runner=local", "athletes=mini_squad", "draws=4", "scenario.days=30",
+        "scenario.rest_days=[]", "sweep=lhs", "sweep.n=6", "sweep.axes.itinerary=[home]",
+        "output.keep_draws=true")) if sampled else cached_plan()
+    layout = Layout(plan, 2, 2)
+    ZarrStore(tmp_path / "new.zarr", layout, "config", "test")
+    attrs = dict(zarr.open_group(str(tmp_path / "new.zarr"), mode="r").attrs)
+    lazy = {}
+    for key, names, dims_of in (("", DAILY, layout.dims),
+                                ("summary/", SUMMARY, lambda n: layout.dims(n, SUMMARY)),
+                                ("draws/", SEASON_DRAWS, lambda n: layout.dims(n, SEASON_DRAWS))):
+        for n in names:
+            dims = dims_of(n)
+            lazy[key + n] = dsk.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
+    ref = tmp_path / "ref.zarr"
+    for ds, group, mode in zip(store_cube._dataset(layout, lazy, attrs),
+                               (None, "summary", store_cube.DRAWS_GROUP), "waa", strict=True):
+        ds.to_zarr(ref, group=group, mode=mode, compute=False, consolidated=False,
+                   zarr_format=store_cube.ZARR_FORMAT)
+    store_cube.consolidate(ref)
+
+    def files(root):
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    new, old = files(tmp_path / "new.zarr"), files(ref)
+    assert sorted(new) == sorted(old)
+    assert [k for k in new if new[k] != old[k]] == []
+    data_chunks = [k for k in new if "/c/" in k and k.split("/c/")[0].split("/")[-1]
+                   in {*DAILY, *SUMMARY, *SEASON_DRAWS}]
+    assert data_chunks == []
+    assert any("/c/" in k for k in new)  # the coordinates were written
+
+
 def test_netcdf_output_matches_zarr(tmp_path, tiny_run):
     res = runner.run_sweep(tiny_cfg("output.format=netcdf"), tmp_path, progress=False)
     a, sa = datasets(twin.open_cube(res.store))

@@ -26,6 +26,8 @@ temporary name moved into place at the end.
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import datetime as dt
 import hashlib
 import os
@@ -33,10 +35,11 @@ import shutil
 import warnings
 from pathlib import Path
 
-import dask.array as da
 import numpy as np
 import xarray as xr
+import xarray.conventions
 import zarr
+import zarr.api.asynchronous
 
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
@@ -220,15 +223,45 @@ def _summary_dims(layout: Layout, name: str) -> tuple[str, ...]:
 
 
 def _empty(layout: Layout) -> dict:
-    out = {n: da.full(layout.shape(layout.dims(n)), np.nan,
-                      chunks=layout.chunks(layout.dims(n))) for n in DAILY}
-    for n in SUMMARY:
-        dims = _summary_dims(layout, n)
-        out[f"summary/{n}"] = da.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
-    for n in SEASON_DRAWS:
-        dims = layout.dims(n, SEASON_DRAWS)
-        out[f"draws/{n}"] = da.full(layout.shape(dims), np.nan, chunks=layout.chunks(dims))
-    return out
+    """Every variable as NaN of its shape, a zero-stride view (nothing allocated): what
+    :func:`_dataset` needs to describe the store's variables."""
+    return {key + n: np.broadcast_to(np.nan, layout.shape(dims_of(n)))
+            for key, names, dims_of in (
+                ("", DAILY, layout.dims),
+                ("summary/", SUMMARY, lambda n: _summary_dims(layout, n)),
+                ("draws/", SEASON_DRAWS, lambda n: layout.dims(n, SEASON_DRAWS)))
+            for n in names}
+
+
+#: NaN as xarray encodes a float64 variable's ``_FillValue`` attribute in Zarr format 3
+#: (base64 of its little-endian bytes).
+_NAN_FILL = base64.standard_b64encode(np.float64(np.nan).tobytes()).decode()
+
+
+def _create(path: Path, layout: Layout, attrs: dict) -> None:
+    """The empty store: each group's coordinates and attributes written by xarray, then
+    every data variable created by Zarr with the metadata xarray gives it (dims, CF
+    attributes, NaN fill, one chunk per block), all of a group's at once, with no data
+    written. This is the store ``to_zarr(compute=False)`` makes from dask arrays of these
+    chunks (byte for byte, ``tests/test_twin.py::
+    test_a_new_store_is_the_template_xarray_writes_from_dask``) without dask's graphs:
+    the standard sweep's store is created in 0.2 s instead of 0.55-0.8 s."""
+    datasets = _dataset(layout, _empty(layout), attrs)
+    for ds, group, mode in zip(datasets, (None, "summary", DRAWS_GROUP), "waa", strict=True):
+        ds.drop_vars(list(ds.data_vars)).to_zarr(path, group=group, mode=mode,
+                                                 consolidated=False, zarr_format=ZARR_FORMAT)
+        gather([_create_arrays(path, group or "", layout, ds)])
+
+
+async def _create_arrays(path: Path, group: str, layout: Layout, ds: xr.Dataset) -> None:
+    """Every data variable of ``ds`` created in the store's ``group``, concurrently."""
+    node = await zarr.api.asynchronous.open_group(str(path), path=group, mode="r+")
+    encoded, _ = xr.conventions.encode_dataset_coordinates(ds)  # CF "coordinates"
+    await asyncio.gather(*(node.create_array(
+        name, shape=var.shape, dtype=var.dtype, chunks=layout.chunks(var.dims),
+        fill_value=np.nan, dimension_names=var.dims,
+        attributes={**encoded[name].attrs, "_FillValue": _NAN_FILL}, write_data=False)
+        for name, var in ds.data_vars.items()))
 
 
 def reshape_chunk(layout: Layout, result: dict, a_sl: slice, p_sl: slice) -> dict:
@@ -269,13 +302,7 @@ class ZarrStore:
             return
         tmp = self.path.with_name(self.path.name + ".init")
         shutil.rmtree(tmp, ignore_errors=True)
-        cube, summ, draws = _dataset(layout, _empty(layout), attrs)
-        cube.to_zarr(tmp, mode="w", compute=False, consolidated=False,
-                     zarr_format=ZARR_FORMAT)
-        summ.to_zarr(tmp, group="summary", mode="a", compute=False, consolidated=False,
-                     zarr_format=ZARR_FORMAT)
-        draws.to_zarr(tmp, group=DRAWS_GROUP, mode="a", compute=False, consolidated=False,
-                      zarr_format=ZARR_FORMAT)
+        _create(tmp, layout, attrs)
         consolidate(tmp)
         shutil.rmtree(self.marks, ignore_errors=True)
         self.marks.mkdir()
