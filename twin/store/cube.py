@@ -48,7 +48,7 @@ from twin.store.integrity import (
     ChunkProblem,
     chunk_digest,
     gather,
-    store_groups,
+    open_arrays,
     verify_block,
     verify_store,
     write_mark,
@@ -264,6 +264,14 @@ async def _create_arrays(path: Path, group: str, layout: Layout, ds: xr.Dataset)
         for name, var in ds.data_vars.items()))
 
 
+async def _write_arrays(path: Path, where: tuple, arrays: dict) -> None:
+    """Every variable's region ``where`` written, the arrays opened and written
+    concurrently on Zarr's event loop (one call from the writer's thread, not one per
+    array: opening them one by one was a third of a standard-sweep chunk's write)."""
+    found = await open_arrays(path, "r+")
+    await asyncio.gather(*(array.setitem(where, arrays[key]) for key, array in found.items()))
+
+
 def reshape_chunk(layout: Layout, result: dict, a_sl: slice, p_sl: slice) -> dict:
     """Chunk arrays with the flat point axis unfolded into the sweep dims."""
     n_lead = p_sl.stop - p_sl.start
@@ -344,10 +352,8 @@ class ZarrStore:
         (:func:`twin.store.integrity.chunk_digest`)."""
         a_sl, p_sl, _ = self.layout.slices(block)
         arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
-        root = zarr.open_group(str(self.path), mode="r+")
         where = (a_sl, p_sl) if self.layout.sweep_dims else (a_sl,)
-        gather([group[name].async_array.setitem(where, arrays[key + name])
-                for key, group, names in store_groups(root) for name in names])
+        gather([_write_arrays(self.path, where, arrays)])
         write_mark(self._mark(block), a_sl, p_sl, chunk_digest(arrays, a_sl, p_sl))
         self._known.add(block)
 

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 import zarr
+import zarr.api.asynchronous
 from zarr.core.sync import sync
 
 from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
@@ -84,15 +85,12 @@ def region_digests(path: Path, regions, has_sweep: bool) -> list:
     read per variable and region took twice as long as one per variable (for the
     standard sweep's 25 chunks, 2.0 s against 1.1 s here). :class:`ChunkProblem` names
     a variable that cannot be read."""
-    root = zarr.open_group(str(path), mode="r")
+    arrays = sync(open_arrays(path))
     a0, a1 = min(a.start for a, _ in regions), max(a.stop for a, _ in regions)
     p0, p1 = min(p.start for _, p in regions), max(p.stop for _, p in regions)
-    keys, reads = [], []
-    for key, group, names in store_groups(root):
-        for name in names:
-            keys.append(key + name)
-            reads.append(group[name].async_array.getitem(
-                _region(has_sweep, slice(a0, a1), slice(p0, p1))))
+    box = _region(has_sweep, slice(a0, a1), slice(p0, p1))
+    keys = list(arrays)
+    reads = [arrays[key].getitem(box) for key in keys]
     boxes = {}
     for key, got in zip(keys, gather(reads, return_exceptions=True), strict=True):
         if isinstance(got, Exception):  # a codec error names nothing: say which chunk
@@ -112,6 +110,18 @@ def store_groups(root):
     """(key prefix, group, names) of the three groups of a store."""
     return (("", root, DAILY), ("summary/", root["summary"], SUMMARY),
             ("draws/", root["summary"]["draws"], SEASON_DRAWS))
+
+
+async def open_arrays(path: Path, mode: str = "r") -> dict:
+    """Every variable's asynchronous Zarr array by key (``name``, ``summary/name``,
+    ``draws/name``, as :func:`store_groups`), opened concurrently."""
+    root = await zarr.api.asynchronous.open_group(str(path), mode=mode)
+    summary = await root.getitem("summary")
+    groups = (("", root, DAILY), ("summary/", summary, SUMMARY),
+              ("draws/", await summary.getitem("draws"), SEASON_DRAWS))
+    keys = [(key + name, group, name) for key, group, names in groups for name in names]
+    arrays = await asyncio.gather(*(group.getitem(name) for _, group, name in keys))
+    return {key: array for (key, _, _), array in zip(keys, arrays, strict=True)}
 
 
 def gather(coroutines, *, return_exceptions: bool = False) -> list:
