@@ -155,3 +155,45 @@ def test_the_chunk_writer_writes_in_order_one_at_a_time_and_raises_a_failed_writ
         writer.write("bad", None)
         writer.write(5, 50)  # raises the previous chunk's failure; 5 is not written
     assert store.written[-1] == (4, 40)
+
+
+def test_chunk_files_are_the_ones_zarr_writes(tmp_path):
+    """twin.store.chunk_files against Zarr's own setitem on twin arrays of the store's
+    form: a whole chunk, a chunk cut short by the array's edge (stored whole, padded with
+    NaN), and a chunk rewritten as all NaN (its file removed); the files byte for byte
+    the same. Another codec, sharding or a region that is not one chunk go through Zarr."""
+    import zarr
+    from zarr.codecs import BloscCodec
+
+    from twin.store.chunk_files import chunk_file
+    from twin.store.integrity import gather
+
+    root = zarr.open_group(str(tmp_path / "s.zarr"), mode="w", zarr_format=3)
+    make = functools.partial(root.create_array, shape=(5, 3, 4), chunks=(2, 3, 4),
+                             dtype="f8", fill_value=np.nan)
+    by_zarr, direct = make("by_zarr"), make("direct").async_array
+    values = np.random.default_rng(0).normal(size=(5, 3, 4))
+    values[0, 1, 2] = np.nan  # a NaN inside a chunk is written
+    files = chunk_file(tmp_path / "s.zarr", direct)
+    assert files is not None
+    writes = [(slice(0, 2), values[0:2]), (slice(4, 5), values[4:5]),
+              (slice(2, 4), values[2:4]), (slice(2, 4), np.full((2, 3, 4), np.nan))]
+    for where, v in writes:
+        gather([by_zarr.async_array.setitem((where,), v)])
+        files.write(files.coords((where,)), v)
+
+    def chunk_bytes(name):
+        folder = tmp_path / "s.zarr" / name
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "zarr.json"}
+
+    ours = chunk_bytes("direct")
+    assert sorted(ours) == ["c/0/0/0", "c/2/0/0"]  # the all-NaN chunk 1 was removed
+    assert ours == chunk_bytes("by_zarr")
+    expect = values.copy()
+    expect[2:4] = np.nan
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "s.zarr" / "direct"))[:],
+                                  expect)
+    assert files.coords((slice(1, 3),)) is None and files.coords((slice(0, 1),)) is None
+    other = [make("blosc", compressors=BloscCodec()), make("sharded", shards=(4, 3, 4))]
+    assert [chunk_file(tmp_path / "s.zarr", a.async_array) for a in other] == [None, None]

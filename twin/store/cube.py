@@ -44,6 +44,7 @@ import zarr.api.asynchronous
 from scenarios import SWEEP_AXES
 from twin.engine import Plan
 from twin.model.variables import DAILY, SEASON_DRAWS, SUMMARY
+from twin.store.chunk_files import chunk_file
 from twin.store.integrity import (
     ChunkProblem,
     chunk_digest,
@@ -264,14 +265,6 @@ async def _create_arrays(path: Path, group: str, layout: Layout, ds: xr.Dataset)
         for name, var in ds.data_vars.items()))
 
 
-async def _write_arrays(path: Path, where: tuple, arrays: dict) -> None:
-    """Every variable's region ``where`` written, the arrays opened and written
-    concurrently on Zarr's event loop (one call from the writer's thread, not one per
-    array: opening them one by one was a third of a standard-sweep chunk's write)."""
-    found = await open_arrays(path, "r+")
-    await asyncio.gather(*(array.setitem(where, arrays[key]) for key, array in found.items()))
-
-
 def reshape_chunk(layout: Layout, result: dict, a_sl: slice, p_sl: slice) -> dict:
     """Chunk arrays with the flat point axis unfolded into the sweep dims."""
     n_lead = p_sl.stop - p_sl.start
@@ -293,6 +286,7 @@ class ZarrStore:
         self.marks = self.path.with_name(self.path.name + ".chunks")
         self.repaired: list[str] = []  # chunks found bad on resume, recomputed
         self._known: set = set()  # blocks verified or written through this object
+        self._arrays = None  # key: (asynchronous Zarr array, ChunkFile or None)
         attrs = _attrs(layout.plan, config_text, command, key_text)
         attrs.update(twin_chunks=len(layout.blocks),
                      twin_has_sweep=int(bool(layout.sweep_dims)))
@@ -346,14 +340,25 @@ class ZarrStore:
             consolidate(self.path)
 
     def write(self, block, result: dict) -> None:
-        """Write a block's arrays into their regions (Zarr directly, every variable at
-        once: the store's arrays were made by xarray with these dims, so a region is an
-        index) and mark it done with the hash of what was written
-        (:func:`twin.store.integrity.chunk_digest`)."""
+        """Write a block's arrays into their regions and mark it done with the hash of
+        what was written (:func:`twin.store.integrity.chunk_digest`). The store's arrays
+        were made by xarray with these dims, so a region is an index; a region that is one
+        chunk of a plain array is written as its chunk file (:mod:`twin.store.chunk_files`),
+        any other through Zarr, all of those at once."""
         a_sl, p_sl, _ = self.layout.slices(block)
         arrays = reshape_chunk(self.layout, result, a_sl, p_sl)
         where = (a_sl, p_sl) if self.layout.sweep_dims else (a_sl,)
-        gather([_write_arrays(self.path, where, arrays)])
+        if self._arrays is None:  # opened once per store object
+            self._arrays = {key: (array, chunk_file(self.path, array))
+                            for key, array in gather([open_arrays(self.path, "r+")])[0].items()}
+        through_zarr = []
+        for key, (array, files) in self._arrays.items():
+            coords = None if files is None else files.coords(where)
+            if coords is None:
+                through_zarr.append(array.setitem(where, arrays[key]))
+            else:
+                files.write(coords, arrays[key])
+        gather(through_zarr)
         write_mark(self._mark(block), a_sl, p_sl, chunk_digest(arrays, a_sl, p_sl))
         self._known.add(block)
 
