@@ -290,13 +290,16 @@ def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
     asleep_ok = in_bed | settled | nap
     dark = in_bed | (settled & habitual)  # cabin lights dimmed in the habitual night
     outdoors = (session | on_pitch).astype(float)
-    lux = light_at_eye(dark.astype(float), outdoors, elevation, on_pitch.astype(float), light)
-    lux = np.where(flying & ~dark, season.cabin_lux, lux)
-    awake = light_at_eye(0.0, outdoors, elevation, on_pitch.astype(float), light)
+    awake = np.where(flying, season.cabin_lux,
+                     light_at_eye(0.0, outdoors, elevation, on_pitch.astype(float), light))
+    # light_at_eye is (1 - in_bed) x (its light when up), so dark in bed is exactly 0 lux and
+    # up it is the light when up, cabin light on board: one (A, T) pass, bit for bit the
+    # same as light_at_eye over (A, T) with the cabin put in where up in flight.
+    lux = np.where(dark, 0.0, awake)
     return ClockInputs(t_h=t, dt_h=dt_h, utc_offset_h=offset, local_hour=local,
                        in_flight=flying, venue=venue, sleep=asleep_ok, dark=dark, light_lux=lux,
                        elevation_deg=elevation, outdoors=session | on_pitch,
-                       awake_lux=np.where(flying, season.cabin_lux, awake),
+                       awake_lux=awake,
                        outdoor_lux=light_at_eye(0.0, 1.0, elevation, 0.0, light),
                        sleep_allowed=~late & ~on_pitch & ~flying & ~session,
                        settled=settled, nap=nap)
