@@ -33,6 +33,7 @@ from physiology.circadian._simulate import (
     get_model,
     simulate,
 )
+from physiology.kernels.floatmod import floor_mod
 
 
 def phase(states, model="forger99") -> np.ndarray:
@@ -148,7 +149,8 @@ def _hours_at(phase, grid, hours, out):  # pragma: no cover - compiled
     for an increasing ``grid`` spanning one turn: the interval (the previous one, or the
     next, as a trajectory moves on; else by bisection), then
     ``slope * (x - grid[j]) + hours[j]`` with the slope of the interval, as NumPy's
-    ``interp`` computes it (so the results are NumPy's, bit for bit)."""
+    ``interp`` computes it (so the results are NumPy's, bit for bit; ``%`` as
+    :func:`physiology.kernels.floatmod.floor_mod`, the same bits without ``fmod``)."""
     n = grid.size
     turn = 2.0 * np.pi
     slopes = np.empty(n - 1)
@@ -156,7 +158,7 @@ def _hours_at(phase, grid, hours, out):  # pragma: no cover - compiled
         slopes[j] = (hours[j + 1] - hours[j]) / (grid[j + 1] - grid[j])
     lo = 0
     for i in range(phase.size):
-        x = (phase[i] - grid[0]) % turn + grid[0]
+        x = floor_mod(phase[i] - grid[0], turn) + grid[0]
         if x >= grid[n - 1]:
             value = hours[n - 1]
         else:
@@ -172,7 +174,7 @@ def _hours_at(phase, grid, hours, out):  # pragma: no cover - compiled
                         else:
                             hi = mid
             value = slopes[lo] * (x - grid[lo]) + hours[lo]
-        out[i] = value % 24.0
+        out[i] = floor_mod(value, 24.0)
 
 
 def home_clock(home_light, dt: float = 0.1, model="forger99", params=None, *,

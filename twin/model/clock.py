@@ -57,6 +57,7 @@ from numba import njit, vectorize
 
 from physiology.circadian import equilibrate, home_clock, phase_series
 from physiology.kernels import helper, run, tree_map
+from physiology.kernels.floatmod import floor_mod
 from physiology.sleep import cumulative_debt, two_process, ump
 from scenarios import at_home, compile_clock
 from twin.model.sleep_kernel import SLEEP_KERNEL, sleep_params, sleep_state
@@ -308,7 +309,7 @@ def _local_plus_lead(mapped, reference, local, out):  # pragma: no cover - compi
     in one pass (:func:`_wrap`, as :func:`wrap_hours`)."""
     for i in range(out.size):
         lead = _wrap(mapped[i] - reference[i])
-        out[i] = (local[i] + lead) % 24.0
+        out[i] = floor_mod(local[i] + lead, 24.0)  # % 24, the same bits
 
 
 def _sleep_run(hours, opportunity, dt, state0, backend):
