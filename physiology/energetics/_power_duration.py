@@ -43,7 +43,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import least_squares
 
 from physiology import validate
 
@@ -112,6 +111,8 @@ def _standard_errors(jac: np.ndarray, resid: np.ndarray) -> np.ndarray:
 
 
 def _nonlinear(fun, jac, x0, lower, upper, names):
+    from scipy.optimize import least_squares  # on use: 0.16 s to import, and a sweep fits nothing
+
     sol = least_squares(fun, x0, jac=jac, bounds=(lower, upper), method="trf",
                         x_scale="jac", xtol=1e-14, ftol=1e-14, gtol=1e-14, max_nfev=10_000)
     # active_mask: the bounds the trust-region solver holds active at its solution.

@@ -44,7 +44,6 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import minimize
 
 from physiology.kernels import flatten, run, tree_map, x64
 from twin.engine import RUNNING_INPUTS, SRPE, Plan, simulate_block
@@ -368,6 +367,8 @@ def optimise(plan: Plan, athlete: int, request: PlanRequest | None = None, *,
             return float(v), np.asarray(g)[idx] * scale
 
         z0 = np.clip(prob.template[idx], lower[idx], upper[idx]) / scale
+        from scipy.optimize import minimize  # on use: twin-run imports this module, not it
+
         res = minimize(fun, z0, jac=True, bounds=bounds, constraints=constraints,
                        method="SLSQP", options={"maxiter": 500, "ftol": 1e-9})
         z = np.clip(res.x * scale, lower[idx], upper[idx])

@@ -75,7 +75,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
 
 from physiology.circadian import Hannay19Params
 from twin.travel.controls import Allowed, TravelRequest, project_shifts, to_plan
@@ -391,6 +390,8 @@ def optimise(problem, request: TravelRequest, light: TravelLightParams | None = 
     box = ([(0.0, float(ok)) for ok in np.tile(ok_seek, n_a)]
            + [(0.0, float(ok)) for ok in np.tile(ok_avoid, n_a)]
            + [(-bound, bound) if c else (-m_h, m_h) for c in np.tile(change, n_a)])
+    from scipy.optimize import minimize  # on use: twin-run imports this module, not it
+
     # Continuation on the penalty for shares between 0 and 1 (module docstring).
     stages = (0.0, 0.3 * objective.binary_weight, objective.binary_weight)
     per_stage = max(objective.iterations // len(stages), 1)
