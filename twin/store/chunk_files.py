@@ -15,7 +15,8 @@ chunk, the chunk is encoded by the compressor Zarr's ``ZstdCodec`` itself calls
 (numcodecs' ``Zstd`` at the array's level) and written to the file its chunk key names,
 padded with the fill value where the chunk runs past the array's edge (chunks are stored
 whole). A chunk that is all fill value is not written and an old file of it removed, as
-Zarr does with ``array.write_empty_chunks`` false (its default), which this follows.
+Zarr does when the array's ``write_empty_chunks`` is false (Zarr's default), which this
+follows.
 Anything else goes through Zarr. The files are byte for byte Zarr's
 (``tests/test_store_integrity.py::test_chunk_files_are_the_ones_zarr_writes``), and every
 chunk is read back through Zarr and checked against its hash at each verified open.
@@ -28,7 +29,6 @@ from pathlib import Path
 
 import numcodecs
 import numpy as np
-import zarr
 from zarr.codecs import BytesCodec, ZstdCodec
 
 
@@ -41,6 +41,7 @@ class ChunkFile:
         self.meta, self.shape = meta, tuple(meta.shape)
         self.chunk = tuple(meta.chunk_grid.chunk_shape)
         self.codec = numcodecs.Zstd(level=meta.codecs[1].level)
+        self.skip_empty = not array.config.write_empty_chunks  # the array's own setting
 
     def coords(self, where: tuple) -> tuple | None:
         """The chunk that the region ``where`` (slices of the leading dims, the rest
@@ -58,7 +59,7 @@ class ChunkFile:
         """Chunk ``coords`` holding ``values`` (the region's values, edge chunks short)."""
         path = self.folder / self.meta.encode_chunk_key(coords)
         values = np.asarray(values, dtype=np.float64)
-        if not zarr.config.get("array.write_empty_chunks") and np.isnan(values).all():
+        if self.skip_empty and np.isnan(values).all():
             path.unlink(missing_ok=True)
             return
         if values.shape != self.chunk:

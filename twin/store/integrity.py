@@ -106,15 +106,9 @@ def region_digests(path: Path, regions, has_sweep: bool) -> list:
     return [_digest(athletes, points, cut(athletes, points)) for athletes, points in regions]
 
 
-def store_groups(root):
-    """(key prefix, group, names) of the three groups of a store."""
-    return (("", root, DAILY), ("summary/", root["summary"], SUMMARY),
-            ("draws/", root["summary"]["draws"], SEASON_DRAWS))
-
-
 async def open_arrays(path: Path, mode: str = "r") -> dict:
     """Every variable's asynchronous Zarr array by key (``name``, ``summary/name``,
-    ``draws/name``, as :func:`store_groups`), opened concurrently."""
+    ``draws/name``: the three groups of a store), opened concurrently."""
     root = await zarr.api.asynchronous.open_group(str(path), mode=mode)
     summary = await root.getitem("summary")
     groups = (("", root, DAILY), ("summary/", summary, SUMMARY),
@@ -182,10 +176,9 @@ def _verify_marks(path: Path, marks: list, has_sweep: bool) -> None:
                                "file missing, corrupted or swapped)")
 
 
-def _athlete_bytes(root) -> int:
+def _athlete_bytes(path: Path) -> int:
     """Bytes of one athlete's row of every variable."""
-    return sum(8 * int(np.prod(group[name].shape[1:]))
-               for _, group, names in store_groups(root) for name in names)
+    return sum(8 * int(np.prod(array.shape[1:])) for array in sync(open_arrays(path)).values())
 
 
 def verify_store(path: Path) -> None:
@@ -201,7 +194,7 @@ def verify_store(path: Path) -> None:
         raise ChunkProblem(f"{path}: {len(found)} of {expected} chunk marks in {marks.name} "
                            "(a mark deleted)")
     has_sweep = bool(root.attrs.get("twin_has_sweep", True))
-    rows = max(1, VERIFY_BATCH_BYTES // max(1, _athlete_bytes(root)))  # athletes a batch
+    rows = max(1, VERIFY_BATCH_BYTES // max(1, _athlete_bytes(path)))  # athletes a batch
     batches: dict[int, list] = {}
     for mark in found:  # by athlete block: a batch reads whole rows of athletes
         batches.setdefault(read_mark(mark)[0].start // rows, []).append(mark)
