@@ -49,6 +49,24 @@ def test_final_state_continues_a_run(backend):
                                np.stack(whole), rtol=1e-14)
 
 
+def test_outputs_are_written_into_the_memory_given(backend):
+    """``out``: the outputs are views of it and equal those on fresh memory; memory of
+    another shape, dtype or layout is refused, naming the shape expected."""
+    load = np.random.default_rng(3).uniform(0, 100, (2, 3, 40))
+    params = (500.0, 1.0, 2.0, np.array([20.0, 27.0, 35.0]), 10.0, 0.0)
+    fresh, s_fresh = run(BANISTER, (load,), params, backend=backend)
+    memory = np.full((len(BANISTER.outputs), 2, 3, 40), np.nan)
+    given, s_given = run(BANISTER, (load,), params, backend=backend, out=memory)
+    for name in BANISTER.outputs:
+        assert np.shares_memory(getattr(given, name), memory)
+        np.testing.assert_array_equal(getattr(given, name), getattr(fresh, name))
+    np.testing.assert_array_equal(np.stack(s_given), np.stack(s_fresh))
+    for bad in (memory[:, :1], memory.astype(np.float32), np.asfortranarray(memory)):
+        with pytest.raises(ValueError, match=r"out must be a writeable C-contiguous float64 "
+                                             r"array of shape \(3, 2, 3, 40\)"):
+            run(BANISTER, (load,), params, backend=backend, out=bad)
+
+
 def test_jax_function_is_differentiable():
     """The JAX form is pure and traceable: d(sum performance)/d k1 = sum of g (linear in k1)."""
     import jax

@@ -162,6 +162,22 @@ def test_the_same_config_gives_the_same_cube_on_both_backends(tiny_plan):
         np.testing.assert_array_equal(a[name], again[name])
 
 
+def test_a_workspace_reuses_the_kernels_memory_and_changes_nothing(tiny_plan):
+    """Chunks run on one reused workspace (edge blocks smaller than the first) are bit for
+    bit those run on fresh memory, and nothing returned is a view of the workspace."""
+    workspace = engine.Workspace()
+    blocks = [(slice(0, 2), slice(0, 4)), (slice(2, 3), slice(0, 4)), (slice(0, 3), slice(2, 3))]
+    for athletes, points in blocks:
+        fresh = engine.run_chunk(tiny_plan, athletes, points)
+        reused = engine.run_chunk(tiny_plan, athletes, points, workspace=workspace)
+        assert set(reused) == set(fresh)
+        for name, value in fresh.items():
+            assert reused[name].tobytes() == value.tobytes(), name
+            assert not np.shares_memory(reused[name], workspace._memory), name
+    # its memory is the largest block's, kept from one chunk to the next
+    assert workspace._memory.size == 11 * 2 * 4 * tiny_plan.draws * tiny_plan.season.days
+
+
 @pytest.mark.parametrize("athletes, points, blocks", [(1, 1, 9), (2, 2, 4)])
 def test_chunking_does_not_change_the_cube(tmp_path, tiny_run, athletes, points, blocks):
     """Blocks of 1 x 1, and of 2 x 2 (partial blocks at both edges: 3 = 2 + 1)."""
@@ -185,9 +201,9 @@ def test_circadian_runs_once_per_athlete_and_itinerary(monkeypatch):
     calls = []
     original = numba_backend.run_numba
 
-    def spy(kernel, u, p, s0, index=None):  # u: the rows of the inputs, (R, T)
+    def spy(kernel, u, p, s0, index=None, **kw):  # u: the rows of the inputs, (R, T)
         calls.append((kernel.name, index.shape[1], u.shape[1]))
-        return original(kernel, u, p, s0, index=index)
+        return original(kernel, u, p, s0, index=index, **kw)
 
     monkeypatch.setattr(numba_backend, "run_numba", spy)
     p = plan_from_config(tiny_cfg())

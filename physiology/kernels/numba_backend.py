@@ -269,13 +269,15 @@ def stacked_rows(u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_numba(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray, *,
-              layout: str | None = None, index: np.ndarray | None = None):
+              layout: str | None = None, index: np.ndarray | None = None,
+              out: np.ndarray | None = None):
     """Run on flattened arrays: p (n_p, B), s0 (n_s, B), and the inputs either stacked,
     u (n_in, B, T), or (``index`` given) as a table of rows u (R, T) with ``index``
     (n_in, B) the row of each input for each trajectory, so an input that does not vary
     over part of the batch is one row per distinct value, never copied out to the batch
     (:func:`physiology.kernels.run.run` builds it); ``layout`` None chooses
-    (:func:`layout_for`).
+    (:func:`layout_for`); ``out`` (n_out, B, T), C-contiguous float64, the memory the
+    outputs are written into (default fresh).
 
     The loop runs on no more threads than it has trajectories (or blocks of lanes): a
     thread with nothing to do is not idle for free (on 2 cores one trajectory ran at 117
@@ -286,7 +288,8 @@ def run_numba(kernel: Kernel, u: np.ndarray, p: np.ndarray, s0: np.ndarray, *,
         u, index = stacked_rows(u)
     n_b, n_t = index.shape[1], u.shape[1]
     layout = layout or layout_for(kernel, n_b)
-    out = np.empty((len(kernel.outputs), n_b, n_t))
+    if out is None:
+        out = np.empty((len(kernel.outputs), n_b, n_t))
     state_out = np.empty((len(kernel.state), n_b))
     items = -(-n_b // lanes.LANES) if layout == "lanes" else n_b
     threads = numba.get_num_threads()

@@ -3,14 +3,15 @@
 - :mod:`twin.engine.planning`: :func:`plan` (everything the chunks share: the compiled
   scenario, the clock features, the parameter draws, the habitual steady state);
 - :mod:`twin.engine.chunk`: :func:`run_chunk` (one block of athletes x points x all
-  draws through the day kernel, reduced over draws), :func:`simulate_block` (every draw);
+  draws through the day kernel, reduced over draws), :func:`simulate_block` (every draw),
+  :class:`Workspace` (the kernel's output memory, reused from chunk to chunk);
 - :mod:`twin.engine.load_plan`: a per-athlete load plan applied to the daily inputs;
 - :mod:`twin.engine.reduce`: quantiles, medians and means over draws (compiled);
 - :mod:`twin.engine.season_pass`: the summary's per-draw season sums (compiled);
 - :mod:`twin.engine.summary`: season outcomes per athlete and point.
 """
 
-from twin.engine.chunk import block_inputs, run_chunk, simulate_block, stream_keys
+from twin.engine.chunk import Workspace, block_inputs, run_chunk, simulate_block, stream_keys
 from twin.engine.planning import (
     RUNNING_INPUTS,
     SRPE,
@@ -29,6 +30,7 @@ __all__ = [
     "SRPE",
     "WARMUP_DAYS",
     "Plan",
+    "Workspace",
     "athlete_keys",
     "block_inputs",
     "check_quantiles",

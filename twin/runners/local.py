@@ -234,10 +234,11 @@ class ChunkWriter(contextlib.AbstractContextManager):
 
 def _in_process(plan, layout, blocks):
     chaos = os.environ.get(CHAOS)
+    workspace = engine.Workspace()  # the kernel's output memory, reused chunk to chunk
     for block in blocks:
         inject(chaos, block)
         a_sl, _, flat = layout.slices(block)
-        yield block, engine.run_chunk(plan, a_sl, flat)
+        yield block, engine.run_chunk(plan, a_sl, flat, workspace=workspace)
 
 
 def _assemble(layout: Layout, parts: dict) -> dict:
