@@ -86,6 +86,53 @@ def test_shared_prefix_gives_the_features_of_integrating_each_itinerary(monkeypa
     assert not np.array_equal(shared.body[:, 0], shared.body[:, -1])  # the trip shows
 
 
+def test_athletes_sharing_a_sleep_window_are_integrated_once(monkeypatch):
+    """A squad of five over the tiny sweep's three windows, the duplicates with sleep
+    needs of their own: the clock is integrated for the three windows only, and every
+    feature is bit for bit that of integrating each athlete (the debt from each one's
+    own need)."""
+    from types import SimpleNamespace
+
+    plan = cached_plan()
+    pick = np.array([0, 1, 0, 2, 1])
+    squad = SimpleNamespace(size=5, bed_h=np.asarray(plan.squad.bed_h)[pick],
+                            wake_h=np.asarray(plan.squad.wake_h)[pick],
+                            need_h=np.array([8.3, 7.6, 9.2, 8.0, 8.6]))
+    assert np.unique(np.c_[squad.bed_h, squad.wake_h], axis=0).shape[0] == 3
+    rows, of_athlete = _clock.clock_profiles(squad)
+    np.testing.assert_array_equal(rows, [0, 1, 3])
+    np.testing.assert_array_equal(of_athlete, [0, 1, 0, 2, 1])
+    args = (plan.season, squad, plan.days.itineraries)
+    kwargs = {"kickoffs": _itinerary_kickoffs(plan.days),
+              "reference_h": float(plan.season.fixtures["kickoff_h"]),
+              "sample_at": [np.array([500.0, 1500.5])] * len(plan.days.itineraries)}
+    shared = _clock.clock_features(*args, **kwargs)
+    monkeypatch.setattr(_clock, "clock_profiles", lambda squad, travel=None, ids=None: (
+        np.arange(squad.size), np.arange(squad.size)))
+    each = _clock.clock_features(*args, **kwargs)
+    assert shared.evaluations == 3 * (len(plan.days.itineraries) + 1)
+    assert each.evaluations == 5 * (len(plan.days.itineraries) + 1)
+    for name in ("ref_body", "slept", "debt", "habitual_debt", "impairment", "body",
+                 "asleep", "in_bed"):
+        assert getattr(shared, name).tobytes() == getattr(each, name).tobytes(), name
+    for got, want in zip(shared.at_body, each.at_body, strict=True):
+        assert got.tobytes() == want.tobytes()
+    assert not np.array_equal(shared.debt[0], shared.debt[2])  # same window, own need
+
+
+def test_a_travel_plan_gives_its_athletes_clocks_of_their_own():
+    """With a travel plan, an athlete with actions is a profile of its own; those
+    without still share their window's."""
+    from types import SimpleNamespace
+
+    squad = SimpleNamespace(size=4, bed_h=np.array([23.0, 23.0, 23.0, 22.5]),
+                            wake_h=np.array([7.0, 7.0, 7.0, 6.5]))
+    travel = SimpleNamespace(of=lambda athlete: ("nap",) if athlete == "b" else ())
+    rows, of_athlete = _clock.clock_profiles(squad, travel, ["a", "b", "c", "d"])
+    np.testing.assert_array_equal(rows, [0, 1, 3])
+    np.testing.assert_array_equal(of_athlete, [0, 1, 0, 2])
+
+
 def test_the_plan_keeps_the_body_clock_where_it_is_read_not_the_grid():
     """The plan samples the body clock at every point's kickoffs and drops the 0.1-h
     series: its reference clock is the one read off the full grid, and one athlete's

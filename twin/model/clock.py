@@ -1,7 +1,9 @@
 """The sub-daily part of the twin: light to body clock, sleep and sleep debt.
 
 Runs once per (athlete, itinerary) (DESIGN.md principle 4): nothing here depends on
-training volume, match load or the Monte-Carlo draw. For each itinerary the scenario
+training volume, match load or the Monte-Carlo draw; athletes who share a habitual
+sleep window (and, with a travel plan, its actions) share one integration
+(:func:`clock_profiles`). For each itinerary the scenario
 compiler gives the local clock, the sleep opportunity and the light at the eye on the
 0.1 h grid (:func:`scenarios.compile_clock`: daylight from the sun's elevation where the
 athlete is, outdoor sessions at their local times, floodlit matches, cabin light, dark in
@@ -37,10 +39,13 @@ before, the sleep debt (h) carried into the day and the sleep impairment (lapses
 Kickoffs outside the simulated grid take the nearest grid time.
 
 How it is computed (the numbers are those of integrating each series on its own, bit for
-bit): a block of athletes at a time (:data:`BLOCK`), the pacemaker gives the phase before each step
-(:func:`physiology.circadian.phase_series`), compiled passes map it to the body-clock
-hour, and sleep and the unified model's homeostat follow in one compiled kernel
-(:data:`twin.model.sleep_kernel.SLEEP_KERNEL`, Process C evaluated in the step). The
+bit): once per clock profile (the demo squad's 25 athletes have 6 sleep windows; this
+took the standard plan from 1.4-1.6 to 0.85 s warm, and its planning peak from 446 to
+144 MiB of arrays), a block of profiles at a time (:data:`BLOCK`), the pacemaker gives
+the phase before each step (:func:`physiology.circadian.phase_series`), compiled passes
+map it to the body-clock hour, and sleep and the unified model's homeostat follow in one
+compiled kernel (:data:`twin.model.sleep_kernel.SLEEP_KERNEL`, Process C evaluated in
+the step). The
 steps on which every itinerary's light and sleep opportunity agree (the weeks before the
 first trip) are integrated once, and each itinerary continues from the states there.
 Only the daily features and the body-clock hour at the kickoffs the day kernel reads are
@@ -96,7 +101,7 @@ class ClockFeatures(NamedTuple):
     in_bed: np.ndarray | None
     t0_h: float
     dt_h: float
-    evaluations: int  # (athlete, itinerary) trajectories integrated
+    evaluations: int  # trajectories integrated: (clock profile, itinerary), reference included
     at_steps: tuple = ()
     at_body: tuple = ()
     settings: dict | None = None
@@ -142,6 +147,54 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
     if athletes is not None:
         squad = _athletes_of(squad, athletes)
         ids = None if ids is None else [ids[k] for k in np.asarray(athletes, int)]
+    rows, of_athlete = clock_profiles(squad, travel, ids)
+    shared = _athletes_of(squad, rows)
+    f, habitual_h = _features(season, shared, itineraries, None if ids is None else
+                              [ids[k] for k in rows], travel, model, kickoffs, reference_h,
+                              backend, sample_at, keep_grid, settings)
+    if rows.size < squad.size:  # each athlete's rows from its profile's
+        f = f._replace(**{name: getattr(f, name)[of_athlete] for name in _PER_ATHLETE
+                          if getattr(f, name) is not None},
+                       at_body=tuple(x[of_athlete] for x in f.at_body))
+        habitual_h = habitual_h[of_athlete]
+    need = np.asarray(squad.need_h, float)  # the debt is owed against each one's own need
+    debt = cumulative_debt(np.minimum(f.slept, 24.0), need[:, None, None],
+                           window_nights=window_nights, habitual_h=habitual_h[:, None])
+    return f._replace(debt=debt,
+                      habitual_debt=window_nights * np.maximum(need - habitual_h, 0.0))
+
+
+#: The fields of :class:`ClockFeatures` with a leading athlete axis (``at_body`` aside).
+_PER_ATHLETE = ("ref_body", "slept", "impairment", "body", "asleep", "in_bed")
+
+
+def clock_profiles(squad, travel=None, ids=None) -> tuple[np.ndarray, np.ndarray]:
+    """The athletes whose clocks are integrated, ``rows``, and each athlete's row among
+    them, ``of_athlete`` (``squad``'s order): one per distinct habitual sleep window.
+
+    The sub-daily part reads of an athlete only the window ``[bed_h, wake_h)`` (its light
+    at the eye, sleep opportunity and entrained start follow from it) and, with a travel
+    plan, that athlete's actions; athletes who share both have bit for bit the same body
+    clock, sleep and homeostat. Their sleep need enters only the debt, computed per
+    athlete afterwards. The demo squad's 25 athletes have 6 windows.
+    """
+    keys = {}
+    of_athlete = np.empty(squad.size, int)
+    rows = []
+    for k in range(squad.size):
+        key = (float(np.asarray(squad.bed_h)[k]), float(np.asarray(squad.wake_h)[k]),
+               travel.of(ids[k]) if travel is not None else ())
+        if key not in keys:
+            keys[key] = len(rows)
+            rows.append(k)
+        of_athlete[k] = keys[key]
+    return np.asarray(rows, int), of_athlete
+
+
+def _features(season, squad, itineraries, ids, travel, model, kickoffs, reference_h,
+              backend, sample_at, keep_grid, settings):
+    """:func:`clock_features` of ``squad`` (each athlete integrated), without the debt:
+    the features, and the hours slept on a habitual home night ``(A,)``."""
     n_a, n_i, n_d = squad.size, len(itineraries), season.days
     dt = season.dt_h
     per_day = round(24.0 / dt)
@@ -162,7 +215,6 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
     home_opportunity = ref_clock.sleep[:, :per_day]
     habitual, habitual_h = _habitual_sleep(home_opportunity, dt, backend)
     sleep0 = sleep_state(*habitual)
-    need = np.asarray(squad.need_h, float)
     # The reference's homeostat at the reference hour of each day: what the athlete's
     # habitual life leaves there (its own late matches aside: the reference has none).
     _, home_homeostat, _ = _sleep_run(np.broadcast_to(home_local, ref_clock.sleep.shape),
@@ -212,13 +264,10 @@ def clock_features(season, squad, itineraries, *, model: str = "hannay19",
             slept[a, i, 1:] = _nights(asleep, noons[i], dt)
             if grid:
                 grid[0][a, i], grid[1][a, i] = body, asleep
-    debt = cumulative_debt(np.minimum(slept, 24.0), need[:, None, None],
-                           window_nights=window_nights, habitual_h=habitual_h[:, None])
-    habitual_debt = window_nights * np.maximum(need - habitual_h, 0.0)
     body, asleep, in_bed = grid if grid else (None, None, None)
-    return ClockFeatures(ref_body, ref_local, slept, debt, habitual_debt, impairment, body,
+    return ClockFeatures(ref_body, ref_local, slept, None, None, impairment, body,
                          local, asleep, in_bed, t0_h, dt, n_a * (n_i + 1), at_steps,
-                         at_body, settings)
+                         at_body, settings), habitual_h
 
 
 def _replay(clock, travel, ids):
