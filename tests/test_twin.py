@@ -178,6 +178,28 @@ def test_a_workspace_reuses_the_kernels_memory_and_changes_nothing(tiny_plan):
     assert workspace._memory.size == 11 * 2 * 4 * tiny_plan.draws * tiny_plan.season.days
 
 
+def test_a_block_in_passes_over_its_points_is_the_block_in_one(tiny_plan, monkeypatch):
+    """Passes of 1, 2 and 1 points (uneven, the memory of two points' outputs at most)
+    give every array of the block in one pass, bit for bit, and hold only the largest
+    pass's outputs."""
+    from twin.engine import chunk
+
+    whole = engine.run_chunk(tiny_plan, slice(0, 3), slice(0, 4))
+    per_point = 8 * 11 * 3 * tiny_plan.draws * tiny_plan.season.days
+    monkeypatch.setattr(chunk, "PASS_BYTES", 2 * per_point)
+    assert chunk._passes(tiny_plan, slice(0, 3), slice(0, 4)) == [slice(0, 2), slice(2, 4)]
+    monkeypatch.setattr(chunk, "PASS_BYTES", 2 * per_point - 1)
+    assert chunk._passes(tiny_plan, slice(0, 3), slice(0, 4)) == [
+        slice(0, 1), slice(1, 3), slice(3, 4)]
+    workspace = engine.Workspace()
+    parts = engine.run_chunk(tiny_plan, slice(0, 3), slice(0, 4), workspace=workspace)
+    assert workspace._memory.size == 11 * 3 * 2 * tiny_plan.draws * tiny_plan.season.days
+    assert set(parts) == set(whole)
+    for name, value in whole.items():
+        assert parts[name].shape == value.shape, name
+        assert parts[name].tobytes() == value.tobytes(), name
+
+
 @pytest.mark.parametrize("athletes, points, blocks", [(1, 1, 9), (2, 2, 4)])
 def test_chunking_does_not_change_the_cube(tmp_path, tiny_run, athletes, points, blocks):
     """Blocks of 1 x 1, and of 2 x 2 (partial blocks at both edges: 3 = 2 + 1)."""

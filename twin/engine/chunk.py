@@ -10,6 +10,8 @@ the kernel (DESIGN.md principle 4), checked against the dims the variable table 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from physiology.injury import time_loss_days, uniforms
@@ -68,14 +70,13 @@ def _check_dims(name: str, dims: tuple[str, ...]) -> None:
 
 
 class Workspace:
-    """Memory a run of chunks reuses: the day kernel's outputs of one chunk.
+    """Memory a run of chunks reuses: the day kernel's outputs of one pass of a chunk.
 
-    A chunk of the standard sweep writes 11 outputs x 6 300 series x 365 days, 200 MB;
-    fresh from the allocator every chunk, each of its pages is faulted in and zeroed by
-    the kernel on first touch (88 -> 70 ms for the day kernel of a chunk with the memory
-    reused, medians of 15 in one process). Hold one per loop over chunks, never across
-    threads, and only where nothing returned keeps a view of the outputs (``run_chunk``
-    with ``keep_draws`` returns them as they are, so it does not use one).
+    Fresh from the allocator every chunk, each page of the outputs is faulted in and
+    zeroed by the kernel on first touch (a whole standard-sweep chunk's 200 MB: 88 -> 70
+    ms for its day kernel with the memory reused, medians of 15 in one process). Hold one
+    per loop over chunks, never across threads; nothing :func:`run_chunk` returns is a
+    view of it.
     """
 
     def __init__(self):
@@ -89,21 +90,51 @@ class Workspace:
         return self._memory[:n].reshape(shape)
 
 
-def simulate_block(plan: Plan, athletes: slice, points: slice, *,
-                   workspace: Workspace | None = None):
-    """Every draw of a block: the kernel's ``DayOutputs``, each ``(a, p, N, D)`` (views of
-    the ``workspace``'s memory where one is given)."""
+#: Bytes of day-kernel outputs :func:`run_chunk` holds at once: a block is run in passes
+#: of as many scenario points as fit (at least one). A standard-sweep chunk's outputs are
+#: 200 MB; in passes of about 67 MB each its memory stays near one pass's, which matters
+#: where fresh memory is dear (on the 2-core development machine, a virtual machine whose
+#: pages are backed on first touch, a first touch costs 6-12 ms per MB) and for many
+#: workers on one node.
+PASS_BYTES = 80 * 2**20
+
+
+def _passes(plan: Plan, athletes: slice, points: slice) -> list[slice]:
+    """The block's points in passes of at most :data:`PASS_BYTES` of outputs, of even
+    sizes (absolute point slices)."""
+    n_a = len(range(*athletes.indices(plan.squad.size)))
+    p0, p1, _ = points.indices(plan.sweep.size)
+    per_point = 8 * len(plan.kernel.outputs) * n_a * plan.draws * plan.season.days
+    n = max(1, -(-(p1 - p0) * per_point // PASS_BYTES))
+    edges = np.linspace(p0, p1, min(n, max(1, p1 - p0)) + 1).round().astype(int)
+    return [slice(int(lo), int(hi)) for lo, hi in itertools.pairwise(edges)]
+
+
+def _points_of(inputs: DayInputs, lo: int, hi: int) -> DayInputs:
+    """Inputs of points ``lo:hi`` of a block (relative): those varying over points cut,
+    the others (size 1 on the point axis) as they are."""
+    return DayInputs(*(x[:, lo:hi] if x.shape[1] > 1 else x for x in inputs))
+
+
+def _simulate(plan: Plan, athletes: slice, inputs: DayInputs, n_p: int,
+              workspace: Workspace | None):
     params = tree_map(lambda x: x[athletes, None, :], plan.params)
     state0 = tree_map(lambda x: x[athletes, None, :], plan.state0)
     memory = None
     if workspace is not None:
         n_a = len(range(*athletes.indices(plan.squad.size)))
-        n_p = len(range(*points.indices(plan.sweep.size)))
         memory = workspace.outputs((len(plan.kernel.outputs), n_a, n_p, plan.draws,
                                     plan.season.days))
-    out, _ = run(plan.kernel, block_inputs(plan, athletes, points), params, state0,
-                 backend=plan.backend, out=memory)
+    out, _ = run(plan.kernel, inputs, params, state0, backend=plan.backend, out=memory)
     return out
+
+
+def simulate_block(plan: Plan, athletes: slice, points: slice, *,
+                   workspace: Workspace | None = None):
+    """Every draw of a block: the kernel's ``DayOutputs``, each ``(a, p, N, D)`` (views of
+    the ``workspace``'s memory where one is given)."""
+    n_p = len(range(*points.indices(plan.sweep.size)))
+    return _simulate(plan, athletes, block_inputs(plan, athletes, points), n_p, workspace)
 
 
 def run_chunk(plan: Plan, athletes: slice, points: slice, *,
@@ -114,32 +145,48 @@ def run_chunk(plan: Plan, athletes: slice, points: slice, *,
     draws as declared there: ``(a, p, Q, D)`` for quantiles (``(a, p, N, D)`` with
     ``keep_draws``), ``(a, p, D)`` for the mean and the draw-free features; and the
     summary arrays ``summary/<name>`` (:func:`twin.engine.summary.summarise`). The
-    reductions are compiled (:mod:`twin.engine.reduce`), bit for bit NumPy's. A
-    ``workspace`` (:class:`Workspace`) is the memory of the kernel's outputs, reused
-    from one call to the next (not with ``keep_draws``, whose result is those outputs);
-    every array returned is new memory either way.
+    reductions are compiled (:mod:`twin.engine.reduce`), bit for bit NumPy's.
+
+    The block runs in passes over its points (:data:`PASS_BYTES`; every series and every
+    reduction is its own point's, so the result is the same in one pass or many, bit for
+    bit), the kernel's outputs on the ``workspace``'s memory when one is given
+    (:class:`Workspace`); with ``keep_draws``, whose result is those outputs, in one pass
+    on fresh memory. Every array returned is new memory.
     """
     from twin.engine.summary import summarise
 
-    out = simulate_block(plan, athletes, points,
-                         workspace=None if plan.keep_draws else workspace)
-    result = {}
+    inputs = block_inputs(plan, athletes, points)
+    p0 = points.indices(plan.sweep.size)[0]
+    passes = [points] if plan.keep_draws else _passes(plan, athletes, points)
     draw_free = {"body_clock": plan.body_clock, "circadian_misalignment": plan.misalignment,
                  "sleep_obtained": plan.sleep_obtained, "sleep_debt": plan.sleep_debt,
                  "sleep_impairment": plan.sleep_impairment}
-    for name, var in DAILY.items():
-        if var.reduce == "none":
-            result[name] = draw_free[name][athletes, points]
-            continue
-        x = getattr(out, name)  # (a, p, N, D)
-        if var.reduce == "mean":
-            result[name] = mean_over_draws(x, axis=2)
-        elif var.reduce == "median":
-            result[name] = median_over_draws(x, axis=2)
-        elif plan.keep_draws:
-            result[name] = x
-        else:
-            result[name] = quantiles_over_draws(x, plan.quantiles, axis=2)
-    result.update(summarise(plan, out, athletes, points))
+    result = {name: draw_free[name][athletes, points]
+              for name, var in DAILY.items() if var.reduce == "none"}
+    for part in passes:
+        lo, hi, _ = part.indices(plan.sweep.size)
+        out = _simulate(plan, athletes, _points_of(inputs, lo - p0, hi - p0), hi - lo,
+                        None if plan.keep_draws else workspace)
+        reduced = {}
+        for name, var in DAILY.items():
+            if var.reduce == "none":
+                continue
+            x = getattr(out, name)  # (a, p, N, D)
+            if var.reduce == "mean":
+                reduced[name] = mean_over_draws(x, axis=2)
+            elif var.reduce == "median":
+                reduced[name] = median_over_draws(x, axis=2)
+            elif plan.keep_draws:
+                reduced[name] = x
+            else:
+                reduced[name] = quantiles_over_draws(x, plan.quantiles, axis=2)
+        reduced.update(summarise(plan, out, athletes, slice(lo, hi)))
+        if len(passes) == 1:
+            result.update(reduced)
+            break
+        for name, value in reduced.items():
+            if name not in result:
+                result[name] = np.empty((value.shape[0], len(range(*points.indices(
+                    plan.sweep.size))), *value.shape[2:]), value.dtype)
+            result[name][:, lo - p0:hi - p0] = value
     return result
-
