@@ -163,10 +163,17 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
             ray.init(num_cpus=num_cpus, include_dashboard=False, **kwargs)
 
 
+#: The kernel's output memory of this worker process, reused by its tasks (a Ray worker
+#: runs one task at a time): :class:`twin.engine.Workspace`.
+_WORKSPACE: list = []
+
+
 def sweep_chunk(plan: engine.Plan, slices):
     """A sweep's chunk (the default task body): :func:`twin.engine.run_chunk`."""
     a_sl, _, flat = slices
-    return engine.run_chunk(plan, a_sl, flat)
+    if not _WORKSPACE:
+        _WORKSPACE.append(engine.Workspace())
+    return engine.run_chunk(plan, a_sl, flat, workspace=_WORKSPACE[0])
 
 
 def _task(plan: engine.Plan, block, slices, cpus: int, chaos: str | None, chunk=sweep_chunk):
