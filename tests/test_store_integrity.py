@@ -197,3 +197,7 @@ def test_chunk_files_are_the_ones_zarr_writes(tmp_path):
     assert files.coords((slice(1, 3),)) is None and files.coords((slice(0, 1),)) is None
     other = [make("blosc", compressors=BloscCodec()), make("sharded", shards=(4, 3, 4))]
     assert [chunk_file(tmp_path / "s.zarr", a.async_array) for a in other] == [None, None]
+    # the folders it made are remembered; one removed since is made again
+    shutil.rmtree(tmp_path / "s.zarr" / "direct" / "c")
+    files.write(files.coords((slice(0, 2),)), values[0:2])
+    assert chunk_bytes("direct") == {"c/0/0/0": ours["c/0/0/0"]}
