@@ -42,9 +42,21 @@ class ChunkFile:
         self.chunk = tuple(meta.chunk_grid.chunk_shape)
         self.codec = numcodecs.Zstd(level=meta.codecs[1].level)
         self.skip_empty = not array.config.write_empty_chunks  # the array's own setting
-        # Folders of chunk keys known to exist: a ``mkdir`` per write was 7 673 system
-        # calls for the standard sweep's 1 175 chunk files (0.31 s of the writer's CPU).
-        self._folders: set[Path] = set()
+        # Folders of chunk keys known to exist (:meth:`_make_folders`).
+        self._folders: set[Path] = {self.folder}
+
+    def _make_folders(self, folder: Path) -> None:
+        """Make ``folder`` and the missing folders above it, from the top: each
+        ``mkdir`` then succeeds (``Path.mkdir(parents=True)`` tries the deepest first and
+        fails its way up: 7 673 system calls for the standard sweep's 1 175 chunk files,
+        0.31 s of the writer's CPU on this machine, against 5 875 here)."""
+        missing = []
+        while folder not in self._folders:
+            missing.append(folder)
+            folder = folder.parent
+        for folder in reversed(missing):
+            folder.mkdir(exist_ok=True)
+            self._folders.add(folder)
 
     def coords(self, where: tuple) -> tuple | None:
         """The chunk that the region ``where`` (slices of the leading dims, the rest
@@ -70,8 +82,7 @@ class ChunkFile:
             full[tuple(slice(0, n) for n in values.shape)] = values
             values = full
         if path.parent not in self._folders:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(path.parent)
+            self._make_folders(path.parent)
         tmp = path.with_name(path.name + ".tmp")
         data = self.codec.encode(np.ascontiguousarray(values))
         try:
