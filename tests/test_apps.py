@@ -76,3 +76,50 @@ def test_a_bad_value_is_one_line_and_exit_status_2(tmp_path, module, args, messa
     assert run.stderr.startswith(message) and run.stderr.count("\n") == 1, run.stderr
     assert run.stdout == ""
     assert (tmp_path / f"{module.split('.')[-1]}.log").exists()  # Hydra's job name
+
+
+def test_no_config_sets_hydra_mode_so_the_launcher_need_not_compose_for_it():
+    """``twin.apps.hydra_app._mode_unread`` takes the mode as None without composing:
+    true only while no primary config, and no option of a group, sets ``hydra.mode``."""
+    from pathlib import Path
+
+    import yaml
+
+    from twin.apps.config import CONF_DIR, register
+
+    register()
+    for name in ("config", "calibrate", "sensitivity"):
+        with initialize(config_path="../conf", version_base=None):
+            assert hydra_compose(name, return_hydra_config=True).hydra.mode is None, name
+    for path in Path(CONF_DIR).rglob("*.yaml"):
+        text = path.read_text()
+        data = yaml.safe_load(text) or {}
+        in_hydra = path.relative_to(CONF_DIR).parts[0] == "hydra" or "@package hydra" in text
+        hydra_node = data if in_hydra else data.get("hydra", {}) if isinstance(data, dict) \
+            else {}
+        assert "mode" not in (hydra_node or {}), path
+
+
+def test_the_launcher_reads_the_mode_only_where_an_override_names_it(monkeypatch):
+    from hydra._internal.hydra import Hydra
+
+    from twin.apps.hydra_app import _mode_unread
+
+    monkeypatch.setattr(Hydra, "get_mode", lambda self, config_name, overrides: "composed")
+    monkeypatch.setattr(sys, "argv", ["twin-run", "draws=3"])
+    with _mode_unread():
+        assert Hydra.get_mode(None, "config", ["draws=3", "-m"]) is None
+        assert Hydra.get_mode(None, "config", ["++hydra.mode=MULTIRUN"]) == "composed"
+    assert Hydra.get_mode(None, "config", []) == "composed"  # put back
+    monkeypatch.setattr(sys, "argv", ["twin-run", "--config-dir=/elsewhere"])
+    with _mode_unread():
+        assert Hydra.get_mode(None, "config", []) == "composed"
+
+
+def test_an_override_of_hydra_mode_still_makes_a_multirun(tmp_path):
+    """``hydra.mode=MULTIRUN`` without ``-m``: a multirun, its job in the sweep folder."""
+    run = subprocess.run([sys.executable, "-m", "twin.apps.scenario", *TINY, "hydra.mode=MULTIRUN",
+                          f"hydra.sweep.dir={tmp_path}", "hydra.sweep.subdir=job0"],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "job0").is_dir()
