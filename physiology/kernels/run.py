@@ -76,7 +76,7 @@ def run(kernel: Kernel, inputs, params, state0=None, *, backend: Backend = "numb
             ``(n_outputs, *batch, T)``; the returned outputs are views of it. A caller
             running many batches of one shape passes the same array each time and so
             touches fresh pages once, not once a batch (on the standard sweep the page
-            faults of a chunk's 200 MB of fresh outputs were about a sixth of the day
+            faults of a chunk's 200 MB of fresh outputs were about a fifth of the day
             kernel's time). Numba writes into it; JAX's result is copied in.
 
     Returns:

@@ -151,7 +151,7 @@ def run_chunk(plan: Plan, athletes: slice, points: slice, *,
     reduction is its own point's, so the result is the same in one pass or many, bit for
     bit), the kernel's outputs on the ``workspace``'s memory when one is given
     (:class:`Workspace`); with ``keep_draws``, whose result is those outputs, in one pass
-    on fresh memory. Every array returned is new memory.
+    on fresh memory. Nothing returned is a view of the workspace.
     """
     from twin.engine.summary import summarise
 
