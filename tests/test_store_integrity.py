@@ -39,9 +39,9 @@ def store(tmp_path_factory, tmp_path):
 
 
 def _chunk_files(out, variable: str, athlete: int):
-    """The chunk files of an athlete's block (Zarr format 3 keys: ``c/<athlete>/...``)."""
-    return sorted(p for p in (out / "cube.zarr" / variable / "c" / str(athlete)).rglob("*")
-                  if p.is_file())
+    """The chunk files of an athlete's block (the store's keys ``c.<athlete>.<...>``,
+    ``twin.store.cube.CHUNK_KEYS``)."""
+    return sorted((out / "cube.zarr" / variable).glob(f"c.{athlete}.*"))
 
 
 def _rerun_repairs(out, cube, summary, capsys, says: str) -> None:

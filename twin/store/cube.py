@@ -234,6 +234,14 @@ def _empty(layout: Layout) -> dict:
             for n in names}
 
 
+#: The data variables' chunk keys (Zarr format 3 "default" encoding): flat names
+#: ``c.<i>.<j>...`` in each variable's folder rather than nested folders ``c/<i>/<j>/...``
+#: (the format's default). A standard-sweep chunk's key was 5 folders deep, each new for
+#: every athlete: 4 426 ``mkdir`` calls over the sweep's 1 175 chunk files, 0.19 s of the
+#: writer's CPU on the 2-core machine, taken from the kernels. The coordinates keep
+#: xarray's default.
+CHUNK_KEYS = {"name": "default", "separator": "."}
+
 #: NaN as xarray encodes a float64 variable's ``_FillValue`` attribute in Zarr format 3
 #: (base64 of its little-endian bytes).
 _NAN_FILL = base64.standard_b64encode(np.float64(np.nan).tobytes()).decode()
@@ -260,7 +268,7 @@ async def _create_arrays(path: Path, group: str, layout: Layout, ds: xr.Dataset)
     encoded, _ = xr.conventions.encode_dataset_coordinates(ds)  # CF "coordinates"
     await asyncio.gather(*(node.create_array(
         name, shape=var.shape, dtype=var.dtype, chunks=layout.chunks(var.dims),
-        fill_value=np.nan, dimension_names=var.dims,
+        fill_value=np.nan, dimension_names=var.dims, chunk_key_encoding=CHUNK_KEYS,
         attributes={**encoded[name].attrs, "_FillValue": _NAN_FILL}, write_data=False)
         for name, var in ds.data_vars.items()))
 
