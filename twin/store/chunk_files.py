@@ -8,7 +8,7 @@ Zarr against 17-21 ms for encoding and writing the same files here (``time.proce
 over 25 chunks, 2026-12-03), and the chunk loop ran 1.2 s faster with no writes at all.
 
 So where an array's metadata is the plain form the store is made with (a regular chunk
-grid, the default chunk keys, the codecs ``bytes`` little-endian then ``zstd`` without
+grid, the default chunk key encoding, the codecs ``bytes`` little-endian then ``zstd`` without
 checksum, float64, no sharding or storage transformers; Zarr format 3 specification,
 sections "Chunk grids", "Chunk key encoding", "Codecs") and the region is exactly one
 chunk, the chunk is encoded by the compressor Zarr's ``ZstdCodec`` itself calls
@@ -42,23 +42,10 @@ class ChunkFile:
         self.chunk = tuple(meta.chunk_grid.chunk_shape)
         self.codec = numcodecs.Zstd(level=meta.codecs[1].level)
         self.skip_empty = not array.config.write_empty_chunks  # the array's own setting
-        # Folders of chunk keys known to exist (:meth:`_make_folders`).
+        # Folders of chunk keys known to exist: the array's own, where the store's flat
+        # keys put every chunk (twin.store.cube.CHUNK_KEYS); nested keys (a store made
+        # before them, resumed) make theirs once.
         self._folders: set[Path] = {self.folder}
-
-    def _make_folders(self, folder: Path) -> None:
-        """Make ``folder`` and the missing folders above it, from the top: each
-        ``mkdir`` then succeeds (``Path.mkdir(parents=True)`` tries the deepest first and
-        fails its way up: 7 673 system calls for the standard sweep's 1 175 chunk files
-        with nested keys, 4 426 this way). The store's data variables now have flat keys
-        (:data:`twin.store.cube.CHUNK_KEYS`), whose only folder is the array's own; this
-        serves stores made with nested keys before, which a rerun resumes."""
-        missing = []
-        while folder not in self._folders:
-            missing.append(folder)
-            folder = folder.parent
-        for folder in reversed(missing):
-            folder.mkdir(exist_ok=True)
-            self._folders.add(folder)
 
     def coords(self, where: tuple) -> tuple | None:
         """The chunk that the region ``where`` (slices of the leading dims, the rest
@@ -84,7 +71,8 @@ class ChunkFile:
             full[tuple(slice(0, n) for n in values.shape)] = values
             values = full
         if path.parent not in self._folders:
-            self._make_folders(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(path.parent)
         tmp = path.with_name(path.name + ".tmp")
         data = self.codec.encode(np.ascontiguousarray(values))
         try:

@@ -252,7 +252,7 @@ def _create(path: Path, layout: Layout, attrs: dict) -> None:
     every data variable created by Zarr with the metadata xarray gives it (dims, CF
     attributes, NaN fill, one chunk per block), all of a group's at once, with no data
     written. This is the store ``to_zarr(compute=False)`` makes from dask arrays of these
-    chunks (byte for byte, ``tests/test_twin.py::
+    chunks and chunk keys (byte for byte, ``tests/test_twin.py::
     test_a_new_store_is_the_template_xarray_writes_from_dask``) without dask's graphs:
     the standard sweep's store is created in 0.2 s instead of 0.55-0.8 s."""
     datasets = _dataset(layout, _empty(layout), attrs)
