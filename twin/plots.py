@@ -63,8 +63,11 @@ def season_chart(cube: xr.Dataset, athlete: int, sel: dict):
     dates = one["date"].values
     fig, axes = plt.subplots(4, 1, figsize=(13, 9.5), sharex=True, layout="constrained",
                              gridspec_kw={"height_ratios": [1.3, 2, 1.2, 1]})
-    axes[0].bar(dates, med["load_done"], width=1.0, color="0.75",
-                label="load done (median over draws)")
+    # one day wide each, centred on the day: one step patch, not a bar per day (365
+    # artists to lay out and draw)
+    half = np.timedelta64(12, "h")
+    axes[0].stairs(med["load_done"].values, np.append(dates - half, dates[-1] + half),
+                   fill=True, color="0.75", label="load done (median over draws)")
     match = med["minutes_played"] > 0
     axes[0].plot(dates[match], med["load_done"].values[match], "v", color="tab:red", ms=4,
                  label="match day")

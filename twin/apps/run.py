@@ -137,13 +137,15 @@ def check_plots(cfg) -> None:
     plot_choice(cfg.plots, public_ids(squad), sc.build_sweep(cfg.sweep, season))
 
 
-def make_plots(result, out_dir: Path, plots_cfg=None) -> list[Path]:
+def make_plots(result, out_dir: Path, plots_cfg=None, tree=None) -> list[Path]:
     """The figures (module docstring) for ``plots_cfg`` (``plots.*``; default: the first
     athlete at :func:`twin.plots.pick_point`); one season, jetlag and fan figure per
-    athlete, named ``season_<public id>.png`` (...) when there are several."""
+    athlete, named ``season_<public id>.png`` (...) when there are several. ``tree``: the
+    run's store as :func:`twin.store.open_cube` gives it, when the caller has opened it
+    (verified) already; else it is opened here."""
     from twin import plots
 
-    cube, summary = datasets(open_cube(result.store))
+    cube, summary = datasets(open_cube(result.store) if tree is None else tree)
     plan = result.plan
     dims = plan.sweep.dims
     if plots_cfg is None:
@@ -184,8 +186,10 @@ def run(cfg: DictConfig, out_dir: Path, *, progress: bool = True) -> str:
         check_plots(cfg)
     result = run_sweep(cfg, out_dir, progress=progress, command="twin-run " + " ".join(
         sys.argv[1:]))
-    plots = make_plots(result, out_dir, cfg.plots) if cfg.output.plots else []
-    tree = open_cube(result.store, chunks=None)  # verified; the summary is read whole
+    # verified once (a read of the whole store), for the plots and the report; no dask:
+    # the summary is read whole, the plots read their athlete and point
+    tree = open_cube(result.store, chunks=None)
+    plots = make_plots(result, out_dir, cfg.plots, tree) if cfg.output.plots else []
     summary = tree["summary"].to_dataset().load()
     plan = result.plan
     head = (f"{plan.squad.size} athletes x {plan.sweep.size} scenario points x "
