@@ -767,10 +767,12 @@ def test_jetlag_shows_the_trip_its_itinerary_adds_not_the_seasons_tour():
 
 def test_twin_run_imports_no_solver_or_plotting_library():
     """What only fitting, plan optimisation and figures need is imported on use (issue 20:
-    scipy.optimize was 0.16-0.4 s of every run's start): importing twin-run's modules
+    scipy.optimize was 0.16-0.4 s of every run's start; matplotlib 0.4 s, through the
+    sensitivity app that twin-run imports to check its keys): importing twin-run's modules
     brings in none of it."""
-    code = ("import sys, twin.apps.run, twin.runners.local, twin.report; print(sorted(m for m "
-            "in ('scipy.optimize', 'scipy.stats', 'matplotlib', 'jax') if m in sys.modules))")
+    code = ("import sys, twin.apps.run, twin.apps.sensitivity, twin.runners.local, twin.report; "
+            "print(sorted(m for m in ('scipy.optimize', 'scipy.stats', 'matplotlib', 'jax') "
+            "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.strip()
     assert out == "[]"

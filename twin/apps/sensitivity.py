@@ -32,7 +32,6 @@ import sys
 from pathlib import Path
 
 import scenarios as sc
-from twin import plots
 from twin.apps.from_config import hazard_from_config, plan_from_config
 from twin.apps.hydra_app import hydra_app
 
@@ -123,6 +122,7 @@ def write(ds, cfg, out_dir: Path, command: str) -> list[Path]:
     from importlib.metadata import PackageNotFoundError, version
 
     from scenarios import build_squad
+    from twin import plots  # matplotlib only where there are plots to draw
     from twin.store.governance import public_config, public_ids
 
     try:
