@@ -200,6 +200,26 @@ def test_a_block_in_passes_over_its_points_is_the_block_in_one(tiny_plan, monkey
         assert parts[name].tobytes() == value.tobytes(), name
 
 
+def test_the_warm_up_in_blocks_of_draws_is_the_warm_up_in_one(tiny_plan, monkeypatch):
+    """The habitual warm-up in uneven blocks of draws, on one reused memory, gives the
+    plan's initial state and habitual levels bit for bit as in one block."""
+    from physiology.kernels import flatten
+    from twin.engine import planning
+
+    n_a = tiny_plan.squad.size
+    per_draw = 8 * 11 * n_a * 365
+    assert tiny_plan.draws % 3  # blocks of 3 draws leave a smaller last block
+    monkeypatch.setattr(planning, "WARMUP_BLOCK_BYTES", 3 * per_draw + 1)
+    blocks = plan_from_config(tiny_cfg())
+    monkeypatch.setattr(planning, "WARMUP_BLOCK_BYTES", 2**40)
+    whole = plan_from_config(tiny_cfg())
+    for plan in (blocks, whole):
+        for x, y in zip(flatten(plan.state0), flatten(tiny_plan.state0), strict=True):
+            assert np.asarray(x).tobytes() == np.asarray(y).tobytes()
+        for x, y in zip(flatten(plan.params), flatten(tiny_plan.params), strict=True):
+            assert np.asarray(x).tobytes() == np.asarray(y).tobytes()
+
+
 @pytest.mark.parametrize("athletes, points, blocks", [(1, 1, 9), (2, 2, 4)])
 def test_chunking_does_not_change_the_cube(tmp_path, tiny_run, athletes, points, blocks):
     """Blocks of 1 x 1, and of 2 x 2 (partial blocks at both edges: 3 = 2 + 1)."""

@@ -18,6 +18,7 @@ from physiology.injury import time_loss_days, uniforms
 from physiology.kernels import run, tree_map
 from twin.engine.planning import Plan, athlete_keys
 from twin.engine.reduce import mean_over_draws, median_over_draws, quantiles_over_draws
+from twin.engine.workspace import Workspace
 from twin.model.day_kernel import DayInputs
 from twin.model.variables import DAILY, INPUTS
 
@@ -67,27 +68,6 @@ def _check_dims(name: str, dims: tuple[str, ...]) -> None:
     if not set(dims) <= set(INPUTS[name].dims):
         raise ValueError(f"input {name}: varies over {dims}, declared only over "
                          f"{INPUTS[name].dims} (twin.model.variables.INPUTS)")
-
-
-class Workspace:
-    """Memory a run of chunks reuses: the day kernel's outputs of one pass of a chunk.
-
-    Fresh from the allocator every chunk, each page of the outputs is faulted in and
-    zeroed by the kernel on first touch (a whole standard-sweep chunk's 200 MB: 88 -> 70
-    ms for its day kernel with the memory reused, medians of 15 in one process). Hold one
-    per loop over chunks, never across threads; nothing :func:`run_chunk` returns is a
-    view of it.
-    """
-
-    def __init__(self):
-        self._memory = np.empty(0)
-
-    def outputs(self, shape: tuple[int, ...]) -> np.ndarray:
-        """A C-contiguous float64 array of ``shape`` on the reused memory (its old values)."""
-        n = int(np.prod(shape))
-        if self._memory.size < n:
-            self._memory = np.empty(n)
-        return self._memory[:n].reshape(shape)
 
 
 #: Bytes of day-kernel outputs :func:`run_chunk` holds at once: a block is run in passes

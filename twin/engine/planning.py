@@ -27,6 +27,7 @@ from physiology.kernels import BACKENDS, Kernel, run, subtypes, tree_map
 from physiology.load import decay_rate
 from physiology.tissue import BONE, daily_dose, running_loads
 from twin.engine.load_plan import apply_load_plan
+from twin.engine.workspace import Workspace
 from twin.model import athletes as _athletes
 from twin.model import clock as _clock
 from twin.model import match as _match
@@ -431,18 +432,21 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
     return tree_map(lambda v: np.broadcast_to(np.asarray(v, float), shape).copy(), params)
 
 
-#: Bytes of kernel inputs and outputs one warm-up block may hold (planning memory does not
-#: grow with the number of draws: the warm-up runs in blocks of draws).
-WARMUP_BLOCK_BYTES = 128 * 2**20
+#: Bytes of kernel outputs one warm-up block may hold (its inputs are rows broadcast to
+#: the block, a few kB): planning memory does not grow with the number of draws, as the
+#: warm-up runs in blocks of draws, on one :class:`~twin.engine.workspace.Workspace`. At
+#: 128 MiB fresh each season the demo squad's 100 draws cost 0.66 s in a fresh process,
+#: most of it first touches of memory (on the development machine, :mod:`twin.engine.workspace`).
+WARMUP_BLOCK_BYTES = 16 * 2**20
 
 
 def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, reference_h, backend):
     """State after WARMUP_DAYS of the habitual mean day (no matches, no injuries, no jet
     lag; ``w_bar`` and ``run_bar`` the squad's, or each athlete's ``(A,)``, ``(A, bands)``),
     and the habitual fatigue and performance there. Run a season at a time and in
-    blocks of draws of at most :data:`WARMUP_BLOCK_BYTES` of arrays, so planning memory
-    is bounded whatever the number of draws (the blocks are independent series, so the
-    result is the same as one call)."""
+    blocks of draws of at most :data:`WARMUP_BLOCK_BYTES` of outputs, on one reused
+    memory, so planning memory is bounded whatever the number of draws (the blocks are
+    independent series, so the result is the same as one call)."""
     const = DayInputs(w_bar, *np.moveaxis(np.asarray(run_bar), -1, 0), minutes_plan=0.0,
                       training_minutes_plan=minutes_bar,
                       w_prime_plan=0.0, body_clock_h=reference_h,
@@ -457,8 +461,9 @@ def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, reference_
         tissue=part["tissue"](damage=0.0, chronic_dose=BONE.u_ref),  # the baseline tissue's
         events=FRESH, fatigue_prev=0.0, since_match=LONG_AGO, match_fatigue=0.0)
     n_a, n_n = shape  # every leaf of params is (athletes, draws)
-    per_draw = n_a * 365 * 8 * (len(DayInputs._fields) + len(kernel.Outputs._fields))
+    per_draw = n_a * 365 * 8 * len(kernel.Outputs._fields)
     step = max(1, int(WARMUP_BLOCK_BYTES // per_draw))
+    workspace = Workspace()
     def year(v):  # a value, or one per athlete (an individual squad's habitual day)
         v = np.asarray(v, float)
         return np.full((1, 1, 365), v) if v.ndim == 0 else \
@@ -469,8 +474,10 @@ def _steady_state(kernel, params, shape, w_bar, run_bar, minutes_bar, reference_
     for n0 in range(0, n_n, step):
         block = tree_map(lambda x, n0=n0: x[:, n0:n0 + step], params)
         state = start
+        memory = workspace.outputs((len(kernel.Outputs._fields), n_a,
+                                    min(step, n_n - n0), 365))
         for _ in range(WARMUP_DAYS // 365):
-            out, state = run(kernel, days, block, state, backend=backend)
+            out, state = run(kernel, days, block, state, backend=backend, out=memory)
         states.append(state)
         fatigue.append(out.fatigue[..., -1] / 100.0)  # perf_habitual was 1
         perf.append(out.performance[..., -1] / 100.0)
