@@ -6,11 +6,12 @@ checkout and its own warm kernel cache (one warm-up run each first); the checkou
 alternate, so the machine's drift hits both alike. Reported: every wall time and the
 median of each, and their ratio. ``--phase plan`` times only the plan of the standard
 sweep (``plan_from_config``, 100 draws, in the child process of
-:mod:`benchmarks.plan_memory`) instead of the whole run. Not a section of
+:mod:`benchmarks.plan_memory`) instead of the whole run; ``--plots`` runs with twin-run's
+default ``output.plots=true`` (the figures too). Not a section of
 :mod:`benchmarks.run` (it needs a second checkout)::
 
     git worktree add /tmp/before <commit>
-    python -m benchmarks.ab_end_to_end /tmp/before . --pairs 3 [--phase plan]
+    python -m benchmarks.ab_end_to_end /tmp/before . --pairs 3 [--phase plan | --plots]
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from pathlib import Path
 ARGS = ("sweep=standard", "runner=local", "output.plots=false")
 
 
-def once(tree: Path, cache: Path, phase: str = "run") -> float:
-    """Wall time (s) of one end-to-end run on ``tree``, or of its plan phase alone."""
+def once(tree: Path, cache: Path, phase: str = "run", plots: bool = False) -> float:
+    """Wall time (s) of one end-to-end run on ``tree`` (with the figures if ``plots``),
+    or of its plan phase alone."""
     out = tempfile.mkdtemp(prefix="ab-e2e-")
     env = dict(os.environ, PYTHONPATH=str(tree), TWIN_KERNEL_CACHE=str(cache))
     if phase == "plan":
@@ -41,7 +43,8 @@ def once(tree: Path, cache: Path, phase: str = "run") -> float:
             raise RuntimeError(f"{tree}: planning failed:\n{r.stderr[-2000:]}")
         return float(json.loads(r.stdout.strip().splitlines()[-1])["plan_s"])
     t0 = time.perf_counter()
-    r = subprocess.run([sys.executable, "-m", "twin.apps.run", *ARGS, f"hydra.run.dir={out}"],
+    args = [a for a in ARGS if not (plots and a.startswith("output.plots"))]
+    r = subprocess.run([sys.executable, "-m", "twin.apps.run", *args, f"hydra.run.dir={out}"],
                        cwd=tree, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
     if r.returncode:
@@ -56,17 +59,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pairs", type=int, default=3, help="alternating pairs of runs")
     parser.add_argument("--phase", choices=("run", "plan"), default="run",
                         help="time the whole run (default) or the plan phase only")
+    parser.add_argument("--plots", action="store_true",
+                        help="the whole run with its figures (twin-run's default)")
     args = parser.parse_args(argv)
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     caches = {k: Path(tempfile.mkdtemp(prefix=f"ab-cache-{k}-")) for k in trees}
     for k, tree in trees.items():
-        once(tree, caches[k], args.phase)  # warm-up: fills the kernel cache
+        once(tree, caches[k], args.phase, args.plots)  # warm-up: fills the kernel cache
     walls = {k: [] for k in trees}
     for _ in range(args.pairs):
         for k, tree in trees.items():
-            walls[k].append(once(tree, caches[k], args.phase))
+            walls[k].append(once(tree, caches[k], args.phase, args.plots))
     med = {k: statistics.median(v) for k, v in walls.items()}
-    print(json.dumps({"phase": args.phase, "wall_s": walls, "median_s": med,
+    print(json.dumps({"phase": args.phase, "plots": args.plots, "wall_s": walls, "median_s": med,
                       "ratio_after_before": med["after"] / med["before"]}, indent=1))
     return 0
 
