@@ -434,9 +434,10 @@ def _kernel_params(kernel: Kernel, draws: dict, hazard: dict, coupling: Coupling
 
 #: Bytes of kernel outputs one warm-up block may hold (its inputs are rows broadcast to
 #: the block, a few kB): planning memory does not grow with the number of draws, as the
-#: warm-up runs in blocks of draws, on one :class:`~twin.engine.workspace.Workspace`. At
-#: 128 MiB fresh each season the demo squad's 100 draws cost 0.66 s in a fresh process,
-#: most of it first touches of memory (on the development machine, :mod:`twin.engine.workspace`).
+#: warm-up runs in blocks of draws, on one :class:`~twin.engine.workspace.Workspace`. In
+#: blocks of 128 MiB, fresh each season, the standard sweep's warm-up took 0.50-0.76 s of
+#: a fresh process, mostly first touches of memory (:mod:`twin.engine.workspace`); now
+#: 0.11-0.13 s.
 WARMUP_BLOCK_BYTES = 16 * 2**20
 
 
