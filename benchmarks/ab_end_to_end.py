@@ -62,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plots", action="store_true",
                         help="the whole run with its figures (twin-run's default)")
     args = parser.parse_args(argv)
+    if args.plots and args.phase == "plan":
+        parser.error("--plots times the whole run; it does not go with --phase plan")
     trees = {"before": args.before.resolve(), "after": args.after.resolve()}
     caches = {k: Path(tempfile.mkdtemp(prefix=f"ab-cache-{k}-")) for k in trees}
     for k, tree in trees.items():

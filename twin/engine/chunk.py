@@ -136,7 +136,7 @@ def run_chunk(plan: Plan, athletes: slice, points: slice, *,
     from twin.engine.summary import summarise
 
     inputs = block_inputs(plan, athletes, points)
-    p0 = points.indices(plan.sweep.size)[0]
+    p0, p1, _ = points.indices(plan.sweep.size)
     passes = [points] if plan.keep_draws else _passes(plan, athletes, points)
     draw_free = {"body_clock": plan.body_clock, "circadian_misalignment": plan.misalignment,
                  "sleep_obtained": plan.sleep_obtained, "sleep_debt": plan.sleep_debt,
@@ -166,7 +166,7 @@ def run_chunk(plan: Plan, athletes: slice, points: slice, *,
             break
         for name, value in reduced.items():
             if name not in result:
-                result[name] = np.empty((value.shape[0], len(range(*points.indices(
-                    plan.sweep.size))), *value.shape[2:]), value.dtype)
+                result[name] = np.empty((value.shape[0], p1 - p0, *value.shape[2:]),
+                                        value.dtype)
             result[name][:, lo - p0:hi - p0] = value
     return result

@@ -39,9 +39,8 @@ before, the sleep debt (h) carried into the day and the sleep impairment (lapses
 Kickoffs outside the simulated grid take the nearest grid time.
 
 How it is computed (the numbers are those of integrating each series on its own, bit for
-bit): once per clock profile (the demo squad's 25 athletes have 6 sleep windows; this
-took the standard plan from 1.4-1.6 to 0.85 s warm, and its planning peak from 446 to
-144 MiB of arrays), a block of profiles at a time (:data:`BLOCK`), the pacemaker gives
+bit): once per clock profile (:func:`clock_profiles`; the demo squad's 25 athletes have
+6 sleep windows), a block of profiles at a time (:data:`BLOCK`), the pacemaker gives
 the phase before each step (:func:`physiology.circadian.phase_series`), compiled passes
 map it to the body-clock hour, and sleep and the unified model's homeostat follow in one
 compiled kernel (:data:`twin.model.sleep_kernel.SLEEP_KERNEL`, Process C evaluated in
